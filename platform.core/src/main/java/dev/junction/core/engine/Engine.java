@@ -1,0 +1,735 @@
+package dev.junction.core.engine;
+
+import dev.junction.core.nodes.ArcEndDropNode;
+import dev.junction.core.nodes.EthernetInputNode;
+import dev.junction.core.nodes.InterfaceTxNode;
+import dev.junction.core.nodes.L2XconnectNode;
+import dev.junction.dataplane.ArcStatus;
+import dev.junction.dataplane.CaptureDirection;
+import dev.junction.dataplane.CaptureStatus;
+import dev.junction.dataplane.Dataplane;
+import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.dataplane.NodeRuntime;
+import dev.junction.dataplane.NodeStatus;
+import dev.junction.dataplane.TraceEntry;
+import dev.junction.dataplane.WorkerStatus;
+import dev.junction.device.DeviceCounters;
+import dev.junction.device.NetDevice;
+import dev.junction.device.RxQueue;
+import dev.junction.device.TxQueue;
+import dev.junction.graph.Arcs;
+import dev.junction.graph.PacketNode;
+import dev.junction.packet.MacAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The data plane: the registered nodes and devices, the workers, and the published graph snapshot.
+ * Every change (a node or device added or removed, an interface setting, a capture) compiles a new
+ * snapshot, publishes it with one volatile write and, before returning, waits until every worker has
+ * moved on to it. So when {@link #removeNode} returns no worker runs the removed node any more, and its
+ * bundle may stop. Usable without OSGi (tests, benchmarks); the OSGi component wraps it.
+ */
+public final class Engine implements Dataplane, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.junction.core");
+    /** How long a change waits for every worker to leave the old snapshot before it reports a stuck worker. */
+    private static final long QUIESCENCE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    static final Map<String, String> ARC_ENDS = new LinkedHashMap<>();
+
+    static {
+        ARC_ENDS.put(Arcs.DEVICE_INPUT, EthernetInputNode.NAME);
+        ARC_ENDS.put(Arcs.L2_INPUT, L2XconnectNode.NAME);
+        ARC_ENDS.put(Arcs.IP4_UNICAST, "ip4-drop");
+        ARC_ENDS.put(Arcs.IP6_UNICAST, "ip6-drop");
+        ARC_ENDS.put(Arcs.MPLS_INPUT, "mpls-drop");
+        ARC_ENDS.put(Arcs.ARP_INPUT, "arp-drop");
+        ARC_ENDS.put(Arcs.OUTPUT, InterfaceTxNode.NAME);
+    }
+
+    private final Object lock = new Object();
+    private final List<NodeRegistration> registrations = new ArrayList<>();
+    private final Map<String, Integer> ifIndexByName = new HashMap<>();
+    private final List<NetDevice> devices = new ArrayList<>();
+    private final Map<String, Boolean> adminUp = new HashMap<>();
+    private final Map<String, String> xconnects = new HashMap<>();
+    private final Map<String, PcapCapture> captures = new LinkedHashMap<>();
+    /** Reasons of every counter key ever used, so that drops of removed nodes still add up. */
+    private final Map<String, String[]> reasonsByKey = new HashMap<>();
+    private final Map<String, String> nodeOfKey = new HashMap<>();
+    private final Map<String, long[]> baselines = new HashMap<>();
+    private final AtomicInteger traceRemaining = new AtomicInteger();
+    private final AtomicInteger traceSeq = new AtomicInteger();
+    private final AtomicLong lastFaultLog = new AtomicLong();
+    private final ExecutorService control = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("junction-control").daemon().factory());
+    private final double cpuGhz = readCpuGhz();
+    private volatile GraphSnapshot current;
+    private volatile boolean dropQuarantined;
+    private EngineConfig config;
+    private Worker[] workers = new Worker[0];
+    private long epoch;
+    private boolean started;
+
+    public Engine(EngineConfig config) {
+        this.config = config;
+        this.dropQuarantined = config.dropQuarantined();
+        for (PacketNode n : List.of(new EthernetInputNode(), new L2XconnectNode(), new InterfaceTxNode(),
+                new ArcEndDropNode("ip4-drop", "no IPv4 forwarding feature installed"),
+                new ArcEndDropNode("ip6-drop", "no IPv6 forwarding feature installed"),
+                new ArcEndDropNode("mpls-drop", "no MPLS feature installed"),
+                new ArcEndDropNode("arp-drop", "no ARP handler installed"))) {
+            registrations.add(new NodeRegistration(n, "core"));
+        }
+        synchronized (lock) {
+            rebuild();
+        }
+    }
+
+    /** Starts the workers. */
+    public void start() {
+        synchronized (lock) {
+            if (started) {
+                return;
+            }
+            started = true;
+            startWorkers();
+        }
+    }
+
+    /** Applies a new configuration; workers are restarted when their CPUs, idle mode or pool size change. */
+    public void reconfigure(EngineConfig next) {
+        synchronized (lock) {
+            boolean restart = !next.cpus().equals(config.cpus()) || next.idle() != config.idle()
+                    || next.poolBuffers() != config.poolBuffers();
+            config = next;
+            dropQuarantined = next.dropQuarantined();
+            if (restart && started) {
+                stopWorkers();
+                startWorkers();
+            } else {
+                rebuild();
+            }
+        }
+    }
+
+    public EngineConfig config() {
+        synchronized (lock) {
+            return config;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            stopWorkers();
+            started = false;
+            for (PcapCapture c : captures.values()) {
+                c.stop();
+            }
+            captures.clear();
+        }
+        control.shutdownNow();
+    }
+
+    private void startWorkers() {
+        List<Integer> cpus = config.cpus();
+        workers = new Worker[cpus.size()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i, cpus.get(i), config.idle(), config.poolBuffers());
+        }
+        rebuild();
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+        awaitQuiescence(epoch);
+        for (Worker w : workers) {
+            if (w.pinError != null) {
+                LOG.log(Level.WARNING, "worker " + w.index + " is not pinned: " + w.pinError);
+            }
+        }
+    }
+
+    private void stopWorkers() {
+        for (Worker w : workers) {
+            w.running = false;
+            LockSupport.unpark(w.thread);
+        }
+        for (Worker w : workers) {
+            try {
+                if (w.thread.isAlive() || w.thread.getState() != Thread.State.NEW) {
+                    w.thread.join(TimeUnit.NANOSECONDS.toMillis(QUIESCENCE_TIMEOUT_NS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        retiredWorkers.addAll(Arrays.asList(workers)); // their counters still count
+        workers = new Worker[0];
+        rebuild();
+    }
+
+    // ---- changes ----
+
+    /** Adds a node (or arc feature) to the running graph. {@code owner} names who added it (a bundle). */
+    public void addNode(PacketNode node, String owner) {
+        synchronized (lock) {
+            registrations.add(new NodeRegistration(node, owner));
+            rebuild();
+        }
+        NodeRegistration r = find(node);
+        if (r != null && r.problem != null) {
+            LOG.log(Level.WARNING, "node " + r.name + " from " + owner + " not added: " + r.problem);
+        }
+    }
+
+    /** Removes a node; returns once no worker can run it any more. */
+    public void removeNode(PacketNode node) {
+        synchronized (lock) {
+            if (registrations.removeIf(r -> r.node == node)) {
+                rebuild();
+            }
+        }
+    }
+
+    /** Adds a device; it gets the interface index its name had before, or a new one. */
+    public void addDevice(NetDevice device) {
+        synchronized (lock) {
+            String name = device.name();
+            for (NetDevice d : devices) {
+                if (d != null && d.name().equals(name)) {
+                    throw new IllegalArgumentException("an interface named " + name + " exists already");
+                }
+            }
+            int index = ifIndexByName.computeIfAbsent(name, n -> ifIndexByName.size());
+            while (devices.size() <= index) {
+                devices.add(null);
+            }
+            devices.set(index, device);
+            rebuild();
+        }
+    }
+
+    /** Removes a device; returns once no worker polls or transmits on it any more. */
+    public void removeDevice(NetDevice device) {
+        synchronized (lock) {
+            int i = devices.indexOf(device);
+            if (i >= 0) {
+                devices.set(i, null);
+                PcapCapture c = captures.remove(device.name());
+                rebuild();
+                if (c != null) {
+                    c.stop();
+                }
+            }
+        }
+    }
+
+    /** Cross-connects {@code from} to {@code to} at layer 2 (frames in on one go out of the other); null clears. */
+    public void setXconnect(String from, String to) {
+        synchronized (lock) {
+            if (to == null) {
+                xconnects.remove(from);
+            } else {
+                xconnects.put(from, to);
+            }
+            rebuild();
+        }
+    }
+
+    @Override
+    public void setInterfaceUp(String name, boolean up) {
+        synchronized (lock) {
+            requireInterface(name);
+            adminUp.put(name, up);
+            rebuild();
+        }
+    }
+
+    private int requireInterface(String name) {
+        Integer i = ifIndexByName.get(name);
+        if (i == null || devices.get(i) == null) {
+            throw new IllegalArgumentException("no interface named '" + name + "' (see interface:list)");
+        }
+        return i;
+    }
+
+    GraphSnapshot current() {
+        return current;
+    }
+
+    boolean dropQuarantined() {
+        return dropQuarantined;
+    }
+
+    boolean traceArmed() {
+        return traceRemaining.get() > 0;
+    }
+
+    /** A trace id for the next received packet, or 0 when the trace has taken all it was asked for. */
+    int takeTraceId() {
+        while (true) {
+            int r = traceRemaining.get();
+            if (r <= 0) {
+                return 0;
+            }
+            if (traceRemaining.compareAndSet(r, r - 1)) {
+                return traceSeq.incrementAndGet();
+            }
+        }
+    }
+
+    /** Called by a worker when a node threw: the node is already quarantined; log and recompile off the worker. */
+    void nodeFault(NodeRegistration r, Throwable t) {
+        r.fault = t.toString();
+        control.execute(() -> {
+            LOG.log(Level.ERROR, "node " + r.name + " (" + r.owner + ") threw and is quarantined; "
+                    + (dropQuarantined ? "its packets are dropped" : "its arc bypasses it")
+                    + ". Release it with feature:release " + r.name, t);
+            synchronized (lock) {
+                rebuild();
+            }
+        });
+    }
+
+    /** Called by a worker when a driver threw; logged at most once a second. */
+    void workerFault(Worker w, Throwable t) {
+        long now = System.nanoTime();
+        long last = lastFaultLog.get();
+        if (now - last > 1_000_000_000L && lastFaultLog.compareAndSet(last, now)) {
+            control.execute(() -> LOG.log(Level.ERROR, "worker " + w.index + ": device fault", t));
+        }
+    }
+
+    // ---- snapshot building ----
+
+    private void rebuild() {
+        GraphCompiler.Compiled compiled = GraphCompiler.compile(registrations, ARC_ENDS, !dropQuarantined);
+        InterfaceTable ifs = interfaceTable();
+        PcapCapture[] caps = new PcapCapture[ifs.size()];
+        for (PcapCapture c : captures.values()) {
+            int i = ifs.indexOf(c.iface);
+            if (i >= 0) {
+                caps[i] = c;
+            }
+        }
+        WorkerGraph[] graphs = new WorkerGraph[workers.length];
+        for (Worker w : workers) {
+            graphs[w.index] = workerGraph(w, compiled, ifs);
+        }
+        GraphSnapshot s = new GraphSnapshot(++epoch, compiled, ifs, graphs, caps);
+        current = s;
+        awaitQuiescence(s.epoch);
+    }
+
+    private InterfaceTable interfaceTable() {
+        NetDevice[] devs = devices.toArray(NetDevice[]::new);
+        boolean[] up = new boolean[devs.length];
+        int[] xc = new int[devs.length];
+        Arrays.fill(xc, -1);
+        for (int i = 0; i < devs.length; i++) {
+            if (devs[i] != null) {
+                String name = devs[i].name();
+                up[i] = adminUp.getOrDefault(name, true);
+                String peer = xconnects.get(name);
+                Integer p = peer == null ? null : ifIndexByName.get(peer);
+                xc[i] = p != null && p < devs.length && devs[p] != null ? p : -1;
+            }
+        }
+        return new InterfaceTable(devs, up, xc);
+    }
+
+    private WorkerGraph workerGraph(Worker w, GraphCompiler.Compiled compiled, InterfaceTable ifs) {
+        CompiledNode[] nodes = compiled.nodes();
+        NodeCounters[] counters = new NodeCounters[nodes.length];
+        for (CompiledNode n : nodes) {
+            String key = n.counterKey();
+            reasonsByKey.putIfAbsent(key, n.reasons);
+            nodeOfKey.putIfAbsent(key, n.name);
+            counters[n.slot] = w.counters.computeIfAbsent(key, k -> new NodeCounters(n.reasons.length));
+        }
+        List<RxQueue> rx = new ArrayList<>();
+        List<Integer> rxIf = new ArrayList<>();
+        List<String> rxLabels = new ArrayList<>();
+        int k = 0;
+        for (int i = 0; i < ifs.devices.length; i++) {
+            NetDevice d = ifs.devices[i];
+            if (d == null) {
+                continue;
+            }
+            for (int q = 0; q < d.rxQueueCount(); q++, k++) {
+                if (k % workers.length == w.index) {
+                    rx.add(d.rxQueue(q));
+                    rxIf.add(i);
+                    rxLabels.add("rx " + d.name() + (d.rxQueueCount() > 1 ? " queue " + q : ""));
+                }
+            }
+        }
+        TxQueue[] tx = new TxQueue[ifs.size()];
+        String[] txLabels = new String[ifs.size()];
+        for (int i = 0; i < tx.length; i++) {
+            if (ifs.devices[i] != null) {
+                tx[i] = ifs.devices[i].txQueue(w.index);
+                txLabels[i] = "tx " + ifs.devices[i].name();
+            }
+        }
+        return new WorkerGraph(nodes.length, counters, rx.toArray(RxQueue[]::new),
+                rxIf.stream().mapToInt(Integer::intValue).toArray(), rxLabels.toArray(String[]::new), tx, txLabels);
+    }
+
+    private void awaitQuiescence(long target) {
+        for (Worker w : workers) {
+            if (Thread.currentThread() == w.thread) {
+                throw new IllegalStateException("a worker cannot change the graph it runs");
+            }
+        }
+        long deadline = System.nanoTime() + QUIESCENCE_TIMEOUT_NS;
+        for (Worker w : workers) {
+            while (w.thread.isAlive() && w.seenEpoch() < target) {
+                LockSupport.unpark(w.thread);
+                if (System.nanoTime() > deadline) {
+                    LOG.log(Level.ERROR, "worker " + w.index + " did not leave its graph for epoch " + target
+                            + " within 10 s: a node is blocking it (" + w.thread.getStackTrace()[0] + ")");
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    // ---- views ----
+
+    @Override
+    public long epoch() {
+        return current.epoch;
+    }
+
+    @Override
+    public List<InterfaceStatus> interfaces() {
+        GraphSnapshot s = current;
+        List<InterfaceStatus> out = new ArrayList<>();
+        for (int i = 0; i < s.interfaces.size(); i++) {
+            NetDevice d = s.interfaces.devices[i];
+            if (d == null) {
+                continue;
+            }
+            int peer = s.interfaces.xconnect(i);
+            String mode = peer >= 0 ? "l2 xconnect " + s.interfaces.name(peer) : "l3";
+            DeviceCounters c;
+            try {
+                c = d.counters();
+            } catch (RuntimeException e) {
+                c = DeviceCounters.ZERO;
+            }
+            out.add(new InterfaceStatus(i, d.name(), d.driver(), MacAddress.format(d.mac()), d.mtu(),
+                    s.interfaces.isUp(i), d.linkUp(), mode, d.rxQueueCount(), c));
+        }
+        return out;
+    }
+
+    @Override
+    public List<NodeStatus> nodes() {
+        GraphSnapshot s = current;
+        List<NodeStatus> out = new ArrayList<>();
+        List<NodeRegistration> regs;
+        synchronized (lock) {
+            regs = new ArrayList<>(registrations);
+        }
+        for (CompiledNode n : s.nodes) {
+            out.add(status(n.reg, List.of(n.nextLabels)));
+            regs.remove(n.reg);
+        }
+        for (NodeRegistration r : regs) {
+            out.add(status(r, r.next));
+        }
+        return out;
+    }
+
+    private static NodeStatus status(NodeRegistration r, List<String> next) {
+        String state = r.problem != null ? NodeStatus.REJECTED : r.quarantined ? NodeStatus.QUARANTINED : NodeStatus.ACTIVE;
+        String problem = r.problem != null ? r.problem : r.fault;
+        return new NodeStatus(r.name, r.arc, r.owner, next, state, problem);
+    }
+
+    @Override
+    public List<ArcStatus> arcs() {
+        return current.arcs;
+    }
+
+    /** Sums each counter key over workers: [calls, packets, nanos, drops by reason...]. */
+    private Map<String, long[]> totals() {
+        Map<String, long[]> sum = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (Worker w : allWorkersEver()) {
+                for (Map.Entry<String, NodeCounters> e : w.counters.entrySet()) {
+                    NodeCounters c = e.getValue();
+                    long[] t = sum.computeIfAbsent(e.getKey(), key -> new long[3 + c.drops.length]);
+                    t[0] += c.calls;
+                    t[1] += c.packets;
+                    t[2] += c.nanos;
+                    for (int i = 0; i < c.drops.length; i++) {
+                        t[3 + i] += c.drops[i];
+                    }
+                }
+            }
+            for (Map.Entry<String, long[]> e : sum.entrySet()) {
+                long[] base = baselines.get(e.getKey());
+                if (base != null) {
+                    for (int i = 0; i < base.length; i++) {
+                        e.getValue()[i] -= base[i];
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
+    private final List<Worker> retiredWorkers = new ArrayList<>();
+
+    private List<Worker> allWorkersEver() {
+        List<Worker> all = new ArrayList<>(retiredWorkers);
+        all.addAll(Arrays.asList(workers));
+        return all;
+    }
+
+    @Override
+    public List<NodeRuntime> runtime() {
+        GraphSnapshot s = current;
+        Map<String, long[]> sum = totals();
+        List<NodeRuntime> out = new ArrayList<>();
+        for (CompiledNode n : s.nodes) {
+            long[] t = sum.getOrDefault(n.counterKey(), new long[3]);
+            long drops = 0;
+            for (int i = 3; i < t.length; i++) {
+                drops += t[i];
+            }
+            out.add(new NodeRuntime(n.name, t[0], t[1], t[2], drops, cpuGhz));
+        }
+        return out;
+    }
+
+    @Override
+    public List<DropCount> drops() {
+        Map<String, long[]> sum = totals();
+        Map<String, Long> merged = new LinkedHashMap<>();
+        List<DropCount> out = new ArrayList<>();
+        synchronized (lock) {
+            for (Map.Entry<String, long[]> e : sum.entrySet()) {
+                String[] reasons = reasonsByKey.get(e.getKey());
+                String node = nodeOfKey.get(e.getKey());
+                for (int i = 0; i < reasons.length; i++) {
+                    long n = e.getValue()[3 + i];
+                    if (n != 0) {
+                        merged.merge(node + '\u0000' + reasons[i], n, Long::sum);
+                    }
+                }
+            }
+        }
+        merged.forEach((k, n) -> {
+            int z = k.indexOf('\u0000');
+            out.add(new DropCount(k.substring(0, z), k.substring(z + 1), n));
+        });
+        out.sort(Comparator.comparing(DropCount::count).reversed());
+        return out;
+    }
+
+    @Override
+    public void clearRuntime() {
+        Map<String, long[]> sum = totals();
+        synchronized (lock) {
+            sum.forEach((k, v) -> baselines.merge(k, v, (a, b) -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += b[i];
+                }
+                return a;
+            }));
+        }
+    }
+
+    @Override
+    public List<WorkerStatus> workers() {
+        GraphSnapshot s = current;
+        List<WorkerStatus> out = new ArrayList<>();
+        Worker[] ws;
+        synchronized (lock) {
+            ws = workers.clone();
+        }
+        for (Worker w : ws) {
+            List<String> rx = w.index < s.workers.length ? List.of(s.workers[w.index].rxLabels) : List.of();
+            String affinity = w.tid == 0 ? "?" : Affinity.format(Affinity.cpusOf(w.tid));
+            out.add(new WorkerStatus(w.index, w.thread.getName(), w.tid, w.cpu, affinity, w.idleMode.label(), rx,
+                    w.polls, w.busyPolls, w.packets, w.seenEpoch()));
+        }
+        return out;
+    }
+
+    @Override
+    public void quarantine(String node) {
+        NodeRegistration r = requireNode(node);
+        synchronized (lock) {
+            r.quarantined = true;
+            r.fault = "quarantined from the shell";
+            rebuild();
+        }
+    }
+
+    @Override
+    public void release(String node) {
+        NodeRegistration r = requireNode(node);
+        synchronized (lock) {
+            r.quarantined = false;
+            r.fault = null;
+            rebuild();
+        }
+    }
+
+    private NodeRegistration requireNode(String name) {
+        synchronized (lock) {
+            for (NodeRegistration r : registrations) {
+                if (r.name.equals(name)) {
+                    return r;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no node named '" + name + "' (see graph:nodes)");
+    }
+
+    private NodeRegistration find(PacketNode node) {
+        synchronized (lock) {
+            for (NodeRegistration r : registrations) {
+                if (r.node == node) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void trace(int count) {
+        if (count < 0 || count > 1000) {
+            throw new IllegalArgumentException("trace count must be 1..1000 (0 stops tracing), not " + count);
+        }
+        synchronized (lock) {
+            traceRemaining.set(0);
+            for (Worker w : workers) {
+                w.trace = new TraceBuffer(w.index);
+            }
+            rebuild(); // every worker has seen the new buffers before packets are marked again
+            traceRemaining.set(count);
+        }
+    }
+
+    @Override
+    public List<TraceEntry> traceEntries() {
+        List<TraceEntry> out = new ArrayList<>();
+        synchronized (lock) {
+            for (Worker w : workers) {
+                out.addAll(w.trace.entries());
+            }
+        }
+        out.sort(Comparator.comparingInt(TraceEntry::packet)); // stable: each packet's steps stay in order
+        return out;
+    }
+
+    @Override
+    public CaptureStatus startCapture(String iface, Path file, CaptureDirection direction, long limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("capture limit must be >= 0 (0 = until stopped), not " + limit);
+        }
+        synchronized (lock) {
+            requireInterface(iface);
+            if (captures.containsKey(iface)) {
+                throw new IllegalArgumentException("a capture runs on " + iface + " already; stop it with pcap:stop " + iface);
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException("no directory " + parent + " for the capture file");
+            }
+            PcapCapture c;
+            try {
+                c = new PcapCapture(iface, file, direction, limit, Math.max(workers.length, config.cpus().size()),
+                        done -> control.execute(() -> stopCaptureQuietly(done)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            }
+            captures.put(iface, c);
+            rebuild();
+            return c.status();
+        }
+    }
+
+    private void stopCaptureQuietly(PcapCapture c) {
+        synchronized (lock) {
+            if (captures.get(c.iface) == c) {
+                captures.remove(c.iface);
+                rebuild();
+                finished.put(c.iface, c);
+            }
+        }
+        c.stop();
+    }
+
+    private final Map<String, PcapCapture> finished = new LinkedHashMap<>();
+
+    @Override
+    public CaptureStatus stopCapture(String iface) {
+        PcapCapture c;
+        synchronized (lock) {
+            c = captures.remove(iface);
+            if (c == null) {
+                PcapCapture done = finished.remove(iface);
+                if (done != null) {
+                    return done.status();
+                }
+                throw new IllegalArgumentException("no capture runs on " + iface + " (see pcap:list)");
+            }
+            rebuild(); // no worker offers frames to it after this
+        }
+        c.stop();
+        return c.status();
+    }
+
+    @Override
+    public List<CaptureStatus> captures() {
+        List<CaptureStatus> out = new ArrayList<>();
+        synchronized (lock) {
+            for (PcapCapture c : captures.values()) {
+                out.add(c.status());
+            }
+            for (PcapCapture c : finished.values()) {
+                out.add(c.status());
+            }
+        }
+        return out;
+    }
+
+    private static double readCpuGhz() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("cpu MHz")) {
+                    return Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no clock rate known: clocks per packet reads 0
+        }
+        return 0;
+    }
+}

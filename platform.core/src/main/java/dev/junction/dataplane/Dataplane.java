@@ -1,0 +1,58 @@
+package dev.junction.dataplane;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The running data plane, as the shell and control-plane bundles see it: interfaces, the graph, the
+ * workers, counters, trace and capture. Registered as an OSGi service by the core. All methods are
+ * control path: safe from any thread, never called by workers.
+ */
+@ProviderType
+public interface Dataplane {
+
+    List<InterfaceStatus> interfaces();
+
+    /** Sets an interface's administrative state; throws IllegalArgumentException for an unknown name. */
+    void setInterfaceUp(String name, boolean up);
+
+    /** Nodes of the running graph in dispatch order, with nodes that could not be added. */
+    List<NodeStatus> nodes();
+
+    /** Each arc with its features in order, then its end node. */
+    List<ArcStatus> arcs();
+
+    /** Per-node runtime counters summed over workers. */
+    List<NodeRuntime> runtime();
+
+    /** Drops by node and reason, summed over workers; only non-zero counts. */
+    List<DropCount> drops();
+
+    /** Zeroes the node runtime and drop counters. */
+    void clearRuntime();
+
+    List<WorkerStatus> workers();
+
+    /** Quarantines a node by name: its arc bypasses it (or drops its packets, by policy). */
+    void quarantine(String node);
+
+    /** Returns a quarantined node to the graph. */
+    void release(String node);
+
+    /** Traces the next {@code count} received packets through the graph (replacing earlier records). */
+    void trace(int count);
+
+    List<TraceEntry> traceEntries();
+
+    /** Starts a pcap capture on an interface; {@code limit} 0 means until stopped. */
+    CaptureStatus startCapture(String iface, Path file, CaptureDirection direction, long limit);
+
+    /** Stops the capture on an interface and returns its final state; throws if none runs. */
+    CaptureStatus stopCapture(String iface);
+
+    List<CaptureStatus> captures();
+
+    /** Number of the graph snapshot the workers run; increases with every change. */
+    long epoch();
+}

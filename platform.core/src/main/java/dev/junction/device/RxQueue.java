@@ -1,0 +1,16 @@
+package dev.junction.device;
+
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** A receive queue: called by its worker's polling loop. */
+@ConsumerType
+public interface RxQueue {
+    /**
+     * Moves up to {@code max} received frames into buffers allocated from {@code pool} and appends
+     * them to {@code into}, with data offset and length set. Returns how many were added; 0 when
+     * nothing was waiting. Must not block.
+     */
+    int receive(PacketPool pool, PacketVector into, int max);
+}

@@ -1,0 +1,53 @@
+package dev.junction.graph;
+
+import dev.junction.packet.PacketVector;
+import java.util.List;
+
+/**
+ * A node of the packet graph: one job over a whole vector. Register an implementation as an OSGi
+ * service and the core adds it to the graph at run time; unregister it and the core removes it,
+ * waiting until no worker can still be running it before the unregistration returns.
+ *
+ * <p>A node with an {@link #arc()} is a <em>feature</em> on that arc: packets reach it from the nodes
+ * before it on the arc and {@link PacketVector#NEXT_FEATURE} sends them on along the arc. Any node may
+ * also name further next nodes ({@link #next()}): another node's name, or {@code arc:NAME} for the
+ * start of an arc. A verdict {@code k >= 0} picks {@code next().get(k)}.
+ *
+ * <p>Rules of the fast path: {@link #process} must not block, allocate, log or throw for any packet
+ * content; a bad packet is dropped with one of the reasons of {@link #errors()}. A node that throws
+ * anyway is quarantined and the worker goes on. One instance serves every worker concurrently: keep
+ * per-worker state indexed by {@link NodeContext#worker()}.
+ */
+public interface PacketNode {
+
+    /** Unique name shown by {@code graph:nodes} and {@code runtime:show}. */
+    String name();
+
+    /** The arc this node is a feature on (see {@link Arcs}), or null for a plain node. */
+    default String arc() {
+        return null;
+    }
+
+    /** Names of nodes on the same arc this feature must run before. */
+    default List<String> runsBefore() {
+        return List.of();
+    }
+
+    /** Names of nodes on the same arc this feature must run after. */
+    default List<String> runsAfter() {
+        return List.of();
+    }
+
+    /** The next nodes, by verdict index. */
+    default List<String> next() {
+        return List.of();
+    }
+
+    /** Drop reasons, by reason index, as shown in {@code runtime:drops}. */
+    default List<String> errors() {
+        return List.of();
+    }
+
+    /** Gives every packet of the vector a verdict. */
+    void process(PacketVector vector, NodeContext context);
+}

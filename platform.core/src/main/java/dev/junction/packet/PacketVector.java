@@ -1,0 +1,68 @@
+package dev.junction.packet;
+
+/**
+ * Up to {@link #MAX} packets (buffer numbers of one {@link PacketPool}) handed to a node at once,
+ * with the verdict the node gives each of them: the index of one of its next nodes, the next
+ * feature on its arc, or a drop with a reason. Reused between vectors: never allocate one per burst.
+ */
+public final class PacketVector {
+    public static final int MAX = 256;
+
+    /** Verdict: continue to the next feature on the node's arc (or the arc's end node). */
+    public static final int NEXT_FEATURE = -1;
+    private static final int DROP_BASE = -2;
+
+    private final int[] buffers = new int[MAX];
+    private final int[] next = new int[MAX];
+    private int count;
+
+    public int count() {
+        return count;
+    }
+
+    public boolean isFull() {
+        return count == MAX;
+    }
+
+    public int buffer(int i) {
+        return buffers[i];
+    }
+
+    /** Appends a packet; the caller checks {@link #isFull()} first. Its verdict starts as NEXT_FEATURE. */
+    public void add(int buffer) {
+        buffers[count] = buffer;
+        next[count++] = NEXT_FEATURE;
+    }
+
+    public void clear() {
+        count = 0;
+    }
+
+    /** Sends packet {@code i} to the node's next node number {@code nextIndex} (its position in {@code next()}). */
+    public void next(int i, int nextIndex) {
+        next[i] = nextIndex;
+    }
+
+    /** Sends every packet of the vector to the same next node. */
+    public void nextAll(int nextIndex) {
+        java.util.Arrays.fill(next, 0, count, nextIndex);
+    }
+
+    /** Drops packet {@code i}, counted under the node's error reason number {@code reason}. */
+    public void drop(int i, int reason) {
+        next[i] = DROP_BASE - reason;
+    }
+
+    /** The verdict of packet {@code i} as set by the node. */
+    public int verdict(int i) {
+        return next[i];
+    }
+
+    public static boolean isDrop(int verdict) {
+        return verdict <= DROP_BASE;
+    }
+
+    public static int dropReason(int verdict) {
+        return DROP_BASE - verdict;
+    }
+}
