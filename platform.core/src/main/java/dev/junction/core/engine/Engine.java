@@ -241,6 +241,22 @@ public final class Engine implements Dataplane, AutoCloseable {
         }
     }
 
+    /**
+     * Sets an interface's administrative state and layer-2 cross-connect peer (null: none) by name; the
+     * interface need not exist yet.
+     */
+    public void configureInterface(String name, boolean up, String xconnect) {
+        synchronized (lock) {
+            adminUp.put(name, up);
+            if (xconnect == null) {
+                xconnects.remove(name);
+            } else {
+                xconnects.put(name, xconnect);
+            }
+            rebuild();
+        }
+    }
+
     /** Cross-connects {@code from} to {@code to} at layer 2 (frames in on one go out of the other); null clears. */
     public void setXconnect(String from, String to) {
         synchronized (lock) {

@@ -1,0 +1,81 @@
+package dev.junction.itests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** Small helpers for tests that run inside the framework. */
+final class Osgi {
+    private Osgi() {
+    }
+
+    static BundleContext context() {
+        return FrameworkUtil.getBundle(Osgi.class).getBundleContext();
+    }
+
+    /** The service, waiting up to 10 s for it to appear. */
+    static <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> t = new ServiceTracker<>(context(), type, null);
+        t.open();
+        T s = t.waitForService(10_000);
+        if (s == null) {
+            throw new AssertionError("no " + type.getName() + " service within 10 s");
+        }
+        return s;
+    }
+
+    /** Polls {@code cond} every 5 ms until it holds; fails the test with {@code what} after {@code limit}. */
+    static void await(BooleanSupplier cond, Duration limit, String what) throws InterruptedException {
+        await(cond, limit, () -> what);
+    }
+
+    static void await(BooleanSupplier cond, Duration limit, java.util.function.Supplier<String> what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit + " waiting for " + what.get());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The example plugin's jar, built by its module before this one. */
+    static Path exampleBundle() throws IOException {
+        Path dir = Path.of(context().getProperty("junction.example.dir"));
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("examples\\.passthrough-.*\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no example plugin jar in " + dir));
+        }
+    }
+
+    /** Refreshes the framework's wiring (drops uninstalled bundles' revisions) and waits for it to finish. */
+    static void refresh() throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        context().getBundle(0).adapt(FrameworkWiring.class).refreshBundles(null, e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                done.countDown();
+            }
+        });
+        if (!done.await(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("framework refresh did not finish in 30 s");
+        }
+    }
+
+    static Bundle install(Path jar) throws Exception {
+        try (var in = Files.newInputStream(jar)) {
+            return context().installBundle("junction-itest:" + jar.getFileName() + ":" + System.nanoTime(), in);
+        }
+    }
+}

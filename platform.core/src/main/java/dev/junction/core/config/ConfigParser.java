@@ -1,0 +1,115 @@
+package dev.junction.core.config;
+
+import dev.junction.config.ConfigException;
+import dev.junction.config.ConfigException.Problem;
+import dev.junction.config.JunctionConfig.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads configuration text: one statement per line, {@code KIND [NAME] key=value ...}, '#' starts a
+ * comment. Collects every problem with its line before it refuses, so one run shows them all.
+ */
+final class ConfigParser {
+    private ConfigParser() {
+    }
+
+    static List<Statement> parse(String text, String source) throws ConfigException {
+        List<Statement> out = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int lineNo = i + 1;
+            String line = lines[i];
+            int hash = line.indexOf('#');
+            if (hash >= 0) {
+                line = line.substring(0, hash);
+            }
+            line = line.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                Statement s = statement(line, lineNo);
+                String id = s.kind() + " " + (s.name() == null ? "" : s.name());
+                if (!seen.add(id)) {
+                    throw new IllegalArgumentException(id.strip() + " is configured twice (keep one line for it)");
+                }
+                out.add(s);
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(source, lineNo, e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return out;
+    }
+
+    private static Statement statement(String line, int lineNo) {
+        String[] words = line.split("\\s+");
+        ConfigSchema.Kind kind = ConfigSchema.KINDS.get(words[0]);
+        if (kind == null) {
+            throw new IllegalArgumentException("unknown statement '" + words[0] + "'; statements: "
+                    + String.join(", ", ConfigSchema.KINDS.keySet()));
+        }
+        int w = 1;
+        String name = null;
+        if (kind.named()) {
+            if (words.length < 2 || words[1].contains("=")) {
+                throw new IllegalArgumentException(kind.kind() + " needs a name; write: " + kind.usage());
+            }
+            name = words[1];
+            if (!ConfigSchema.NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not a valid name: a letter, then up to 14 letters, digits, '_', '.' or '-'");
+            }
+            w = 2;
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (; w < words.length; w++) {
+            int eq = words[w].indexOf('=');
+            if (eq <= 0 || eq == words[w].length() - 1) {
+                throw new IllegalArgumentException("'" + words[w] + "' is not key=value; write: " + kind.usage());
+            }
+            String keyName = words[w].substring(0, eq);
+            ConfigSchema.Key key = kind.key(keyName);
+            if (key == null) {
+                List<String> keys = new ArrayList<>();
+                kind.keys().forEach(k -> keys.add(k.name()));
+                throw new IllegalArgumentException("unknown key '" + keyName + "' for " + kind.kind() + "; keys: "
+                        + String.join(", ", keys));
+            }
+            if (settings.put(keyName, ConfigSchema.value(key, words[w].substring(eq + 1))) != null) {
+                throw new IllegalArgumentException(keyName + " is given twice");
+            }
+        }
+        switch (kind.kind()) {
+            case "memdev" -> ConfigSchema.checkMemdev(settings);
+            case "dataplane" -> ConfigSchema.checkDataplane(settings);
+            default -> {
+            }
+        }
+        return new Statement(lineNo, kind.kind(), name, Map.copyOf(settings));
+    }
+
+    /** Formats a statement as a configuration line. */
+    static String format(String kind, String name, Map<String, Object> settings) {
+        StringBuilder sb = new StringBuilder(kind);
+        if (name != null) {
+            sb.append(' ').append(name);
+        }
+        ConfigSchema.Kind k = ConfigSchema.KINDS.get(kind);
+        for (ConfigSchema.Key key : k.keys()) {
+            Object v = settings.get(key.name());
+            if (v != null) {
+                sb.append(' ').append(key.name()).append('=').append(v);
+            }
+        }
+        return sb.toString();
+    }
+}

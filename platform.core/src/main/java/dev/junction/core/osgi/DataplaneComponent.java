@@ -1,0 +1,130 @@
+package dev.junction.core.osgi;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.core.engine.IdleStrategy;
+import dev.junction.dataplane.Dataplane;
+import dev.junction.device.NetDevice;
+import dev.junction.graph.PacketNode;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The data plane in OSGi: runs the {@link Engine}, registers it as the {@link Dataplane} service, and
+ * follows the services and configurations that shape it. {@link PacketNode} and {@link NetDevice}
+ * services join and leave the graph as their bundles come and go (an unbind returns only once no
+ * worker runs the node); configuration PID {@code junction.dataplane} sets the workers; factory PIDs
+ * {@code junction.memdev} and {@code junction.interface} create memory devices and set interfaces.
+ */
+@Component(immediate = true, service = {}, configurationPid = "junction.dataplane",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class DataplaneComponent {
+    private static final System.Logger LOG = System.getLogger("dev.junction.core");
+
+    private final Engine engine = new Engine(EngineConfig.defaults());
+    private ServiceRegistration<Dataplane> registration;
+    private ServiceRegistration<ManagedServiceFactory> memdevs;
+    private ServiceRegistration<ManagedServiceFactory> interfaces;
+    private MemoryDeviceFactory memoryDeviceFactory;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> props) {
+        engine.reconfigure(configOf(props));
+        engine.start();
+        // Interface settings first, so that a device configured at boot meets its settings (a
+        // cross-connect, say) before its first frame.
+        interfaces = context.registerService(ManagedServiceFactory.class, new InterfaceSettingsFactory(engine),
+                pid("junction.interface"));
+        memoryDeviceFactory = new MemoryDeviceFactory(engine);
+        memdevs = context.registerService(ManagedServiceFactory.class, memoryDeviceFactory,
+                pid("junction.memdev"));
+        registration = context.registerService(Dataplane.class, engine, null);
+    }
+
+    @Modified
+    void modified(Map<String, Object> props) {
+        engine.reconfigure(configOf(props));
+    }
+
+    @Deactivate
+    void deactivate() {
+        registration.unregister();
+        interfaces.unregister();
+        memdevs.unregister();
+        memoryDeviceFactory.closeAll();
+        engine.close();
+    }
+
+    private static Hashtable<String, Object> pid(String pid) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("service.pid", pid);
+        return p;
+    }
+
+    /** Turns ConfigAdmin properties into an engine configuration; a bad value falls back to the default, logged. */
+    static EngineConfig configOf(Map<String, Object> props) {
+        EngineConfig c = EngineConfig.defaults();
+        try {
+            Object cpus = props.get("cpus");
+            if (cpus != null && !"auto".equals(cpus)) {
+                c = c.withCpus(EngineConfig.parseCpus(cpus.toString()));
+            }
+            Object idle = props.get("idle");
+            if (idle != null) {
+                c = c.withIdle(IdleStrategy.Mode.parse(idle.toString()));
+            }
+            Object buffers = props.get("buffers");
+            int pool = buffers == null ? c.poolBuffers() : Integer.parseInt(buffers.toString());
+            boolean drop = "drop".equals(props.get("quarantine"));
+            return new EngineConfig(c.cpus(), c.idle(), pool, drop);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "junction.dataplane configuration ignored: " + e.getMessage());
+            return EngineConfig.defaults();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addNode(PacketNode node, ServiceReference<PacketNode> ref) {
+        engine.addNode(node, ownerOf(ref));
+    }
+
+    void removeNode(PacketNode node) {
+        engine.removeNode(node);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDevice(NetDevice device) {
+        try {
+            engine.addDevice(device);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "device not added: " + e.getMessage());
+        }
+    }
+
+    void removeDevice(NetDevice device) {
+        engine.removeDevice(device);
+    }
+
+    private static String ownerOf(ServiceReference<?> ref) {
+        Bundle b = ref.getBundle();
+        return b == null ? "?" : b.getSymbolicName() + " " + b.getVersion();
+    }
+
+}
