@@ -210,7 +210,8 @@ final class PcapCapture {
                 long micros = ring.get(ValueLayout.JAVA_LONG, pos + 8);
                 if (capture.wants()) {
                     into.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(cap).putInt(orig);
-                    MemorySegment.copy(ring, pos + RECORD_HEADER, MemorySegment.ofBuffer(into), into.position(), cap);
+                    // ofBuffer's segment starts at the buffer's position
+                    MemorySegment.copy(ring, pos + RECORD_HEADER, MemorySegment.ofBuffer(into), 0, cap);
                     into.position(into.position() + cap);
                     capture.written.incrementAndGet();
                 }
