@@ -53,6 +53,22 @@ public final class PacketVector {
         next[i] = DROP_BASE - reason;
     }
 
+    /** Whether every packet got the same verdict (then the whole vector can move on at once). */
+    public boolean verdictsAllEqual() {
+        int v = next[0];
+        for (int i = 1; i < count; i++) {
+            if (next[i] != v) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sets every verdict back to NEXT_FEATURE, as {@link #add} leaves it, before the vector moves to another node. */
+    public void resetVerdicts() {
+        java.util.Arrays.fill(next, 0, count, NEXT_FEATURE);
+    }
+
     /** The verdict of packet {@code i} as set by the node. */
     public int verdict(int i) {
         return next[i];

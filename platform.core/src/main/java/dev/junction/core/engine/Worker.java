@@ -213,6 +213,10 @@ final class Worker implements Runnable, NodeContext {
         }
         c.calls++;
         c.packets += n;
+        if (n > 0 && tracedInFlight == 0 && !cn.tx && moveWhole(s, cn, v)) {
+            wg.running[s] = false;
+            return;
+        }
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int verdict = v.verdict(i);
@@ -241,6 +245,30 @@ final class Worker implements Runnable, NodeContext {
         }
         v.clear();
         wg.running[s] = false;
+    }
+
+    /**
+     * The common case: every packet goes to the same next node and nothing waits there yet. Then the
+     * vector itself moves (two array slots swap) instead of its packets one by one.
+     */
+    private boolean moveWhole(int s, CompiledNode cn, PacketVector v) {
+        int verdict = v.verdict(0);
+        int target;
+        if (verdict >= 0) {
+            target = verdict < cn.nextSlot.length ? cn.nextSlot[verdict] : -1;
+        } else if (verdict == PacketVector.NEXT_FEATURE) {
+            target = cn.arcNext;
+        } else {
+            return false;
+        }
+        WorkerGraph wg = g;
+        if (target < 0 || wg.running[target] || wg.pending[target].count() != 0 || !v.verdictsAllEqual()) {
+            return false;
+        }
+        wg.processing[s] = wg.pending[target];
+        wg.pending[target] = v;
+        v.resetVerdicts();
+        return true;
     }
 
     private void enqueue(int target, int b, CompiledNode from, NodeCounters c) {
