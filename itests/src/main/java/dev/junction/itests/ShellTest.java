@@ -1,0 +1,139 @@
+package dev.junction.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.ServiceReference;
+
+/** The shell commands, run through Gogo as a user types them. */
+class ShellTest {
+    private CommandSession session;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Traffic traffic;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        traffic = new Traffic();
+        CommandProcessor processor = Osgi.service(CommandProcessor.class);
+        session = processor.createSession(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true),
+                new PrintStream(err, true));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        session.close();
+        traffic.stop();
+    }
+
+    /** Runs a command line; returns what it printed and returned, as the console would show it. */
+    private String run(String line) throws Exception {
+        out.reset();
+        err.reset();
+        Object result = session.execute(line);
+        String printed = out.toString(StandardCharsets.UTF_8);
+        return result == null ? printed : printed + session.format(result, 0);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Every Junction command, from the registered command services. */
+    private List<String> junctionCommands() throws Exception {
+        List<String> out = new ArrayList<>();
+        for (ServiceReference<?> ref : Osgi.context().getServiceReferences((String) null, "(osgi.command.scope=*)")) {
+            if (!ref.getBundle().getSymbolicName().equals("dev.junction.shell")) {
+                continue;
+            }
+            String scope = (String) ref.getProperty("osgi.command.scope");
+            Object fns = ref.getProperty("osgi.command.function");
+            for (String fn : fns instanceof String[] a ? a : new String[] {fns.toString()}) {
+                if (!fn.equals("names")) {
+                    out.add(scope + ":" + fn);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyCommandHasHelp() throws Exception {
+        List<String> commands = junctionCommands();
+        assertTrue(commands.size() >= 20, commands::toString);
+        for (String c : commands) {
+            String help = run(c + " --help");
+            assertTrue(help.startsWith(c + " - "), c + " --help printed: " + help + err());
+            assertTrue(help.contains("usage: " + c), c + " --help printed: " + help);
+        }
+    }
+
+    @Test
+    void aMistakeSaysWhatIsWrongAndTheRightForm() throws Exception {
+        assertNull(session.execute("interface:set --state sideways mem0"));
+        assertEquals("""
+                interface:set: --state must be up or down, not 'sideways'
+                usage: interface:set [--state up|down] [--xconnect PEER|none] NAME   (interface:set --help for more)
+                """, err());
+        run("trace:start many");
+        assertTrue(err().startsWith("trace:start: COUNT must be a number from 1 to 1000, not 'many'"), err());
+        run("pcap:start");
+        assertTrue(err().startsWith("pcap:start: missing INTERFACE"), err());
+        run("runtime:show --colour");
+        assertTrue(err().startsWith("runtime:show: unknown option --colour"), err());
+    }
+
+    @Test
+    void interfacesMadeInTheShellForwardAndShowTheirCounters() throws Exception {
+        run("interface:memdev s0");
+        run("interface:set --xconnect s0 --state down g0");
+        run("interface:memdev --generate --rate 100000 --count 1000 g0");
+        Osgi.await(() -> traffic.find("g0") != null && traffic.find("s0") != null && traffic.find("g0").mode().contains("s0"),
+                Duration.ofSeconds(10), () -> "g0 and s0: " + traffic.dataplane.interfaces() + err());
+        run("trace:start 3");
+        run("interface:set --state up g0");
+        Osgi.await(() -> traffic.delivered("s0") == 1000, Duration.ofSeconds(20), "1000 frames at s0");
+        String list = run("interface:list");
+        assertTrue(list.lines().anyMatch(l -> l.matches(".*g0 +memory-generator .* up +l2 xconnect s0 +1000 +64000 +0 +0 +0")), list);
+        String trace = run("trace:show");
+        assertTrue(trace.contains("packet 1 (worker 0)"), trace);
+        assertTrue(trace.contains("ethernet-input"), trace);
+        assertTrue(trace.contains("tx s0"), trace);
+        String runtime = run("runtime:show");
+        assertTrue(runtime.contains("l2-xconnect"), runtime);
+        assertTrue(run("config:show").contains("memdev g0 generate=true rate=100000 count=1000"), run("config:show"));
+    }
+
+    @Test
+    void aBadConfigurationFileIsRefusedWholeAndTheRunningOneKept() throws Exception {
+        run("interface:memdev keep0");
+        Osgi.await(() -> traffic.find("keep0") != null, Duration.ofSeconds(10), "keep0");
+        String before = run("config:show");
+        Path bad = Files.createTempFile("bad", ".conf");
+        Files.writeString(bad, "memdev fresh0\nmemdev fresh1 rate=fast\ninterface fresh0 xconnect=fresh1\nbogus\n");
+        try {
+            run("config:load " + bad);
+            assertTrue(err().contains(bad + ":2: rate must be a whole number"), err());
+            assertTrue(err().contains(bad + ":4: unknown statement 'bogus'"), err());
+            assertEquals(before, run("config:show"));
+            assertTrue(traffic.find("fresh0") == null && traffic.find("keep0") != null);
+        } finally {
+            Files.delete(bad);
+        }
+    }
+}
