@@ -64,7 +64,7 @@ class ShellTest {
             String scope = (String) ref.getProperty("osgi.command.scope");
             Object fns = ref.getProperty("osgi.command.function");
             for (String fn : fns instanceof String[] a ? a : new String[] {fns.toString()}) {
-                if (!fn.equals("names")) {
+                if (!fn.equals("names") && !fn.startsWith("_")) {
                     out.add(scope + ":" + fn);
                 }
             }

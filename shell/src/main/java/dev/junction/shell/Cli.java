@@ -50,6 +50,24 @@ final class Cli {
         return option(opt, null, help);
     }
 
+    /** Where arguments of these names get their TAB completions from (a Gogo function). */
+    private static final java.util.Map<String, String> ARG_SOURCES = java.util.Map.of(
+            "NAME", "interface:names", "INTERFACE", "interface:names", "NODE", "graph:names");
+
+    /** The {@code complete} line that declares this command's options and argument completion. */
+    String completion() {
+        StringBuilder sb = new StringBuilder("complete -c ").append(name).append(" -l help");
+        options.keySet().forEach(o -> sb.append(" -l ").append(o));
+        for (String p : positional) {
+            String source = ARG_SOURCES.get(p.replace("[", "").replace("]", ""));
+            if (source != null) {
+                sb.append(" -a '").append(source).append("'");
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
     String usage() {
         StringBuilder sb = new StringBuilder(name);
         options.forEach((o, v) -> sb.append(" [--").append(o).append(v[0] == null ? "" : " " + v[0]).append(']'));

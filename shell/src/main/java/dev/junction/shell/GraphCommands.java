@@ -10,7 +10,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /** {@code graph:*}: the nodes of the running graph and its arcs. */
 @Component(service = GraphCommands.class, property = {"osgi.command.scope=graph",
-        "osgi.command.function=nodes", "osgi.command.function=arcs"})
+        "osgi.command.function=nodes", "osgi.command.function=arcs", "osgi.command.function=names"})
 public final class GraphCommands {
     static final Cli NODES = Cli.command("graph:nodes", "nodes in dispatch order with their arc, owner and next nodes");
     static final Cli ARCS = Cli.command("graph:arcs", "each arc's features in order, then its end node");
@@ -31,6 +31,15 @@ public final class GraphCommands {
             }
             return t + "graph epoch " + dataplane.epoch() + "\n";
         });
+    }
+
+    @Descriptor("names of all nodes (for completion)")
+    public java.util.List<String> names() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (NodeStatus n : dataplane.nodes()) {
+            out.add(n.name());
+        }
+        return out;
     }
 
     @Descriptor("arcs and their features")
