@@ -12,7 +12,6 @@ import org.osgi.service.cm.ManagedServiceFactory;
 
 /** Factory PID {@code junction.memdev}: one memory device (generator and/or sink) per configuration. */
 final class MemoryDeviceFactory implements ManagedServiceFactory {
-    private static int nextMac = 1;
     private final Engine engine;
     private final Map<String, MemoryDevice> byPid = new HashMap<>();
 
@@ -34,7 +33,7 @@ final class MemoryDeviceFactory implements ManagedServiceFactory {
         MemoryDevice device;
         try {
             TrafficProfile d = TrafficProfile.defaults();
-            long mac = p.get("mac") != null ? MacAddress.parse(p.get("mac").toString()) : 0x02_4A_00_00_00_00L | nextMac++;
+            long mac = p.get("mac") != null ? MacAddress.parse(p.get("mac").toString()) : defaultMac(name);
             TrafficProfile profile = null;
             if (Boolean.parseBoolean(string(p, "generate", "false"))) {
                 profile = new TrafficProfile(integer(p, "frame-size", d.frameSize()), integer(p, "flows", d.flows()),
@@ -69,6 +68,11 @@ final class MemoryDeviceFactory implements ManagedServiceFactory {
         for (String pid : Map.copyOf(byPid).keySet()) {
             deleted(pid);
         }
+    }
+
+    /** A locally administered MAC (02:4a:...) derived from the name, so that it is the same at every start. */
+    static long defaultMac(String name) {
+        return 0x02_4A_00_00_00_00L | (name.hashCode() & 0xFFFF_FFFFL);
     }
 
     static String string(Dictionary<String, ?> p, String key, String def) {
