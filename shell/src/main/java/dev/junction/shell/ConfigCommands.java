@@ -1,5 +1,6 @@
 package dev.junction.shell;
 
+import dev.junction.shell.cli.Cli;
 import dev.junction.config.ConfigException;
 import dev.junction.config.JunctionConfig;
 import java.io.IOException;

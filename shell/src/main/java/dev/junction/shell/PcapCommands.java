@@ -1,5 +1,7 @@
 package dev.junction.shell;
 
+import dev.junction.shell.cli.Cli;
+import dev.junction.shell.cli.Table;
 import dev.junction.dataplane.CaptureDirection;
 import dev.junction.dataplane.CaptureStatus;
 import dev.junction.dataplane.Dataplane;

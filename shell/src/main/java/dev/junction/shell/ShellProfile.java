@@ -1,5 +1,6 @@
 package dev.junction.shell;
 
+import dev.junction.shell.cli.Cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
@@ -11,6 +12,7 @@ import java.util.List;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -18,19 +20,17 @@ import org.osgi.service.component.annotations.Component;
  * The console's profile and TAB completion of options and names. Gogo's console reads
  * {@code ${gosh.home}/etc/gosh_profile}; this component writes Junction's profile there when the
  * launcher sets {@code gosh.home}, before the console starts (gogo.jline starts at a later level).
- * The profile calls {@code junction:_completions}, which declares every command's options and
- * argument completions from the same specs that parse them.
+ * The profile calls {@code junction:_completions}, which declares the options and argument
+ * completions of every command service that keeps its syntax in a static {@link Cli} field (the
+ * same spec that parses its arguments), whichever bundle it comes from.
  */
 @Component(immediate = true, service = ShellProfile.class, property = {"osgi.command.scope=junction",
         "osgi.command.function=_completions"})
 public final class ShellProfile {
     private static final System.Logger LOG = System.getLogger("dev.junction.shell");
-    private static final List<Class<?>> COMMANDS = List.of(InterfaceCommands.class, GraphCommands.class,
-            RuntimeCommands.class, FeatureCommands.class, TraceCommands.class, PcapCommands.class,
-            WorkerCommands.class, ConfigCommands.class);
-
     @Activate
     void activate(BundleContext context) {
+        this.context = context;
         String home = context.getProperty("gosh.home");
         if (home == null || home.isBlank()) {
             return;
@@ -44,17 +44,33 @@ public final class ShellProfile {
         }
     }
 
+    private BundleContext context;
+
     @Descriptor("declare TAB completions of Junction's commands (run by the profile)")
     public void _completions(CommandSession session) throws Exception {
-        for (String line : completions()) {
+        for (String line : completions(commandClasses())) {
             session.execute(line);
         }
     }
 
-    /** One {@code complete} line per command: its options, and where its arguments come from. */
-    static List<String> completions() {
+    /** Classes of every registered Gogo command service: Junction's and any plugin's. */
+    private List<Class<?>> commandClasses() throws Exception {
+        List<Class<?>> out = new ArrayList<>();
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=*)");
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+            Object service = context.getService(ref);
+            if (service != null) {
+                out.add(service.getClass());
+                context.ungetService(ref);
+            }
+        }
+        return out;
+    }
+
+    /** One {@code complete} line per command declared with a {@link Cli} spec in a static field. */
+    static List<String> completions(List<Class<?>> classes) {
         List<String> out = new ArrayList<>();
-        for (Class<?> c : COMMANDS) {
+        for (Class<?> c : classes) {
             for (Field f : c.getDeclaredFields()) {
                 if (f.getType() != Cli.class || !Modifier.isStatic(f.getModifiers())) {
                     continue;
@@ -62,8 +78,8 @@ public final class ShellProfile {
                 try {
                     f.setAccessible(true);
                     out.add(((Cli) f.get(null)).completion());
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
+                } catch (IllegalAccessException | RuntimeException e) {
+                    // a class we may not read: its command keeps name completion only
                 }
             }
         }

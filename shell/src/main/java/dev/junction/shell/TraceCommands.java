@@ -1,5 +1,6 @@
 package dev.junction.shell;
 
+import dev.junction.shell.cli.Cli;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.TraceEntry;
 import org.apache.felix.service.command.Descriptor;

@@ -1,5 +1,7 @@
 package dev.junction.shell;
 
+import dev.junction.shell.cli.Cli;
+import dev.junction.shell.cli.Table;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.WorkerStatus;
 import java.io.IOException;

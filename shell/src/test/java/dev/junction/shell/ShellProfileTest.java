@@ -3,6 +3,7 @@ package dev.junction.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.junction.shell.cli.Cli;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,9 @@ class ShellProfileTest {
 
     @Test
     void everyCommandDeclaresItsOptionsAndNameCompletion() {
-        List<String> lines = ShellProfile.completions();
+        List<String> lines = ShellProfile.completions(List.of(InterfaceCommands.class, GraphCommands.class,
+                RuntimeCommands.class, FeatureCommands.class, TraceCommands.class, PcapCommands.class,
+                WorkerCommands.class, ConfigCommands.class));
         assertEquals(25, lines.size(), String.join("\n", lines));
         assertTrue(lines.contains("complete -c interface:set -l help -l state -l xconnect -a 'interface:names'"),
                 String.join("\n", lines));

@@ -1,18 +1,18 @@
-package dev.junction.shell;
+package dev.junction.shell.cli;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** A text table whose columns line up; numeric columns are right-aligned. */
-final class Table {
+public final class Table {
     private final String[] headers;
     private final List<String[]> rows = new ArrayList<>();
 
-    Table(String... headers) {
+    public Table(String... headers) {
         this.headers = headers;
     }
 
-    Table row(Object... cells) {
+    public Table row(Object... cells) {
         String[] r = new String[headers.length];
         for (int i = 0; i < r.length; i++) {
             r[i] = i < cells.length && cells[i] != null ? cells[i].toString() : "";
@@ -21,7 +21,7 @@ final class Table {
         return this;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return rows.isEmpty();
     }
 

@@ -1,4 +1,4 @@
-package dev.junction.shell;
+package dev.junction.shell.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.function.Function;
  * over. {@code --help} prints the help; a mistake prints what was wrong and the right form, and the
  * command returns nothing.
  */
-final class Cli {
+public final class Cli {
     private final String name;
     private final String summary;
     private final List<String> positional = new ArrayList<>();
@@ -24,29 +24,29 @@ final class Cli {
         this.summary = summary;
     }
 
-    static Cli command(String name, String summary) {
+    public static Cli command(String name, String summary) {
         return new Cli(name, summary);
     }
 
     /** A required positional argument. */
-    Cli arg(String argName) {
+    public Cli arg(String argName) {
         positional.add(argName);
         required++;
         return this;
     }
 
     /** An optional positional argument (after the required ones). */
-    Cli optionalArg(String argName) {
+    public Cli optionalArg(String argName) {
         positional.add("[" + argName + "]");
         return this;
     }
 
-    Cli option(String opt, String valueName, String help) {
+    public Cli option(String opt, String valueName, String help) {
         options.put(opt, new String[] {valueName, help});
         return this;
     }
 
-    Cli flag(String opt, String help) {
+    public Cli flag(String opt, String help) {
         return option(opt, null, help);
     }
 
@@ -55,7 +55,7 @@ final class Cli {
             "NAME", "interface:names", "INTERFACE", "interface:names", "NODE", "graph:names");
 
     /** The {@code complete} line that declares this command's options and argument completion. */
-    String completion() {
+    public String completion() {
         StringBuilder sb = new StringBuilder("complete -c ").append(name).append(" -l help");
         options.keySet().forEach(o -> sb.append(" -l ").append(o));
         for (String p : positional) {
@@ -68,14 +68,14 @@ final class Cli {
         return sb.toString();
     }
 
-    String usage() {
+    public String usage() {
         StringBuilder sb = new StringBuilder(name);
         options.forEach((o, v) -> sb.append(" [--").append(o).append(v[0] == null ? "" : " " + v[0]).append(']'));
         positional.forEach(p -> sb.append(' ').append(p));
         return sb.toString();
     }
 
-    String help() {
+    public String help() {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(" - ").append(summary).append("\nusage: ").append(usage()).append('\n');
         if (!options.isEmpty()) {
@@ -87,27 +87,27 @@ final class Cli {
     }
 
     /** The parsed words. */
-    static final class Args {
-        final List<String> positional = new ArrayList<>();
-        final Map<String, String> options = new LinkedHashMap<>();
+    public static final class Args {
+        public final List<String> positional = new ArrayList<>();
+        public final Map<String, String> options = new LinkedHashMap<>();
 
-        String arg(int i) {
+        public String arg(int i) {
             return positional.get(i);
         }
 
-        String arg(int i, String def) {
+        public String arg(int i, String def) {
             return i < positional.size() ? positional.get(i) : def;
         }
 
-        boolean has(String opt) {
+        public boolean has(String opt) {
             return options.containsKey(opt);
         }
 
-        String get(String opt, String def) {
+        public String get(String opt, String def) {
             return options.getOrDefault(opt, def);
         }
 
-        long number(String opt, long def, long min, long max) {
+        public long number(String opt, long def, long min, long max) {
             String v = options.get(opt);
             if (v == null) {
                 return def;
@@ -124,7 +124,7 @@ final class Cli {
         }
     }
 
-    Args parse(Object[] words) {
+    public Args parse(Object[] words) {
         Args a = new Args();
         for (int i = 0; i < words.length; i++) {
             String w = String.valueOf(words[i]);
@@ -176,7 +176,7 @@ final class Cli {
      * Parses and runs: the body's result is returned for Gogo to print; help goes to stdout, errors to
      * stderr with the usage, and then nothing is returned.
      */
-    Object run(Object[] words, Function<Args, Object> body) {
+    public Object run(Object[] words, Function<Args, Object> body) {
         PrintStream out = System.out;
         try {
             Args a = parse(words == null ? new Object[0] : words);

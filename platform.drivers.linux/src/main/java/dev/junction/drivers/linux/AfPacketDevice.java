@@ -1,0 +1,352 @@
+package dev.junction.drivers.linux;
+
+import dev.junction.device.DeviceCounters;
+import dev.junction.device.NetDevice;
+import dev.junction.device.QueueCounters;
+import dev.junction.device.RxQueue;
+import dev.junction.device.TxQueue;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * An existing Linux interface (a veth end, a NIC) attached through two AF_PACKET sockets: receive
+ * through a TPACKET_V3 ring (the kernel fills blocks of frames; a poll takes a whole burst with no
+ * system call), transmit through a TPACKET_V2 ring (frames are written into the ring and one
+ * {@code sendto} sends the batch). One receive queue, one transmit queue; a worker owns each.
+ *
+ * <p>Kernel offloads: a frame with a partial checksum (the sender offloaded it, as veth peers do) gets
+ * its TCP/UDP checksum completed; a GSO super-frame larger than a buffer is dropped and counted as
+ * an rx error: turn off TSO/GSO on the sending side ({@code ethtool -K IF tso off gso off}).
+ */
+public final class AfPacketDevice implements NetDevice, AutoCloseable {
+    private static final int RX_BLOCK_SIZE = 1 << 18;
+    private static final int RX_BLOCKS = 16;
+    private static final int RX_FRAME_SIZE = 2048;
+    private static final int RX_RETIRE_MS = 1; // a partly filled block reaches us within 1 ms
+    private static final int TX_FRAME_SIZE = 2048;
+    private static final int TX_BLOCK_SIZE = 1 << 16;
+    private static final int TX_BLOCKS = 16;
+    private static final int TX_FRAMES = TX_BLOCK_SIZE / TX_FRAME_SIZE * TX_BLOCKS;
+    /** Where frame data starts in a TPACKET_V2 TX frame: the aligned tpacket2_hdr. */
+    private static final int TX_DATA_OFFSET = 32;
+    private static final int TP_STATUS_USER = 1;
+    private static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
+    private static final int TP_STATUS_AVAILABLE = 0;
+    private static final int TP_STATUS_SEND_REQUEST = 1;
+    private static final int TP_STATUS_WRONG_FORMAT = 4;
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final String name;
+    private final String ifname;
+    private final long mac;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment state = arena.allocate(Libc.CALL_STATE);
+    private final int ifindex;
+    private final int rxFd;
+    private final MemorySegment rxRing;
+    private final Rx rx = new Rx();
+    /** One transmit socket and ring per worker, made when the core first asks: no sharing between threads. */
+    private final java.util.List<Tx> txs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Opens the rings on Linux interface {@code ifname}; throws IllegalStateException saying why it cannot. */
+    public AfPacketDevice(String name, String ifname) {
+        this.name = name;
+        this.ifname = ifname;
+        int ifindex = LinuxInterface.index(ifname);
+        this.mac = LinuxInterface.mac(ifname);
+        int rfd = -1;
+        MemorySegment rring = MemorySegment.NULL;
+        try {
+            rfd = open(ifindex, Libc.ETH_P_ALL);
+            setInt(rfd, Libc.PACKET_VERSION, Libc.TPACKET_V3);
+            setInt(rfd, Libc.PACKET_IGNORE_OUTGOING, 1);
+            MemorySegment req3 = arena.allocate(28);
+            req3.set(ValueLayout.JAVA_INT, 0, RX_BLOCK_SIZE);
+            req3.set(ValueLayout.JAVA_INT, 4, RX_BLOCKS);
+            req3.set(ValueLayout.JAVA_INT, 8, RX_FRAME_SIZE);
+            req3.set(ValueLayout.JAVA_INT, 12, RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS);
+            req3.set(ValueLayout.JAVA_INT, 16, RX_RETIRE_MS);
+            check(Libc.setsockopt(state, rfd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req3), "PACKET_RX_RING");
+            rring = Libc.mmap(state, (long) RX_BLOCK_SIZE * RX_BLOCKS, rfd);
+            if (rring.equals(MemorySegment.NULL)) {
+                throw Libc.failure("mmap of the receive ring", state);
+            }
+            bind(rfd, ifindex, Libc.ETH_P_ALL);
+            MemorySegment mreq = arena.allocate(16);
+            mreq.set(ValueLayout.JAVA_INT, 0, ifindex);
+            mreq.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.PACKET_MR_PROMISC);
+            check(Libc.setsockopt(state, rfd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, mreq), "promiscuous mode");
+
+            this.rxFd = rfd;
+            this.rxRing = rring;
+            this.ifindex = ifindex;
+        } catch (RuntimeException e) {
+            if (!rring.equals(MemorySegment.NULL)) {
+                Libc.munmap(state, rring);
+            }
+            if (rfd >= 0) {
+                Libc.close(state, rfd);
+            }
+            arena.close();
+            throw new IllegalStateException("AF_PACKET on " + ifname + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int open(int ifindex, int protocol) {
+        return open(arena, state, protocol);
+    }
+
+    private static int open(Arena arena, MemorySegment state, int protocol) {
+        int fd = Libc.socket(state, Libc.AF_PACKET, Libc.SOCK_RAW, Short.reverseBytes((short) protocol) & 0xFFFF);
+        if (fd < 0) {
+            throw Libc.failure("socket(AF_PACKET)", state);
+        }
+        return fd;
+    }
+
+    private void bind(int fd, int ifindex, int protocol) {
+        bind(arena, state, fd, ifindex, protocol, ifname);
+    }
+
+    private static void bind(Arena arena, MemorySegment state, int fd, int ifindex, int protocol, String ifname) {
+        MemorySegment sll = arena.allocate(20);
+        sll.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_PACKET);
+        sll.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
+        sll.set(ValueLayout.JAVA_INT, 4, ifindex);
+        check(state, Libc.bind(state, fd, sll), "bind to " + ifname);
+    }
+
+    private void setInt(int fd, int option, int value) {
+        setInt(arena, state, fd, option, value);
+    }
+
+    private static void setInt(Arena arena, MemorySegment state, int fd, int option, int value) {
+        check(state, Libc.setsockoptInt(arena, state, fd, Libc.SOL_PACKET, option, value), "setsockopt " + option);
+    }
+
+    private void check(int rc, String what) {
+        check(state, rc, what);
+    }
+
+    private static void check(MemorySegment state, int rc, String what) {
+        if (rc != 0) {
+            throw Libc.failure(what, state);
+        }
+    }
+
+    public String ifname() {
+        return ifname;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String driver() {
+        return "af_packet " + ifname;
+    }
+
+    @Override
+    public long mac() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return LinuxInterface.mtu(ifname);
+    }
+
+    @Override
+    public boolean linkUp() {
+        return LinuxInterface.carrier(ifname);
+    }
+
+    @Override
+    public int rxQueueCount() {
+        return 1;
+    }
+
+    @Override
+    public RxQueue rxQueue(int q) {
+        return rx;
+    }
+
+    @Override
+    public synchronized TxQueue txQueue(int worker) {
+        while (txs.size() <= worker) {
+            txs.add(new Tx());
+        }
+        return txs.get(worker);
+    }
+
+    @Override
+    public DeviceCounters counters() {
+        long p = 0, b = 0, e = 0;
+        for (Tx t : txs) {
+            p += t.counters.packets;
+            b += t.counters.bytes;
+            e += t.counters.errors;
+        }
+        return new DeviceCounters(rx.counters.packets, rx.counters.bytes, rx.counters.errors, p, b, e);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Tx t : txs) {
+            t.close();
+        }
+        Libc.munmap(state, rxRing);
+        Libc.close(state, rxFd);
+        arena.close();
+    }
+
+    /** Walks the TPACKET_V3 blocks the kernel handed over; gives each block back as soon as it is read. */
+    private final class Rx implements RxQueue {
+        final QueueCounters counters = new QueueCounters();
+        private int block;
+        private int left; // frames left in the open block; 0: no block open
+        private long frame; // offset of the next frame in the ring
+
+        @Override
+        public int receive(PacketPool pool, PacketVector into, int max) {
+            MemorySegment ring = rxRing;
+            MemorySegment mem = pool.memory();
+            int n = 0;
+            long bytes = 0;
+            while (n < max && !into.isFull()) {
+                long blk = (long) block * RX_BLOCK_SIZE;
+                if (left == 0) {
+                    if (((int) INT.getAcquire(ring, blk + 8) & TP_STATUS_USER) == 0) {
+                        break; // the kernel has not retired this block yet
+                    }
+                    left = ring.get(ValueLayout.JAVA_INT, blk + 12);
+                    frame = blk + ring.get(ValueLayout.JAVA_INT, blk + 16);
+                    if (left == 0) {
+                        releaseBlock(ring, blk);
+                        continue;
+                    }
+                }
+                int snaplen = ring.get(ValueLayout.JAVA_INT, frame + 12);
+                int len = ring.get(ValueLayout.JAVA_INT, frame + 16);
+                if (snaplen != len || snaplen > PacketPool.DATA_ROOM) {
+                    counters.errors++; // a GSO super-frame or a truncated one
+                } else {
+                    int b = pool.allocate();
+                    if (b < 0) {
+                        break; // no buffer: leave the frame for the next poll
+                    }
+                    int status = ring.get(ValueLayout.JAVA_INT, frame + 20);
+                    int macOff = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frame + 24));
+                    long dst = pool.data(b);
+                    MemorySegment.copy(ring, frame + macOff, mem, dst, snaplen);
+                    if ((status & TP_STATUS_CSUMNOTREADY) != 0) {
+                        Checksums.complete(mem, dst, snaplen);
+                    }
+                    pool.length(b, snaplen);
+                    into.add(b);
+                    n++;
+                    bytes += snaplen;
+                }
+                int next = ring.get(ValueLayout.JAVA_INT, frame);
+                frame += next;
+                if (--left == 0) {
+                    releaseBlock(ring, blk);
+                }
+            }
+            counters.packets += n;
+            counters.bytes += bytes;
+            return n;
+        }
+
+        private void releaseBlock(MemorySegment ring, long blk) {
+            INT.setRelease(ring, blk + 8, 0); // TP_STATUS_KERNEL: the kernel may fill it again
+            block = (block + 1) % RX_BLOCKS;
+            left = 0;
+        }
+    }
+
+    /** Copies frames into free TPACKET_V2 slots, then one sendto sends them all. */
+    private final class Tx implements TxQueue {
+        final QueueCounters counters = new QueueCounters();
+        private final Arena txArena = Arena.ofShared();
+        private final MemorySegment txState = txArena.allocate(Libc.CALL_STATE);
+        private final int fd;
+        private final MemorySegment ring;
+        private int slot;
+
+        Tx() {
+            int f = -1;
+            try {
+                f = open(txArena, txState, 0); // protocol 0: this socket receives nothing
+                setInt(txArena, txState, f, Libc.PACKET_VERSION, Libc.TPACKET_V2);
+                setInt(txArena, txState, f, Libc.PACKET_QDISC_BYPASS, 1);
+                MemorySegment req = txArena.allocate(16);
+                req.set(ValueLayout.JAVA_INT, 0, TX_BLOCK_SIZE);
+                req.set(ValueLayout.JAVA_INT, 4, TX_BLOCKS);
+                req.set(ValueLayout.JAVA_INT, 8, TX_FRAME_SIZE);
+                req.set(ValueLayout.JAVA_INT, 12, TX_FRAMES);
+                check(txState, Libc.setsockopt(txState, f, Libc.SOL_PACKET, Libc.PACKET_TX_RING, req), "PACKET_TX_RING");
+                MemorySegment r = Libc.mmap(txState, (long) TX_BLOCK_SIZE * TX_BLOCKS, f);
+                if (r.equals(MemorySegment.NULL)) {
+                    throw Libc.failure("mmap of the transmit ring", txState);
+                }
+                bind(txArena, txState, f, ifindex, 0, ifname);
+                fd = f;
+                ring = r;
+            } catch (RuntimeException e) {
+                if (f >= 0) {
+                    Libc.close(txState, f);
+                }
+                txArena.close();
+                throw e;
+            }
+        }
+
+        void close() {
+            Libc.munmap(txState, ring);
+            Libc.close(txState, fd);
+            txArena.close();
+        }
+
+        @Override
+        public int transmit(PacketPool pool, PacketVector packets) {
+            MemorySegment mem = pool.memory();
+            int n = packets.count();
+            int taken = 0;
+            int queued = 0;
+            long bytes = 0;
+            for (; taken < n; taken++) {
+                long f = (long) slot * TX_FRAME_SIZE;
+                int status = (int) INT.getAcquire(ring, f);
+                if (status != TP_STATUS_AVAILABLE && status != TP_STATUS_WRONG_FORMAT) {
+                    break; // ring full: the kernel has not sent these yet
+                }
+                int b = packets.buffer(taken);
+                int len = pool.length(b);
+                if (len > TX_FRAME_SIZE - TX_DATA_OFFSET) {
+                    counters.errors++;
+                } else {
+                    MemorySegment.copy(mem, pool.data(b), ring, f + TX_DATA_OFFSET, len);
+                    ring.set(ValueLayout.JAVA_INT, f + 4, len);
+                    INT.setRelease(ring, f, TP_STATUS_SEND_REQUEST);
+                    slot = (slot + 1) % TX_FRAMES;
+                    queued++;
+                    bytes += len;
+                }
+                pool.free(b);
+            }
+            if (queued > 0) {
+                Libc.kickTx(txState, fd);
+            }
+            counters.packets += queued;
+            counters.bytes += bytes;
+            return taken;
+        }
+    }
+}

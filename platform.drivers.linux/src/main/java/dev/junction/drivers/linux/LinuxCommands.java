@@ -1,0 +1,102 @@
+package dev.junction.drivers.linux;
+
+import dev.junction.shell.cli.Cli;
+import dev.junction.shell.cli.Table;
+import java.io.IOException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code linux:*}: attach Linux interfaces (AF_PACKET) and create TAPs, persisted in ConfigAdmin. */
+@Component(service = LinuxCommands.class, property = {"osgi.command.scope=linux",
+        "osgi.command.function=afpacket", "osgi.command.function=tap", "osgi.command.function=delete",
+        "osgi.command.function=list"})
+public final class LinuxCommands {
+    static final Cli AFPACKET = Cli.command("linux:afpacket", "attach an existing Linux interface through AF_PACKET rings")
+            .option("iface", "IFNAME", "the Linux interface (default: NAME)").arg("NAME");
+    static final Cli TAP = Cli.command("linux:tap", "create a TAP interface named NAME").arg("NAME");
+    static final Cli DELETE = Cli.command("linux:delete", "detach or remove a Linux device").arg("NAME");
+    static final Cli LIST = Cli.command("linux:list", "configured Linux devices");
+
+    private final ConfigurationAdmin cm;
+
+    @Activate
+    public LinuxCommands(@Reference ConfigurationAdmin cm) {
+        this.cm = cm;
+    }
+
+    @Descriptor("attach a Linux interface through AF_PACKET (--help for options)")
+    public Object afpacket(String... args) {
+        return AFPACKET.run(args, a -> {
+            String iface = a.get("iface", a.arg(0));
+            if (!LinuxInterface.exists(iface)) {
+                throw new IllegalArgumentException("no Linux interface named '" + iface + "' (see ip link)");
+            }
+            store(a.arg(0), "afpacket", iface);
+            return null;
+        });
+    }
+
+    @Descriptor("create a TAP interface")
+    public Object tap(String... args) {
+        return TAP.run(args, a -> {
+            store(a.arg(0), "tap", null);
+            return null;
+        });
+    }
+
+    @Descriptor("detach or remove a Linux device")
+    public Object delete(String... args) {
+        return DELETE.run(args, a -> {
+            try {
+                Configuration[] cs = cm.listConfigurations("(&(service.factoryPid=junction.linux)(name=" + a.arg(0) + "))");
+                if (cs == null) {
+                    throw new IllegalArgumentException("no Linux device named '" + a.arg(0) + "' (see linux:list)");
+                }
+                for (Configuration c : cs) {
+                    c.delete();
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                throw new IllegalStateException(e.toString());
+            }
+            return null;
+        });
+    }
+
+    @Descriptor("list configured Linux devices")
+    public Object list(String... args) {
+        return LIST.run(args, a -> {
+            Table t = new Table("NAME", "TYPE", "LINUX-INTERFACE");
+            try {
+                Configuration[] cs = cm.listConfigurations("(service.factoryPid=junction.linux)");
+                for (Configuration c : cs == null ? new Configuration[0] : cs) {
+                    Dictionary<String, Object> p = c.getProperties();
+                    t.row(p.get("name"), p.get("type"), p.get("iface") == null ? "-" : p.get("iface"));
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                throw new IllegalStateException(e.toString());
+            }
+            return t.isEmpty() ? "no Linux devices (linux:afpacket --help, linux:tap --help)" : t.toString();
+        });
+    }
+
+    private void store(String name, String type, String iface) {
+        Dictionary<String, Object> p = new Hashtable<>();
+        p.put("name", name);
+        p.put("type", type);
+        if (iface != null) {
+            p.put("iface", iface);
+        }
+        try {
+            cm.getFactoryConfiguration("junction.linux", name, "?").update(p);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot store configuration: " + e);
+        }
+    }
+}
