@@ -1,0 +1,70 @@
+package dev.junction.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Linux devices created and removed from the shell while Junction runs (root: a veth pair). */
+class LinuxDeviceShellTest {
+    private final String veth = "jti-" + ProcessHandle.current().pid() % 100000;
+    private CommandSession session;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private Traffic traffic;
+
+    private static int sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: Linux device tests must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: LinuxDeviceShellTest needs root (veth, AF_PACKET)");
+            Assumptions.abort("needs root");
+        }
+        assertEquals(0, sh("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "p"));
+        traffic = new Traffic();
+        session = Osgi.service(CommandProcessor.class).createSession(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (session != null) {
+            session.execute("linux:delete lx0");
+            session.close();
+            Osgi.await(() -> traffic.find("lx0") == null, Duration.ofSeconds(10), "lx0 removed");
+        }
+        sh("ip", "link", "del", veth);
+    }
+
+    @Test
+    void anAfPacketDeviceIsAttachedAndDetachedFromTheShell() throws Exception {
+        session.execute("linux:afpacket --iface " + veth + " lx0");
+        Osgi.await(() -> traffic.find("lx0") != null, Duration.ofSeconds(10), () -> "lx0 attached; " + err);
+        assertEquals("af_packet " + veth, traffic.find("lx0").driver());
+        session.execute("linux:delete lx0");
+        Osgi.await(() -> traffic.find("lx0") == null, Duration.ofSeconds(10), "lx0 detached");
+        session.execute("linux:afpacket --iface no-such-if lx1");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no Linux interface named 'no-such-if'"), err.toString());
+    }
+}

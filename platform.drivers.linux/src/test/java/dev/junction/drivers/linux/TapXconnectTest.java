@@ -1,0 +1,83 @@
+package dev.junction.drivers.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A TAP made by Junction, moved into one host's namespace while Junction holds its file descriptor,
+ * cross-connected to an AF_PACKET veth of a second host: the two ping each other through Junction.
+ */
+class TapXconnectTest {
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
+    private final String h1 = "jt-t1-" + id;
+    private final String h2 = "jt-t2-" + id;
+    private final String tap = "jtap-" + id;
+    private final String v2 = "jtv-" + id;
+    private Engine engine;
+    private TapDevice t;
+    private AfPacketDevice d2;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!Host.isRoot()) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: TAP tests must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: TapXconnectTest needs root (TAP, network namespaces)");
+            Assumptions.abort("needs root");
+        }
+        t = new TapDevice(tap);
+        for (String[] c : List.of(
+                new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
+                new String[] {"ip", "link", "set", tap, "netns", h1},
+                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
+                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
+                new String[] {"ip", "link", "set", v2, "up"},
+                Host.inNs(h1, "ip", "link", "set", tap, "up"), Host.inNs(h2, "ip", "link", "set", "e0", "up"),
+                Host.inNs(h1, "ip", "addr", "add", "10.78.0.1/24", "dev", tap),
+                Host.inNs(h2, "ip", "addr", "add", "10.78.0.2/24", "dev", "e0"),
+                Host.inNs(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
+            Host.must(c);
+        }
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        d2 = new AfPacketDevice("j2", v2);
+        engine.addDevice(t);
+        engine.addDevice(d2);
+        engine.setXconnect(tap, "j2");
+        engine.setXconnect("j2", tap);
+        engine.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        if (t != null) {
+            t.close(); // the TAP disappears with its last file descriptor
+        }
+        if (d2 != null) {
+            d2.close();
+        }
+        Host.run(20, "ip", "netns", "del", h1);
+        Host.run(20, "ip", "netns", "del", h2);
+        Host.run(20, "ip", "link", "del", v2);
+    }
+
+    @Test
+    void hostsOnATapAndAVethPingThroughJunction() throws Exception {
+        Host.Result ping = Host.run(30, Host.inNs(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
+        assertEquals(0, ping.exit(), ping.out());
+        assertTrue(t.counters().rxPackets() >= 4, "ARP + echo requests read from the TAP: " + t.counters());
+        assertTrue(t.counters().txPackets() >= 4, "ARP + echo replies written to the TAP: " + t.counters());
+        assertEquals(0, t.counters().rxErrors() + t.counters().txErrors());
+    }
+}
