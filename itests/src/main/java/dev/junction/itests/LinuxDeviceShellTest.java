@@ -67,4 +67,21 @@ class LinuxDeviceShellTest {
         session.execute("linux:afpacket --iface no-such-if lx1");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no Linux interface named 'no-such-if'"), err.toString());
     }
+
+    @Test
+    void aConfigurationFileAttachesLinuxDevices() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("linux", ".conf");
+        try {
+            java.nio.file.Files.writeString(f, "dataplane cpus=auto\nlinux lx0 iface=" + veth + "\n");
+            session.execute("config:load " + f);
+            Osgi.await(() -> traffic.find("lx0") != null, Duration.ofSeconds(10), () -> "lx0 from the file; " + err);
+            assertTrue(((String) session.execute("config:show")).contains("linux lx0 type=afpacket iface=" + veth));
+            java.nio.file.Files.writeString(f, "dataplane cpus=auto\nlinux lx0 iface=no-such-if\n");
+            session.execute("config:load " + f);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains(f + ":2: no Linux interface named 'no-such-if'"), err.toString());
+            assertTrue(traffic.find("lx0") != null, "the running configuration is kept");
+        } finally {
+            java.nio.file.Files.delete(f);
+        }
+    }
 }

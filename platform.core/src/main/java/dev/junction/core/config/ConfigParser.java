@@ -3,6 +3,7 @@ package dev.junction.core.config;
 import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigException.Problem;
 import dev.junction.config.JunctionConfig.Statement;
+import dev.junction.config.StatementType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ final class ConfigParser {
     private ConfigParser() {
     }
 
-    static List<Statement> parse(String text, String source) throws ConfigException {
+    static List<Statement> parse(String text, String source, Map<String, StatementType> types) throws ConfigException {
         List<Statement> out = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -35,7 +36,7 @@ final class ConfigParser {
                 continue;
             }
             try {
-                Statement s = statement(line, lineNo);
+                Statement s = statement(line, lineNo, types);
                 String id = s.kind() + " " + (s.name() == null ? "" : s.name());
                 if (!seen.add(id)) {
                     throw new IllegalArgumentException(id.strip() + " is configured twice (keep one line for it)");
@@ -51,12 +52,12 @@ final class ConfigParser {
         return out;
     }
 
-    private static Statement statement(String line, int lineNo) {
+    private static Statement statement(String line, int lineNo, Map<String, StatementType> types) {
         String[] words = line.split("\\s+");
-        ConfigSchema.Kind kind = ConfigSchema.KINDS.get(words[0]);
+        StatementType kind = types.get(words[0]);
         if (kind == null) {
             throw new IllegalArgumentException("unknown statement '" + words[0] + "'; statements: "
-                    + String.join(", ", ConfigSchema.KINDS.keySet()));
+                    + String.join(", ", new java.util.TreeSet<>(types.keySet())));
         }
         int w = 1;
         String name = null;
@@ -70,44 +71,34 @@ final class ConfigParser {
             }
             w = 2;
         }
-        Map<String, Object> settings = new LinkedHashMap<>();
+        Map<String, String> settings = new LinkedHashMap<>();
         for (; w < words.length; w++) {
             int eq = words[w].indexOf('=');
             if (eq <= 0 || eq == words[w].length() - 1) {
                 throw new IllegalArgumentException("'" + words[w] + "' is not key=value; write: " + kind.usage());
             }
             String keyName = words[w].substring(0, eq);
-            ConfigSchema.Key key = kind.key(keyName);
-            if (key == null) {
-                List<String> keys = new ArrayList<>();
-                kind.keys().forEach(k -> keys.add(k.name()));
+            if (!kind.keys().containsKey(keyName)) {
                 throw new IllegalArgumentException("unknown key '" + keyName + "' for " + kind.kind() + "; keys: "
-                        + String.join(", ", keys));
+                        + String.join(", ", kind.keys().keySet()));
             }
-            if (settings.put(keyName, ConfigSchema.value(key, words[w].substring(eq + 1))) != null) {
+            if (settings.put(keyName, words[w].substring(eq + 1)) != null) {
                 throw new IllegalArgumentException(keyName + " is given twice");
             }
         }
-        switch (kind.kind()) {
-            case "memdev" -> ConfigSchema.checkMemdev(settings);
-            case "dataplane" -> ConfigSchema.checkDataplane(settings);
-            default -> {
-            }
-        }
-        return new Statement(lineNo, kind.kind(), name, Map.copyOf(settings));
+        return new Statement(lineNo, kind.kind(), name, Map.copyOf(kind.check(name, settings)));
     }
 
     /** Formats a statement as a configuration line. */
-    static String format(String kind, String name, Map<String, Object> settings) {
-        StringBuilder sb = new StringBuilder(kind);
+    static String format(StatementType type, String name, Map<String, Object> settings) {
+        StringBuilder sb = new StringBuilder(type.kind());
         if (name != null) {
             sb.append(' ').append(name);
         }
-        ConfigSchema.Kind k = ConfigSchema.KINDS.get(kind);
-        for (ConfigSchema.Key key : k.keys()) {
-            Object v = settings.get(key.name());
+        for (String key : type.keys().keySet()) {
+            Object v = settings.get(key);
             if (v != null) {
-                sb.append(' ').append(key.name()).append('=').append(v);
+                sb.append(' ').append(key).append('=').append(v);
             }
         }
         return sb.toString();

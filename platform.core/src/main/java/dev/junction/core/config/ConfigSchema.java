@@ -1,5 +1,6 @@
 package dev.junction.core.config;
 
+import dev.junction.config.StatementType;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
 import dev.junction.device.memory.TrafficProfile;
@@ -24,17 +25,45 @@ final class ConfigSchema {
     record Key(String name, Type type, String help) {
     }
 
-    record Kind(String kind, boolean named, String pid, List<Key> keys, String usage) {
+    /** A built-in statement: its keys are typed, and checked by {@link #value}. */
+    record Kind(String kind, boolean named, String pid, List<Key> keyList, String usage, int order)
+            implements StatementType {
         Key key(String name) {
-            for (Key k : keys) {
+            for (Key k : keyList) {
                 if (k.name.equals(name)) {
                     return k;
                 }
             }
             return null;
         }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> m = new LinkedHashMap<>();
+            keyList.forEach(k -> m.put(k.name, k.help));
+            return m;
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            Map<String, Object> typed = new LinkedHashMap<>();
+            words.forEach((k, v) -> typed.put(k, value(key(k), v)));
+            switch (kind) {
+                case "memdev" -> checkMemdev(typed);
+                case "dataplane" -> checkDataplane(typed);
+                default -> {
+                }
+            }
+            return typed;
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return kind.equals("memdev") && Boolean.TRUE.equals(settings.get("generate")) ? 20 : order;
+        }
     }
 
+    /** The statements of the core itself; bundles add theirs as {@link StatementType} services. */
     static final Map<String, Kind> KINDS = new LinkedHashMap<>();
 
     static {
@@ -43,7 +72,7 @@ final class ConfigSchema {
                 new Key("idle", Type.IDLE, "spin, backoff or park"),
                 new Key("buffers", Type.INT, "packet buffers per worker (1024..4194304)"),
                 new Key("quarantine", Type.QUARANTINE, "bypass or drop: what a faulted feature's arc does")),
-                "dataplane [cpus=auto|LIST] [idle=spin|backoff|park] [buffers=N] [quarantine=bypass|drop]"));
+                "dataplane [cpus=auto|LIST] [idle=spin|backoff|park] [buffers=N] [quarantine=bypass|drop]", 0));
         add(new Kind("memdev", true, "junction.memdev", List.of(
                 new Key("generate", Type.BOOL, "true: the receive side generates traffic"),
                 new Key("rate", Type.LONG, "frames per second, 0 = as fast as polled"),
@@ -53,11 +82,11 @@ final class ConfigSchema {
                 new Key("mac", Type.MAC, "the device's MAC address"),
                 new Key("dst-mac", Type.MAC, "destination MAC of generated frames"),
                 new Key("verify", Type.BOOL, "true: the sink checks every frame it receives")),
-                "memdev NAME [generate=true|false] [rate=PPS] [count=N] [frame-size=N] [flows=N] [mac=MAC] [dst-mac=MAC] [verify=true|false]"));
+                "memdev NAME [generate=true|false] [rate=PPS] [count=N] [frame-size=N] [flows=N] [mac=MAC] [dst-mac=MAC] [verify=true|false]", 10));
         add(new Kind("interface", true, "junction.interface", List.of(
                 new Key("xconnect", Type.PEER, "interface to send every frame to at layer 2, or none"),
                 new Key("state", Type.STATE, "up or down")),
-                "interface NAME [xconnect=PEER|none] [state=up|down]"));
+                "interface NAME [xconnect=PEER|none] [state=up|down]", 0));
     }
 
     private static void add(Kind k) {

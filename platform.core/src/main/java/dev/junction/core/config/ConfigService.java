@@ -3,6 +3,7 @@ package dev.junction.core.config;
 import dev.junction.config.ConfigException;
 import dev.junction.config.ConfigException.Problem;
 import dev.junction.config.JunctionConfig;
+import dev.junction.config.StatementType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * Keeps Junction's configuration in ConfigAdmin (persisted by it across restarts and bundle updates)
@@ -40,7 +43,12 @@ public final class ConfigService implements JunctionConfig {
     static final String DEFAULT_RESOURCE = "/dev/junction/core/config/default.conf";
     private static final System.Logger LOG = System.getLogger("dev.junction.core");
 
+    /** How long a boot file waits for the bundles that provide its statements to start. */
+    private static final long BOOT_WAIT_NS = 30_000_000_000L;
+
     private final ConfigurationAdmin cm;
+    /** Statement kinds by first word: the core's, then those that bundles register. */
+    private final Map<String, StatementType> types = new java.util.concurrent.ConcurrentHashMap<>(ConfigSchema.KINDS);
 
     @Activate
     public ConfigService(@Reference ConfigurationAdmin cm, BundleContext context) {
@@ -48,11 +56,40 @@ public final class ConfigService implements JunctionConfig {
         boot(context.getProperty(BOOT_FILE_PROPERTY));
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addStatementType(StatementType type) {
+        if (ConfigSchema.KINDS.containsKey(type.kind())) {
+            LOG.log(System.Logger.Level.ERROR, "statement '" + type.kind() + "' is the core's; ignoring "
+                    + type.getClass().getName());
+            return;
+        }
+        types.putIfAbsent(type.kind(), type);
+    }
+
+    void removeStatementType(StatementType type) {
+        types.remove(type.kind(), type);
+    }
+
+    /**
+     * Applies the boot file: at once when every statement it uses is known; otherwise on a thread of
+     * its own once the bundles that provide them have started (they may start after the core), or
+     * refused after 30 s saying which statements nobody provides.
+     */
     private void boot(String file) {
         try {
             if (file != null && !file.isBlank()) {
-                load(Path.of(file));
-                LOG.log(System.Logger.Level.INFO, "configuration loaded from " + file);
+                String text = Files.readString(Path.of(file));
+                if (kindsUsed(text).stream().allMatch(types::containsKey)) {
+                    loadBoot(file, text);
+                } else {
+                    Thread.ofPlatform().daemon().name("junction-config-boot").start(() -> {
+                        long deadline = System.nanoTime() + BOOT_WAIT_NS;
+                        while (!kindsUsed(text).stream().allMatch(types::containsKey) && System.nanoTime() < deadline) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                        }
+                        loadBoot(file, text);
+                    });
+                }
             } else if (cm.getConfiguration(pidOf("dataplane"), "?").getProperties() == null) {
                 apply(check(defaultText(), "embedded default"));
                 LOG.log(System.Logger.Level.INFO, "first start: embedded default configuration applied");
@@ -62,6 +99,28 @@ public final class ConfigService implements JunctionConfig {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "configuration not applied: " + e.getMessage());
         }
+    }
+
+    private void loadBoot(String file, String text) {
+        try {
+            apply(check(text, file));
+            LOG.log(System.Logger.Level.INFO, "configuration loaded from " + file);
+        } catch (ConfigException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "\nkeeping the persisted configuration");
+        }
+    }
+
+    /** The first word of every statement line. */
+    static Set<String> kindsUsed(String text) {
+        Set<String> kinds = new HashSet<>();
+        for (String line : text.split("\n")) {
+            int hash = line.indexOf('#');
+            String l = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            if (!l.isEmpty()) {
+                kinds.add(l.split("\\s+")[0]);
+            }
+        }
+        return kinds;
     }
 
     static String defaultText() throws IOException {
@@ -83,11 +142,21 @@ public final class ConfigService implements JunctionConfig {
 
     @Override
     public List<Statement> check(String text, String source) throws ConfigException {
-        return ConfigParser.parse(text, source);
+        return ConfigParser.parse(text, source, Map.copyOf(types));
     }
 
     private static String pidOf(String kind) {
         return ConfigSchema.KINDS.get(kind).pid();
+    }
+
+    /** Known kinds, the core's first, in a stable order. */
+    private List<StatementType> typesInOrder() {
+        List<StatementType> out = new ArrayList<>(ConfigSchema.KINDS.values());
+        List<StatementType> others = new ArrayList<>(types.values());
+        others.removeAll(out);
+        others.sort(java.util.Comparator.comparing(StatementType::kind));
+        out.addAll(others);
+        return out;
     }
 
     /** Makes the statements the whole configuration: creates, updates, and deletes what they do not name. */
@@ -98,10 +167,9 @@ public final class ConfigService implements JunctionConfig {
             List<Statement> ordered = new ArrayList<>(statements);
             // Settings before devices, generators last: a generator's first frame then meets its
             // cross-connect and the device it leads to.
-            ordered.sort(java.util.Comparator.comparingInt(s -> !s.kind().equals("memdev") ? 0
-                    : Boolean.TRUE.equals(s.settings().get("generate")) ? 2 : 1));
+            ordered.sort(java.util.Comparator.comparingInt(s -> types.get(s.kind()).order(s.settings())));
             for (Statement s : ordered) {
-                ConfigSchema.Kind kind = ConfigSchema.KINDS.get(s.kind());
+                StatementType kind = types.get(s.kind());
                 Dictionary<String, Object> props = new Hashtable<>(s.settings());
                 Configuration c;
                 if (kind.named()) {
@@ -119,7 +187,7 @@ public final class ConfigService implements JunctionConfig {
                 cm.getConfiguration(pidOf("dataplane"), "?").updateIfDifferent(new Hashtable<>());
                 kept.add(pidOf("dataplane"));
             }
-            for (ConfigSchema.Kind kind : ConfigSchema.KINDS.values()) {
+            for (StatementType kind : typesInOrder()) {
                 if (!kind.named()) {
                     continue;
                 }
@@ -147,7 +215,7 @@ public final class ConfigService implements JunctionConfig {
     public String show() {
         StringBuilder sb = new StringBuilder();
         try {
-            for (ConfigSchema.Kind kind : ConfigSchema.KINDS.values()) {
+            for (StatementType kind : typesInOrder()) {
                 List<Configuration> cs = new ArrayList<>();
                 if (kind.named()) {
                     cs.addAll(list(kind.pid()));
@@ -168,7 +236,7 @@ public final class ConfigService implements JunctionConfig {
                         String k = keys.nextElement();
                         m.put(k, p.get(k));
                     }
-                    lines.add(ConfigParser.format(kind.kind(), kind.named() ? (String) m.get(NAME) : null, m));
+                    lines.add(ConfigParser.format(kind, kind.named() ? (String) m.get(NAME) : null, m));
                 }
                 Collections.sort(lines);
                 lines.forEach(l -> sb.append(l).append('\n'));

@@ -5,15 +5,62 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.junction.config.ConfigException;
 import dev.junction.config.JunctionConfig.Statement;
+import dev.junction.config.StatementType;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigParserTest {
 
+    static List<Statement> parse(String text, String source) throws ConfigException {
+        return ConfigParser.parse(text, source, new java.util.HashMap<String, StatementType>(ConfigSchema.KINDS));
+    }
+
+    /** A statement a plugin adds, as the Linux driver does. */
+    static final class Extra implements StatementType {
+        public String kind() {
+            return "extra";
+        }
+
+        public boolean named() {
+            return true;
+        }
+
+        public String pid() {
+            return "test.extra";
+        }
+
+        public Map<String, String> keys() {
+            return Map.of("colour", "a colour");
+        }
+
+        public String usage() {
+            return "extra NAME [colour=red|blue]";
+        }
+
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            String c = words.getOrDefault("colour", "red");
+            if (!c.equals("red") && !c.equals("blue")) {
+                throw new IllegalArgumentException("colour must be red or blue, not '" + c + "'");
+            }
+            return Map.of("colour", c);
+        }
+    }
+
+    @Test
+    void bundlesAddStatements() throws Exception {
+        var types = new java.util.HashMap<String, StatementType>(ConfigSchema.KINDS);
+        types.put("extra", new Extra());
+        assertEquals(Map.of("colour", "blue"), ConfigParser.parse("extra e1 colour=blue\n", "f", types).getFirst().settings());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse("extra e1 colour=green\n", "f", types));
+        assertEquals("f:1: colour must be red or blue, not 'green'", e.problems().getFirst().toString());
+        e = assertThrows(ConfigException.class, () -> parse("extra e1\n", "f"));
+        assertEquals("f:1: unknown statement 'extra'; statements: dataplane, interface, memdev", e.problems().getFirst().toString());
+    }
+
     @Test
     void theEmbeddedDefaultParses() throws Exception {
-        List<Statement> s = ConfigParser.parse(ConfigService.defaultText(), "default");
+        List<Statement> s = parse(ConfigService.defaultText(), "default");
         assertEquals(4, s.size());
         assertEquals(new Statement(4, "memdev", "mem0",
                 Map.of("generate", true, "rate", 100000L, "frame-size", 64, "flows", 16)), s.get(1));
@@ -33,13 +80,13 @@ class ConfigParserTest {
                 memdev 9lives
                 dataplane cpus=3-1
                 """;
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(text, "f.conf"));
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(text, "f.conf"));
         List<String> got = e.problems().stream().map(Object::toString).toList();
         assertEquals(List.of(
                 "f.conf:2: idle must be spin, backoff or park, not 'sometimes'",
                 "f.conf:3: generate must be true or false, not 'yes'",
                 "f.conf:5: interface needs a name; write: interface NAME [xconnect=PEER|none] [state=up|down]",
-                "f.conf:6: unknown statement 'bogus'; statements: dataplane, memdev, interface",
+                "f.conf:6: unknown statement 'bogus'; statements: dataplane, interface, memdev",
                 "f.conf:7: frame-size must be 60..1514 bytes, not 20",
                 "f.conf:8: unknown key 'colour' for interface; keys: xconnect, state",
                 "f.conf:9: '9lives' is not a valid name: a letter, then up to 14 letters, digits, '_', '.' or '-'",
@@ -49,13 +96,13 @@ class ConfigParserTest {
     @Test
     void aStatementGivenTwiceIsRefused() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigParser.parse("memdev a\nmemdev a rate=5\n", "f"));
+                () -> parse("memdev a\nmemdev a rate=5\n", "f"));
         assertEquals("f:2: memdev a is configured twice (keep one line for it)", e.problems().getFirst().toString());
     }
 
     @Test
     void statementsFormatBackToTheirLine() throws Exception {
-        Statement s = ConfigParser.parse("memdev mem0 rate=5 generate=true\n", "f").getFirst();
-        assertEquals("memdev mem0 generate=true rate=5", ConfigParser.format(s.kind(), s.name(), s.settings()));
+        Statement s = parse("memdev mem0 rate=5 generate=true\n", "f").getFirst();
+        assertEquals("memdev mem0 generate=true rate=5", ConfigParser.format(ConfigSchema.KINDS.get(s.kind()), s.name(), s.settings()));
     }
 }
