@@ -28,6 +28,7 @@ public final class PacketPool {
     private final int[] vrf;
     private final int[] flowHash;
     private final int[] l3Offset;
+    private final int[] nextHop;
     private final int[] traceId;
     private final int[] free;
     private int freeCount;
@@ -45,6 +46,7 @@ public final class PacketPool {
         this.vrf = new int[capacity];
         this.flowHash = new int[capacity];
         this.l3Offset = new int[capacity];
+        this.nextHop = new int[capacity];
         this.traceId = new int[capacity];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -79,6 +81,7 @@ public final class PacketPool {
         vrf[b] = 0;
         flowHash[b] = 0;
         l3Offset[b] = 0;
+        nextHop[b] = 0;
         traceId[b] = 0;
         return b;
     }
@@ -164,6 +167,15 @@ public final class PacketPool {
 
     public void l3Offset(int buffer, int offset) {
         l3Offset[buffer] = offset;
+    }
+
+    /** The IPv4 next hop a route lookup chose (0: the destination itself). */
+    public int nextHop(int buffer) {
+        return nextHop[buffer];
+    }
+
+    public void nextHop(int buffer, int address) {
+        nextHop[buffer] = address;
     }
 
     /** Non-zero while the packet is being traced: the trace record number. */

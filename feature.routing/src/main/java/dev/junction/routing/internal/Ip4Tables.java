@@ -1,0 +1,28 @@
+package dev.junction.routing.internal;
+
+/**
+ * What the IPv4 nodes read: the FIB (prefix to adjacency id), the adjacencies, each interface's
+ * primary address and the neighbours. The control thread changes them; workers read them without
+ * locks. Adjacency and address arrays are immutable once published (one volatile write); the FIB is
+ * updated in place in an order that never shows a lookup a half-made entry.
+ */
+public final class Ip4Tables {
+    public static final int FORWARD = 0;
+    public static final int LOCAL = 1;
+
+    /** Adjacency id to what to do: kind, output interface, gateway (0: the destination is on-link). */
+    public record Adjacencies(int[] kind, int[] ifIndex, int[] gateway) {
+        static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new int[1]);
+    }
+
+    public final Dir24Fib fib = new Dir24Fib();
+    public final NeighbourTable neighbours = new NeighbourTable();
+    public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
+    /** Primary address by interface index (0: none), the source of the router's own packets. */
+    public volatile int[] interfaceAddress = new int[0];
+
+    public int addressOf(int ifIndex) {
+        int[] a = interfaceAddress;
+        return ifIndex >= 0 && ifIndex < a.length ? a[ifIndex] : 0;
+    }
+}

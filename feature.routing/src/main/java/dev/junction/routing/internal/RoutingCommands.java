@@ -1,0 +1,98 @@
+package dev.junction.routing.internal;
+
+import dev.junction.routing.Routing;
+import dev.junction.shell.cli.Cli;
+import dev.junction.shell.cli.Table;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code ip:*}: IPv4 addresses, routes and neighbours. */
+@Component(service = RoutingCommands.class, property = {"osgi.command.scope=ip",
+        "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
+        "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
+        "osgi.command.function=neighbours"})
+public final class RoutingCommands {
+    static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 address (and its connected route) to an interface")
+            .arg("INTERFACE").arg("ADDRESS/LEN");
+    static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an IPv4 address from an interface")
+            .arg("INTERFACE").arg("ADDRESS/LEN");
+    static final Cli ROUTE = Cli.command("ip:route", "add or replace a static route")
+            .option("via", "GATEWAY", "next hop (its interface is found from the connected routes)")
+            .option("iface", "INTERFACE", "output interface (on-link, or with --via)")
+            .arg("PREFIX/LEN");
+    static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route").arg("PREFIX/LEN");
+    static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local and static routes");
+    static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
+    static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP");
+
+    private final Routing routing;
+
+    @Activate
+    public RoutingCommands(@Reference Routing routing) {
+        this.routing = routing;
+    }
+
+    @Descriptor("add an IPv4 address to an interface")
+    public Object address(String... args) {
+        return ADDRESS.run(args, a -> {
+            routing.addAddress(a.arg(0), a.arg(1));
+            return null;
+        });
+    }
+
+    @Descriptor("remove an IPv4 address")
+    public Object unaddress(String... args) {
+        return UNADDRESS.run(args, a -> {
+            routing.removeAddress(a.arg(0), a.arg(1));
+            return null;
+        });
+    }
+
+    @Descriptor("add or replace a static route (--help for options)")
+    public Object route(String... args) {
+        return ROUTE.run(args, a -> {
+            routing.addRoute(a.arg(0), a.options.get("via"), a.options.get("iface"));
+            return null;
+        });
+    }
+
+    @Descriptor("remove a static route")
+    public Object unroute(String... args) {
+        return UNROUTE.run(args, a -> {
+            routing.removeRoute(a.arg(0));
+            return null;
+        });
+    }
+
+    @Descriptor("show the routes")
+    public Object routes(String... args) {
+        return ROUTES.run(args, a -> {
+            Table t = new Table("PREFIX", "KIND", "VIA", "INTERFACE", "STATE");
+            for (Routing.RouteEntry r : routing.routes()) {
+                t.row(r.prefix(), r.kind(), r.via() == null ? "-" : r.via(), r.iface() == null ? "-" : r.iface(),
+                        r.active() ? "active" : "no route to gateway");
+            }
+            return t.isEmpty() ? "no routes (add an address: ip:address --help)" : t.toString();
+        });
+    }
+
+    @Descriptor("show interface addresses")
+    public Object addresses(String... args) {
+        return ADDRESSES.run(args, a -> {
+            Table t = new Table("INTERFACE", "ADDRESS");
+            routing.addresses().forEach(x -> t.row(x.iface(), x.cidr()));
+            return t.isEmpty() ? "no addresses" : t.toString();
+        });
+    }
+
+    @Descriptor("show neighbours")
+    public Object neighbours(String... args) {
+        return NEIGHBOURS.run(args, a -> {
+            Table t = new Table("INTERFACE", "ADDRESS", "MAC", "AGE-MS");
+            routing.neighbours().forEach(x -> t.row(x.iface(), x.address(), x.mac(), x.ageMillis()));
+            return t.isEmpty() ? "no neighbours" : t.toString();
+        });
+    }
+}

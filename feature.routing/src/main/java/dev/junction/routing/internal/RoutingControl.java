@@ -1,0 +1,255 @@
+package dev.junction.routing.internal;
+
+import dev.junction.dataplane.Dataplane;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.packet.Ipv4;
+import dev.junction.packet.MacAddress;
+import dev.junction.routing.Routing;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The control side of IPv4 routing: keeps addresses and static routes, derives the FIB from them
+ * (connected and local routes from addresses, static routes resolved to an output interface through
+ * the connected ones) and applies only the difference to the FIB. Synchronized: one change at a time.
+ */
+public final class RoutingControl implements Routing {
+    private final Ip4Tables tables;
+    private final Dataplane dataplane;
+    /** Interface name to its addresses (address, length). */
+    private final Map<String, List<int[]>> addresses = new TreeMap<>();
+    private final Map<Long, StaticRoute> statics = new TreeMap<>();
+    private final Map<Long, Entry> installed = new HashMap<>();
+    private final Map<Adj, Integer> adjIds = new HashMap<>();
+    private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip4Tables.FORWARD, -1, 0)));
+
+    private record StaticRoute(int prefix, int len, int via, String iface) {
+    }
+
+    private record Adj(int kind, int ifIndex, int gateway) {
+    }
+
+    private record Entry(int prefix, int len, String kind, Adj adj, String via, String iface) {
+    }
+
+    public RoutingControl(Ip4Tables tables, Dataplane dataplane) {
+        this.tables = tables;
+        this.dataplane = dataplane;
+    }
+
+    static long key(int prefix, int len) {
+        return ((prefix & 0xFFFF_FFFFL) << 6) | len;
+    }
+
+    /** Parses {@code a.b.c.d/len}; host bits must be zero when {@code network} is asked for. */
+    static int[] cidr(String text, boolean network) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("'" + text + "' needs a length, like 10.1.0.0/24");
+        }
+        int addr = Ipv4.parse(text.substring(0, slash));
+        int len;
+        try {
+            len = Integer.parseInt(text.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            len = -1;
+        }
+        if (len < 0 || len > 32) {
+            throw new IllegalArgumentException("prefix length must be 0..32 in '" + text + "'");
+        }
+        int mask = len == 0 ? 0 : -1 << (32 - len);
+        if (network && (addr & ~mask) != 0) {
+            throw new IllegalArgumentException("'" + text + "' has host bits set; the network is "
+                    + Ipv4.format(addr & mask) + "/" + len);
+        }
+        return new int[] {addr, len};
+    }
+
+    private int ifIndex(String iface) {
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            if (s.name().equals(iface)) {
+                return s.index();
+            }
+        }
+        throw new IllegalArgumentException("no interface named '" + iface + "' (see interface:list)");
+    }
+
+    @Override
+    public synchronized void addAddress(String iface, String cidr) {
+        int[] a = cidr(cidr, false);
+        if (a[1] == 0 || a[1] > 30 && a[1] != 32) {
+            throw new IllegalArgumentException("an interface address needs a length of 1..30 or 32, not /" + a[1]);
+        }
+        ifIndex(iface);
+        List<int[]> list = addresses.computeIfAbsent(iface, k -> new ArrayList<>());
+        for (int[] x : list) {
+            if (x[0] == a[0]) {
+                throw new IllegalArgumentException(Ipv4.format(a[0]) + " is on " + iface + " already");
+            }
+        }
+        list.add(a);
+        recompute();
+    }
+
+    @Override
+    public synchronized void removeAddress(String iface, String cidr) {
+        int[] a = cidr(cidr, false);
+        List<int[]> list = addresses.getOrDefault(iface, new ArrayList<>());
+        if (!list.removeIf(x -> x[0] == a[0] && x[1] == a[1])) {
+            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see route:addresses)");
+        }
+        recompute();
+    }
+
+    @Override
+    public synchronized void addRoute(String prefix, String via, String iface) {
+        int[] p = cidr(prefix, true);
+        if (via == null && iface == null) {
+            throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
+        }
+        int gw = via == null ? 0 : Ipv4.parse(via);
+        if (iface != null) {
+            ifIndex(iface);
+        }
+        statics.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], gw, iface));
+        recompute();
+    }
+
+    @Override
+    public synchronized void removeRoute(String prefix) {
+        int[] p = cidr(prefix, true);
+        if (statics.remove(key(p[0], p[1])) == null) {
+            throw new IllegalArgumentException("no static route " + prefix + " (see route:show)");
+        }
+        recompute();
+    }
+
+    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
+    private void recompute() {
+        Map<Long, Entry> want = new LinkedHashMap<>();
+        int size = 0;
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            size = Math.max(size, s.index() + 1);
+        }
+        int[] primary = new int[size];
+        for (Map.Entry<String, List<int[]>> e : addresses.entrySet()) {
+            int idx;
+            try {
+                idx = ifIndex(e.getKey());
+            } catch (IllegalArgumentException gone) {
+                continue; // the interface went away: its routes go with it
+            }
+            for (int[] a : e.getValue()) {
+                int mask = a[1] == 0 ? 0 : -1 << (32 - a[1]);
+                if (primary[idx] == 0) {
+                    primary[idx] = a[0];
+                }
+                if (a[1] < 32) {
+                    want.put(key(a[0] & mask, a[1]), new Entry(a[0] & mask, a[1], "connected",
+                            new Adj(Ip4Tables.FORWARD, idx, 0), null, e.getKey()));
+                }
+                want.put(key(a[0], 32), new Entry(a[0], 32, "local", new Adj(Ip4Tables.LOCAL, idx, 0), null, e.getKey()));
+            }
+        }
+        for (StaticRoute r : statics.values()) {
+            Entry e = resolve(r, want);
+            if (e != null) {
+                want.putIfAbsent(key(r.prefix, r.len), e);
+            }
+        }
+        // Adjacencies first, so that no FIB entry ever names an id a reader cannot find.
+        for (Entry e : want.values()) {
+            adjIds.computeIfAbsent(e.adj, a -> {
+                adjList.add(a);
+                return adjList.size() - 1;
+            });
+        }
+        int n = adjList.size();
+        int[] kind = new int[n];
+        int[] ifs = new int[n];
+        int[] gws = new int[n];
+        for (int i = 0; i < n; i++) {
+            kind[i] = adjList.get(i).kind;
+            ifs[i] = adjList.get(i).ifIndex;
+            gws[i] = adjList.get(i).gateway;
+        }
+        tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws);
+        tables.interfaceAddress = primary;
+        for (Map.Entry<Long, Entry> e : want.entrySet()) {
+            Entry old = installed.get(e.getKey());
+            if (old == null || !old.adj.equals(e.getValue().adj)) {
+                tables.fib.add(e.getValue().prefix, e.getValue().len, adjIds.get(e.getValue().adj));
+            }
+        }
+        for (Map.Entry<Long, Entry> e : installed.entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                tables.fib.remove(e.getValue().prefix, e.getValue().len);
+            }
+        }
+        installed.clear();
+        installed.putAll(want);
+    }
+
+    /** A static route's output: its interface, or the connected route its gateway lies in. */
+    private Entry resolve(StaticRoute r, Map<Long, Entry> connected) {
+        String via = r.via == 0 ? null : Ipv4.format(r.via);
+        if (r.iface != null) {
+            return new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), r.via), via, r.iface);
+        }
+        Entry best = null;
+        for (Entry c : connected.values()) {
+            int mask = c.len == 0 ? 0 : -1 << (32 - c.len);
+            if (c.kind.equals("connected") && (r.via & mask) == c.prefix && (best == null || c.len > best.len)) {
+                best = c;
+            }
+        }
+        return best == null ? null
+                : new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, best.adj.ifIndex, r.via), via, best.iface);
+    }
+
+    @Override
+    public synchronized List<RouteEntry> routes() {
+        List<RouteEntry> out = new ArrayList<>();
+        for (Entry e : installed.values()) {
+            out.add(new RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
+        }
+        for (StaticRoute r : statics.values()) {
+            if (!installed.containsKey(key(r.prefix, r.len))) {
+                out.add(new RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, "static",
+                        r.via == 0 ? null : Ipv4.format(r.via), r.iface, false));
+            }
+        }
+        out.sort((a, b) -> Long.compare(sortKey(a.prefix()), sortKey(b.prefix())));
+        return out;
+    }
+
+    private static long sortKey(String prefix) {
+        int[] p = cidr(prefix, false);
+        return key(p[0], p[1]);
+    }
+
+    @Override
+    public synchronized List<AddressEntry> addresses() {
+        List<AddressEntry> out = new ArrayList<>();
+        addresses.forEach((iface, list) -> list.forEach(a -> out.add(new AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
+        return out;
+    }
+
+    @Override
+    public List<NeighbourEntry> neighbours() {
+        Map<Integer, String> names = new HashMap<>();
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            names.put(s.index(), s.name());
+        }
+        long now = System.nanoTime();
+        List<NeighbourEntry> out = new ArrayList<>();
+        tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new NeighbourEntry(
+                names.getOrDefault(ifIndex, "#" + ifIndex), Ipv4.format(ip), MacAddress.format(mac), (now - updated) / 1_000_000)));
+        out.sort((a, b) -> (a.iface() + a.address()).compareTo(b.iface() + b.address()));
+        return out;
+    }
+}
