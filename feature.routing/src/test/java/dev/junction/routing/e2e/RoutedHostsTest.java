@@ -172,6 +172,84 @@ class RoutedHostsTest {
         assertTrue(r.out().contains("Destination Net Unreachable") && r.out().contains("10.81.1.1"), r.out() + drops());
     }
 
+    /** Counted drops for a node and reason. */
+    private long dropped(String node, String reason) {
+        return engine.drops().stream().filter(d -> d.node().equals(node) && d.reason().equals(reason))
+                .mapToLong(DropCount::count).sum();
+    }
+
+    @Test
+    void aBarrageOfBadFramesIsCountedByReasonWhileAPingLosesNothing() throws Exception {
+        // Jumbo frames reach Junction only when both veth ends allow them.
+        must(ns(h1, "ip", "link", "set", "e0", "mtu", "9000"));
+        must("ip", "link", "set", v1, "mtu", "9000");
+        // Resolve both neighbours first: the first packet towards an unknown neighbour becomes the ARP
+        // request (Junction does not queue), and that loss is not what this test is about.
+        run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.81.2.2"));
+        engine.clearRuntime();
+        int n = 50;
+        String barrage = """
+                import sys
+                from scapy.all import Ether, IP, UDP, Raw, IPOption_NOP, sendp
+                n, dmac = int(sys.argv[1]), sys.argv[2]
+                e = lambda t=0x0800: Ether(dst=dmac, type=t)
+                good = bytes(IP(src="10.81.1.2", dst="10.81.2.2") / UDP(sport=7, dport=9) / (b"x" * 20))
+                def edit(i, v):
+                    b = bytearray(good); b[i] = v; return bytes(b)
+                def total(v):
+                    b = bytearray(good); b[2:4] = v.to_bytes(2, "big"); return bytes(b)
+                frames = []
+                frames += [e() / Raw(edit(10, good[10] ^ 0xFF))] * n            # bad header checksum
+                frames += [e() / Raw(edit(0, 0x43))] * n                        # IHL 3
+                frames += [e() / Raw(edit(0, 0x65))] * n                        # version 6 in an IPv4 frame
+                frames += [e() / Raw(total(1000))] * n                          # total length past the frame
+                frames += [e() / Raw(good[:12])] * n                            # truncated header
+                frames += [e(0x1234) / Raw(b"y" * 46)] * n                      # bogus ethertype
+                frames += [Raw(b"z" * 10)] * n                                  # runt
+                frames += [e() / Raw(b"j" * 4000)] * n                          # jumbo, larger than a buffer
+                frames += [e() / IP(src="10.81.1.2", dst="10.81.2.2", ttl=0) / UDP(dport=9)] * n
+                frames += [e() / IP(src="10.81.1.2", dst="10.81.2.2", flags="MF") / UDP(dport=9) / (b"f" * 16)] * n
+                frames += [e() / IP(src="10.81.1.2", dst="10.81.2.2", options=[IPOption_NOP()] * 4) / UDP(dport=9)] * n
+                sendp(frames, iface="e0", verbose=False)
+                print("sent", len(frames))
+                """;
+        Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "20", "-i", "0.1", "-W", "2", "10.81.2.2"))
+                .redirectErrorStream(true).start();
+        Result sent = run(60, ns(h1, "/usr/bin/python3", "-c", barrage, Integer.toString(n),
+                dev.junction.packet.MacAddress.format(d1.mac())));
+        assertTrue(ping.waitFor(30, TimeUnit.SECONDS), "ping finished");
+        String pingOut = new String(ping.getInputStream().readAllBytes());
+        assertEquals(0, sent.exit(), sent.out());
+        assertTrue(pingOut.contains("20 received"), "the ping alongside lost nothing: " + pingOut + drops());
+        assertEquals(n, dropped("ip4-input", "bad IPv4 header checksum"), drops());
+        assertEquals(n, dropped("ip4-input", "bad IPv4 header length"), drops());
+        assertEquals(n, dropped("ip4-input", "IP version is not 4"), drops());
+        assertEquals(n, dropped("ip4-input", "bad IPv4 total length"), drops());
+        assertEquals(n, dropped("ip4-input", "truncated IPv4 header"), drops());
+        // A 10-byte runt reaches Junction either as it is or padded by the kernel to a frame with
+        // ethertype 0: counted as a runt or as an unknown ethertype, never lost.
+        assertEquals(2L * n, dropped("ethernet-input", "unknown ethertype")
+                + dropped("ethernet-input", "runt frame (shorter than an Ethernet header)"), drops());
+        assertEquals(n, d1.counters().rxErrors(), "jumbo frames counted by the driver: " + d1.counters());
+        assertTrue(dropped("ip4-ttl-expired", "TTL expired: ICMP rate-limited") < n, drops());
+        assertTrue(d2.counters().txPackets() >= 2L * n + 20, "fragments, options and the ping were forwarded: " + d2.counters());
+    }
+
+    @Test
+    void aCaptureOnARoutedInterfaceShowsThePing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path pcap = dir.resolve("j2.pcap");
+        engine.startCapture("j2", pcap, dev.junction.dataplane.CaptureDirection.BOTH, 0);
+        Result r = run(30, ns(h1, "ping", "-c", "4", "-i", "0.2", "-W", "2", "10.81.2.2"));
+        engine.stopCapture("j2");
+        assertTrue(r.out().matches("(?s).*[34] received.*"), r.out());
+        Result t = run(30, "tshark", "-n", "-r", pcap.toString(), "-Y", "icmp", "-T", "fields", "-e", "ip.src", "-e",
+                "ip.dst", "-e", "icmp.type", "-e", "ip.ttl");
+        assertEquals(0, t.exit(), t.out());
+        // Requests leave j2 with TTL 63 (decremented by Junction), replies arrive from h2 with 64.
+        assertTrue(t.out().lines().filter(l -> l.equals("10.81.1.2\t10.81.2.2\t8\t63")).count() >= 3, t.out());
+        assertTrue(t.out().lines().filter(l -> l.equals("10.81.2.2\t10.81.1.2\t0\t64")).count() >= 3, t.out());
+    }
+
     @Test
     void tcpTransferCrossesTheRouterIntact() throws Exception {
         String server = """
