@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# IPv4 longest-prefix-match cost on the real iprbench tier-1 table (901,899 prefixes, synthetic
+# next hops 1..256), side by side in one run: Junction's Dir24Fib, then DPDK's dpdk-test-fib
+# (DIR24_8 "FIB" and rte_lpm "LPM") on the very same route file. Addresses inside routes, then
+# random ones (Junction: 100% random; dpdk-test-fib: -r 99, its maximum).
+# Usage: bench/run-fib.sh [LOOKUPS]   (root: installs dpdk-dev with apt-get if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOOKUPS=${1:-10000000}
+TABLE=../shared/data/iprbench-tier1-ipv4.txt.xz
+[ -r "$TABLE" ] || { echo "no $TABLE (the shared data folder beside the checkout)" >&2; exit 1; }
+if ! command -v dpdk-test-fib >/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "dpdk-test-fib missing and not root: apt-get install dpdk-dev" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk-dev >/dev/null
+fi
+CPU=$(( $(nproc) - 1 ))
+ROUTES=$(mktemp)
+PREFIX=junction-fib-$$
+trap 'rm -f "$ROUTES"; rm -rf /var/run/dpdk/$PREFIX-*' EXIT
+JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
+export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
+mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,platform.drivers.linux,feature.routing,bench >/dev/null
+taskset -c "$CPU" "$JAVA_HOME/bin/java" -Xms2g -Xmx2g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
+    -cp bench/target/classes:platform.core/target/classes:feature.routing/target/classes \
+    dev.junction.bench.FibBench "$TABLE" "$ROUTES" "$LOOKUPS" | tee /dev/stderr > "$ROUTES.junction"
+for r in 0 99; do
+    ARGS=(-f "$ROUTES" -l "$LOOKUPS" -c -g 65536)
+    [ "$r" = 0 ] || ARGS+=(-r "$r")
+    dpdk-test-fib --no-huge --no-pci -m 2048 -l "$CPU" --file-prefix="$PREFIX-$r" -- "${ARGS[@]}" </dev/null 2>&1 |
+        awk -v r="$r" '/AVG FIB lookup/ { f = $4 } /AVG LPM lookup/ { l = $4 }
+            END { printf "dpdk-test-fib %s dir24_8_cycles=%s rte_lpm_cycles=%s\n", (r == 0 ? "in-route" : "99%-random"), f, l }'
+done | tee "$ROUTES.dpdk"
+J_IN=$(sed -n 's/.*lookup in-route .*cycles=\([0-9.]*\).*/\1/p' "$ROUTES.junction")
+J_RND=$(sed -n 's/.*lookup random .*cycles=\([0-9.]*\).*/\1/p' "$ROUTES.junction")
+L_IN=$(sed -n 's/.*in-route .*rte_lpm_cycles=\([0-9.]*\).*/\1/p' "$ROUTES.dpdk")
+L_RND=$(sed -n 's/.*99%-random .*rte_lpm_cycles=\([0-9.]*\).*/\1/p' "$ROUTES.dpdk")
+awk -v a="$J_IN" -v b="$L_IN" -v c="$J_RND" -v d="$L_RND" 'BEGIN {
+    printf "ratio junction/rte_lpm: in-route %.2f, random %.2f\n", a / b, c / d }'
+rm -f "$ROUTES.junction" "$ROUTES.dpdk"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), CPU $CPU"
