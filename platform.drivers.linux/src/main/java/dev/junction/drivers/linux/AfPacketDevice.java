@@ -50,7 +50,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
     private final MemorySegment rxRing;
     private final Rx rx = new Rx();
     /** One transmit socket and ring per worker, made when the core first asks: no sharing between threads. */
-    private final java.util.List<Tx> txs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PerWorkerTx<Tx> txs = new PerWorkerTx<>(Tx::new, t -> t.counters);
 
     /** Opens the rings on Linux interface {@code ifname}; throws IllegalStateException saying why it cannot. */
     public AfPacketDevice(String name, String ifname) {
@@ -178,27 +178,18 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
     }
 
     @Override
-    public synchronized TxQueue txQueue(int worker) {
-        while (txs.size() <= worker) {
-            txs.add(new Tx());
-        }
+    public TxQueue txQueue(int worker) {
         return txs.get(worker);
     }
 
     @Override
     public DeviceCounters counters() {
-        long p = 0, b = 0, e = 0;
-        for (Tx t : txs) {
-            p += t.counters.packets;
-            b += t.counters.bytes;
-            e += t.counters.errors;
-        }
-        return new DeviceCounters(rx.counters.packets, rx.counters.bytes, rx.counters.errors, p, b, e);
+        return txs.counters(rx.counters);
     }
 
     @Override
     public synchronized void close() {
-        for (Tx t : txs) {
+        for (Tx t : txs.all()) {
             t.close();
         }
         Libc.munmap(state, rxRing);

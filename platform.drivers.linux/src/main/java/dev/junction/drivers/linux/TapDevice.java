@@ -26,7 +26,7 @@ public final class TapDevice implements NetDevice, AutoCloseable {
     private final int fd;
     private final Rx rx = new Rx();
     /** One per worker: each write(2) is a whole frame, so workers share the fd without a lock. */
-    private final java.util.List<Tx> txs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PerWorkerTx<Tx> txs = new PerWorkerTx<>(Tx::new, t -> t.counters);
 
     public TapDevice(String name) {
         if (name.length() > 15) {
@@ -89,22 +89,13 @@ public final class TapDevice implements NetDevice, AutoCloseable {
     }
 
     @Override
-    public synchronized TxQueue txQueue(int worker) {
-        while (txs.size() <= worker) {
-            txs.add(new Tx());
-        }
+    public TxQueue txQueue(int worker) {
         return txs.get(worker);
     }
 
     @Override
     public DeviceCounters counters() {
-        long p = 0, b = 0, e = 0;
-        for (Tx t : txs) {
-            p += t.counters.packets;
-            b += t.counters.bytes;
-            e += t.counters.errors;
-        }
-        return new DeviceCounters(rx.counters.packets, rx.counters.bytes, rx.counters.errors, p, b, e);
+        return txs.counters(rx.counters);
     }
 
     @Override
