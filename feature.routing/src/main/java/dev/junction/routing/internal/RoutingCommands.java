@@ -1,6 +1,14 @@
 package dev.junction.routing.internal;
 
+import dev.junction.dataplane.Dataplane;
 import dev.junction.routing.Routing;
+import java.io.IOException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
 import org.apache.felix.service.command.Descriptor;
@@ -28,16 +36,54 @@ public final class RoutingCommands {
     static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP");
 
     private final Routing routing;
+    private final Dataplane dataplane;
+    private final ConfigurationAdmin cm;
 
     @Activate
-    public RoutingCommands(@Reference Routing routing) {
+    public RoutingCommands(@Reference Routing routing, @Reference Dataplane dataplane, @Reference ConfigurationAdmin cm) {
         this.routing = routing;
+        this.dataplane = dataplane;
+        this.cm = cm;
+    }
+
+    private void requireInterface(String iface) {
+        if (dataplane.interfaces().stream().noneMatch(s -> s.name().equals(iface))) {
+            throw new IllegalArgumentException("no interface named '" + iface + "' (see interface:list)");
+        }
+    }
+
+    /** Stores a named factory configuration; the routing bundle applies it (and keeps it across restarts). */
+    private void store(String factoryPid, String name, Map<String, Object> props) {
+        Dictionary<String, Object> p = new Hashtable<>(props);
+        p.put("name", name);
+        try {
+            cm.getFactoryConfiguration(factoryPid, name, "?").update(p);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot store configuration: " + e);
+        }
+    }
+
+    private void delete(String factoryPid, String name, String what) {
+        try {
+            Configuration[] cs = cm.listConfigurations("(&(service.factoryPid=" + factoryPid + ")(name=" + name + "))");
+            if (cs == null) {
+                throw new IllegalArgumentException("no " + what);
+            }
+            for (Configuration c : cs) {
+                c.delete();
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException(e.toString());
+        }
     }
 
     @Descriptor("add an IPv4 address to an interface")
     public Object address(String... args) {
         return ADDRESS.run(args, a -> {
-            routing.addAddress(a.arg(0), a.arg(1));
+            requireInterface(a.arg(0));
+            RoutingControl.checkAddress(a.arg(1));
+            store(RoutingStatements.ADDRESS_PID, RoutingStatements.addressName(a.arg(0), a.arg(1)),
+                    Map.of("iface", a.arg(0), "ip", a.arg(1)));
             return null;
         });
     }
@@ -45,7 +91,8 @@ public final class RoutingCommands {
     @Descriptor("remove an IPv4 address")
     public Object unaddress(String... args) {
         return UNADDRESS.run(args, a -> {
-            routing.removeAddress(a.arg(0), a.arg(1));
+            delete(RoutingStatements.ADDRESS_PID, RoutingStatements.addressName(a.arg(0), a.arg(1)),
+                    "address " + a.arg(1) + " on " + a.arg(0) + " (see ip:addresses)");
             return null;
         });
     }
@@ -53,7 +100,23 @@ public final class RoutingCommands {
     @Descriptor("add or replace a static route (--help for options)")
     public Object route(String... args) {
         return ROUTE.run(args, a -> {
-            routing.addRoute(a.arg(0), a.options.get("via"), a.options.get("iface"));
+            RoutingControl.cidr(a.arg(0), true);
+            String via = a.options.get("via");
+            String iface = a.options.get("iface");
+            if (via == null && iface == null) {
+                throw new IllegalArgumentException("a route needs --via GATEWAY or --iface INTERFACE");
+            }
+            Map<String, Object> p = new java.util.HashMap<>();
+            p.put("prefix", a.arg(0));
+            if (via != null) {
+                dev.junction.packet.Ipv4.parse(via);
+                p.put("via", via);
+            }
+            if (iface != null) {
+                requireInterface(iface);
+                p.put("iface", iface);
+            }
+            store(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(a.arg(0)), p);
             return null;
         });
     }
@@ -61,7 +124,7 @@ public final class RoutingCommands {
     @Descriptor("remove a static route")
     public Object unroute(String... args) {
         return UNROUTE.run(args, a -> {
-            routing.removeRoute(a.arg(0));
+            delete(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(a.arg(0)), "static route " + a.arg(0) + " (see ip:routes)");
             return null;
         });
     }

@@ -1,5 +1,6 @@
 package dev.junction.routing.internal;
 
+import dev.junction.config.StatementType;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.Routing;
@@ -14,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationException;
+import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -33,6 +38,17 @@ public final class RoutingComponent {
     @Activate
     void activate(BundleContext context) {
         Ip4Tables tables = new Ip4Tables();
+        this.tables = tables;
+        this.context = context;
+        restoreNeighbours(context, tables);
+        RoutingControl control = new RoutingControl(tables, dataplane);
+        AddressConfigs addressConfigs = new AddressConfigs(control);
+        RouteConfigs routeConfigs = new RouteConfigs(control);
+        // Apply the stored addresses and routes before any node joins the graph, so that after an
+        // update the first packet meets the same FIB as before (ConfigAdmin's own delivery comes
+        // later and finds nothing to change).
+        applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
+        applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
         List<PacketNode> nodes = List.of(
                 new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
@@ -42,14 +58,194 @@ public final class RoutingComponent {
         for (PacketNode n : nodes) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
-        registrations.add(context.registerService(Routing.class, new RoutingControl(tables, dataplane), null));
+        registrations.add(context.registerService(Routing.class, control, null));
+        registrations.add(context.registerService(StatementType.class, new RoutingStatements.Address(), null));
+        registrations.add(context.registerService(StatementType.class, new RoutingStatements.Route(), null));
+        registrations.add(context.registerService(ManagedServiceFactory.class, addressConfigs,
+                pid(RoutingStatements.ADDRESS_PID)));
+        registrations.add(context.registerService(ManagedServiceFactory.class, routeConfigs,
+                pid(RoutingStatements.ROUTE_PID)));
+        // Interfaces come and go with the graph's epoch: follow them, so that configured addresses
+        // take effect when their interface appears (at boot a device may come after this bundle).
+        watcher = Thread.ofPlatform().daemon().name("junction-routing-watch").start(() -> {
+            long seen = -1;
+            while (!Thread.currentThread().isInterrupted()) {
+                long epoch = dataplane.epoch();
+                if (epoch != seen) {
+                    seen = epoch;
+                    control.refresh();
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+        });
+    }
+
+    private Thread watcher;
+    @Reference
+    private ConfigurationAdmin cm;
+
+    private void applyStored(ManagedServiceFactory factory, String factoryPid) {
+        try {
+            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
+            for (Configuration c : cs == null ? new Configuration[0] : cs) {
+                try {
+                    factory.updated(c.getPid(), c.getProperties());
+                } catch (ConfigurationException e) {
+                    System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING,
+                            c.getPid() + ": " + e.getReason());
+                }
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "stored routing configuration: " + e);
+        }
+    }
+    private Ip4Tables tables;
+    private BundleContext context;
+    /** A hand-over file older than this is from another run: interface indexes may differ, ignore it. */
+    private static final long HANDOVER_MAX_AGE_MS = 30_000;
+    private static final String HANDOVER = "neighbours.handover";
+
+    /**
+     * Neighbours are state an update must not lose (the first packet to an unknown neighbour is spent
+     * on ARP): the old instance writes them to the bundle's data area, which survives an update, and
+     * the new one reads them back.
+     */
+    private static void restoreNeighbours(BundleContext context, Ip4Tables tables) {
+        java.io.File f = context.getDataFile(HANDOVER);
+        if (f == null || !f.isFile()) {
+            return;
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(new java.io.FileInputStream(f)))) {
+            if (System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS) {
+                int n = in.readInt();
+                long now = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    tables.neighbours.learn(in.readInt(), in.readInt(), in.readLong(), now);
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
+        } finally {
+            f.delete();
+        }
+    }
+
+    private static void saveNeighbours(BundleContext context, Ip4Tables tables) {
+        java.io.File f = context.getDataFile(HANDOVER);
+        if (f == null) {
+            return;
+        }
+        java.util.List<long[]> all = new java.util.ArrayList<>();
+        tables.neighbours.forEach((ifIndex, ip, mac, updated) -> all.add(new long[] {ifIndex, ip, mac}));
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(f)))) {
+            out.writeInt(all.size());
+            for (long[] n : all) {
+                out.writeInt((int) n[0]);
+                out.writeInt((int) n[1]);
+                out.writeLong(n[2]);
+            }
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
+        }
+    }
+
+    private static java.util.Hashtable<String, Object> pid(String pid) {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put("service.pid", pid);
+        return p;
+    }
+
+    /** Factory PID junction.ip.address: one interface address per configuration. */
+    private static final class AddressConfigs implements ManagedServiceFactory {
+        private final RoutingControl control;
+        private final java.util.Map<String, String[]> byPid = new java.util.HashMap<>();
+
+        AddressConfigs(RoutingControl control) {
+            this.control = control;
+        }
+
+        @Override
+        public String getName() {
+            return "Junction IPv4 addresses";
+        }
+
+        @Override
+        public synchronized void updated(String pid, java.util.Dictionary<String, ?> p) throws ConfigurationException {
+            String iface = String.valueOf(p.get("iface"));
+            String ip = String.valueOf(p.get("ip"));
+            String[] old = byPid.get(pid);
+            if (old != null && old[0].equals(iface) && old[1].equals(ip)) {
+                return; // applied already
+            }
+            deleted(pid);
+            try {
+                control.addConfiguredAddress(iface, ip);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("ip", e.getMessage());
+            }
+            byPid.put(pid, new String[] {iface, ip});
+        }
+
+        @Override
+        public synchronized void deleted(String pid) {
+            String[] old = byPid.remove(pid);
+            if (old != null) {
+                control.removeAddress(old[0], old[1]);
+            }
+        }
+    }
+
+    /** Factory PID junction.ip.route: one static route per configuration. */
+    private static final class RouteConfigs implements ManagedServiceFactory {
+        private final RoutingControl control;
+        private final java.util.Map<String, String> byPid = new java.util.HashMap<>();
+        private final java.util.Map<String, String> applied = new java.util.HashMap<>();
+
+        RouteConfigs(RoutingControl control) {
+            this.control = control;
+        }
+
+        @Override
+        public String getName() {
+            return "Junction IPv4 routes";
+        }
+
+        @Override
+        public synchronized void updated(String pid, java.util.Dictionary<String, ?> p) throws ConfigurationException {
+            String prefix = String.valueOf(p.get("prefix"));
+            Object via = p.get("via");
+            Object iface = p.get("iface");
+            String summary = prefix + " " + via + " " + iface;
+            if (summary.equals(applied.get(pid))) {
+                return; // applied already
+            }
+            deleted(pid);
+            try {
+                control.addConfiguredRoute(prefix, via == null ? null : via.toString(), iface == null ? null : iface.toString());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("prefix", e.getMessage());
+            }
+            byPid.put(pid, prefix);
+            applied.put(pid, summary);
+        }
+
+        @Override
+        public synchronized void deleted(String pid) {
+            applied.remove(pid);
+            String old = byPid.remove(pid);
+            if (old != null) {
+                control.removeRoute(old);
+            }
+        }
     }
 
     @Deactivate
     void deactivate() {
+        watcher.interrupt();
         for (int i = registrations.size() - 1; i >= 0; i--) {
             registrations.get(i).unregister(); // each returns once no worker runs the node
         }
         registrations.clear();
+        saveNeighbours(context, tables);
     }
 }

@@ -78,13 +78,39 @@ public final class RoutingControl implements Routing {
         throw new IllegalArgumentException("no interface named '" + iface + "' (see interface:list)");
     }
 
-    @Override
-    public synchronized void addAddress(String iface, String cidr) {
+    /** Checks an interface address: a.b.c.d/len with a length of 1..30 or 32. */
+    static int[] checkAddress(String cidr) {
         int[] a = cidr(cidr, false);
         if (a[1] == 0 || a[1] > 30 && a[1] != 32) {
             throw new IllegalArgumentException("an interface address needs a length of 1..30 or 32, not /" + a[1]);
         }
+        return a;
+    }
+
+    /** Whether an interface of that name exists now. */
+    boolean hasInterface(String iface) {
+        try {
+            ifIndex(iface);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Recomputes the FIB: interfaces come and go, and the addresses on them with them. */
+    public synchronized void refresh() {
+        recompute();
+    }
+
+    @Override
+    public synchronized void addAddress(String iface, String cidr) {
         ifIndex(iface);
+        addConfiguredAddress(iface, cidr);
+    }
+
+    /** Adds an address from configuration: its interface may appear later. */
+    synchronized void addConfiguredAddress(String iface, String cidr) {
+        int[] a = checkAddress(cidr);
         List<int[]> list = addresses.computeIfAbsent(iface, k -> new ArrayList<>());
         for (int[] x : list) {
             if (x[0] == a[0]) {
@@ -107,14 +133,19 @@ public final class RoutingControl implements Routing {
 
     @Override
     public synchronized void addRoute(String prefix, String via, String iface) {
+        if (iface != null) {
+            ifIndex(iface);
+        }
+        addConfiguredRoute(prefix, via, iface);
+    }
+
+    /** Adds a route from configuration: an interface it names may appear later. */
+    synchronized void addConfiguredRoute(String prefix, String via, String iface) {
         int[] p = cidr(prefix, true);
         if (via == null && iface == null) {
             throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
         }
         int gw = via == null ? 0 : Ipv4.parse(via);
-        if (iface != null) {
-            ifIndex(iface);
-        }
         statics.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], gw, iface));
         recompute();
     }
@@ -198,7 +229,9 @@ public final class RoutingControl implements Routing {
     private Entry resolve(StaticRoute r, Map<Long, Entry> connected) {
         String via = r.via == 0 ? null : Ipv4.format(r.via);
         if (r.iface != null) {
-            return new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), r.via), via, r.iface);
+            return hasInterface(r.iface)
+                    ? new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), r.via), via, r.iface)
+                    : null;
         }
         Entry best = null;
         for (Entry c : connected.values()) {

@@ -67,7 +67,7 @@ final class ConfigParser {
             }
             name = words[1];
             if (!ConfigSchema.NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("'" + name + "' is not a valid name: a letter, then up to 14 letters, digits, '_', '.' or '-'");
+                throw new IllegalArgumentException("'" + name + "' is not a valid name: a letter, then up to 46 letters, digits, '_', '.' or '-'");
             }
             w = 2;
         }

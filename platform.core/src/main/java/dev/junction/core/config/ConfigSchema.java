@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * named by the statement's name ({@code memdev mem0 ...}).
  */
 final class ConfigSchema {
-    static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,14}");
+    static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,46}");
 
     enum Type {
         BOOL, INT, LONG, CPUS, IDLE, QUARANTINE, MAC, PEER, STATE

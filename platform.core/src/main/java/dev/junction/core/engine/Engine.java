@@ -294,6 +294,41 @@ public final class Engine implements Dataplane, AutoCloseable {
         return dropQuarantined;
     }
 
+    /** Holds per reason (a bundle being updated, ...); while any is held, workers do not poll. */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Long> holds = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean rxHeld;
+
+    /**
+     * Stops receiving until {@link #releaseRx} with the same key (or {@code maxNanos} pass): frames
+     * wait in the devices' own rings and queues meanwhile. Used around a feature bundle's update, so
+     * that no packet meets the graph in the moment between the old nodes leaving and the new ones
+     * arriving. Packets already received finish on the graph as it is.
+     */
+    public void holdRx(Object key, long maxNanos) {
+        holds.put(key, System.nanoTime() + maxNanos);
+        rxHeld = true;
+        control.execute(() -> expireHolds());
+    }
+
+    public void releaseRx(Object key) {
+        holds.remove(key);
+        rxHeld = !holds.isEmpty();
+    }
+
+    private void expireHolds() {
+        while (!holds.isEmpty()) {
+            long now = System.nanoTime();
+            holds.values().removeIf(deadline -> deadline <= now);
+            rxHeld = !holds.isEmpty();
+            LockSupport.parkNanos(5_000_000);
+        }
+        rxHeld = false;
+    }
+
+    boolean rxHeld() {
+        return rxHeld;
+    }
+
     boolean traceArmed() {
         return traceRemaining.get() > 0;
     }

@@ -128,6 +128,9 @@ final class Worker implements Runnable, NodeContext {
         int inputSlot = snap.inputSlot;
         int work = 0;
         now = System.nanoTime();
+        if (engine.rxHeld()) {
+            return 0; // a swap window: frames wait in the devices' own queues
+        }
         TraceBuffer tb = trace;
         for (int q = 0; q < wg.rxQueues.length; q++) {
             int ifIndex = wg.rxInterface[q];

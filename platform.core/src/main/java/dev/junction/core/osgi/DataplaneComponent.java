@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ManagedServiceFactory;
@@ -37,6 +39,16 @@ public final class DataplaneComponent {
     private static final System.Logger LOG = System.getLogger("dev.junction.core");
 
     private final Engine engine = new Engine(EngineConfig.defaults());
+    /** Longest a swap window may hold receiving; a bundle that never starts again must not stall the data plane. */
+    private static final long SWAP_WINDOW_MAX_NS = 5_000_000_000L;
+    private static final long UPDATE_GRACE_NS = 50_000_000L;
+    private final java.util.Set<Long> updating = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Nodes each bundle has in the graph now. */
+    private final java.util.Map<Long, Integer> nodesByBundle = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bundles being updated, with how many nodes they had: receiving resumes when they are all back. */
+    private final java.util.Map<Long, Integer> awaiting = new java.util.concurrent.ConcurrentHashMap<>();
+
+
     private ServiceRegistration<Dataplane> registration;
     private ServiceRegistration<ManagedServiceFactory> memdevs;
     private ServiceRegistration<ManagedServiceFactory> interfaces;
@@ -54,7 +66,48 @@ public final class DataplaneComponent {
         memdevs = context.registerService(ManagedServiceFactory.class, memoryDeviceFactory,
                 pid("junction.memdev"));
         registration = context.registerService(Dataplane.class, engine, null);
+        context.addBundleListener(swapWindow);
     }
+
+    /**
+     * The swap window: when a bundle that contributes nodes stops, receiving is held until it starts
+     * again (a bundle update: stop, update, start) or briefly passes without an update, so that an
+     * updated feature loses no packet between its old nodes leaving and its new ones arriving.
+     */
+    private final SynchronousBundleListener swapWindow = event -> {
+        Bundle b = event.getBundle();
+        long id = b.getBundleId();
+        switch (event.getType()) {
+            case BundleEvent.STOPPING -> {
+                Integer nodes = nodesByBundle.get(id);
+                if (nodes != null && nodes > 0) {
+                    awaiting.put(id, nodes);
+                    engine.holdRx(id, SWAP_WINDOW_MAX_NS);
+                }
+            }
+            case BundleEvent.STOPPED -> {
+                // A plain stop: no update follows. Give an update's UPDATED event a moment to arrive.
+                Thread.ofVirtual().start(() -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(UPDATE_GRACE_NS);
+                    if (!updating.contains(id)) {
+                        awaiting.remove(id);
+                        engine.releaseRx(id);
+                    }
+                });
+            }
+            case BundleEvent.UPDATED -> updating.add(id);
+            case BundleEvent.UNINSTALLED -> {
+                updating.remove(id);
+                awaiting.remove(id);
+                engine.releaseRx(id);
+            }
+            default -> {
+            }
+        }
+    };
+
+
+
 
     @Modified
     void modified(Map<String, Object> props) {
@@ -62,7 +115,8 @@ public final class DataplaneComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate(BundleContext context) {
+        context.removeBundleListener(swapWindow);
         registration.unregister();
         interfaces.unregister();
         memdevs.unregister();
@@ -102,10 +156,26 @@ public final class DataplaneComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     void addNode(PacketNode node, ServiceReference<PacketNode> ref) {
         engine.addNode(node, ownerOf(ref));
+        Bundle b = ref.getBundle();
+        if (b != null) {
+            long id = b.getBundleId();
+            int n = nodesByBundle.merge(id, 1, Integer::sum);
+            Integer expected = awaiting.get(id);
+            if (expected != null && n >= expected) {
+                // The updated bundle's nodes are all back: the swap window closes.
+                awaiting.remove(id);
+                updating.remove(id);
+                engine.releaseRx(id);
+            }
+        }
     }
 
-    void removeNode(PacketNode node) {
+    void removeNode(PacketNode node, ServiceReference<PacketNode> ref) {
         engine.removeNode(node);
+        Bundle b = ref.getBundle();
+        if (b != null) {
+            nodesByBundle.merge(b.getBundleId(), -1, Integer::sum);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -89,7 +89,7 @@ class ConfigParserTest {
                 "f.conf:6: unknown statement 'bogus'; statements: dataplane, interface, memdev",
                 "f.conf:7: frame-size must be 60..1514 bytes, not 20",
                 "f.conf:8: unknown key 'colour' for interface; keys: xconnect, state",
-                "f.conf:9: '9lives' is not a valid name: a letter, then up to 14 letters, digits, '_', '.' or '-'",
+                "f.conf:9: '9lives' is not a valid name: a letter, then up to 46 letters, digits, '_', '.' or '-'",
                 "f.conf:10: cpus must be a CPU list like 1, 0-3 or 1,3 (or none), not '3-1'"), got);
     }
 

@@ -55,6 +55,9 @@ public final class LinuxStatement implements StatementType {
                 out.put("iface", iface);
             }
             case "tap" -> {
+                if (name.length() > 15) {
+                    throw new IllegalArgumentException("a TAP name has at most 15 characters (Linux IFNAMSIZ): " + name);
+                }
                 if (words.containsKey("iface")) {
                     throw new IllegalArgumentException("a tap is named by NAME; iface is for afpacket");
                 }

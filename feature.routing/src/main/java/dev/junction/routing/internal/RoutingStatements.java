@@ -1,0 +1,138 @@
+package dev.junction.routing.internal;
+
+import dev.junction.config.StatementType;
+import dev.junction.packet.Ipv4;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The routing bundle's configuration statements:
+ * {@code address NAME iface=IF ip=A.B.C.D/LEN} and {@code route NAME prefix=P/LEN [via=GW] [iface=IF]},
+ * stored as factory configurations {@code junction.ip.address} and {@code junction.ip.route}. The
+ * shell's {@code ip:address} and {@code ip:route} write the same configurations, so what is set by
+ * hand survives restarts and updates of this bundle.
+ */
+final class RoutingStatements {
+    static final String ADDRESS_PID = "junction.ip.address";
+    static final String ROUTE_PID = "junction.ip.route";
+
+    private RoutingStatements() {
+    }
+
+    /** The configuration name the shell gives an address: {@code IF-A.B.C.D-LEN}. */
+    static String addressName(String iface, String cidr) {
+        return iface + "-" + cidr.replace('/', '-');
+    }
+
+    /** The configuration name the shell gives a route: {@code r-A.B.C.D-LEN}. */
+    static String routeName(String prefix) {
+        return "r-" + prefix.replace('/', '-');
+    }
+
+    static final class Address implements StatementType {
+        @Override
+        public String kind() {
+            return "address";
+        }
+
+        @Override
+        public boolean named() {
+            return true;
+        }
+
+        @Override
+        public String pid() {
+            return ADDRESS_PID;
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> k = new LinkedHashMap<>();
+            k.put("iface", "the interface");
+            k.put("ip", "the address and prefix length, e.g. 10.1.0.1/24");
+            return k;
+        }
+
+        @Override
+        public String usage() {
+            return "address NAME iface=INTERFACE ip=A.B.C.D/LEN";
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            String iface = words.get("iface");
+            String ip = words.get("ip");
+            if (iface == null || ip == null) {
+                throw new IllegalArgumentException("address needs iface and ip; write: " + usage());
+            }
+            RoutingControl.checkAddress(ip);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("iface", iface);
+            out.put("ip", ip);
+            return out;
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return 15; // after the devices, before traffic generators
+        }
+    }
+
+    static final class Route implements StatementType {
+        @Override
+        public String kind() {
+            return "route";
+        }
+
+        @Override
+        public boolean named() {
+            return true;
+        }
+
+        @Override
+        public String pid() {
+            return ROUTE_PID;
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> k = new LinkedHashMap<>();
+            k.put("prefix", "destination, e.g. 10.2.0.0/16 or 0.0.0.0/0");
+            k.put("via", "gateway address");
+            k.put("iface", "output interface");
+            return k;
+        }
+
+        @Override
+        public String usage() {
+            return "route NAME prefix=A.B.C.D/LEN [via=GATEWAY] [iface=INTERFACE]";
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            String prefix = words.get("prefix");
+            if (prefix == null) {
+                throw new IllegalArgumentException("route needs a prefix; write: " + usage());
+            }
+            RoutingControl.cidr(prefix, true);
+            if (!words.containsKey("via") && !words.containsKey("iface")) {
+                throw new IllegalArgumentException("route needs via or iface; write: " + usage());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("prefix", prefix);
+            if (words.containsKey("via")) {
+                Ipv4.parse(words.get("via"));
+                out.put("via", words.get("via"));
+            }
+            if (words.containsKey("iface")) {
+                out.put("iface", words.get("iface"));
+            }
+            return out;
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return 16;
+        }
+    }
+}
