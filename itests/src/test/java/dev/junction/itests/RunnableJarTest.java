@@ -39,7 +39,9 @@ class RunnableJarTest {
     /** Runs Junction with a Gogo command line instead of the console; returns what it printed. */
     private String junction(String goshCommand) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--sun-misc-unsafe-memory-access=allow", "-Dgosh.args=-c " + goshCommand, "-jar", JAR.toString()));
+                "--sun-misc-unsafe-memory-access=allow", "-Dgosh.args=-c " + goshCommand,
+                // as ./junction run does: the configuration outside the framework cache
+                "-Dfelix.cm.dir=" + dir.resolve("junction-data/config"), "-jar", JAR.toString()));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -25,7 +25,7 @@ import org.osgi.service.component.annotations.Component;
  * same spec that parses its arguments), whichever bundle it comes from.
  */
 @Component(immediate = true, service = ShellProfile.class, property = {"osgi.command.scope=junction",
-        "osgi.command.function=_completions"})
+        "osgi.command.function=_completions", "osgi.command.function=exit"})
 public final class ShellProfile {
     private static final System.Logger LOG = System.getLogger("dev.junction.shell");
     @Activate
@@ -45,6 +45,23 @@ public final class ShellProfile {
     }
 
     private BundleContext context;
+
+    static final Cli EXIT = Cli.command("junction:exit", "stop Junction (every bundle, the workers last) and leave the shell");
+
+    /** Stops the framework and with it the process. */
+    @Descriptor("stop Junction and leave the shell")
+    public Object exit(String... args) {
+        return EXIT.run(args, a -> {
+            Thread.ofPlatform().name("junction-exit").start(() -> {
+                try {
+                    context.getBundle(0).stop();
+                } catch (org.osgi.framework.BundleException e) {
+                    System.exit(1);
+                }
+            });
+            return "stopping Junction";
+        });
+    }
 
     @Descriptor("declare TAB completions of Junction's commands (run by the profile)")
     public void _completions(CommandSession session) throws Exception {

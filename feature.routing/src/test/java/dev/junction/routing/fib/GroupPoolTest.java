@@ -1,0 +1,56 @@
+package dev.junction.routing.fib;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.api.Test;
+
+/** A freed group is not handed out again before the grace period that {@code reclaim} marks. */
+class GroupPoolTest {
+
+    @Test
+    void retiredGroupsWaitForReclaim() {
+        GroupPool pool = new GroupPool();
+        int a = pool.allocate();
+        int b = pool.allocate();
+        pool.retire(a);
+        assertEquals(1, pool.inUse());
+        int c = pool.allocate();
+        assertNotEquals(a, c);
+        assertNotEquals(b, c);
+        pool.reclaim();
+        assertEquals(a, pool.allocate());
+        assertEquals(3, pool.inUse());
+    }
+
+    @Test
+    void theArrayGrowsByHalfAndOnlyWhenNeeded() {
+        int[] groups = new int[4 * FibEntry.GROUP_SIZE];
+        assertSame(groups, GroupPool.fit(groups, 3));
+        assertEquals(6 * FibEntry.GROUP_SIZE, GroupPool.fit(groups, 4).length);
+        assertEquals(11 * FibEntry.GROUP_SIZE, GroupPool.fit(groups, 10).length);
+    }
+
+    @Test
+    void tablesLeaveFreedGroupsAloneUntilReclaimed() {
+        Ipv4Fib fib = new Ipv4Fib();
+        fib.add(0x0A00_0000, 25, 1);
+        long before = fib.memoryBytes();
+        for (int i = 0; i < 1000; i++) {
+            fib.add(0x0A00_0000, 25, 1);
+            fib.remove(0x0A00_0000, 25);
+        }
+        // Each round took a new group: none freed was reused.
+        assertNotEquals(before, fib.memoryBytes());
+        fib.reclaimGroups();
+        long after = fib.memoryBytes();
+        for (int i = 0; i < 1000; i++) {
+            fib.add(0x0A00_0000, 25, 1);
+            fib.remove(0x0A00_0000, 25);
+            fib.reclaimGroups();
+        }
+        assertEquals(after, fib.memoryBytes());
+        assertEquals(0, fib.groups());
+    }
+}
