@@ -16,8 +16,17 @@ import org.junit.jupiter.api.Assumptions;
  * mod 256, plus 1. Read once per JVM through {@code xz -dc}.
  */
 final class RouteTables {
-    /** The shared data folder beside the checkout (Maven runs tests in the module folder). */
-    static final Path DATA = Path.of(System.getProperty("junction.routes", "../../shared/data"));
+    /** The shared data folder beside the checkout (Maven runs tests in the module folder), else the workplace's. */
+    static final Path DATA = dataFolder();
+
+    private static Path dataFolder() {
+        String given = System.getProperty("junction.routes");
+        if (given != null) {
+            return Path.of(given);
+        }
+        Path beside = Path.of("../../shared/data");
+        return java.nio.file.Files.isDirectory(beside) ? beside : Path.of("/work/shared/data");
+    }
 
     record V4(int[] prefixes, byte[] lengths, int[] nextHops, int count) {
     }
