@@ -28,6 +28,9 @@ public final class Dir24Fib {
     private int groups;
     private int[] freeGroups = new int[16];
     private int freeCount;
+    /** Groups given back, with when: reused only after {@link #GRACE_NS}, see {@link #collapse}. */
+    private final java.util.ArrayDeque<long[]> retired = new java.util.ArrayDeque<>();
+    private static final long GRACE_NS = 1_000_000_000L;
     /** The routes: (prefix << 6 | length) -> result. */
     private final Map<Long, Integer> rib = new HashMap<>();
 
@@ -160,6 +163,13 @@ public final class Dir24Fib {
         if ((e & EXT) != 0) {
             return e & ~EXT;
         }
+        long now = System.nanoTime();
+        while (!retired.isEmpty() && now - retired.peekFirst()[1] > GRACE_NS) {
+            if (freeCount == freeGroups.length) {
+                freeGroups = Arrays.copyOf(freeGroups, freeCount * 2);
+            }
+            freeGroups[freeCount++] = (int) retired.pollFirst()[0];
+        }
         int g = freeCount > 0 ? freeGroups[--freeCount] : groups++;
         if ((g + 1) * 256 > tbl8.length) {
             // Grow by copying: readers keep the old array until they load the new reference; entries
@@ -189,11 +199,8 @@ public final class Dir24Fib {
         }
         depth24[i] = depth8[g];
         INTS.setRelease(tbl24, i, tbl8[g]);
-        if (freeCount == freeGroups.length) {
-            freeGroups = Arrays.copyOf(freeGroups, freeCount * 2);
-        }
-        // Reused by a later add; a worker that read the old /24 entry just now still finds the same
-        // results in it until then.
-        freeGroups[freeCount++] = e & ~EXT;
+        // A worker that loaded the old /24 entry just before may still read this group: it is reused
+        // only after a grace period far longer than a lookup (one second).
+        retired.add(new long[] {e & ~EXT, System.nanoTime()});
     }
 }
