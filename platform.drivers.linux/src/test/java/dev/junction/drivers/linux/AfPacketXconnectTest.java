@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,30 +32,9 @@ class AfPacketXconnectTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!Host.isRoot()) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: network namespace tests must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: AfPacketXconnectTest needs root (network namespaces, AF_PACKET)");
-            Assumptions.abort("needs root");
-        }
-        for (String[] c : List.of(
-                new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
-                new String[] {"ip", "link", "add", v1, "type", "veth", "peer", "name", "e0", "netns", h1},
-                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v1 + ".disable_ipv6=1"},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
-                new String[] {"ip", "link", "set", v1, "up"}, new String[] {"ip", "link", "set", v2, "up"},
-                Host.inNs(h1, "ip", "link", "set", "lo", "up"), Host.inNs(h2, "ip", "link", "set", "lo", "up"),
-                Host.inNs(h1, "ip", "link", "set", "e0", "up"), Host.inNs(h2, "ip", "link", "set", "e0", "up"),
-                Host.inNs(h1, "ip", "addr", "add", "10.77.0.1/24", "dev", "e0"),
-                Host.inNs(h2, "ip", "addr", "add", "10.77.0.2/24", "dev", "e0"),
-                // Segmentation offloads off (a GSO super-frame does not fit a buffer); checksum
-                // offload stays on, so Junction completes partial checksums.
-                Host.inNs(h1, "ethtool", "-K", "e0", "tso", "off", "gso", "off"),
-                Host.inNs(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
-            Host.must(c);
-        }
+        Host.requireRoot("AfPacketXconnectTest");
+        Host.addHost(h1, v1, "10.77.0.1/24");
+        Host.addHost(h2, v2, "10.77.0.2/24");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d1 = new AfPacketDevice("j1", v1);
         d2 = new AfPacketDevice("j2", v2);
@@ -78,11 +56,8 @@ class AfPacketXconnectTest {
         if (d2 != null) {
             d2.close();
         }
-        // Deleting a namespace deletes its veth end, and with it the pair.
-        Host.run(20, "ip", "netns", "del", h1);
-        Host.run(20, "ip", "netns", "del", h2);
-        Host.run(20, "ip", "link", "del", v1);
-        Host.run(20, "ip", "link", "del", v2);
+        Host.removeHost(h1, v1);
+        Host.removeHost(h2, v2);
     }
 
     @Test

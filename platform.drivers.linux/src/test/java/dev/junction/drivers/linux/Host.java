@@ -52,4 +52,37 @@ final class Host {
     static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
+
+    /** Fails in CI (which runs as root) and elsewhere skips loudly when not root. */
+    static void requireRoot(String test) {
+        if (!isRoot()) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: " + test + " must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: " + test + " needs root (network namespaces, veth, TAP, AF_PACKET)");
+            org.junit.jupiter.api.Assumptions.abort("needs root");
+        }
+    }
+
+    /**
+     * A Linux host: namespace {@code ns} whose {@code e0} is the peer of {@code veth} (left up in this
+     * namespace, without IPv6, for Junction to attach to), with address {@code cidr} and segmentation
+     * offloads off (a GSO super-frame does not fit a buffer; checksum offload stays on).
+     */
+    static void addHost(String ns, String veth, String cidr) throws IOException, InterruptedException {
+        must("ip", "netns", "add", ns);
+        must("ip", "link", "add", veth, "type", "veth", "peer", "name", "e0", "netns", ns);
+        must("sysctl", "-qw", "net.ipv6.conf." + veth + ".disable_ipv6=1");
+        must("ip", "link", "set", veth, "up");
+        must(inNs(ns, "ip", "link", "set", "lo", "up"));
+        must(inNs(ns, "ip", "link", "set", "e0", "up"));
+        must(inNs(ns, "ip", "addr", "add", cidr, "dev", "e0"));
+        must(inNs(ns, "ethtool", "-K", "e0", "tso", "off", "gso", "off"));
+    }
+
+    /** Removes a host made by {@link #addHost} (the veth pair goes with the namespace); never fails. */
+    static void removeHost(String ns, String veth) throws IOException, InterruptedException {
+        run(20, "ip", "netns", "del", ns);
+        run(20, "ip", "link", "del", veth);
+    }
 }

@@ -7,7 +7,6 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,26 +26,13 @@ class TapXconnectTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!Host.isRoot()) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: TAP tests must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: TapXconnectTest needs root (TAP, network namespaces)");
-            Assumptions.abort("needs root");
-        }
+        Host.requireRoot("TapXconnectTest");
         t = new TapDevice(tap);
-        for (String[] c : List.of(
-                new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
-                new String[] {"ip", "link", "set", tap, "netns", h1},
-                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
-                new String[] {"ip", "link", "set", v2, "up"},
-                Host.inNs(h1, "ip", "link", "set", tap, "up"), Host.inNs(h2, "ip", "link", "set", "e0", "up"),
-                Host.inNs(h1, "ip", "addr", "add", "10.78.0.1/24", "dev", tap),
-                Host.inNs(h2, "ip", "addr", "add", "10.78.0.2/24", "dev", "e0"),
-                Host.inNs(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
-            Host.must(c);
-        }
+        Host.must("ip", "netns", "add", h1);
+        Host.must("ip", "link", "set", tap, "netns", h1);
+        Host.must(Host.inNs(h1, "ip", "link", "set", tap, "up"));
+        Host.must(Host.inNs(h1, "ip", "addr", "add", "10.78.0.1/24", "dev", tap));
+        Host.addHost(h2, v2, "10.78.0.2/24");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d2 = new AfPacketDevice("j2", v2);
         engine.addDevice(t);
@@ -68,8 +54,7 @@ class TapXconnectTest {
             d2.close();
         }
         Host.run(20, "ip", "netns", "del", h1);
-        Host.run(20, "ip", "netns", "del", h2);
-        Host.run(20, "ip", "link", "del", v2);
+        Host.removeHost(h2, v2);
     }
 
     @Test
