@@ -3,11 +3,15 @@
 # next hops 1..256), side by side in one run: Junction's Dir24Fib, then DPDK's dpdk-test-fib
 # (DIR24_8 "FIB" and rte_lpm "LPM") on the very same route file. Addresses inside routes, then
 # random ones (Junction: 100% random; dpdk-test-fib: -r 99, its maximum).
-# Usage: bench/run-fib.sh [LOOKUPS]   (root: installs dpdk-dev with apt-get if missing)
+# IPv6 (--ipv6): the iprbench IPv6 table (160,147 prefixes) in Junction's Ipv6Fib against
+# dpdk-test-fib -6 (its trie FIB; rte_lpm6 cannot hold this table with the groups it allows).
+# Usage: bench/run-fib.sh [--ipv6] [LOOKUPS]   (root: installs dpdk-dev with apt-get if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+FAMILY=4
+if [ "${1:-}" = --ipv6 ]; then FAMILY=6; shift; fi
 LOOKUPS=${1:-10000000}
-TABLE=../shared/data/iprbench-tier1-ipv4.txt.xz
+TABLE=../shared/data/iprbench-tier1-ipv$FAMILY.txt.xz
 [ -r "$TABLE" ] || { echo "no $TABLE (the shared data folder beside the checkout)" >&2; exit 1; }
 if ! command -v dpdk-test-fib >/dev/null; then
     [ "$(id -u)" = 0 ] || { echo "dpdk-test-fib missing and not root: apt-get install dpdk-dev" >&2; exit 1; }
@@ -23,7 +27,18 @@ export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,platform.drivers.linux,feature.routing,bench >/dev/null
 taskset -c "$CPU" "$JAVA_HOME/bin/java" -Xms2g -Xmx2g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
     -cp bench/target/classes:platform.core/target/classes:feature.routing/target/classes \
-    dev.junction.bench.FibBench "$TABLE" "$ROUTES" "$LOOKUPS" | tee /dev/stderr > "$ROUTES.junction"
+    "dev.junction.bench.$([ $FAMILY = 6 ] && echo Fib6Bench || echo FibBench)" "$TABLE" "$ROUTES" "$LOOKUPS" |
+    tee /dev/stderr > "$ROUTES.junction"
+if [ $FAMILY = 6 ]; then
+    for r in 0 99; do
+        ARGS=(-f "$ROUTES" -l "$LOOKUPS" -6 -g 1048576)
+        [ "$r" = 0 ] || ARGS+=(-r "$r")
+        dpdk-test-fib --no-huge --no-pci -m 4096 -l "$CPU" --file-prefix="$PREFIX-$r" -- "${ARGS[@]}" </dev/null 2>&1 |
+            awk -v r="$r" '/AVG FIB lookup/ { f = $4 } END { printf "dpdk-test-fib -6 %s trie_cycles=%s\n", (r == 0 ? "in-route" : "99%-random"), f }'
+    done
+    rm -f "$ROUTES.junction"
+    exit 0
+fi
 for r in 0 99; do
     ARGS=(-f "$ROUTES" -l "$LOOKUPS" -c -g 65536)
     [ "$r" = 0 ] || ARGS+=(-r "$r")
