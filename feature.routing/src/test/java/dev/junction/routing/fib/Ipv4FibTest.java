@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Ipv4Fib against {@link ReferenceLpm} on the real full table and on random tables. */
@@ -182,56 +180,6 @@ class Ipv4FibTest {
                 assertThrows(IllegalArgumentException.class, () -> Ipv4Fib.build(
                         new int[] {0, 0x0A00_0000}, new byte[] {0, 33}, new int[] {1, 1}, 2)).getMessage());
         assertEquals(0, fib.size());
-    }
-
-    /**
-     * One writer makes and frees groups as fast as it can, for two /24s in turn (so each reuses the
-     * other's group), while a reader checks that every answer is one its address could have had.
-     * Groups are reclaimed once the reader has finished a lookup begun after they were freed.
-     */
-    @Test
-    void concurrentLookupsSeeTheOldOrTheNewResult() throws InterruptedException {
-        Ipv4Fib fib = new Ipv4Fib();
-        fib.add(0x0A00_0000, 8, 1);
-        AtomicLong lookups = new AtomicLong();
-        AtomicReference<String> wrong = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            SplittableRandom random = new SplittableRandom(5);
-            long done = 0;
-            while (wrong.get() == null && !Thread.currentThread().isInterrupted()) {
-                int address = 0x0A01_0000 | random.nextInt(0x200); // 10.1.0.0 .. 10.1.1.255
-                int hop = fib.lookup(address);
-                boolean allowed = hop == 1
-                        || (hop == 2 && (address & 0x180) == 0x000) // 10.1.0.0/25
-                        || (hop == 3 && (address & 0x180) == 0x180); // 10.1.1.128/25
-                if (!allowed) {
-                    wrong.set("lookup of " + Ipv4Prefix.formatAddress(address) + " gave " + hop);
-                }
-                lookups.lazySet(++done);
-            }
-        });
-        reader.start();
-        long end = System.nanoTime() + 1_000_000_000L;
-        int rounds = 0;
-        while (System.nanoTime() < end && wrong.get() == null && reader.isAlive()) {
-            fib.add(0x0A01_0000, 25, 2);
-            fib.remove(0x0A01_0000, 25);
-            fib.add(0x0A01_0180, 25, 3);
-            fib.remove(0x0A01_0180, 25);
-            long seen = lookups.get();
-            while (lookups.get() < seen + 2 && reader.isAlive()) {
-                Thread.yield(); // the reader may share this core
-            }
-            fib.reclaimGroups();
-            rounds++;
-        }
-        reader.interrupt();
-        reader.join();
-        if (wrong.get() != null) {
-            fail(wrong.get() + " (round " + rounds + ")");
-        }
-        assertEquals(0, fib.groups());
-        assertTrue(rounds > 100 && lookups.get() > 10_000, rounds + " rounds, " + lookups.get() + " lookups");
     }
 
     /** Compares every prefix's first and last address, then 1M random and 1M in-route addresses. */
