@@ -307,7 +307,8 @@ public final class Engine implements Dataplane, AutoCloseable {
     public void holdRx(Object key, long maxNanos) {
         holds.put(key, System.nanoTime() + maxNanos);
         rxHeld = true;
-        control.execute(() -> expireHolds());
+        // Its own thread: the control executor must stay free for fault handling meanwhile.
+        Thread.ofVirtual().name("junction-rx-hold").start(this::expireHolds);
     }
 
     public void releaseRx(Object key) {
