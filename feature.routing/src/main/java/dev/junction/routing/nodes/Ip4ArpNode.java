@@ -72,11 +72,13 @@ public final class Ip4ArpNode implements PacketNode {
             sentAt[slot] = now;
             long frame = pool.data(b);
             long mac = ctx.interfaces().mac(tx);
-            m.asSlice(frame, 60).fill((byte) 0);
             Ethernet.destination(m, frame, MacAddress.BROADCAST);
             Ethernet.source(m, frame, mac);
             Ethernet.etherType(m, frame, Ethernet.TYPE_ARP);
             Arp.write(m, frame + Ethernet.HEADER_LENGTH, Arp.REQUEST, mac, src, 0, nh);
+            for (long pad = frame + Ethernet.HEADER_LENGTH + Arp.LENGTH; pad < frame + 60; pad++) {
+                m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, pad, (byte) 0); // Ethernet minimum frame
+            }
             pool.length(b, 60);
             v.next(i, 0);
         }

@@ -1,6 +1,7 @@
 package dev.junction.device.memory;
 
 import dev.junction.packet.Ethernet;
+import dev.junction.packet.Ipv4;
 import dev.junction.packet.MacAddress;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,29 +31,11 @@ final class FrameTemplates {
         m.set(ValueLayout.JAVA_BYTE, ip + 9, (byte) 17);
         m.set(NET_INT, ip + 12, p.srcIp());
         m.set(NET_INT, ip + 16, p.dstIp());
-        m.set(NET_SHORT, ip + 10, (short) ipv4Checksum(m, ip));
+        Ipv4.updateChecksum(m, ip);
         long udp = ip + 20;
         m.set(NET_SHORT, udp, (short) (1024 + flow));
         m.set(NET_SHORT, udp + 2, (short) 9);
         m.set(NET_SHORT, udp + 4, (short) (ipLen - 20));
         m.set(NET_INT, udp + 8, MemoryDevice.MAGIC);
-    }
-
-    static int ipv4Checksum(MemorySegment m, long ip) {
-        int ihl = (m.get(ValueLayout.JAVA_BYTE, ip) & 0x0F) * 4;
-        int sum = 0;
-        for (int i = 0; i < ihl; i += 2) {
-            if (i != 10) {
-                sum += Short.toUnsignedInt(m.get(NET_SHORT, ip + i));
-            }
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return ~sum & 0xFFFF;
-    }
-
-    static boolean ipv4HeaderChecksumOk(MemorySegment m, long ip) {
-        return ipv4Checksum(m, ip) == Short.toUnsignedInt(m.get(NET_SHORT, ip + 10));
     }
 }

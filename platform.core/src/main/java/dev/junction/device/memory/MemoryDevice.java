@@ -6,6 +6,7 @@ import dev.junction.device.QueueCounters;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
 import dev.junction.packet.Ethernet;
+import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.Arena;
@@ -229,6 +230,6 @@ public final class MemoryDevice implements NetDevice, AutoCloseable {
             return false;
         }
         return mem.get(NET_INT, frame + PAYLOAD_OFFSET) == MAGIC
-                && FrameTemplates.ipv4HeaderChecksumOk(mem, frame + Ethernet.HEADER_LENGTH);
+                && Ipv4.checksumOk(mem, frame + Ethernet.HEADER_LENGTH, Ipv4.headerLength(mem, frame + Ethernet.HEADER_LENGTH));
     }
 }

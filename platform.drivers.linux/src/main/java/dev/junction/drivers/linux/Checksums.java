@@ -1,5 +1,6 @@
 package dev.junction.drivers.linux;
 
+import dev.junction.packet.Ipv4;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -21,19 +22,6 @@ final class Checksums {
 
     private static int u16(MemorySegment m, long off) {
         return Short.toUnsignedInt(m.get(NET_SHORT, off));
-    }
-
-    /** Sum of 16-bit words of [off, off+len), not folded. */
-    private static long sum(MemorySegment m, long off, int len) {
-        long s = 0;
-        int i = 0;
-        for (; i + 1 < len; i += 2) {
-            s += u16(m, off + i);
-        }
-        if (i < len) {
-            s += u8(m, off + i) << 8;
-        }
-        return s;
     }
 
     private static int fold(long s) {
@@ -63,7 +51,7 @@ final class Checksums {
             proto = u8(m, ip + 9);
             l4 = ip + ihl;
             l4len = total - ihl;
-            pseudo = sum(m, ip + 12, 8) + proto + l4len;
+            pseudo = Ipv4.sum(m, ip + 12, 8) + proto + l4len;
         } else if (type == 0x86DD && len >= 54) {
             proto = u8(m, ip + 6);
             l4len = u16(m, ip + 4);
@@ -71,7 +59,7 @@ final class Checksums {
                 return false;
             }
             l4 = ip + 40;
-            pseudo = sum(m, ip + 8, 32) + proto + l4len;
+            pseudo = Ipv4.sum(m, ip + 8, 32) + proto + l4len;
         } else {
             return false;
         }
@@ -84,7 +72,7 @@ final class Checksums {
             return false;
         }
         m.set(NET_SHORT, field, (short) 0);
-        int c = ~fold(pseudo + sum(m, l4, l4len)) & 0xFFFF;
+        int c = ~fold(pseudo + Ipv4.sum(m, l4, l4len)) & 0xFFFF;
         if (proto == 17 && c == 0) {
             c = 0xFFFF; // UDP: 0 means "no checksum"
         }
