@@ -16,15 +16,15 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code ip:*}: IPv4 addresses, routes and neighbours. */
+/** {@code ip:*}: IPv4 and IPv6 addresses, routes and neighbours. */
 @Component(service = RoutingCommands.class, property = {"osgi.command.scope=ip",
         "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
         "osgi.command.function=neighbours"})
 public final class RoutingCommands {
-    static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 address (and its connected route) to an interface")
+    static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
-    static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an IPv4 address from an interface")
+    static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an address from an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
     static final Cli ROUTE = Cli.command("ip:route", "add or replace a static route")
             .option("via", "GATEWAY", "next hop (its interface is found from the connected routes)")
@@ -33,7 +33,7 @@ public final class RoutingCommands {
     static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route").arg("PREFIX/LEN");
     static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local and static routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
-    static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP");
+    static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
 
     private final Routing routing;
     private final Dataplane dataplane;
@@ -81,7 +81,7 @@ public final class RoutingCommands {
     public Object address(String... args) {
         return ADDRESS.run(args, a -> {
             requireInterface(a.arg(0));
-            RoutingControl.checkAddress(a.arg(1));
+            RoutingControl.checkAnyAddress(a.arg(1));
             store(RoutingStatements.ADDRESS_PID, RoutingStatements.addressName(a.arg(0), a.arg(1)),
                     Map.of("iface", a.arg(0), "ip", a.arg(1)));
             return null;
@@ -100,7 +100,7 @@ public final class RoutingCommands {
     @Descriptor("add or replace a static route (--help for options)")
     public Object route(String... args) {
         return ROUTE.run(args, a -> {
-            RoutingControl.cidr(a.arg(0), true);
+            RoutingControl.checkAnyPrefix(a.arg(0));
             String via = a.options.get("via");
             String iface = a.options.get("iface");
             if (via == null && iface == null) {
@@ -109,7 +109,7 @@ public final class RoutingCommands {
             Map<String, Object> p = new java.util.HashMap<>();
             p.put("prefix", a.arg(0));
             if (via != null) {
-                dev.junction.packet.Ipv4.parse(via);
+                RoutingControl.checkGateway(a.arg(0), via);
                 p.put("via", via);
             }
             if (iface != null) {

@@ -4,13 +4,6 @@ import dev.junction.config.StatementType;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.Routing;
-import dev.junction.routing.nodes.ArpInputNode;
-import dev.junction.routing.nodes.Ip4ArpNode;
-import dev.junction.routing.nodes.Ip4IcmpErrorNode;
-import dev.junction.routing.nodes.Ip4InputNode;
-import dev.junction.routing.nodes.Ip4LocalNode;
-import dev.junction.routing.nodes.Ip4LookupNode;
-import dev.junction.routing.nodes.Ip4RewriteNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
@@ -25,7 +18,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * IPv4 routing in the graph: registers the routing nodes (plain nodes first, then the features that
+ * IPv4 and IPv6 routing in the graph: registers the routing nodes (plain nodes first, then the features that
  * lead to them, so that no packet is steered to a node that is not there yet; removal in reverse)
  * and the {@link Routing} service.
  */
@@ -38,10 +31,12 @@ public final class RoutingComponent {
     @Activate
     void activate(BundleContext context) {
         Ip4Tables tables = new Ip4Tables();
+        Ip6Tables tables6 = new Ip6Tables();
         this.tables = tables;
+        this.tables6 = tables6;
         this.context = context;
-        restoreNeighbours(context, tables);
-        RoutingControl control = new RoutingControl(tables, dataplane);
+        restoreNeighbours(context, tables, tables6);
+        RoutingControl control = new RoutingControl(tables, tables6, dataplane);
         AddressConfigs addressConfigs = new AddressConfigs(control);
         RouteConfigs routeConfigs = new RouteConfigs(control);
         // Apply the stored addresses and routes before any node joins the graph, so that after an
@@ -49,13 +44,7 @@ public final class RoutingComponent {
         // later and finds nothing to change).
         applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
         applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
-        List<PacketNode> nodes = List.of(
-                new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, tables),
-                new Ip4LookupNode(tables), new Ip4InputNode(), new ArpInputNode(tables));
-        for (PacketNode n : nodes) {
+        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
         registrations.add(context.registerService(Routing.class, control, null));
@@ -69,11 +58,14 @@ public final class RoutingComponent {
         // take effect when their interface appears (at boot a device may come after this bundle).
         watcher = Thread.ofPlatform().daemon().name("junction-routing-watch").start(() -> {
             long seen = -1;
-            while (!Thread.currentThread().isInterrupted()) {
+            for (long round = 0; !Thread.currentThread().isInterrupted(); round++) {
                 long epoch = dataplane.epoch();
                 if (epoch != seen) {
                     seen = epoch;
                     control.refresh();
+                }
+                if (round % 10 == 0) {
+                    control.maintain();
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
             }
@@ -100,6 +92,7 @@ public final class RoutingComponent {
         }
     }
     private Ip4Tables tables;
+    private Ip6Tables tables6;
     private BundleContext context;
     /** A hand-over file older than this is from another run: interface indexes may differ, ignore it. */
     private static final long HANDOVER_MAX_AGE_MS = 30_000;
@@ -110,7 +103,7 @@ public final class RoutingComponent {
      * on ARP): the old instance writes them to the bundle's data area, which survives an update, and
      * the new one reads them back.
      */
-    private static void restoreNeighbours(BundleContext context, Ip4Tables tables) {
+    private static void restoreNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null || !f.isFile()) {
             return;
@@ -122,6 +115,10 @@ public final class RoutingComponent {
                 for (int i = 0; i < n; i++) {
                     tables.neighbours.learn(in.readInt(), in.readInt(), in.readLong(), now);
                 }
+                int n6 = in.readInt();
+                for (int i = 0; i < n6; i++) {
+                    tables6.neighbours.learn(in.readInt(), in.readLong(), in.readLong(), in.readLong(), now);
+                }
             }
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
@@ -130,7 +127,7 @@ public final class RoutingComponent {
         }
     }
 
-    private static void saveNeighbours(BundleContext context, Ip4Tables tables) {
+    private static void saveNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null) {
             return;
@@ -143,6 +140,15 @@ public final class RoutingComponent {
                 out.writeInt((int) n[0]);
                 out.writeInt((int) n[1]);
                 out.writeLong(n[2]);
+            }
+            java.util.List<long[]> all6 = new java.util.ArrayList<>();
+            tables6.neighbours.forEach((ifIndex, high, low, mac, updated) -> all6.add(new long[] {ifIndex, high, low, mac}));
+            out.writeInt(all6.size());
+            for (long[] n : all6) {
+                out.writeInt((int) n[0]);
+                out.writeLong(n[1]);
+                out.writeLong(n[2]);
+                out.writeLong(n[3]);
             }
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
@@ -246,6 +252,6 @@ public final class RoutingComponent {
             registrations.get(i).unregister(); // each returns once no worker runs the node
         }
         registrations.clear();
-        saveNeighbours(context, tables);
+        saveNeighbours(context, tables, tables6);
     }
 }

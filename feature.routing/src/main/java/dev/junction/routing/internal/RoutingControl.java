@@ -20,6 +20,7 @@ import java.util.TreeMap;
 public final class RoutingControl implements Routing {
     private final Ip4Tables tables;
     private final Dataplane dataplane;
+    private final Ip6Control ip6;
     /** Interface name to its addresses (address, length). */
     private final Map<String, List<int[]>> addresses = new TreeMap<>();
     private final Map<Long, StaticRoute> statics = new TreeMap<>();
@@ -36,9 +37,40 @@ public final class RoutingControl implements Routing {
     private record Entry(int prefix, int len, String kind, Adj adj, String via, String iface) {
     }
 
-    public RoutingControl(Ip4Tables tables, Dataplane dataplane) {
+    public RoutingControl(Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane) {
         this.tables = tables;
         this.dataplane = dataplane;
+        this.ip6 = new Ip6Control(tables6, dataplane);
+    }
+
+    /** Checks an interface address of either family; throws saying what is wrong. */
+    static void checkAnyAddress(String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            Ip6Control.checkAddress(cidr);
+        } else {
+            checkAddress(cidr);
+        }
+    }
+
+    /** Checks a route prefix of either family (host bits clear); throws saying what is wrong. */
+    static void checkAnyPrefix(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            Ip6Control.prefix(prefix);
+        } else {
+            cidr(prefix, true);
+        }
+    }
+
+    /** Checks a gateway of the prefix's family. */
+    static void checkGateway(String prefix, String via) {
+        if (Ip6Control.isIpv6(prefix) != Ip6Control.isIpv6(via)) {
+            throw new IllegalArgumentException("gateway " + via + " is not of the family of " + prefix);
+        }
+        if (Ip6Control.isIpv6(via)) {
+            Ip6Control.address(via);
+        } else {
+            Ipv4.parse(via);
+        }
     }
 
     static long key(int prefix, int len) {
@@ -100,6 +132,12 @@ public final class RoutingControl implements Routing {
     /** Recomputes the FIB: interfaces come and go, and the addresses on them with them. */
     public synchronized void refresh() {
         recompute();
+        ip6.recompute();
+    }
+
+    /** Housekeeping from the control thread, about once a second: FIB groups freed long enough ago. */
+    public synchronized void maintain() {
+        ip6.reclaim();
     }
 
     @Override
@@ -110,6 +148,10 @@ public final class RoutingControl implements Routing {
 
     /** Adds an address from configuration: its interface may appear later. */
     synchronized void addConfiguredAddress(String iface, String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            ip6.addAddress(iface, cidr);
+            return;
+        }
         int[] a = checkAddress(cidr);
         List<int[]> list = addresses.computeIfAbsent(iface, k -> new ArrayList<>());
         for (int[] x : list) {
@@ -123,10 +165,14 @@ public final class RoutingControl implements Routing {
 
     @Override
     public synchronized void removeAddress(String iface, String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            ip6.removeAddress(iface, cidr);
+            return;
+        }
         int[] a = cidr(cidr, false);
         List<int[]> list = addresses.getOrDefault(iface, new ArrayList<>());
         if (!list.removeIf(x -> x[0] == a[0] && x[1] == a[1])) {
-            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see route:addresses)");
+            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see ip:addresses)");
         }
         recompute();
     }
@@ -141,6 +187,13 @@ public final class RoutingControl implements Routing {
 
     /** Adds a route from configuration: an interface it names may appear later. */
     synchronized void addConfiguredRoute(String prefix, String via, String iface) {
+        if (via != null) {
+            checkGateway(prefix, via);
+        }
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.addRoute(prefix, via, iface);
+            return;
+        }
         int[] p = cidr(prefix, true);
         if (via == null && iface == null) {
             throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
@@ -152,9 +205,13 @@ public final class RoutingControl implements Routing {
 
     @Override
     public synchronized void removeRoute(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.removeRoute(prefix);
+            return;
+        }
         int[] p = cidr(prefix, true);
         if (statics.remove(key(p[0], p[1])) == null) {
-            throw new IllegalArgumentException("no static route " + prefix + " (see route:show)");
+            throw new IllegalArgumentException("no static route " + prefix + " (see ip:routes)");
         }
         recompute();
     }
@@ -257,6 +314,7 @@ public final class RoutingControl implements Routing {
             }
         }
         out.sort((a, b) -> Long.compare(sortKey(a.prefix()), sortKey(b.prefix())));
+        ip6.routes(out);
         return out;
     }
 
@@ -269,11 +327,12 @@ public final class RoutingControl implements Routing {
     public synchronized List<AddressEntry> addresses() {
         List<AddressEntry> out = new ArrayList<>();
         addresses.forEach((iface, list) -> list.forEach(a -> out.add(new AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
+        ip6.addresses(out);
         return out;
     }
 
     @Override
-    public List<NeighbourEntry> neighbours() {
+    public synchronized List<NeighbourEntry> neighbours() {
         Map<Integer, String> names = new HashMap<>();
         for (InterfaceStatus s : dataplane.interfaces()) {
             names.put(s.index(), s.name());
@@ -282,6 +341,7 @@ public final class RoutingControl implements Routing {
         List<NeighbourEntry> out = new ArrayList<>();
         tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new NeighbourEntry(
                 names.getOrDefault(ifIndex, "#" + ifIndex), Ipv4.format(ip), MacAddress.format(mac), (now - updated) / 1_000_000)));
+        ip6.neighbours(names, now, out);
         out.sort((a, b) -> (a.iface() + a.address()).compareTo(b.iface() + b.address()));
         return out;
     }

@@ -1,7 +1,6 @@
 package dev.junction.routing.internal;
 
 import dev.junction.config.StatementType;
-import dev.junction.packet.Ipv4;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,13 +48,13 @@ final class RoutingStatements {
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
             k.put("iface", "the interface");
-            k.put("ip", "the address and prefix length, e.g. 10.1.0.1/24");
+            k.put("ip", "the address and prefix length, e.g. 10.1.0.1/24 or 2001:db8:1::1/64");
             return k;
         }
 
         @Override
         public String usage() {
-            return "address NAME iface=INTERFACE ip=A.B.C.D/LEN";
+            return "address NAME iface=INTERFACE ip=A.B.C.D/LEN|X:Y::Z/LEN";
         }
 
         @Override
@@ -65,7 +64,7 @@ final class RoutingStatements {
             if (iface == null || ip == null) {
                 throw new IllegalArgumentException("address needs iface and ip; write: " + usage());
             }
-            RoutingControl.checkAddress(ip);
+            RoutingControl.checkAnyAddress(ip);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("iface", iface);
             out.put("ip", ip);
@@ -97,7 +96,7 @@ final class RoutingStatements {
         @Override
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
-            k.put("prefix", "destination, e.g. 10.2.0.0/16 or 0.0.0.0/0");
+            k.put("prefix", "destination, e.g. 10.2.0.0/16, 0.0.0.0/0 or 2001:db8::/32");
             k.put("via", "gateway address");
             k.put("iface", "output interface");
             return k;
@@ -105,7 +104,7 @@ final class RoutingStatements {
 
         @Override
         public String usage() {
-            return "route NAME prefix=A.B.C.D/LEN [via=GATEWAY] [iface=INTERFACE]";
+            return "route NAME prefix=PREFIX/LEN [via=GATEWAY] [iface=INTERFACE]";
         }
 
         @Override
@@ -114,14 +113,14 @@ final class RoutingStatements {
             if (prefix == null) {
                 throw new IllegalArgumentException("route needs a prefix; write: " + usage());
             }
-            RoutingControl.cidr(prefix, true);
+            RoutingControl.checkAnyPrefix(prefix);
             if (!words.containsKey("via") && !words.containsKey("iface")) {
                 throw new IllegalArgumentException("route needs via or iface; write: " + usage());
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("prefix", prefix);
             if (words.containsKey("via")) {
-                Ipv4.parse(words.get("via"));
+                RoutingControl.checkGateway(prefix, words.get("via"));
                 out.put("via", words.get("via"));
             }
             if (words.containsKey("iface")) {
