@@ -26,6 +26,7 @@ final class Ip6Control {
     private final Dataplane dataplane;
     private final Map<String, List<Address>> addresses = new TreeMap<>();
     private final Map<Ipv6Prefix, StaticRoute> statics = new LinkedHashMap<>();
+    private final Map<Ipv6Prefix, StaticRoute> learned = new LinkedHashMap<>();
     private final Map<Ipv6Prefix, Entry> installed = new HashMap<>();
     private final Map<Adj, Integer> adjIds = new HashMap<>();
     private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip6Tables.FORWARD, -1, 0, 0)));
@@ -36,10 +37,22 @@ final class Ip6Control {
     private record Address(long high, long low, int length) {
     }
 
-    private record StaticRoute(Ipv6Prefix prefix, long gwHigh, long gwLow, String iface) {
+    /** A static or learned route: gateways (several: ECMP), or none with an interface (on-link). */
+    private record StaticRoute(Ipv6Prefix prefix, long[] gwHigh, long[] gwLow, String iface, String kind) {
+        String viaText() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < gwHigh.length; i++) {
+                sb.append(sb.isEmpty() ? "" : ",").append(text(gwHigh[i], gwLow[i]));
+            }
+            return sb.isEmpty() ? null : sb.toString();
+        }
     }
 
-    private record Adj(int kind, int ifIndex, long gwHigh, long gwLow) {
+    /** One path (kind, interface, gateway), or an ECMP group over {@code paths}. */
+    private record Adj(int kind, int ifIndex, long gwHigh, long gwLow, List<Adj> paths) {
+        Adj(int kind, int ifIndex, long gwHigh, long gwLow) {
+            this(kind, ifIndex, gwHigh, gwLow, List.of());
+        }
     }
 
     private record Entry(Ipv6Prefix prefix, String kind, Adj adj, String via, String iface) {
@@ -136,14 +149,43 @@ final class Ip6Control {
         if (via == null && iface == null) {
             throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
         }
-        Ipv6Prefix gw = via == null ? new Ipv6Prefix(0, 0, 0) : address(via);
-        if (via != null && Ipv6.isMulticast(gw.high())) {
-            throw new IllegalArgumentException("gateway " + via + " is a multicast address");
+        statics.put(p, route(p, via, iface, "static"));
+        recompute();
+    }
+
+    private static StaticRoute route(Ipv6Prefix p, String via, String iface, String kind) {
+        List<String> gws = RoutingControl.gateways(via);
+        long[] high = new long[gws.size()], low = new long[gws.size()];
+        for (int i = 0; i < high.length; i++) {
+            Ipv6Prefix gw = address(gws.get(i));
+            if (Ipv6.isMulticast(gw.high())) {
+                throw new IllegalArgumentException("gateway " + gws.get(i) + " is a multicast address");
+            }
+            if (Ipv6.isLinkLocal(gw.high()) && iface == null && kind.equals("static")) {
+                throw new IllegalArgumentException("a link-local gateway (" + gws.get(i) + ") needs --iface: it is on one link only");
+            }
+            high[i] = gw.high();
+            low[i] = gw.low();
         }
-        if (via != null && Ipv6.isLinkLocal(gw.high()) && iface == null) {
-            throw new IllegalArgumentException("a link-local gateway (" + via + ") needs --iface: it is on one link only");
+        return new StaticRoute(p, high, low, iface, kind);
+    }
+
+    void replaceLearnedRoute(String kind, String prefix, String via) {
+        Ipv6Prefix p = prefix(prefix);
+        learned.put(p, route(p, via, null, kind));
+        recompute();
+    }
+
+    boolean removeLearnedRoute(String prefix) {
+        boolean had = learned.remove(prefix(prefix)) != null;
+        if (had) {
+            recompute();
         }
-        statics.put(p, new StaticRoute(p, gw.high(), gw.low(), iface));
+        return had;
+    }
+
+    void removeLearnedRoutes(String kind) {
+        learned.values().removeIf(r -> r.kind.equals(kind));
         recompute();
     }
 
@@ -183,30 +225,45 @@ final class Ip6Control {
                 want.put(host, new Entry(host, "local", new Adj(Ip6Tables.LOCAL, idx, 0, 0), null, e.getKey()));
             }
         }
-        for (StaticRoute r : statics.values()) {
-            Entry e = resolve(r, want);
-            if (e != null) {
-                want.putIfAbsent(r.prefix, e);
+        for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
+            for (StaticRoute r : routes.values()) {
+                Entry e = resolve(r, want);
+                if (e != null) {
+                    want.putIfAbsent(r.prefix, e);
+                }
             }
         }
-        // Adjacencies first, so that no FIB entry ever names an id a reader cannot find.
+        // Adjacencies first (a group's paths before the group), so that no FIB entry ever names an
+        // id a reader cannot find.
         for (Entry e : want.values()) {
-            adjIds.computeIfAbsent(e.adj, a -> {
-                adjList.add(a);
-                return adjList.size() - 1;
-            });
+            for (Adj path : e.adj.paths) {
+                adjId(path);
+            }
+            adjId(e.adj);
         }
         int n = adjList.size();
         int[] kind = new int[n], ifs = new int[n];
         long[] gwh = new long[n], gwl = new long[n];
+        List<Integer> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Adj a = adjList.get(i);
             kind[i] = a.kind;
             ifs[i] = a.ifIndex;
             gwh[i] = a.gwHigh;
             gwl[i] = a.gwLow;
+            if (a.kind == Ip6Tables.MULTIPATH) {
+                ifs[i] = members.size(); // paths are members[ifIndex .. ifIndex + gatewayLow)
+                gwl[i] = a.paths.size();
+                for (Adj path : a.paths) {
+                    members.add(adjIds.get(path));
+                }
+            }
         }
-        tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl);
+        int[] memberIds = new int[members.size()];
+        for (int i = 0; i < memberIds.length; i++) {
+            memberIds[i] = members.get(i);
+        }
+        tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, memberIds);
         tables.addresses = new Ip6Tables.Addresses(high, low, linkLocal);
         boolean changed = false;
         for (Map.Entry<Ipv6Prefix, Entry> e : want.entrySet()) {
@@ -243,24 +300,53 @@ final class Ip6Control {
         }
     }
 
-    /** A static route's output: its interface, or the connected route its gateway lies in. */
+    private int adjId(Adj a) {
+        return adjIds.computeIfAbsent(a, x -> {
+            adjList.add(x);
+            return adjList.size() - 1;
+        });
+    }
+
+    /**
+     * A route's output: out of its interface (to each gateway, or on-link), or to each gateway out of
+     * the connected route it lies in; uncovered gateways are left out, a route with none is inactive.
+     */
     private Entry resolve(StaticRoute r, Map<Ipv6Prefix, Entry> connected) {
-        boolean hasGw = (r.gwHigh | r.gwLow) != 0;
-        String via = hasGw ? text(r.gwHigh, r.gwLow) : null;
-        if (r.iface != null) {
-            int idx = ifIndex(r.iface);
-            return idx < 0 ? null : new Entry(r.prefix, "static", new Adj(Ip6Tables.FORWARD, idx, r.gwHigh, r.gwLow), via, r.iface);
+        int idx = r.iface == null ? -1 : ifIndex(r.iface);
+        if (r.iface != null && idx < 0) {
+            return null;
         }
-        Entry best = null;
-        for (Entry c : connected.values()) {
-            Ipv6Prefix p = c.prefix;
-            if (c.kind.equals("connected") && (r.gwHigh & Ipv6Prefix.highMask(p.length())) == p.high()
-                    && (r.gwLow & Ipv6Prefix.lowMask(p.length())) == p.low() && (best == null || p.length() > best.prefix.length())) {
-                best = c;
+        List<Adj> paths = new ArrayList<>();
+        java.util.Set<String> ifaces = new java.util.TreeSet<>();
+        if (r.gwHigh.length == 0) {
+            paths.add(new Adj(Ip6Tables.FORWARD, idx, 0, 0));
+            ifaces.add(r.iface);
+        }
+        for (int g = 0; g < r.gwHigh.length; g++) {
+            long gh = r.gwHigh[g], gl = r.gwLow[g];
+            if (idx >= 0) {
+                paths.add(new Adj(Ip6Tables.FORWARD, idx, gh, gl));
+                ifaces.add(r.iface);
+                continue;
+            }
+            Entry best = null;
+            for (Entry c : connected.values()) {
+                Ipv6Prefix p = c.prefix;
+                if (c.kind.equals("connected") && (gh & Ipv6Prefix.highMask(p.length())) == p.high()
+                        && (gl & Ipv6Prefix.lowMask(p.length())) == p.low() && (best == null || p.length() > best.prefix.length())) {
+                    best = c;
+                }
+            }
+            if (best != null) {
+                paths.add(new Adj(Ip6Tables.FORWARD, best.adj.ifIndex, gh, gl));
+                ifaces.add(best.iface);
             }
         }
-        return best == null ? null
-                : new Entry(r.prefix, "static", new Adj(Ip6Tables.FORWARD, best.adj.ifIndex, r.gwHigh, r.gwLow), via, best.iface);
+        if (paths.isEmpty()) {
+            return null;
+        }
+        Adj adj = paths.size() == 1 ? paths.getFirst() : new Adj(Ip6Tables.MULTIPATH, -1, 0, 0, List.copyOf(paths));
+        return new Entry(r.prefix, r.kind, adj, r.viaText(), String.join(",", ifaces));
     }
 
     void routes(List<Routing.RouteEntry> out) {
@@ -269,10 +355,12 @@ final class Ip6Control {
         for (Entry e : sorted) {
             out.add(new Routing.RouteEntry(e.prefix.toString(), e.kind, e.via, e.iface, true));
         }
-        for (StaticRoute r : statics.values()) {
-            if (!installed.containsKey(r.prefix)) {
-                out.add(new Routing.RouteEntry(r.prefix.toString(), "static",
-                        (r.gwHigh | r.gwLow) == 0 ? null : text(r.gwHigh, r.gwLow), r.iface, false));
+        for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
+            for (StaticRoute r : routes.values()) {
+                Entry in = installed.get(r.prefix);
+                if (in == null || !in.kind.equals(r.kind)) {
+                    out.add(new Routing.RouteEntry(r.prefix.toString(), r.kind, r.viaText(), r.iface, false));
+                }
             }
         }
     }

@@ -11,14 +11,16 @@ import dev.junction.routing.fib.Ipv6Fib;
 public final class Ip6Tables {
     public static final int FORWARD = 0;
     public static final int LOCAL = 1;
+    /** An ECMP group: its paths are adjacencies {@code members[ifIndex .. ifIndex + gatewayLow)}. */
+    public static final int MULTIPATH = 2;
 
     /**
      * Adjacency id to what to do: kind, output interface, gateway (both halves 0: the destination is
      * on-link). Id 0 is "on-link out of the packet's tx interface", used for replies to link-local
      * sources, which no route covers.
      */
-    public record Adjacencies(int[] kind, int[] ifIndex, long[] gatewayHigh, long[] gatewayLow) {
-        static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new long[1], new long[1]);
+    public record Adjacencies(int[] kind, int[] ifIndex, long[] gatewayHigh, long[] gatewayLow, int[] members) {
+        static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new long[1], new long[1], new int[0]);
     }
 
     /** Per interface index: its primary global address (both 0: none) and its link-local interface id (0: no IPv6). */

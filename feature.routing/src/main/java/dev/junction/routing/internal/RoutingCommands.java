@@ -27,7 +27,7 @@ public final class RoutingCommands {
     static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an address from an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
     static final Cli ROUTE = Cli.command("ip:route", "add or replace a static route")
-            .option("via", "GATEWAY", "next hop (its interface is found from the connected routes)")
+            .option("via", "GATEWAY[,GATEWAY...]", "next hop (its interface is found from the connected routes); several, comma-separated, share the traffic by flow (ECMP)")
             .option("iface", "INTERFACE", "output interface (on-link, or with --via)")
             .arg("PREFIX/LEN");
     static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route").arg("PREFIX/LEN");

@@ -97,7 +97,7 @@ final class RoutingStatements {
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
             k.put("prefix", "destination, e.g. 10.2.0.0/16, 0.0.0.0/0 or 2001:db8::/32");
-            k.put("via", "gateway address");
+            k.put("via", "gateway address; several, comma-separated, for ECMP");
             k.put("iface", "output interface");
             return k;
         }

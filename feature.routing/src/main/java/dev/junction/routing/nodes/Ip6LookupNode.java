@@ -52,6 +52,27 @@ public final class Ip6LookupNode implements PacketNode {
         return List.of("multicast destination not handled (not routed)", "link-local destination not ours (not routed)");
     }
 
+    /**
+     * The flow hash ECMP picks a path by: source, destination, flow label and, for TCP and UDP right
+     * after the header, both ports.
+     */
+    static int flowHash(MemorySegment m, long ip) {
+        long h = Ipv6.sourceHigh(m, ip) * 0x9E37_79B9_7F4A_7C15L ^ Ipv6.sourceLow(m, ip);
+        h = h * 0xC2B2_AE3D_27D4_EB4FL ^ Ipv6.destinationHigh(m, ip);
+        h = h * 0x9E37_79B9_7F4A_7C15L ^ Ipv6.destinationLow(m, ip);
+        int next = Ipv6.nextHeader(m, ip);
+        h = h * 0xC2B2_AE3D_27D4_EB4FL ^ (m.get(FLOW, ip) & 0xF_FFFF) ^ ((long) next << 20);
+        if ((next == Ipv6.NEXT_TCP || next == Ipv6.NEXT_UDP) && Ipv6.payloadLength(m, ip) >= 4) {
+            h = h * 0x9E37_79B9_7F4A_7C15L ^ m.get(FLOW, ip + Ipv6.HEADER_LENGTH);
+        }
+        h ^= h >>> 32;
+        h *= 0x7FEB_352DL;
+        return (int) (h ^ h >>> 29);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfInt FLOW =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
     @Override
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
@@ -59,6 +80,8 @@ public final class Ip6LookupNode implements PacketNode {
         Ip6Tables.Adjacencies adj = tables.adjacencies;
         int[] kind = adj.kind();
         int[] ifIndex = adj.ifIndex();
+        long[] paths = adj.gatewayLow();
+        int[] members = adj.members();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long ip = pool.data(b) + pool.l3Offset(b);
@@ -89,6 +112,11 @@ public final class Ip6LookupNode implements PacketNode {
             } else if (kind[id] == Ip6Tables.LOCAL) {
                 v.next(i, LOCAL);
             } else {
+                if (kind[id] == Ip6Tables.MULTIPATH) {
+                    int h = flowHash(m, ip);
+                    pool.flowHash(b, h);
+                    id = members[ifIndex[id] + Integer.remainderUnsigned(h, (int) paths[id])];
+                }
                 pool.txInterface(b, ifIndex[id]);
                 pool.nextHop(b, id);
                 v.next(i, REWRITE);

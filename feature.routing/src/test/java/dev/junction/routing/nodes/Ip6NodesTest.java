@@ -87,7 +87,7 @@ class Ip6NodesTest {
     @BeforeEach
     void ourAddressOnInterfaceZero() {
         tables.adjacencies = new Ip6Tables.Adjacencies(new int[] {0, Ip6Tables.LOCAL, Ip6Tables.FORWARD},
-                new int[] {-1, 0, 0}, new long[3], new long[3]);
+                new int[] {-1, 0, 0}, new long[3], new long[3], new int[0]);
         tables.addresses = new Ip6Tables.Addresses(new long[] {OURS.high()}, new long[] {OURS.low()},
                 new long[] {Ipv6.interfaceId(OUR_MAC)});
         tables.fib.add(OURS.high(), OURS.low(), 128, 1);
