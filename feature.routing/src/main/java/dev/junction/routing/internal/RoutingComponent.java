@@ -44,12 +44,17 @@ public final class RoutingComponent {
         // later and finds nothing to change).
         applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
         applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
+        this.control = control;
+        handedOver = restoreLearnedRoutes(context, control);
         for (PacketNode n : RoutingNodes.create(tables, tables6)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
         registrations.add(context.registerService(Routing.class, control, null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Address(), null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Route(), null));
+        registrations.add(context.registerService(StatementType.class, new RoutingStatements.Fpm(), null));
+        registrations.add(context.registerService(org.osgi.service.cm.ManagedService.class, this::fpmConfigured,
+                pid(RoutingStatements.FPM_PID)));
         registrations.add(context.registerService(ManagedServiceFactory.class, addressConfigs,
                 pid(RoutingStatements.ADDRESS_PID)));
         registrations.add(context.registerService(ManagedServiceFactory.class, routeConfigs,
@@ -73,6 +78,84 @@ public final class RoutingComponent {
     }
 
     private Thread watcher;
+    private RoutingControl control;
+    private java.util.List<String> handedOver = java.util.List.of();
+    private FpmServer fpm;
+    private String fpmListen;
+    private static final String LEARNED_HANDOVER = "learned-routes.handover";
+
+    /** {@code fpm listen=ADDRESS:PORT}: (re)starts the FPM listener; no configuration stops it. */
+    private synchronized void fpmConfigured(java.util.Dictionary<String, ?> p) throws ConfigurationException {
+        String listen = p == null ? null : String.valueOf(p.get("listen"));
+        if (java.util.Objects.equals(listen, fpmListen)) {
+            return;
+        }
+        if (fpm != null) {
+            fpm.close();
+            fpm = null;
+            control.fpm = null;
+        }
+        fpmListen = listen;
+        if (listen == null) {
+            return;
+        }
+        try {
+            fpm = new FpmServer(control, RoutingStatements.listenAddress(listen));
+            fpm.adopt(handedOver);
+            control.fpm = fpm;
+        } catch (IllegalArgumentException e) {
+            fpmListen = null;
+            throw new ConfigurationException("listen", e.getMessage());
+        } catch (java.io.IOException e) {
+            fpmListen = null;
+            throw new ConfigurationException("listen", "cannot listen on " + listen + ": " + e.getMessage());
+        }
+    }
+
+    /** Learned routes survive an update like neighbours do: written by the old instance, read by the new. */
+    private static java.util.List<String> restoreLearnedRoutes(BundleContext context, RoutingControl control) {
+        java.util.List<String> prefixes = new java.util.ArrayList<>();
+        java.io.File f = context.getDataFile(LEARNED_HANDOVER);
+        if (f == null || !f.isFile()) {
+            return prefixes;
+        }
+        try {
+            if (System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS) {
+                for (String line : java.nio.file.Files.readAllLines(f.toPath())) {
+                    String[] w = line.split(" ");
+                    if (w.length == 3) {
+                        try {
+                            control.replaceLearnedRoute(w[0], w[1], java.util.List.of(w[2].split(",")));
+                            prefixes.add(w[1]);
+                        } catch (IllegalArgumentException e) {
+                            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "handed-over route " + line + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
+        } finally {
+            f.delete();
+        }
+        return prefixes;
+    }
+
+    private static void saveLearnedRoutes(BundleContext context, RoutingControl control) {
+        java.io.File f = context.getDataFile(LEARNED_HANDOVER);
+        if (f == null) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : control.learnedRoutes()) {
+            sb.append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
+        }
+        try {
+            java.nio.file.Files.writeString(f.toPath(), sb);
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
+        }
+    }
     @Reference
     private ConfigurationAdmin cm;
 
@@ -253,5 +336,11 @@ public final class RoutingComponent {
         }
         registrations.clear();
         saveNeighbours(context, tables, tables6);
+        synchronized (this) {
+            if (fpm != null) {
+                fpm.close();
+            }
+        }
+        saveLearnedRoutes(context, control);
     }
 }

@@ -21,6 +21,8 @@ public final class RoutingControl implements Routing {
     private final Ip4Tables tables;
     private final Dataplane dataplane;
     private final Ip6Control ip6;
+    /** The FPM listener, when one is configured (for the shell's ip:fpm). */
+    volatile FpmServer fpm;
     /** Interface name to its addresses (address, length). */
     private final Map<String, List<int[]>> addresses = new TreeMap<>();
     private final Map<Long, StaticRoute> statics = new TreeMap<>();
@@ -73,6 +75,21 @@ public final class RoutingControl implements Routing {
         } else {
             cidr(prefix, true);
         }
+    }
+
+    /** Whether prefix {@code outer} covers prefix {@code inner} (both valid; different families: no). */
+    static boolean covers(String outer, String inner) {
+        if (Ip6Control.isIpv6(outer) != Ip6Control.isIpv6(inner)) {
+            return false;
+        }
+        if (Ip6Control.isIpv6(outer)) {
+            dev.junction.routing.fib.Ipv6Prefix o = Ip6Control.prefix(outer), i = Ip6Control.prefix(inner);
+            return i.length() >= o.length() && (i.high() & dev.junction.routing.fib.Ipv6Prefix.highMask(o.length())) == o.high()
+                    && (i.low() & dev.junction.routing.fib.Ipv6Prefix.lowMask(o.length())) == o.low();
+        }
+        int[] o = cidr(outer, true), i = cidr(inner, false);
+        int mask = o[1] == 0 ? 0 : -1 << (32 - o[1]);
+        return i[1] >= o[1] && (i[0] & mask) == o[0];
     }
 
     /** Checks gateways (one, or several comma-separated for ECMP) of the prefix's family. */
@@ -293,6 +310,21 @@ public final class RoutingControl implements Routing {
             recompute();
         }
         return had;
+    }
+
+    /** Learned routes as (kind, prefix, gateways) triples, IPv4 then IPv6: what an update hands over. */
+    public synchronized List<String[]> learnedRoutes() {
+        List<String[]> out = new ArrayList<>();
+        for (StaticRoute r : learned.values()) {
+            out.add(new String[] {r.kind, Ipv4.format(r.prefix) + "/" + r.len, r.viaText()});
+        }
+        for (RouteEntry r : routes()) {
+            if (Ip6Control.isIpv6(r.prefix()) && !r.kind().equals("static") && !r.kind().equals("connected")
+                    && !r.kind().equals("local")) {
+                out.add(new String[] {r.kind(), r.prefix(), r.via()});
+            }
+        }
+        return out;
     }
 
     /** Removes every route learned from {@code kind} (its daemon went away for good). */

@@ -134,4 +134,76 @@ final class RoutingStatements {
             return 16;
         }
     }
+
+    static final String FPM_PID = "junction.fpm";
+
+    /** Parses {@code ADDRESS:PORT} ({@code [V6]:PORT} for IPv6); throws saying what is wrong. */
+    static java.net.InetSocketAddress listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("listen needs ADDRESS:PORT, like 127.0.0.1:2620, not '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535 in '" + text + "'");
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw new IllegalArgumentException("'" + host + "' is not an IP address (no host names)");
+        }
+        return new java.net.InetSocketAddress(host, port);
+    }
+
+    /** {@code fpm listen=ADDRESS:PORT}: take routes from FRR's zebra over FPM. */
+    static final class Fpm implements StatementType {
+        @Override
+        public String kind() {
+            return "fpm";
+        }
+
+        @Override
+        public boolean named() {
+            return false;
+        }
+
+        @Override
+        public String pid() {
+            return FPM_PID;
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> k = new LinkedHashMap<>();
+            k.put("listen", "address and port zebra connects to (its 'fpm address A port P'), e.g. 127.0.0.1:2620");
+            return k;
+        }
+
+        @Override
+        public String usage() {
+            return "fpm listen=ADDRESS:PORT";
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            String listen = words.get("listen");
+            if (listen == null) {
+                throw new IllegalArgumentException("fpm needs listen; write: " + usage());
+            }
+            listenAddress(listen);
+            return new LinkedHashMap<>(Map.of("listen", listen));
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return 17;
+        }
+    }
 }
