@@ -246,9 +246,10 @@ public final class RoutedPipelineBench {
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            Ip4Tables t4 = new Ip4Tables();
-            Ip6Tables t6 = new Ip6Tables();
-            for (PacketNode node : RoutingNodes.create(t4, t6)) {
+            dev.junction.routing.internal.Vrfs vrfs = new dev.junction.routing.internal.Vrfs();
+            Ip4Tables t4 = vrfs.ip4(0);
+            Ip6Tables t6 = vrfs.ip6(0);
+            for (PacketNode node : RoutingNodes.create(vrfs)) {
                 engine.addNode(node, "bench");
             }
             RoutingControl control = new RoutingControl(t4, t6, engine);

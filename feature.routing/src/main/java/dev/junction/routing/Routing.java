@@ -21,13 +21,39 @@ public interface Routing {
 
     void removeRoute(String prefix);
 
+    /** Routes of the default VRF. */
     List<RouteEntry> routes();
+
+    /** Adds or replaces a route in a VRF ({@code default}: the one every interface starts in). */
+    void addRoute(String vrf, String prefix, String via, String iface);
+
+    void removeRoute(String vrf, String prefix);
+
+    List<RouteEntry> routes(String vrf);
+
+    /**
+     * Puts interfaces in a VRF, made if new, with its own IPv4 and IPv6 tables (so that tenants may
+     * use the same prefixes); their addresses go with them. Interfaces not named stay where they are.
+     */
+    void bindVrf(String vrf, List<String> interfaces);
+
+    /** Removes a VRF: its interfaces go back to the default VRF, its routes are dropped. */
+    void removeVrf(String vrf);
+
+    List<VrfEntry> vrfs();
+
+    /** A VRF: its name, table number, interfaces and how many routes its FIB holds. */
+    record VrfEntry(String name, int id, List<String> interfaces, int routes) {
+    }
 
     List<AddressEntry> addresses();
 
     List<NeighbourEntry> neighbours();
 
-    /** A route of the FIB: kind {@code connected}, {@code local} or {@code static}; an inactive static route has no reachable gateway. */
+    /**
+     * A route of the FIB: kind {@code connected}, {@code local}, {@code static}, or learned
+     * ({@code frr}, a table load's kind); an inactive one has no reachable gateway (or is shadowed).
+     */
     record RouteEntry(String prefix, String kind, String via, String iface, boolean active) {
     }
 

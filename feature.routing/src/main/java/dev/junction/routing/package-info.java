@@ -1,4 +1,4 @@
-/** IPv4 routing as a service: addresses, routes, neighbours ({@link dev.junction.routing.Routing}). */
+/** Routing as a service: addresses, routes, VRFs, neighbours ({@link dev.junction.routing.Routing}). */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.junction.routing;

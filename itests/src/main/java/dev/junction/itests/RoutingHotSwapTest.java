@@ -110,7 +110,7 @@ class RoutingHotSwapTest {
             } catch (InterruptedException e) {
                 return false;
             }
-        }, Duration.ofSeconds(10), "connected routes on r1 and r2");
+        }, Duration.ofSeconds(30), "connected routes on r1 and r2");
         String warm = sh(ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.82.2.2"));
         assertTrue(warm.contains(" 0% packet loss") || warm.contains("3 received") || warm.contains("2 received"), warm);
         traffic.dataplane.clearRuntime();

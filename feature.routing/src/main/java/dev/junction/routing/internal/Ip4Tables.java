@@ -22,10 +22,19 @@ public final class Ip4Tables {
 
     /** Replaced whole by a table load (read it once per vector); otherwise updated in place. */
     public volatile Dir24Fib fib = new Dir24Fib();
-    public final NeighbourTable neighbours = new NeighbourTable();
+    /** Per interface, shared by every VRF's tables. */
+    public final NeighbourTable neighbours;
     public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
     /** Primary address by interface index (0: none), the source of the router's own packets. */
     public volatile int[] interfaceAddress = new int[0];
+
+    public Ip4Tables(NeighbourTable neighbours) {
+        this.neighbours = neighbours;
+    }
+
+    public Ip4Tables() {
+        this(new NeighbourTable());
+    }
 
     public int addressOf(int ifIndex) {
         int[] a = interfaceAddress;

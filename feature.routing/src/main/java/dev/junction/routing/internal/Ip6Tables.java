@@ -30,7 +30,16 @@ public final class Ip6Tables {
 
     /** Replaced whole by a table load (read it once per vector); otherwise updated in place. */
     public volatile Ipv6Fib fib = new Ipv6Fib();
-    public final Ip6NeighbourTable neighbours = new Ip6NeighbourTable();
+    /** Per interface, shared by every VRF's tables. */
+    public final Ip6NeighbourTable neighbours;
+
+    public Ip6Tables(Ip6NeighbourTable neighbours) {
+        this.neighbours = neighbours;
+    }
+
+    public Ip6Tables() {
+        this(new Ip6NeighbourTable());
+    }
     public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
     public volatile Addresses addresses = Addresses.EMPTY;
 

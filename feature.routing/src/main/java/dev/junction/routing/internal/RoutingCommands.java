@@ -21,7 +21,8 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
         "osgi.command.function=neighbours", "osgi.command.function=fpm", "osgi.command.function=load",
-        "osgi.command.function=unload"})
+        "osgi.command.function=unload", "osgi.command.function=vrf", "osgi.command.function=unvrf",
+        "osgi.command.function=vrfs"})
 public final class RoutingCommands {
     static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
@@ -30,12 +31,19 @@ public final class RoutingCommands {
     static final Cli ROUTE = Cli.command("ip:route", "add or replace a static route")
             .option("via", "GATEWAY[,GATEWAY...]", "next hop (its interface is found from the connected routes); several, comma-separated, share the traffic by flow (ECMP)")
             .option("iface", "INTERFACE", "output interface (on-link, or with --via)")
+            .option("vrf", "VRF", "the VRF whose table gets the route (default: default)")
             .arg("PREFIX/LEN");
-    static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route").arg("PREFIX/LEN");
+    static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route")
+            .option("vrf", "VRF", "the VRF it is in (default: default)").arg("PREFIX/LEN");
+    static final Cli VRF = Cli.command("ip:vrf", "put interfaces in a VRF (made if new): a routing table of its own,"
+            + " so tenants may use the same prefixes; their addresses go with them").arg("VRF").arg("INTERFACE...");
+    static final Cli UNVRF = Cli.command("ip:unvrf", "remove a VRF: its interfaces go back to the default VRF").arg("VRF");
+    static final Cli VRFS = Cli.command("ip:vrfs", "the VRFs, their interfaces and route counts");
     static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local, static and learned (frr) routes")
             .option("kind", "KIND", "only routes of this kind: connected, local, static, frr")
             .option("family", "4|6", "only IPv4 or only IPv6 routes")
             .option("within", "PREFIX/LEN", "only routes inside this prefix (same family)")
+            .option("vrf", "VRF", "the VRF whose table to show (default: default)")
             .flag("summary", "counts per family and kind instead of the routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
     static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
@@ -45,9 +53,11 @@ public final class RoutingCommands {
             .option("via", "GATEWAY[,GATEWAY...]", "IPv4 gateway(s) for lines without one")
             .option("via6", "GATEWAY[,GATEWAY...]", "IPv6 gateway(s) for lines without one")
             .option("kind", "NAME", "the kind the routes show in ip:routes (default: table); a new load of a kind replaces it")
+            .option("vrf", "VRF", "the VRF whose table gets the routes (default: default)")
             .arg("FILE");
     static final Cli UNLOAD = Cli.command("ip:unload", "remove the routes a table load added")
-            .option("kind", "NAME", "which load (default: table)");
+            .option("kind", "NAME", "which load (default: table)")
+            .option("vrf", "VRF", "the VRF it went into (default: default)");
     static final Cli FPM = Cli.command("ip:fpm", "routes from FRR over FPM: the listener, its peer and counters"
             + " (configure with the statement: fpm listen=ADDRESS:PORT)");
 
@@ -132,7 +142,15 @@ public final class RoutingCommands {
                 requireInterface(iface);
                 p.put("iface", iface);
             }
-            store(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(a.arg(0)), p);
+            String vrf = a.options.get("vrf");
+            if (vrf != null) {
+                ((VrfControl) routing).control(vrf); // exists, or say which do
+                if (iface != null && routing.vrfs().stream().noneMatch(x -> x.name().equals(vrf) && x.interfaces().contains(iface))) {
+                    throw new IllegalArgumentException("interface " + iface + " is not in VRF " + vrf + " (see ip:vrfs)");
+                }
+                p.put("vrf", vrf);
+            }
+            store(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(vrf, a.arg(0)), p);
             return null;
         });
     }
@@ -140,7 +158,9 @@ public final class RoutingCommands {
     @Descriptor("remove a static route")
     public Object unroute(String... args) {
         return UNROUTE.run(args, a -> {
-            delete(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(a.arg(0)), "static route " + a.arg(0) + " (see ip:routes)");
+            String vrf = a.options.get("vrf");
+            delete(RoutingStatements.ROUTE_PID, RoutingStatements.routeName(vrf, a.arg(0)), "static route " + a.arg(0)
+                    + (vrf == null ? "" : " in VRF " + vrf) + " (see ip:routes" + (vrf == null ? "" : " --vrf " + vrf) + ")");
             return null;
         });
     }
@@ -158,7 +178,7 @@ public final class RoutingCommands {
                 RoutingControl.checkAnyPrefix(within);
             }
             java.util.List<Routing.RouteEntry> routes = new java.util.ArrayList<>();
-            for (Routing.RouteEntry r : routing.routes()) {
+            for (Routing.RouteEntry r : routing.routes(a.get("vrf", VrfControl.DEFAULT))) {
                 boolean v6 = r.prefix().indexOf(':') >= 0;
                 if ((kind == null || r.kind().equals(kind)) && (family == null || family.equals(v6 ? "6" : "4"))
                         && (within == null || RoutingControl.covers(within, r.prefix()))) {
@@ -195,7 +215,7 @@ public final class RoutingCommands {
     @Descriptor("load a route table from a file (--help for the format)")
     public Object load(String... args) {
         return LOAD.run(args, a -> {
-            RoutingControl rc = (RoutingControl) routing;
+            RoutingControl rc = ((VrfControl) routing).control(a.get("vrf", VrfControl.DEFAULT));
             String kind = a.get("kind", "table");
             if (!kind.matches("[a-z][a-z0-9-]*") || java.util.Set.of("connected", "local", "static", FpmServer.KIND).contains(kind)) {
                 throw new IllegalArgumentException("--kind must be a lower-case word other than connected, local, static, frr");
@@ -254,15 +274,61 @@ public final class RoutingCommands {
             if (java.util.Set.of("connected", "local", "static").contains(kind)) {
                 throw new IllegalArgumentException("--kind " + kind + " is not a table load");
             }
-            ((RoutingControl) routing).loadTable(kind, java.util.List.of(), s -> { });
+            ((VrfControl) routing).control(a.get("vrf", VrfControl.DEFAULT)).loadTable(kind, java.util.List.of(), s -> { });
             return "routes of kind " + kind + " removed";
+        });
+    }
+
+    @Descriptor("put interfaces in a VRF")
+    public Object vrf(String... args) {
+        return VRF.run(args, a -> {
+            String vrf = a.arg(0);
+            VrfControl.checkName(vrf);
+            if (VrfControl.DEFAULT.equals(vrf)) {
+                throw new IllegalArgumentException("interfaces go back to the default VRF with ip:unvrf or by leaving their VRF's list");
+            }
+            java.util.List<String> ifs = new java.util.ArrayList<>(a.positional.subList(1, a.positional.size()));
+            for (String i : ifs) {
+                requireInterface(i);
+            }
+            // Keep the interfaces the VRF has already: the statement lists them all.
+            for (Routing.VrfEntry e : routing.vrfs()) {
+                if (e.name().equals(vrf)) {
+                    for (String i : e.interfaces()) {
+                        if (!ifs.contains(i)) {
+                            ifs.add(i);
+                        }
+                    }
+                }
+            }
+            store(RoutingStatements.VRF_PID, vrf, Map.of("interfaces", String.join(",", ifs)));
+            return null;
+        });
+    }
+
+    @Descriptor("remove a VRF")
+    public Object unvrf(String... args) {
+        return UNVRF.run(args, a -> {
+            delete(RoutingStatements.VRF_PID, a.arg(0), "VRF " + a.arg(0) + " (see ip:vrfs)");
+            return null;
+        });
+    }
+
+    @Descriptor("show the VRFs")
+    public Object vrfs(String... args) {
+        return VRFS.run(args, a -> {
+            Table t = new Table("VRF", "TABLE", "ROUTES", "INTERFACES");
+            for (Routing.VrfEntry e : routing.vrfs()) {
+                t.row(e.name(), e.id(), e.routes(), e.interfaces().isEmpty() ? "-" : String.join(",", e.interfaces()));
+            }
+            return t.toString();
         });
     }
 
     @Descriptor("show the FPM listener (routes from FRR)")
     public Object fpm(String... args) {
         return FPM.run(args, a -> {
-            FpmServer f = routing instanceof RoutingControl rc ? rc.fpm : null;
+            FpmServer f = ((VrfControl) routing).defaultControl().fpm;
             if (f == null) {
                 return "no FPM listener; add one with config:load of a file holding: fpm listen=127.0.0.1:2620"
                         + " (and in FRR's zebra: fpm address 127.0.0.1 port 2620, no fpm use-next-hop-groups)";

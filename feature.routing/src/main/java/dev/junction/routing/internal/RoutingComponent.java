@@ -30,26 +30,32 @@ public final class RoutingComponent {
 
     @Activate
     void activate(BundleContext context) {
-        Ip4Tables tables = new Ip4Tables();
-        Ip6Tables tables6 = new Ip6Tables();
-        this.tables = tables;
-        this.tables6 = tables6;
+        Vrfs vrfs = new Vrfs();
+        this.tables = vrfs.ip4(0);
+        this.tables6 = vrfs.ip6(0);
         this.context = context;
         restoreNeighbours(context, tables, tables6);
-        RoutingControl control = new RoutingControl(tables, tables6, dataplane);
-        AddressConfigs addressConfigs = new AddressConfigs(control);
-        RouteConfigs routeConfigs = new RouteConfigs(control);
-        // Apply the stored addresses and routes before any node joins the graph, so that after an
-        // update the first packet meets the same FIB as before (ConfigAdmin's own delivery comes
+        VrfControl vrfControl = new VrfControl(vrfs, dataplane);
+        RoutingControl control = vrfControl.defaultControl();
+        VrfConfigs vrfConfigs = new VrfConfigs(vrfControl);
+        AddressConfigs addressConfigs = new AddressConfigs(vrfControl);
+        RouteConfigs routeConfigs = new RouteConfigs(vrfControl);
+        // Apply the stored VRFs, addresses and routes before any node joins the graph, so that after
+        // an update the first packet meets the same FIB as before (ConfigAdmin's own delivery comes
         // later and finds nothing to change).
+        applyStored(vrfConfigs, RoutingStatements.VRF_PID);
         applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
         applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
+        vrfControl.refresh();
         this.control = control;
         handedOver = restoreLearnedRoutes(context, control);
-        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
+        for (PacketNode n : RoutingNodes.create(vrfs)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
-        registrations.add(context.registerService(Routing.class, control, null));
+        registrations.add(context.registerService(Routing.class, vrfControl, null));
+        registrations.add(context.registerService(StatementType.class, new RoutingStatements.Vrf(), null));
+        registrations.add(context.registerService(ManagedServiceFactory.class, vrfConfigs,
+                pid(RoutingStatements.VRF_PID)));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Address(), null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Route(), null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Fpm(), null));
@@ -67,10 +73,10 @@ public final class RoutingComponent {
                 long epoch = dataplane.epoch();
                 if (epoch != seen) {
                     seen = epoch;
-                    control.refresh();
+                    vrfControl.refresh();
                 }
                 if (round % 10 == 0) {
-                    control.maintain();
+                    vrfControl.maintain();
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
             }
@@ -246,10 +252,10 @@ public final class RoutingComponent {
 
     /** Factory PID junction.ip.address: one interface address per configuration. */
     private static final class AddressConfigs implements ManagedServiceFactory {
-        private final RoutingControl control;
+        private final VrfControl control;
         private final java.util.Map<String, String[]> byPid = new java.util.HashMap<>();
 
-        AddressConfigs(RoutingControl control) {
+        AddressConfigs(VrfControl control) {
             this.control = control;
         }
 
@@ -284,13 +290,65 @@ public final class RoutingComponent {
         }
     }
 
-    /** Factory PID junction.ip.route: one static route per configuration. */
-    private static final class RouteConfigs implements ManagedServiceFactory {
-        private final RoutingControl control;
+    /** Factory PID junction.ip.vrf: one VRF and its interfaces per configuration. */
+    private static final class VrfConfigs implements ManagedServiceFactory {
+        private final VrfControl control;
         private final java.util.Map<String, String> byPid = new java.util.HashMap<>();
         private final java.util.Map<String, String> applied = new java.util.HashMap<>();
 
-        RouteConfigs(RoutingControl control) {
+        VrfConfigs(VrfControl control) {
+            this.control = control;
+        }
+
+        @Override
+        public String getName() {
+            return "Junction VRFs";
+        }
+
+        @Override
+        public synchronized void updated(String pid, java.util.Dictionary<String, ?> p) throws ConfigurationException {
+            String name = String.valueOf(p.get("name"));
+            Object ifs = p.get("interfaces");
+            String summary = name + " " + ifs;
+            if (summary.equals(applied.get(pid))) {
+                return;
+            }
+            String old = byPid.get(pid);
+            if (old != null && !old.equals(name)) {
+                deleted(pid);
+            }
+            try {
+                java.util.List<String> list = ifs == null || ifs.toString().isBlank() ? java.util.List.of()
+                        : java.util.List.of(ifs.toString().split(","));
+                control.bindVrf(name, list);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("name", e.getMessage());
+            }
+            byPid.put(pid, name);
+            applied.put(pid, summary);
+        }
+
+        @Override
+        public synchronized void deleted(String pid) {
+            applied.remove(pid);
+            String old = byPid.remove(pid);
+            if (old != null) {
+                try {
+                    control.removeVrf(old);
+                } catch (IllegalArgumentException gone) {
+                    // removed already
+                }
+            }
+        }
+    }
+
+    /** Factory PID junction.ip.route: one static route per configuration. */
+    private static final class RouteConfigs implements ManagedServiceFactory {
+        private final VrfControl control;
+        private final java.util.Map<String, String> byPid = new java.util.HashMap<>();
+        private final java.util.Map<String, String> applied = new java.util.HashMap<>();
+
+        RouteConfigs(VrfControl control) {
             this.control = control;
         }
 
@@ -304,17 +362,19 @@ public final class RoutingComponent {
             String prefix = String.valueOf(p.get("prefix"));
             Object via = p.get("via");
             Object iface = p.get("iface");
-            String summary = prefix + " " + via + " " + iface;
+            Object vrf = p.get("vrf");
+            String summary = prefix + " " + via + " " + iface + " " + vrf;
             if (summary.equals(applied.get(pid))) {
                 return; // applied already
             }
             deleted(pid);
             try {
-                control.addConfiguredRoute(prefix, via == null ? null : via.toString(), iface == null ? null : iface.toString());
+                control.addConfiguredRoute(vrf == null ? null : vrf.toString(), prefix, via == null ? null : via.toString(),
+                        iface == null ? null : iface.toString());
             } catch (IllegalArgumentException e) {
                 throw new ConfigurationException("prefix", e.getMessage());
             }
-            byPid.put(pid, prefix);
+            byPid.put(pid, (vrf == null ? VrfControl.DEFAULT : vrf.toString()) + " " + prefix);
             applied.put(pid, summary);
         }
 
@@ -323,7 +383,12 @@ public final class RoutingComponent {
             applied.remove(pid);
             String old = byPid.remove(pid);
             if (old != null) {
-                control.removeRoute(old);
+                String[] w = old.split(" ");
+                try {
+                    control.removeRoute(w[0], w[1]);
+                } catch (IllegalArgumentException gone) {
+                    // its VRF went first
+                }
             }
         }
     }

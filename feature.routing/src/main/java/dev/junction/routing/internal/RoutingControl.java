@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * (connected and local routes from addresses, static routes resolved to an output interface through
  * the connected ones) and applies only the difference to the FIB. Synchronized: one change at a time.
  */
-public final class RoutingControl implements Routing {
+public final class RoutingControl {
     private final Ip4Tables tables;
     private final Dataplane dataplane;
     private final Ip6Control ip6;
@@ -204,7 +204,6 @@ public final class RoutingControl implements Routing {
      */
     public static final long NEIGHBOUR_LIFETIME_NANOS = 300_000_000_000L;
 
-    @Override
     public synchronized void addAddress(String iface, String cidr) {
         ifIndex(iface);
         addConfiguredAddress(iface, cidr);
@@ -227,7 +226,6 @@ public final class RoutingControl implements Routing {
         recompute();
     }
 
-    @Override
     public synchronized void removeAddress(String iface, String cidr) {
         if (Ip6Control.isIpv6(cidr)) {
             ip6.removeAddress(iface, cidr);
@@ -241,7 +239,6 @@ public final class RoutingControl implements Routing {
         recompute();
     }
 
-    @Override
     public synchronized void addRoute(String prefix, String via, String iface) {
         if (iface != null) {
             ifIndex(iface);
@@ -266,7 +263,6 @@ public final class RoutingControl implements Routing {
         recompute();
     }
 
-    @Override
     public synchronized void removeRoute(String prefix) {
         if (Ip6Control.isIpv6(prefix)) {
             ip6.removeRoute(prefix);
@@ -329,7 +325,7 @@ public final class RoutingControl implements Routing {
         for (StaticRoute r : learned.values()) {
             out.add(new String[] {r.kind, Ipv4.format(r.prefix) + "/" + r.len, r.viaText()});
         }
-        for (RouteEntry r : routes()) {
+        for (Routing.RouteEntry r : routes()) {
             if (Ip6Control.isIpv6(r.prefix()) && !r.kind().equals("static") && !r.kind().equals("connected")
                     && !r.kind().equals("local")) {
                 out.add(new String[] {r.kind(), r.prefix(), r.via()});
@@ -575,18 +571,17 @@ public final class RoutingControl implements Routing {
         return new Entry(r.prefix, r.len, r.kind, adj, via, String.join(",", ifaces));
     }
 
-    @Override
-    public synchronized List<RouteEntry> routes() {
-        List<RouteEntry> out = new ArrayList<>();
+    public synchronized List<Routing.RouteEntry> routes() {
+        List<Routing.RouteEntry> out = new ArrayList<>();
         for (Entry e : installed.values()) {
-            out.add(new RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
+            out.add(new Routing.RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
         }
         for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
             for (Map.Entry<Long, StaticRoute> e : routes.entrySet()) {
                 StaticRoute r = e.getValue();
                 Entry in = installed.get(e.getKey());
                 if (in == null || !in.kind.equals(r.kind)) {
-                    out.add(new RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, r.kind, r.viaText(), r.iface, false));
+                    out.add(new Routing.RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, r.kind, r.viaText(), r.iface, false));
                 }
             }
         }
@@ -600,23 +595,21 @@ public final class RoutingControl implements Routing {
         return key(p[0], p[1]);
     }
 
-    @Override
-    public synchronized List<AddressEntry> addresses() {
-        List<AddressEntry> out = new ArrayList<>();
-        addresses.forEach((iface, list) -> list.forEach(a -> out.add(new AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
+    public synchronized List<Routing.AddressEntry> addresses() {
+        List<Routing.AddressEntry> out = new ArrayList<>();
+        addresses.forEach((iface, list) -> list.forEach(a -> out.add(new Routing.AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
         ip6.addresses(out);
         return out;
     }
 
-    @Override
-    public synchronized List<NeighbourEntry> neighbours() {
+    public synchronized List<Routing.NeighbourEntry> neighbours() {
         Map<Integer, String> names = new HashMap<>();
         for (InterfaceStatus s : dataplane.interfaces()) {
             names.put(s.index(), s.name());
         }
         long now = System.nanoTime();
-        List<NeighbourEntry> out = new ArrayList<>();
-        tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new NeighbourEntry(
+        List<Routing.NeighbourEntry> out = new ArrayList<>();
+        tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new Routing.NeighbourEntry(
                 names.getOrDefault(ifIndex, "#" + ifIndex), Ipv4.format(ip), MacAddress.format(mac), (now - updated) / 1_000_000)));
         ip6.neighbours(names, now, out);
         out.sort((a, b) -> (a.iface() + a.address()).compareTo(b.iface() + b.address()));

@@ -26,17 +26,17 @@ public final class RoutingNodes {
      * Plain nodes first, then the features on the arcs that lead to them, so that no packet is
      * steered to a node that is not there yet; they leave in the reverse order.
      */
-    public static List<PacketNode> create(Ip4Tables ip4, Ip6Tables ip6) {
+    public static List<PacketNode> create(Vrfs vrfs) {
         return List.of(
-                new Ip4RewriteNode(ip4.neighbours), new Ip4FragmentNode(), new Ip4ArpNode(ip4), new Ip4LocalNode(),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, ip4),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, ip4),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, ip4),
-                new Ip6RewriteNode(ip6), new Ip6NdNode(ip6), new Ip6LocalNode(ip6),
-                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.UNREACHABLE, ip6),
-                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.HOP_LIMIT, ip6),
-                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.TOO_BIG, ip6),
-                new Ip4LookupNode(ip4), new Ip4InputNode(), new ArpInputNode(ip4),
-                new Ip6LookupNode(ip6), new Ip6InputNode());
+                new Ip4RewriteNode(vrfs.neighbours4), new Ip4FragmentNode(), new Ip4ArpNode(vrfs), new Ip4LocalNode(),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, vrfs),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, vrfs),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, vrfs),
+                new Ip6RewriteNode(vrfs), new Ip6NdNode(vrfs), new Ip6LocalNode(vrfs),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.UNREACHABLE, vrfs),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.HOP_LIMIT, vrfs),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.TOO_BIG, vrfs),
+                new Ip4LookupNode(vrfs), new Ip4InputNode(vrfs), new ArpInputNode(vrfs),
+                new Ip6LookupNode(vrfs), new Ip6InputNode(vrfs));
     }
 }

@@ -28,6 +28,11 @@ final class RoutingStatements {
         return "r-" + prefix.replace('/', '-');
     }
 
+    /** The configuration name of a route in a VRF other than the default: {@code r-VRF-PREFIX-LEN}. */
+    static String routeName(String vrf, String prefix) {
+        return vrf == null || vrf.equals(VrfControl.DEFAULT) ? routeName(prefix) : "r-" + vrf + "-" + prefix.replace('/', '-');
+    }
+
     static final class Address implements StatementType {
         @Override
         public String kind() {
@@ -99,12 +104,13 @@ final class RoutingStatements {
             k.put("prefix", "destination, e.g. 10.2.0.0/16, 0.0.0.0/0 or 2001:db8::/32");
             k.put("via", "gateway address; several, comma-separated, for ECMP");
             k.put("iface", "output interface");
+            k.put("vrf", "the VRF whose table gets the route (default: default)");
             return k;
         }
 
         @Override
         public String usage() {
-            return "route NAME prefix=PREFIX/LEN [via=GATEWAY] [iface=INTERFACE]";
+            return "route NAME prefix=PREFIX/LEN [via=GATEWAY] [iface=INTERFACE] [vrf=VRF]";
         }
 
         @Override
@@ -126,6 +132,10 @@ final class RoutingStatements {
             if (words.containsKey("iface")) {
                 out.put("iface", words.get("iface"));
             }
+            if (words.containsKey("vrf")) {
+                VrfControl.checkName(words.get("vrf"));
+                out.put("vrf", words.get("vrf"));
+            }
             return out;
         }
 
@@ -136,6 +146,53 @@ final class RoutingStatements {
     }
 
     static final String FPM_PID = "junction.fpm";
+    static final String VRF_PID = "junction.ip.vrf";
+
+    /** {@code vrf NAME interfaces=IF[,IF...]}: a VRF and the interfaces in it. */
+    static final class Vrf implements StatementType {
+        @Override
+        public String kind() {
+            return "vrf";
+        }
+
+        @Override
+        public boolean named() {
+            return true;
+        }
+
+        @Override
+        public String pid() {
+            return VRF_PID;
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> k = new LinkedHashMap<>();
+            k.put("interfaces", "the interfaces in this VRF, comma-separated (they leave the default VRF)");
+            return k;
+        }
+
+        @Override
+        public String usage() {
+            return "vrf NAME interfaces=IF[,IF...]";
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            VrfControl.checkName(name);
+            if (VrfControl.DEFAULT.equals(name)) {
+                throw new IllegalArgumentException("the default VRF holds every interface not bound to another; name another");
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("interfaces", words.getOrDefault("interfaces", ""));
+            return out;
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return 14; // after the devices, before addresses
+        }
+    }
 
     /** Parses {@code ADDRESS:PORT} ({@code [V6]:PORT} for IPv6); throws saying what is wrong. */
     static java.net.InetSocketAddress listenAddress(String text) {

@@ -8,6 +8,7 @@ import dev.junction.packet.Ethernet;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -18,10 +19,10 @@ import java.util.List;
 public final class ArpInputNode implements PacketNode {
     public static final String NAME = "arp-input";
     static final int MALFORMED = 0, NOT_FOR_US = 1, REPLY_LEARNED = 2, TABLE_FULL = 3;
-    private final Ip4Tables tables;
+    private final Vrfs vrfs;
 
-    public ArpInputNode(Ip4Tables tables) {
-        this.tables = tables;
+    public ArpInputNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -49,8 +50,6 @@ public final class ArpInputNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        var fib = tables.fib; // once per vector: a table load may replace it
-        Ip4Tables.Adjacencies adj = tables.adjacencies;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long frame = pool.data(b);
@@ -60,6 +59,10 @@ public final class ArpInputNode implements PacketNode {
                 continue;
             }
             int rx = pool.rxInterface(b);
+            int vrf = vrfs.ofInterface(rx);
+            pool.vrf(b, vrf);
+            Ip4Tables tables = vrfs.ip4(vrf);
+            Ip4Tables.Adjacencies adj = tables.adjacencies;
             int spa = Arp.senderIp(m, arp);
             long sha = Arp.senderMac(m, arp);
             if (spa != 0 && !tables.neighbours.learn(rx, spa, sha, ctx.now())) {
@@ -72,7 +75,7 @@ public final class ArpInputNode implements PacketNode {
                 continue;
             }
             int tpa = Arp.targetIp(m, arp);
-            int id = fib.lookup(tpa);
+            int id = tables.fib.lookup(tpa);
             boolean ours = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == rx;
             if (!ours) {
                 v.drop(i, NOT_FOR_US);

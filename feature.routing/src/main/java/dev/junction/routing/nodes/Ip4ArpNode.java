@@ -9,6 +9,7 @@ import dev.junction.packet.MacAddress;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -30,14 +31,14 @@ public final class Ip4ArpNode implements PacketNode {
     private static final long RETRY_NS = 100_000_000L;
     private static final long ASK_AGAIN_NS = 1_000_000_000L;
     static final long GIVE_UP_NS = 3_000_000_000L;
-    private final Ip4Tables tables;
+    private final Vrfs vrfs;
     /** Per worker: the last request time of a hashed next hop, and which next hop that was. */
     private final long[] sentAt = new long[MAX_WORKERS * SLOTS];
     private final long[] sentFor = new long[MAX_WORKERS * SLOTS];
     private final HoldQueue held = new HoldQueue();
 
-    public Ip4ArpNode(Ip4Tables tables) {
-        this.tables = tables;
+    public Ip4ArpNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -72,7 +73,7 @@ public final class Ip4ArpNode implements PacketNode {
             int b = v.buffer(i);
             int tx = pool.txInterface(b);
             int nh = pool.nextHop(b);
-            int src = tables.addressOf(tx);
+            int src = vrfs.ip4(pool.vrf(b)).addressOf(tx);
             if (src == 0) {
                 v.drop(i, NO_ADDRESS);
                 continue;
@@ -136,7 +137,7 @@ public final class Ip4ArpNode implements PacketNode {
             int b = held.buffer(worker, i);
             int tx = pool.txInterface(b);
             int nh = pool.nextHop(b);
-            if (tables.neighbours.lookup(tx, nh) >= 0) {
+            if (vrfs.neighbours4.lookup(tx, nh) >= 0) {
                 held.remove(worker, i);
                 out.add(b);
                 out.next(out.count() - 1, REWRITE);
@@ -148,7 +149,7 @@ public final class Ip4ArpNode implements PacketNode {
                 held.asked(worker, i, now);
                 long key = ((long) tx << 32) | (nh & 0xFFFF_FFFFL);
                 int slot = (worker % MAX_WORKERS) * SLOTS + (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
-                int src = tables.addressOf(tx);
+                int src = vrfs.ip4(pool.vrf(b)).addressOf(tx);
                 if (sentFor[slot] == key && now - sentAt[slot] < ASK_AGAIN_NS || src == 0) {
                     continue; // asked for this next hop already (for another held packet)
                 }

@@ -6,7 +6,7 @@ import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
-import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -30,15 +30,15 @@ public final class Ip4IcmpErrorNode implements PacketNode {
     private final String name;
     private final int type;
     private final int code;
-    private final Ip4Tables tables;
+    private final Vrfs vrfs;
     /** Per worker token bucket: tokens and when they were last refilled (8 longs apart). */
     private final long[] bucket = new long[MAX_WORKERS * 8];
 
-    public Ip4IcmpErrorNode(String name, int type, int code, Ip4Tables tables) {
+    public Ip4IcmpErrorNode(String name, int type, int code, Vrfs vrfs) {
         this.name = name;
         this.type = type;
         this.code = code;
-        this.tables = tables;
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -90,7 +90,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
                 v.drop(i, NOT_ANSWERED);
                 continue;
             }
-            int from = tables.addressOf(pool.rxInterface(b));
+            int from = vrfs.ip4(pool.vrf(b)).addressOf(pool.rxInterface(b));
             if (from == 0) {
                 v.drop(i, NO_ADDRESS);
                 continue;

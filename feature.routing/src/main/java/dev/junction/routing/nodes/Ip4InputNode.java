@@ -16,6 +16,16 @@ import java.util.List;
 public final class Ip4InputNode implements PacketNode {
     public static final String NAME = "ip4-input";
     static final int TRUNCATED = 0, NOT_V4 = 1, BAD_IHL = 2, BAD_LENGTH = 3, BAD_CHECKSUM = 4;
+    private final dev.junction.routing.internal.Vrfs vrfs;
+
+    /** Marks each packet with the VRF of its receiving interface (null: all in the default VRF). */
+    public Ip4InputNode(dev.junction.routing.internal.Vrfs vrfs) {
+        this.vrfs = vrfs;
+    }
+
+    public Ip4InputNode() {
+        this(null);
+    }
 
     @Override
     public String name() {
@@ -57,6 +67,7 @@ public final class Ip4InputNode implements PacketNode {
                     v.drop(i, BAD_CHECKSUM);
                 } else {
                     pool.length(b, l3 + total); // drop Ethernet padding
+                    pool.vrf(b, vrfs == null ? 0 : vrfs.ofInterface(pool.rxInterface(b)));
                 }
             }
         }

@@ -7,6 +7,7 @@ import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -18,10 +19,10 @@ public final class Ip4LookupNode implements PacketNode {
     public static final String NAME = "ip4-lookup";
     static final int REWRITE = 0, LOCAL = 1, UNREACHABLE = 2;
     static final int NOT_ROUTED = 0;
-    private final Ip4Tables tables;
+    private final Vrfs vrfs;
 
-    public Ip4LookupNode(Ip4Tables tables) {
-        this.tables = tables;
+    public Ip4LookupNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -73,14 +74,21 @@ public final class Ip4LookupNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        var fib = tables.fib; // once per vector: a table load may replace it
-        Ip4Tables.Adjacencies adj = tables.adjacencies;
-        int[] kind = adj.kind();
-        int[] ifIndex = adj.ifIndex();
-        int[] gateway = adj.gateway();
-        int[] members = adj.members();
+        int vrf = -1;
+        dev.junction.routing.internal.Dir24Fib fib = null;
+        int[] kind = null, ifIndex = null, gateway = null, members = null;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
+            if (pool.vrf(b) != vrf) { // the tables of the packet's VRF; read once per run of one VRF
+                vrf = pool.vrf(b);
+                Ip4Tables tables = vrfs.ip4(vrf);
+                fib = tables.fib;
+                Ip4Tables.Adjacencies adj = tables.adjacencies;
+                kind = adj.kind();
+                ifIndex = adj.ifIndex();
+                gateway = adj.gateway();
+                members = adj.members();
+            }
             long ip = pool.data(b) + pool.l3Offset(b);
             int dst = Ipv4.destination(m, ip);
             if (dst == -1 || (dst & 0xF000_0000) == 0xE000_0000) {

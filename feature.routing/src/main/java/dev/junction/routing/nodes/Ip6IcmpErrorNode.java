@@ -7,6 +7,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -29,10 +30,10 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     private static final int MAX_WORKERS = 64;
     private final String name;
     private final int type;
-    private final Ip6Tables tables;
+    private final Vrfs vrfs;
     private final long[] bucket = new long[MAX_WORKERS * 8];
 
-    public Ip6IcmpErrorNode(String name, Ip6Tables tables) {
+    public Ip6IcmpErrorNode(String name, Vrfs vrfs) {
         this.name = name;
         this.type = switch (name) {
             case UNREACHABLE -> Icmp6.DESTINATION_UNREACHABLE;
@@ -40,7 +41,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
             case TOO_BIG -> Icmp6.PACKET_TOO_BIG;
             default -> throw new IllegalArgumentException("no ICMPv6 error node " + name);
         };
-        this.tables = tables;
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -68,7 +69,6 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        Ip6Tables.Addresses addrs = tables.addresses;
         int w = (ctx.worker() % MAX_WORKERS) * 8;
         long now = ctx.now();
         if (now - bucket[w + 1] >= 1_000_000) { // refill each millisecond
@@ -78,6 +78,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
         }
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
+            Ip6Tables.Addresses addrs = vrfs.ip6(pool.vrf(b)).addresses;
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
             long sh = Ipv6.sourceHigh(m, ip), sl = Ipv6.sourceLow(m, ip);

@@ -17,6 +17,16 @@ import java.util.List;
 public final class Ip6InputNode implements PacketNode {
     public static final String NAME = "ip6-input";
     static final int TRUNCATED = 0, NOT_V6 = 1, BAD_LENGTH = 2, MULTICAST_SOURCE = 3;
+    private final dev.junction.routing.internal.Vrfs vrfs;
+
+    /** Marks each packet with the VRF of its receiving interface (null: all in the default VRF). */
+    public Ip6InputNode(dev.junction.routing.internal.Vrfs vrfs) {
+        this.vrfs = vrfs;
+    }
+
+    public Ip6InputNode() {
+        this(null);
+    }
 
     @Override
     public String name() {
@@ -55,6 +65,7 @@ public final class Ip6InputNode implements PacketNode {
                     v.drop(i, MULTICAST_SOURCE);
                 } else {
                     pool.length(b, l3 + total); // drop Ethernet padding
+                    pool.vrf(b, vrfs == null ? 0 : vrfs.ofInterface(pool.rxInterface(b)));
                 }
             }
         }

@@ -8,6 +8,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -25,10 +26,10 @@ public final class Ip6LocalNode implements PacketNode {
     static final int NO_SERVICE = 0, BAD_ICMP = 1, NOT_HANDLED = 2, BAD_ND = 3, NOT_FOR_US = 4, ADVERT_LEARNED = 5,
             TABLE_FULL = 6, MULTICAST_ECHO = 7;
     private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
-    private final Ip6Tables tables;
+    private final Vrfs vrfs;
 
-    public Ip6LocalNode(Ip6Tables tables) {
-        this.tables = tables;
+    public Ip6LocalNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -101,7 +102,7 @@ public final class Ip6LocalNode implements PacketNode {
     }
 
     /** Whether the address is one of the router's on interface {@code rx}. */
-    private boolean ours(int rx, long high, long low) {
+    private static boolean ours(Ip6Tables tables, int rx, long high, long low) {
         if (Ipv6.isLinkLocal(high)) {
             return high == Ipv6.LINK_LOCAL_HIGH && low != 0 && low == tables.linkLocalOf(rx);
         }
@@ -126,13 +127,13 @@ public final class Ip6LocalNode implements PacketNode {
             return;
         }
         int rx = pool.rxInterface(b);
-        if (!ours(rx, th, tl)) {
+        if (!ours(vrfs.ip6(pool.vrf(b)), rx, th, tl)) {
             v.drop(i, NOT_FOR_US);
             return;
         }
         long frame = pool.data(b);
         long peerMac = Ethernet.source(m, frame);
-        if (!unspecified && !tables.neighbours.learn(rx, sh, sl, lla >= 0 ? lla : peerMac, ctx.now())) {
+        if (!unspecified && !vrfs.neighbours6.learn(rx, sh, sl, lla >= 0 ? lla : peerMac, ctx.now())) {
             v.drop(i, TABLE_FULL);
             return;
         }
@@ -171,6 +172,6 @@ public final class Ip6LocalNode implements PacketNode {
             return;
         }
         long mac = lla >= 0 ? lla : Ethernet.source(m, pool.data(b));
-        v.drop(i, tables.neighbours.learn(pool.rxInterface(b), th, tl, mac, ctx.now()) ? ADVERT_LEARNED : TABLE_FULL);
+        v.drop(i, vrfs.neighbours6.learn(pool.rxInterface(b), th, tl, mac, ctx.now()) ? ADVERT_LEARNED : TABLE_FULL);
     }
 }

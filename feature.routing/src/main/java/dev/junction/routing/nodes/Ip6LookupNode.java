@@ -7,6 +7,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -21,10 +22,10 @@ public final class Ip6LookupNode implements PacketNode {
     public static final String NAME = "ip6-lookup";
     static final int REWRITE = 0, LOCAL = 1, UNREACHABLE = 2;
     static final int MULTICAST = 0, LINK_LOCAL = 1;
-    private final Ip6Tables tables;
+    private final Vrfs vrfs;
 
-    public Ip6LookupNode(Ip6Tables tables) {
-        this.tables = tables;
+    public Ip6LookupNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -77,14 +78,23 @@ public final class Ip6LookupNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        var fib = tables.fib; // once per vector: a table load may replace it
-        Ip6Tables.Adjacencies adj = tables.adjacencies;
-        int[] kind = adj.kind();
-        int[] ifIndex = adj.ifIndex();
-        long[] paths = adj.gatewayLow();
-        int[] members = adj.members();
+        int vrf = -1;
+        Ip6Tables tables = null;
+        dev.junction.routing.fib.Ipv6Fib fib = null;
+        int[] kind = null, ifIndex = null, members = null;
+        long[] paths = null;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
+            if (pool.vrf(b) != vrf) { // the tables of the packet's VRF; read once per run of one VRF
+                vrf = pool.vrf(b);
+                tables = vrfs.ip6(vrf);
+                fib = tables.fib;
+                Ip6Tables.Adjacencies adj = tables.adjacencies;
+                kind = adj.kind();
+                ifIndex = adj.ifIndex();
+                paths = adj.gatewayLow();
+                members = adj.members();
+            }
             long ip = pool.data(b) + pool.l3Offset(b);
             long high = Ipv6.destinationHigh(m, ip);
             long low = Ipv6.destinationLow(m, ip);

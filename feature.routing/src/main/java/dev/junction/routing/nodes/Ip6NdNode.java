@@ -8,6 +8,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -29,12 +30,12 @@ public final class Ip6NdNode implements PacketNode {
     private static final long RETRY_NS = 100_000_000L;
     /** IPv6 header, the NS and one source link-layer address option. */
     private static final int NS_LENGTH = Icmp6.ND_LENGTH + 8;
-    private final Ip6Tables tables;
+    private final Vrfs vrfs;
     private final long[] sentAt = new long[MAX_WORKERS * SLOTS];
     private final long[] sentFor = new long[MAX_WORKERS * SLOTS];
 
-    public Ip6NdNode(Ip6Tables tables) {
-        this.tables = tables;
+    public Ip6NdNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -62,18 +63,19 @@ public final class Ip6NdNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        Ip6Tables.Addresses addrs = tables.addresses;
         int worker = ctx.worker();
         long now = ctx.now();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
+            Ip6Tables tables = vrfs.ip6(pool.vrf(b));
+            Ip6Tables.Addresses addrs = tables.addresses;
             int tx = pool.txInterface(b);
             if (tx < 0 || tx >= addrs.linkLocal().length || addrs.linkLocal()[tx] == 0) {
                 v.drop(i, NO_ADDRESS);
                 continue;
             }
             long ip = pool.data(b) + pool.l3Offset(b);
-            int slot = slot(worker, tx, targetHigh(m, ip, pool.nextHop(b)), targetLow(m, ip, pool.nextHop(b)));
+            int slot = slot(worker, tx, targetHigh(tables, m, ip, pool.nextHop(b)), targetLow(tables, m, ip, pool.nextHop(b)));
             boolean ask = sentFor[slot] != key || now - sentAt[slot] >= RETRY_NS;
             if (held.hold(worker, b, now)) {
                 v.take(i);
@@ -109,13 +111,13 @@ public final class Ip6NdNode implements PacketNode {
     }
 
     /** The next hop a packet waits for: its adjacency's gateway, or its destination when on-link. */
-    private long targetHigh(MemorySegment m, long ip, int id) {
+    private static long targetHigh(Ip6Tables tables, MemorySegment m, long ip, int id) {
         Ip6Tables.Adjacencies adj = tables.adjacencies;
         return id > 0 && id < adj.gatewayHigh().length && (adj.gatewayHigh()[id] | adj.gatewayLow()[id]) != 0
                 ? adj.gatewayHigh()[id] : Ipv6.destinationHigh(m, ip);
     }
 
-    private long targetLow(MemorySegment m, long ip, int id) {
+    private static long targetLow(Ip6Tables tables, MemorySegment m, long ip, int id) {
         Ip6Tables.Adjacencies adj = tables.adjacencies;
         return id > 0 && id < adj.gatewayHigh().length && (adj.gatewayHigh()[id] | adj.gatewayLow()[id]) != 0
                 ? adj.gatewayLow()[id] : Ipv6.destinationLow(m, ip);
@@ -128,8 +130,9 @@ public final class Ip6NdNode implements PacketNode {
     private void solicit(PacketPool pool, MemorySegment m, int r, int b, NodeContext ctx) {
         int tx = pool.txInterface(b);
         long ip = pool.data(b) + pool.l3Offset(b);
-        long high = targetHigh(m, ip, pool.nextHop(b));
-        long low = targetLow(m, ip, pool.nextHop(b));
+        Ip6Tables tables = vrfs.ip6(pool.vrf(b));
+        long high = targetHigh(tables, m, ip, pool.nextHop(b));
+        long low = targetLow(tables, m, ip, pool.nextHop(b));
         Ip6Tables.Addresses addrs = tables.addresses;
         // From the interface's global address if it has one (the target answers to it, and it
         // is what hosts expect from a router on their subnet), else from its link-local address.
@@ -179,8 +182,9 @@ public final class Ip6NdNode implements PacketNode {
             int b = held.buffer(worker, i);
             int tx = pool.txInterface(b);
             long ip = pool.data(b) + pool.l3Offset(b);
-            long high = targetHigh(m, ip, pool.nextHop(b)), low = targetLow(m, ip, pool.nextHop(b));
-            if (tables.neighbours.lookup(tx, high, low) >= 0) {
+            Ip6Tables tables = vrfs.ip6(pool.vrf(b));
+            long high = targetHigh(tables, m, ip, pool.nextHop(b)), low = targetLow(tables, m, ip, pool.nextHop(b));
+            if (vrfs.neighbours6.lookup(tx, high, low) >= 0) {
                 held.remove(worker, i);
                 out.add(b);
                 out.next(out.count() - 1, REWRITE);

@@ -9,6 +9,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -21,10 +22,10 @@ import java.util.List;
 public final class Ip6RewriteNode implements PacketNode {
     public static final String NAME = "ip6-rewrite";
     static final int OUTPUT = 0, HOP_LIMIT = 1, ND = 2, TOO_BIG = 3;
-    private final Ip6Tables tables;
+    private final Vrfs vrfs;
 
-    public Ip6RewriteNode(Ip6Tables tables) {
-        this.tables = tables;
+    public Ip6RewriteNode(Vrfs vrfs) {
+        this.vrfs = vrfs;
     }
 
     @Override
@@ -42,11 +43,11 @@ public final class Ip6RewriteNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         InterfaceView ifs = ctx.interfaces();
-        Ip6Tables.Adjacencies adj = tables.adjacencies;
-        long[] gwHigh = adj.gatewayHigh();
-        long[] gwLow = adj.gatewayLow();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
+            Ip6Tables.Adjacencies adj = vrfs.ip6(pool.vrf(b)).adjacencies;
+            long[] gwHigh = adj.gatewayHigh();
+            long[] gwLow = adj.gatewayLow();
             long frame = pool.data(b);
             long ip = frame + pool.l3Offset(b);
             int tx = pool.txInterface(b);
@@ -67,7 +68,7 @@ public final class Ip6RewriteNode implements PacketNode {
                 high = Ipv6.destinationHigh(m, ip);
                 low = Ipv6.destinationLow(m, ip);
             }
-            long mac = tables.neighbours.lookup(tx, high, low);
+            long mac = vrfs.neighbours6.lookup(tx, high, low);
             if (mac < 0) {
                 v.next(i, ND);
                 continue;

@@ -9,8 +9,7 @@ import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.drivers.linux.AfPacketDevice;
 import dev.junction.graph.PacketNode;
-import dev.junction.routing.internal.Ip4Tables;
-import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.Vrfs;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.RoutingControl;
 import java.io.IOException;
@@ -110,12 +109,11 @@ class RoutedHostsTest {
         d2 = new AfPacketDevice("j2", v2);
         engine.addDevice(d1);
         engine.addDevice(d2);
-        Ip4Tables tables = new Ip4Tables();
-        Ip6Tables tables6 = new Ip6Tables();
-        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
+        Vrfs vrfs = new Vrfs();
+        for (PacketNode n : RoutingNodes.create(vrfs)) {
             engine.addNode(n, "test");
         }
-        routing = new RoutingControl(tables, tables6, engine);
+        routing = new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), engine);
         routing.addAddress("j1", "10.81.1.1/24");
         routing.addAddress("j2", "10.81.2.1/24");
         routing.addAddress("j1", "fd81:1::1/64");

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.Test;
 class EcmpTest {
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final Engine engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
-    private final Ip4Tables tables = new Ip4Tables();
-    private final Ip6Tables tables6 = new Ip6Tables();
+    private final Vrfs vrfs = new Vrfs();
+    private final Ip4Tables tables = vrfs.ip4(0);
+    private final Ip6Tables tables6 = vrfs.ip6(0);
     private final RoutingControl control = new RoutingControl(tables, tables6, engine);
     private final PacketPool pool = new PacketPool(Arena.ofAuto(), 4096);
     private final MemorySegment m = pool.memory();
@@ -90,7 +91,7 @@ class EcmpTest {
         pool.length(b, 14 + 28);
         PacketVector v = new PacketVector();
         v.add(b);
-        new Ip4LookupNode(tables).process(v, ctx);
+        new Ip4LookupNode(vrfs).process(v, ctx);
         int hop = pool.nextHop(b);
         pool.free(b);
         return hop;
@@ -163,7 +164,7 @@ class EcmpTest {
             pool.length(b, 14 + 48);
             PacketVector v = new PacketVector();
             v.add(b);
-            new Ip6LookupNode(tables6).process(v, ctx);
+            new Ip6LookupNode(vrfs).process(v, ctx);
             perPath.merge(pool.txInterface(b), 1, Integer::sum);
             pool.free(b);
         }

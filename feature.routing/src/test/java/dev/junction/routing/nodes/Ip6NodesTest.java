@@ -29,7 +29,8 @@ class Ip6NodesTest {
     private static final Ipv6Prefix PEER = Ipv6Prefix.parse("2001:db8:1::99/128");
     private final PacketPool pool = new PacketPool(Arena.ofAuto(), 1024);
     private final MemorySegment m = pool.memory();
-    private final Ip6Tables tables = new Ip6Tables();
+    private final dev.junction.routing.internal.Vrfs vrfs = new dev.junction.routing.internal.Vrfs();
+    private final Ip6Tables tables = vrfs.ip6(0);
     private long now = 1_000_000_000L;
 
     private final InterfaceView ifs = new InterfaceView() {
@@ -143,7 +144,7 @@ class Ip6NodesTest {
     }
 
     private int local(int b) {
-        return run(v -> new Ip6LocalNode(tables).process(v, ctx), b);
+        return run(v -> new Ip6LocalNode(vrfs).process(v, ctx), b);
     }
 
     private static int dropped(int reason) {
@@ -259,7 +260,7 @@ class Ip6NodesTest {
 
     @Test
     void packetsToAnUnknownNextHopWaitWhileItIsSolicited() {
-        Ip6NdNode nd = new Ip6NdNode(tables);
+        Ip6NdNode nd = new Ip6NdNode(vrfs);
         PacketVector v = new PacketVector();
         int first = toPeer();
         v.add(first);
@@ -301,7 +302,7 @@ class Ip6NodesTest {
 
     @Test
     void heldPacketsAreDroppedWhenNoAnswerComes() {
-        Ip6NdNode nd = new Ip6NdNode(tables);
+        Ip6NdNode nd = new Ip6NdNode(vrfs);
         PacketVector v = new PacketVector();
         v.add(toPeer());
         nd.process(v, ctx);

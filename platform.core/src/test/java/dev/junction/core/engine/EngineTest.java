@@ -113,8 +113,9 @@ class EngineTest {
                 "every frame accounted for");
         // The worker drops the faulting vector at once; the graph without the node is compiled on the
         // control thread, a moment later.
-        await(() -> engine.nodes().stream().anyMatch(n -> n.name().equals("bad") && n.state().equals(NodeStatus.QUARANTINED)),
-                Duration.ofSeconds(10), "bad quarantined");
+        await(() -> engine.nodes().stream().anyMatch(n -> n.name().equals("bad") && n.state().equals(NodeStatus.QUARANTINED))
+                && engine.arcs().stream().filter(a -> a.name().equals(Arcs.L2_INPUT)).findFirst().orElseThrow().features().isEmpty(),
+                Duration.ofSeconds(10), "bad quarantined and bypassed");
         NodeStatus st = engine.nodes().stream().filter(n -> n.name().equals("bad")).findFirst().orElseThrow();
         assertTrue(st.problem().contains("boom"), st.problem());
         List<DropCount> drops = engine.drops();

@@ -28,7 +28,7 @@ public final class Cli {
         return new Cli(name, summary);
     }
 
-    /** A required positional argument. */
+    /** A required positional argument; a name ending in {@code ...} (last) takes one or more words. */
     public Cli arg(String argName) {
         positional.add(argName);
         required++;
@@ -166,7 +166,8 @@ public final class Cli {
         if (a.positional.size() < required) {
             throw new IllegalArgumentException("missing " + positional.get(a.positional.size()));
         }
-        if (a.positional.size() > positional.size()) {
+        boolean variadic = !positional.isEmpty() && positional.getLast().endsWith("...");
+        if (a.positional.size() > positional.size() && !variadic) {
             throw new IllegalArgumentException("unexpected argument '" + a.positional.get(positional.size()) + "'");
         }
         return a;
