@@ -300,6 +300,13 @@ public final class RoutedPipelineBench {
             if (drops > 0) {
                 System.out.println("  drops: " + engine.drops());
             }
+            StringBuilder nodes = new StringBuilder("  ns per packet by node:");
+            for (dev.junction.dataplane.NodeRuntime r : engine.runtime()) {
+                if (r.packets() > 0) {
+                    nodes.append(String.format(Locale.ROOT, " %s %.1f", r.name(), (double) r.nanos() / r.packets()));
+                }
+            }
+            System.out.println(nodes);
         }
     }
 }

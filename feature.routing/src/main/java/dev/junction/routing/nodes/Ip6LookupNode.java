@@ -23,6 +23,9 @@ public final class Ip6LookupNode implements PacketNode {
     static final int REWRITE = 0, LOCAL = 1, UNREACHABLE = 2;
     static final int MULTICAST = 0, LINK_LOCAL = 1;
     private final Vrfs vrfs;
+    private static final int MAX_WORKERS = 64;
+    /** Per worker scratch: the lookup results of the vector in hand. */
+    private final int[][] ids = new int[MAX_WORKERS][PacketVector.MAX];
 
     public Ip6LookupNode(Vrfs vrfs) {
         this.vrfs = vrfs;
@@ -78,17 +81,30 @@ public final class Ip6LookupNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        int n = v.count();
+        int[] ids = this.ids[ctx.worker() % MAX_WORKERS];
+        // Pass 1, the lookups of unicast destinations alone, so that the CPU overlaps their misses.
         int vrf = -1;
-        Ip6Tables tables = null;
         dev.junction.routing.fib.Ipv6Fib fib = null;
+        for (int i = 0; i < n; i++) {
+            int b = v.buffer(i);
+            if (pool.vrf(b) != vrf) {
+                vrf = pool.vrf(b);
+                fib = vrfs.ip6(vrf).fib;
+            }
+            long ip = pool.data(b) + pool.l3Offset(b);
+            long high = Ipv6.destinationHigh(m, ip);
+            ids[i] = Ipv6.isMulticast(high) || Ipv6.isLinkLocal(high) ? 0 : fib.lookup(high, Ipv6.destinationLow(m, ip));
+        }
+        vrf = -1;
+        Ip6Tables tables = null;
         int[] kind = null, ifIndex = null, members = null;
         long[] paths = null;
-        for (int i = 0, n = v.count(); i < n; i++) {
+        for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             if (pool.vrf(b) != vrf) { // the tables of the packet's VRF; read once per run of one VRF
                 vrf = pool.vrf(b);
                 tables = vrfs.ip6(vrf);
-                fib = tables.fib;
                 Ip6Tables.Adjacencies adj = tables.adjacencies;
                 kind = adj.kind();
                 ifIndex = adj.ifIndex();
@@ -117,7 +133,7 @@ public final class Ip6LookupNode implements PacketNode {
                 }
                 continue;
             }
-            int id = fib.lookup(high, low);
+            int id = ids[i];
             if (id <= 0 || id >= kind.length) {
                 v.next(i, UNREACHABLE);
             } else if (kind[id] == Ip6Tables.LOCAL) {
