@@ -572,27 +572,27 @@ public final class RoutingControl {
     }
 
     public synchronized List<Routing.RouteEntry> routes() {
-        List<Routing.RouteEntry> out = new ArrayList<>();
-        for (Entry e : installed.values()) {
-            out.add(new Routing.RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
+        // Sorted by (prefix, length) on the numeric key first: a full table has a million routes.
+        TreeMap<Long, List<Routing.RouteEntry>> byKey = new TreeMap<>((x, y) -> Long.compareUnsigned(x, y));
+        for (Map.Entry<Long, Entry> me : installed.entrySet()) {
+            Entry e = me.getValue();
+            byKey.computeIfAbsent(me.getKey(), k -> new ArrayList<>(1))
+                    .add(new Routing.RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
         }
         for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
             for (Map.Entry<Long, StaticRoute> e : routes.entrySet()) {
                 StaticRoute r = e.getValue();
                 Entry in = installed.get(e.getKey());
                 if (in == null || !in.kind.equals(r.kind)) {
-                    out.add(new Routing.RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, r.kind, r.viaText(), r.iface, false));
+                    byKey.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(
+                            new Routing.RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, r.kind, r.viaText(), r.iface, false));
                 }
             }
         }
-        out.sort((a, b) -> Long.compare(sortKey(a.prefix()), sortKey(b.prefix())));
+        List<Routing.RouteEntry> out = new ArrayList<>(installed.size() + 16);
+        byKey.values().forEach(out::addAll);
         ip6.routes(out);
         return out;
-    }
-
-    private static long sortKey(String prefix) {
-        int[] p = cidr(prefix, false);
-        return key(p[0], p[1]);
     }
 
     public synchronized List<Routing.AddressEntry> addresses() {
