@@ -7,8 +7,6 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
-import dev.junction.graph.InterfaceView;
-import dev.junction.graph.NodeContext;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
@@ -17,7 +15,7 @@ import dev.junction.routing.Routing;
 import dev.junction.routing.fib.Ipv6Prefix;
 import dev.junction.routing.nodes.Ip4LookupNode;
 import dev.junction.routing.nodes.Ip6LookupNode;
-import java.lang.foreign.Arena;
+import dev.junction.routing.nodes.TestContext;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -40,29 +38,9 @@ class EcmpTest {
     private final Ip4Tables tables = vrfs.ip4(0);
     private final Ip6Tables tables6 = vrfs.ip6(0);
     private final RoutingControl control = new RoutingControl(tables, tables6, engine);
-    private final PacketPool pool = new PacketPool(Arena.ofAuto(), 4096);
-    private final MemorySegment m = pool.memory();
-    private final NodeContext ctx = new NodeContext() {
-        public int worker() {
-            return 0;
-        }
-
-        public PacketPool pool() {
-            return pool;
-        }
-
-        public MemorySegment memory() {
-            return m;
-        }
-
-        public long now() {
-            return 0;
-        }
-
-        public InterfaceView interfaces() {
-            return null;
-        }
-    };
+    private final TestContext ctx = new TestContext(4096);
+    private final PacketPool pool = ctx.pool;
+    private final MemorySegment m = ctx.memory;
 
     @BeforeEach
     void twoInterfaces() {

@@ -3,12 +3,9 @@ package dev.junction.routing.nodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.junction.graph.InterfaceView;
-import dev.junction.graph.NodeContext;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -19,61 +16,9 @@ import org.junit.jupiter.api.Test;
  * no buffer or no room: dropped and counted, buffers given back.
  */
 class Ip4FragmentNodeTest {
-    private final PacketPool pool = new PacketPool(Arena.ofAuto(), 64);
-    private final MemorySegment m = pool.memory();
-    private int mtu = 1000;
-
-    private final InterfaceView ifs = new InterfaceView() {
-        public int size() {
-            return 1;
-        }
-
-        public boolean isUp(int i) {
-            return true;
-        }
-
-        public String name(int i) {
-            return "j0";
-        }
-
-        public long mac(int i) {
-            return 2;
-        }
-
-        public int mtu(int i) {
-            return mtu;
-        }
-
-        public int indexOf(String n) {
-            return 0;
-        }
-
-        public int xconnect(int i) {
-            return -1;
-        }
-    };
-
-    private final NodeContext ctx = new NodeContext() {
-        public int worker() {
-            return 0;
-        }
-
-        public PacketPool pool() {
-            return pool;
-        }
-
-        public MemorySegment memory() {
-            return m;
-        }
-
-        public long now() {
-            return 0;
-        }
-
-        public InterfaceView interfaces() {
-            return ifs;
-        }
-    };
+    private final TestContext ctx = new TestContext(64);
+    private final PacketPool pool = ctx.pool;
+    private final MemorySegment m = ctx.memory;
 
     /** A packet of {@code total} bytes whose payload byte k is (k mod 251), fragment word {@code word}. */
     private int packet(int total, int word) {
@@ -94,7 +39,7 @@ class Ip4FragmentNodeTest {
     @Test
     void aPacketIsSplitIntoFragmentsThatRebuildIt() {
         PacketVector v = new PacketVector();
-        mtu = 600;
+        ctx.mtu = 600;
         v.add(packet(1900, 0));
         int free = pool.available();
         new Ip4FragmentNode().process(v, ctx);
@@ -105,7 +50,7 @@ class Ip4FragmentNodeTest {
             assertEquals(Ip4FragmentNode.REWRITE, v.verdict(i));
             long ip = pool.data(v.buffer(i)) + 14;
             int total = Ipv4.totalLength(m, ip);
-            assertTrue(total <= mtu);
+            assertTrue(total <= ctx.mtu);
             assertEquals(14 + total, pool.length(v.buffer(i)));
             assertTrue(Ipv4.checksumOk(m, ip, 20));
             int word = Ipv4.fragment(m, ip);
@@ -124,6 +69,7 @@ class Ip4FragmentNodeTest {
     @Test
     void aFragmentFragmentedAgainKeepsItsOffsetAndMoreFragments() {
         PacketVector v = new PacketVector();
+        ctx.mtu = 1000;
         v.add(packet(1500, 0x2000 | 100)); // offset 800 bytes, more to come
         new Ip4FragmentNode().process(v, ctx);
         assertEquals(2, v.count());
@@ -134,7 +80,7 @@ class Ip4FragmentNodeTest {
     @Test
     void withoutBuffersThePacketIsDroppedAndNothingLeaks() {
         PacketVector v = new PacketVector();
-        mtu = 600;
+        ctx.mtu = 600;
         v.add(packet(1900, 0));
         int[] held = new int[pool.available() - 1];
         for (int i = 0; i < held.length; i++) {

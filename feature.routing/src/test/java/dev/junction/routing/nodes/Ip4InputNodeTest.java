@@ -2,12 +2,9 @@ package dev.junction.routing.nodes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.junction.graph.InterfaceView;
-import dev.junction.graph.NodeContext;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Consumer;
@@ -15,30 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** Malformed IPv4 headers are dropped with the right reason; a good one passes, its padding trimmed. */
 class Ip4InputNodeTest {
-    private final PacketPool pool = new PacketPool(Arena.ofAuto(), 1024);
-    private final MemorySegment m = pool.memory();
-
-    private final NodeContext ctx = new NodeContext() {
-        public int worker() {
-            return 0;
-        }
-
-        public PacketPool pool() {
-            return pool;
-        }
-
-        public MemorySegment memory() {
-            return m;
-        }
-
-        public long now() {
-            return 0;
-        }
-
-        public InterfaceView interfaces() {
-            return null;
-        }
-    };
+    private final TestContext ctx = new TestContext(1024);
+    private final PacketPool pool = ctx.pool;
+    private final MemorySegment m = ctx.memory;
 
     /** A 60-byte frame holding a valid 28-byte IPv4/ICMP packet, changed by {@code edit} before the node sees it. */
     private int verdictFor(int frameLength, Consumer<Long> edit) {

@@ -3,15 +3,12 @@ package dev.junction.routing.nodes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.junction.graph.InterfaceView;
-import dev.junction.graph.NodeContext;
 import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.fib.Ipv6Prefix;
 import dev.junction.routing.internal.Ip6Tables;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,63 +24,11 @@ class Ip6NodesTest {
     private static final long PEER_MAC = 0x02_00_00_00_00_99L;
     private static final Ipv6Prefix OURS = Ipv6Prefix.parse("2001:db8:1::1/128");
     private static final Ipv6Prefix PEER = Ipv6Prefix.parse("2001:db8:1::99/128");
-    private final PacketPool pool = new PacketPool(Arena.ofAuto(), 1024);
-    private final MemorySegment m = pool.memory();
+    private final TestContext ctx = new TestContext(1024);
+    private final PacketPool pool = ctx.pool;
+    private final MemorySegment m = ctx.memory;
     private final dev.junction.routing.internal.Vrfs vrfs = new dev.junction.routing.internal.Vrfs();
     private final Ip6Tables tables = vrfs.ip6(0);
-    private long now = 1_000_000_000L;
-
-    private final InterfaceView ifs = new InterfaceView() {
-        public int size() {
-            return 1;
-        }
-
-        public boolean isUp(int ifIndex) {
-            return true;
-        }
-
-        public String name(int ifIndex) {
-            return "j0";
-        }
-
-        public long mac(int ifIndex) {
-            return OUR_MAC;
-        }
-
-        public int mtu(int ifIndex) {
-            return 1500;
-        }
-
-        public int indexOf(String name) {
-            return 0;
-        }
-
-        public int xconnect(int ifIndex) {
-            return -1;
-        }
-    };
-
-    private final NodeContext ctx = new NodeContext() {
-        public int worker() {
-            return 0;
-        }
-
-        public PacketPool pool() {
-            return pool;
-        }
-
-        public MemorySegment memory() {
-            return m;
-        }
-
-        public long now() {
-            return now;
-        }
-
-        public InterfaceView interfaces() {
-            return ifs;
-        }
-    };
 
     @BeforeEach
     void ourAddressOnInterfaceZero() {
@@ -280,7 +225,7 @@ class Ip6NodesTest {
         assertEquals(OUR_MAC, Icmp6.linkLayerOption(m, icmp + 24, icmp + 32, Icmp6.OPTION_SOURCE_LLA));
         assertEquals(0xFFFF, Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, 32));
 
-        now += 50_000_000;
+        ctx.now += 50_000_000;
         PacketVector again = new PacketVector();
         again.add(toPeer());
         nd.process(again, ctx);
@@ -292,7 +237,7 @@ class Ip6NodesTest {
         nd.tick(out, ctx);
         assertEquals(0, out.count());
         // The advertisement came: the next tick releases both, in to ip6-rewrite.
-        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, now);
+        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, ctx.now);
         nd.tick(out, ctx);
         assertEquals(2, out.count());
         assertEquals(Ip6NdNode.REWRITE, out.verdict(0));
@@ -306,13 +251,13 @@ class Ip6NodesTest {
         PacketVector v = new PacketVector();
         v.add(toPeer());
         nd.process(v, ctx);
-        now += 1_100_000_000L;
+        ctx.now += 1_100_000_000L;
         PacketVector out = new PacketVector();
         nd.tick(out, ctx);
         assertEquals(1, out.count(), "asked again after a second");
         assertEquals(Ip6NdNode.OUTPUT, out.verdict(0));
         out.clear();
-        now += 2_000_000_000L;
+        ctx.now += 2_000_000_000L;
         nd.tick(out, ctx);
         assertEquals(1, out.count());
         assertTrue(PacketVector.isDrop(out.verdict(0)));
