@@ -126,7 +126,12 @@ BDEB=$(fetch_deb busybox-static)
 
 # The kernel: the XZ stream inside the bzImage, decompressed, must be an ELF image.
 mkdir -p "$WORK/k"
-dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/k" --wildcards './boot/vmlinuz-*'
+# One pass over the package (each pass decompresses 70 MB): the kernel, the list of built-in modules
+# and the modules the guest is likely to need; any other dependency is fetched on its own below.
+dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/k" --wildcards './boot/vmlinuz-*' \
+    './lib/modules/*/modules.builtin' './lib/modules/*/kernel/drivers/virtio/*' \
+    './lib/modules/*/kernel/drivers/net/virtio_net.ko*' './lib/modules/*/kernel/drivers/net/net_failover.ko*' \
+    './lib/modules/*/kernel/net/core/failover.ko*'
 VMLINUZ=$(ls "$WORK"/k/boot/vmlinuz-* | head -1)
 KREL=${VMLINUZ##*/vmlinuz-}
 found=0
@@ -141,7 +146,6 @@ done
 
 # The modules: paths from the package listing, dependencies from each module's modinfo.
 dpkg-deb -c "$KDEB" | awk '{print $NF}' | grep -E '/lib/modules/[^/]+/kernel/.*\.ko(\.xz)?$' >"$WORK/ko-list"
-dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/k" --wildcards './lib/modules/*/modules.builtin' 2>/dev/null || true
 mod_path() { grep -E "/$1\.ko(\.xz)?\$" "$WORK/ko-list" | head -1; }
 is_builtin() { [ -f "$WORK/k/lib/modules/$KREL/modules.builtin" ] && grep -qE "/$1\.ko\$" "$WORK/k/lib/modules/$KREL/modules.builtin"; }
 ORDER=()
@@ -154,8 +158,8 @@ add_module() {
     p=$(mod_path "$m")
     if [ -z "$p" ]; then p=$(mod_path "${m//_/-}"); fi
     [ -n "$p" ] || die "module $m is neither built in nor in $KPKG"
-    dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/k" "$p"
     ko=$WORK/k/${p#./}
+    [ -f "$ko" ] || dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/k" "$p"
     if [[ $ko == *.xz ]]; then xz -d "$ko"; ko=${ko%.xz}; fi
     deps=$(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | head -1 | tr ',' ' ')
     for d in $deps; do add_module "$d"; done
@@ -213,13 +217,15 @@ n=0
 while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 500 ]; do usleep 10000; n=$((n + 1)); done
 if [ -e /sys/class/net/eth0 ]; then
     # No router solicitations, no autoconfiguration, no DAD: only what the command line says.
+    for k in accept_dad; do echo 0 >"/proc/sys/net/ipv6/conf/default/$k"; done
     for k in accept_ra autoconf accept_dad; do echo 0 >"/proc/sys/net/ipv6/conf/eth0/$k"; done
     [ -n "$MAC" ] && { ip link set eth0 address "$MAC" || echo "JN-ERROR mac $MAC"; }
     [ -n "$MTU" ] && { ip link set eth0 mtu "$MTU" || echo "JN-ERROR mtu $MTU"; }
     ip link set eth0 up || echo "JN-ERROR eth0 up"
     [ -n "$IP" ] && { ip addr add "$IP" dev eth0 || echo "JN-ERROR ip $IP"; }
     [ -n "$GW" ] && { ip route add default via "$GW" dev eth0 || echo "JN-ERROR gw $GW"; }
-    [ -n "$IP6" ] && { ip -6 addr add "$IP6" dev eth0 nodad || echo "JN-ERROR ip6 $IP6"; }
+    # busybox ip knows no "nodad": accept_dad=0 above does the same.
+    [ -n "$IP6" ] && { ip -6 addr add "$IP6" dev eth0 || echo "JN-ERROR ip6 $IP6"; }
     [ -n "$GW6" ] && { ip -6 route add default via "$GW6" dev eth0 || echo "JN-ERROR gw6 $GW6"; }
 else
     echo "JN-ERROR no eth0"
@@ -258,5 +264,11 @@ mv "$WORK/vmlinux" "$OUT/vmlinux"
 mv "$WORK/initrd.gz" "$OUT/initrd.gz"
 echo "$KREL" >"$OUT/kernel-release"
 echo "$STAMP" >"$OUT/stamp"
+# Guests built by other versions of this script (or for older kernels) are of no further use.
+if [ $# -eq 0 ]; then
+    for d in "$CACHE"/*; do
+        [ -d "$d" ] && [ "$d" != "$OUT" ] && [ -f "$d/stamp" ] && { rm -rf "$d"; rm -f "$d.lock"; }
+    done
+fi
 log "built $OUT: vmlinux ($(du -h "$OUT/vmlinux" | cut -f1)), initrd.gz ($(du -h "$OUT/initrd.gz" | cut -f1)), modules: ${ORDER[*]}"
 echo "$OUT"
