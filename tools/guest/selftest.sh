@@ -4,15 +4,25 @@
 # As root: installs qemu-system-x86 and dpdk when missing, builds (or finds cached) the guest, runs the
 # scenarios and prints "selftest: N passed, N failed". Every QEMU and testpmd it starts is stopped.
 set -euo pipefail
-cd "$(dirname "$0")"
-JAVA_HOME=${JAVA_HOME:-}
-if [ -z "$JAVA_HOME" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
-    JAVA_HOME=""
-    for d in /usr/lib/jvm/*; do
-        if [ -x "$d/bin/java" ] && "$d/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then JAVA_HOME=$d; break; fi
-    done
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+is_jdk25() { [ -x "$1/bin/javac" ] && "$1/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; }
+JDK=""
+if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then JDK=$JAVA_HOME; else
+    for d in /usr/lib/jvm/*; do if is_jdk25 "$d"; then JDK=$d; break; fi; done
 fi
-[ -n "$JAVA_HOME" ] || { echo "selftest: no JDK 25 or newer found (JAVA_HOME, /usr/lib/jvm/*)" >&2; exit 1; }
+[ -n "$JDK" ] || { echo "selftest: no JDK 25 or newer found (JAVA_HOME, /usr/lib/jvm/*)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || echo "selftest: not root: installing packages will fail if they are missing" >&2
-# Multi-file source launch: SelfTest.java uses QemuGuest.java and Testpmd.java beside it.
-exec timeout 900 "$JAVA_HOME/bin/java" SelfTest.java "$@"
+# QemuGuest.java and Testpmd.java live beside this script, or in a module's test sources once moved.
+SOURCES=("$HERE/SelfTest.java")
+for c in QemuGuest Testpmd; do
+    f=$(ls "$HERE/$c.java" 2>/dev/null || find "$ROOT" -path '*/src/test/java/*' -name "$c.java" -not -path '*/target/*' | head -1)
+    [ -n "$f" ] || { echo "selftest: $c.java not found" >&2; exit 1; }
+    SOURCES+=("$f")
+done
+OUT=$(mktemp -d /tmp/jn-guest-selftest-classes.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+"$JDK/bin/javac" -nowarn -d "$OUT" "${SOURCES[@]}"
+# SelfTest finds build-guest.sh from the working directory.
+cd "$ROOT"
+timeout 900 "$JDK/bin/java" -cp "$OUT" SelfTest "$@"
