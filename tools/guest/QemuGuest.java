@@ -406,6 +406,17 @@ public final class QemuGuest implements AutoCloseable {
         return run(Duration.ofSeconds(count * 2L + 10), "ping -c " + count + " -W 2 " + addr);
     }
 
+    /**
+     * Pings {@code addr} once a second ({@code ping -c 1 -W 1}) until an echo comes back, at most
+     * {@code seconds} times: for a path that needs ARP or a vhost-user (re)connection first. The output
+     * says {@code answered after N} (N failed attempts before the answer).
+     */
+    public Result awaitPing(String addr, int seconds) throws IOException, InterruptedException {
+        return run(Duration.ofSeconds(seconds * 2L + 10), "i=0; while [ $i -lt " + seconds + " ]; do ping -c 1 -W 1 "
+                + addr + " >/dev/null 2>&1 && { echo answered after $i; exit 0; }; i=$((i+1)); done; "
+                + "echo no answer from " + addr + " in " + seconds + " attempts; exit 1");
+    }
+
     public String name() {
         return name;
     }
@@ -602,7 +613,8 @@ public final class QemuGuest implements AutoCloseable {
         return Files.isExecutable(Path.of("/usr/bin", command)) || Files.isExecutable(Path.of("/usr/sbin", command));
     }
 
-    static void deleteTree(Path dir) {
+    /** Removes a directory tree, best effort (for tests' own temporary directories too). */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

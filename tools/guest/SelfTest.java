@@ -113,8 +113,7 @@ public final class SelfTest {
             long restart = System.nanoTime();
             pmd = Testpmd.start("icmpecho", false, sock);
             // QEMU reconnects within a second or so; ping until an answer comes, bounded.
-            QemuGuest.Result after = g.run(Duration.ofSeconds(40),
-                    "i=0; while [ $i -lt 30 ]; do ping -c 1 -W 1 10.73.0.1 >/dev/null && { echo after $i; exit 0; }; i=$((i+1)); done; exit 1");
+            QemuGuest.Result after = g.awaitPing("10.73.0.1", 30);
             check(after.ok(), "ping after the restart: " + after + "\n" + g.serialLog());
             QemuGuest.Result steady = g.ping("10.73.0.1", 3);
             check(steady.ok() && received(steady.output()) == 3, "steady ping after the restart: " + steady);
