@@ -18,17 +18,17 @@ final class GuestReceiveQueue implements TxQueue {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     final QueueCounters counters = new QueueCounters();
-    private final VhostUserDevice device;
+    private final DeviceHealth health;
     private final RingSlot slot;
 
-    GuestReceiveQueue(VhostUserDevice device, RingSlot slot) {
-        this.device = device;
+    GuestReceiveQueue(DeviceHealth health, RingSlot slot) {
+        this.health = health;
         this.slot = slot;
     }
 
     @Override
     public int transmit(PacketPool pool, PacketVector packets) {
-        if (device.isBroken()) {
+        if (health.isBroken()) {
             return 0;
         }
         SplitVirtqueue q = slot.enter();
@@ -109,7 +109,7 @@ final class GuestReceiveQueue implements TxQueue {
         counters.packets += sent;
         counters.bytes += bytes;
         if (violation != GuestViolation.NONE) {
-            device.markBroken(violation);
+            health.markBroken(violation);
         }
         return i;
     }

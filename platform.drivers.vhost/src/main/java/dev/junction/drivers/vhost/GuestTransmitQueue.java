@@ -15,17 +15,17 @@ import java.lang.foreign.MemorySegment;
 final class GuestTransmitQueue implements RxQueue {
     private static final int MIN_FRAME = 14;
     final QueueCounters counters = new QueueCounters();
-    private final VhostUserDevice device;
+    private final DeviceHealth health;
     private final RingSlot slot;
 
-    GuestTransmitQueue(VhostUserDevice device, RingSlot slot) {
-        this.device = device;
+    GuestTransmitQueue(DeviceHealth health, RingSlot slot) {
+        this.health = health;
         this.slot = slot;
     }
 
     @Override
     public int receive(PacketPool pool, PacketVector into, int max) {
-        if (device.isBroken()) {
+        if (health.isBroken()) {
             return 0;
         }
         SplitVirtqueue q = slot.enter();
@@ -72,7 +72,7 @@ final class GuestTransmitQueue implements RxQueue {
         counters.packets += n;
         counters.bytes += bytes;
         if (violation != GuestViolation.NONE) {
-            device.markBroken(violation);
+            health.markBroken(violation);
         }
         return n;
     }

@@ -25,6 +25,7 @@ final class Libc {
     static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RDWR = 2;
+    static final int SO_RCVTIMEO = 20;
     static final int PROT_READ_WRITE = 0x3;
     static final int MAP_SHARED = 0x1;
     static final int EFD_NONBLOCK = 0x800;
@@ -48,6 +49,7 @@ final class Libc {
     private static final MethodHandle LISTEN = fn("listen", FunctionDescriptor.of(I, I, I));
     private static final MethodHandle ACCEPT4 = fn("accept4", FunctionDescriptor.of(I, I, A, A, I));
     private static final MethodHandle CONNECT = fn("connect", FunctionDescriptor.of(I, I, A, I));
+    private static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(I, I, I, I, A, I));
     private static final MethodHandle SHUTDOWN = fn("shutdown", FunctionDescriptor.of(I, I, I));
     private static final MethodHandle RECVMSG = fn("recvmsg", FunctionDescriptor.of(L, I, A, I));
     private static final MethodHandle SENDMSG = fn("sendmsg", FunctionDescriptor.of(L, I, A, I));
@@ -123,6 +125,14 @@ final class Libc {
     static int connect(MemorySegment st, int fd, MemorySegment addr) {
         try {
             return (int) CONNECT.invokeExact(st, fd, addr, (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static int setsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(st, fd, level, name, value, (int) value.byteSize());
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -188,6 +188,16 @@ final class UnixSocket implements AutoCloseable {
         return true;
     }
 
+    /** Makes a blocked receive give up (return -1) after {@code millis}; 0: wait for ever. */
+    void receiveTimeout(long millis) {
+        MemorySegment tv = arena.allocate(16, 8);
+        tv.set(ValueLayout.JAVA_LONG, 0, millis / 1000);
+        tv.set(ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1000);
+        if (Libc.setsockopt(state, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, tv) != 0) {
+            throw Libc.failure("setsockopt SO_RCVTIMEO", state);
+        }
+    }
+
     /** Wakes a thread blocked in accept or receive on this socket (it then returns null / -1). */
     void shutdown() {
         closed = true;

@@ -6,8 +6,6 @@ import dev.junction.device.QueueCounters;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
 import java.lang.System.Logger.Level;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,16 +26,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class VhostUserDevice implements NetDevice, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.junction.drivers.vhost");
     private static final long RECONNECT_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final VarHandle BROKEN;
-
-    static {
-        try {
-            BROKEN = MethodHandles.lookup().findVarHandle(VhostUserDevice.class, "broken", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** Server mode: Junction listens; client mode: Junction connects. */
     public enum Mode {
         SERVER, CLIENT;
@@ -70,8 +58,7 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
     private volatile boolean closing;
     private volatile UnixSocket connection;
     private volatile String state;
-    private volatile int broken;
-    private volatile long violations;
+    private final DeviceHealth health;
     private volatile long connections;
 
     /**
@@ -84,7 +71,8 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
         this.socketPath = socketPath;
         this.mode = mode;
         this.mac = 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFF_FFFFL) | 0x10_00_00_00_00L;
-        this.rx = new GuestTransmitQueue(this, slots[1]);
+        this.health = new DeviceHealth(name);
+        this.rx = new GuestTransmitQueue(health, slots[1]);
         this.backend = new VhostUserBackend(name, slots);
         this.listener = mode == Mode.SERVER ? UnixSocket.listen(socketPath) : null;
         this.state = mode == Mode.SERVER ? "listening" : "connecting";
@@ -138,7 +126,7 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
     @Override
     public synchronized TxQueue txQueue(int worker) {
         while (txs.size() <= worker) {
-            txs.add(new GuestReceiveQueue(this, slots[0]));
+            txs.add(new GuestReceiveQueue(health, slots[0]));
         }
         return txs.get(worker);
     }
@@ -158,33 +146,20 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
         return new DeviceCounters(r.packets, r.bytes, r.errors, p, b, e);
     }
 
-    boolean isBroken() {
-        return broken != GuestViolation.NONE;
-    }
-
-    /** Called by a worker that found a violation: the first one marks the device and logs once. */
-    void markBroken(int reason) {
-        if (BROKEN.compareAndSet(this, GuestViolation.NONE, reason)) {
-            violations++;
-            LOG.log(Level.WARNING, "vhost " + name + ": guest broke the ring rules ("
-                    + GuestViolation.reason(reason) + "); device stopped until the frontend reconnects");
-        }
-    }
-
     /** listening, connecting, connected, broken or closed. */
     public String state() {
-        return broken != GuestViolation.NONE && connection != null ? "broken" : state;
+        return health.isBroken() && connection != null ? "broken" : state;
     }
 
     /** Why the device is broken, or "-". */
     public String brokenReason() {
-        int b = broken;
+        int b = health.reason();
         return b == GuestViolation.NONE ? "-" : GuestViolation.reason(b);
     }
 
     /** Guest ring violations seen (each one stopped the device until the frontend reconnected). */
     public long violations() {
-        return violations;
+        return health.violations();
     }
 
     /** Protocol requests refused (malformed, or not allowed at that point). */
@@ -256,7 +231,7 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
         LOG.log(Level.INFO, "vhost " + name + ": frontend connected on " + socketPath);
         try {
             backend.reset();
-            broken = GuestViolation.NONE; // a new connection starts clean (its rings are not running yet)
+            health.clear(); // a new connection starts clean (its rings are not running yet)
             while (message.read(c)) {
                 if (!backend.handle(message, c)) {
                     break;
