@@ -1,3 +1,5 @@
+package dev.junction.drivers.vhost.guest;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +74,7 @@ public final class SelfTest {
     /** testpmd listens; QEMU connects. */
     static String icmpClient() throws Exception {
         Path sock = DIR.resolve("icmp-c.sock");
-        try (Testpmd pmd = Testpmd.start("icmpecho", false, sock);
+        try (TestpmdBackend pmd = TestpmdBackend.start("icmpecho", false, sock);
                 QemuGuest g = QemuGuest.builder("icmpc").nic(sock, QemuGuest.Mode.CLIENT)
                         .ipv4("10.71.0.2/24", "10.71.0.1").boot(BOOT)) {
             QemuGuest.Result r = g.ping("10.71.0.1", 3);
@@ -90,7 +92,7 @@ public final class SelfTest {
         try (QemuGuest g = QemuGuest.builder("icmps").nic(sock, QemuGuest.Mode.SERVER)
                 .ipv4("10.72.0.2/24", "10.72.0.1").start()) {
             g.awaitSocket(sock, Duration.ofSeconds(30));
-            try (Testpmd pmd = Testpmd.start("icmpecho", true, sock)) {
+            try (TestpmdBackend pmd = TestpmdBackend.start("icmpecho", true, sock)) {
                 g.awaitReady(BOOT);
                 QemuGuest.Result r = g.ping("10.72.0.1", 3);
                 check(r.ok() && received(r.output()) == 3, "ping testpmd: " + r);
@@ -102,7 +104,7 @@ public final class SelfTest {
     /** testpmd goes away and comes back on the same socket; the running guest's ping resumes. */
     static String reconnect() throws Exception {
         Path sock = DIR.resolve("recon.sock");
-        Testpmd pmd = Testpmd.start("icmpecho", false, sock);
+        TestpmdBackend pmd = TestpmdBackend.start("icmpecho", false, sock);
         try (QemuGuest g = QemuGuest.builder("recon").nic(sock, QemuGuest.Mode.CLIENT)
                 .ipv4("10.73.0.2/24", "10.73.0.1").boot(BOOT)) {
             QemuGuest.Result r = g.ping("10.73.0.1", 2);
@@ -111,7 +113,7 @@ public final class SelfTest {
             QemuGuest.Result down = g.ping("10.73.0.1", 1);
             check(!down.ok(), "ping answered with testpmd gone: " + down);
             long restart = System.nanoTime();
-            pmd = Testpmd.start("icmpecho", false, sock);
+            pmd = TestpmdBackend.start("icmpecho", false, sock);
             // QEMU reconnects within a second or so; ping until an answer comes, bounded.
             QemuGuest.Result after = g.awaitPing("10.73.0.1", 30);
             check(after.ok(), "ping after the restart: " + after + "\n" + g.serialLog());
@@ -128,7 +130,7 @@ public final class SelfTest {
     static String twoGuests() throws Exception {
         Path s0 = DIR.resolve("io0.sock");
         Path s1 = DIR.resolve("io1.sock");
-        try (Testpmd pmd = Testpmd.start("io", false, s0, s1)) {
+        try (TestpmdBackend pmd = TestpmdBackend.start("io", false, s0, s1)) {
             QemuGuest a = null;
             QemuGuest b = null;
             try {

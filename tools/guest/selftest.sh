@@ -13,16 +13,11 @@ if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then JDK=$JAVA_HOME; else
 fi
 [ -n "$JDK" ] || { echo "selftest: no JDK 25 or newer found (JAVA_HOME, /usr/lib/jvm/*)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || echo "selftest: not root: installing packages will fail if they are missing" >&2
-# QemuGuest.java and Testpmd.java live beside this script, or in a module's test sources once moved.
-SOURCES=("$HERE/SelfTest.java")
-for c in QemuGuest Testpmd; do
-    f=$(ls "$HERE/$c.java" 2>/dev/null || find "$ROOT" -path '*/src/test/java/*' -name "$c.java" -not -path '*/target/*' | head -1)
-    [ -n "$f" ] || { echo "selftest: $c.java not found" >&2; exit 1; }
-    SOURCES+=("$f")
-done
+# SelfTest and TestpmdBackend live here; QemuGuest in platform.drivers.vhost's test sources.
+SOURCES=("$HERE"/*.java "$ROOT/platform.drivers.vhost/src/test/java/dev/junction/drivers/vhost/guest/QemuGuest.java")
 OUT=$(mktemp -d /tmp/jn-guest-selftest-classes.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 "$JDK/bin/javac" -nowarn -d "$OUT" "${SOURCES[@]}"
 # SelfTest finds build-guest.sh from the working directory.
 cd "$ROOT"
-timeout 900 "$JDK/bin/java" -cp "$OUT" SelfTest "$@"
+timeout 900 "$JDK/bin/java" -cp "$OUT" dev.junction.drivers.vhost.guest.SelfTest "$@"

@@ -1,3 +1,5 @@
+package dev.junction.drivers.vhost.guest;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Its polling thread takes a whole core. {@link #close} stops it (SIGTERM; it prints its counters)
  * and waits for it; the sockets it made are removed.
  */
-public final class Testpmd implements AutoCloseable {
+public final class TestpmdBackend implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final List<Path> sockets;
@@ -21,7 +23,7 @@ public final class Testpmd implements AutoCloseable {
     private final String prefix;
     private String finalLog = "";
 
-    private Testpmd(Process process, Path log, List<Path> sockets, boolean client, String prefix) {
+    private TestpmdBackend(Process process, Path log, List<Path> sockets, boolean client, String prefix) {
         this.prefix = prefix;
         this.process = process;
         this.log = log;
@@ -29,7 +31,7 @@ public final class Testpmd implements AutoCloseable {
         this.client = client;
     }
 
-    public static Testpmd start(String forwardMode, boolean client, Path... sockets) throws IOException, InterruptedException {
+    public static TestpmdBackend start(String forwardMode, boolean client, Path... sockets) throws IOException, InterruptedException {
         QemuGuest.requireCommand("dpdk-testpmd", "dpdk");
         String prefix = "jnguest" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         List<String> cmd = new ArrayList<>(List.of("dpdk-testpmd", "-l", "0-1", "--no-pci", "--no-huge", "-m", "512",
@@ -41,7 +43,7 @@ public final class Testpmd implements AutoCloseable {
         Path log = Files.createTempFile("jn-testpmd-", ".log");
         // Non-interactive testpmd runs until its stdin ends: the pipe stays open until close().
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Testpmd t = new Testpmd(p, log, List.of(sockets), client, prefix);
+        TestpmdBackend t = new TestpmdBackend(p, log, List.of(sockets), client, prefix);
         if (!client) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (Path s : sockets) {

@@ -1,3 +1,5 @@
+package dev.junction.drivers.vhost.guest;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

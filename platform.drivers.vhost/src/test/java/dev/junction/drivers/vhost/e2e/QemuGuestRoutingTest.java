@@ -1,0 +1,300 @@
+package dev.junction.drivers.vhost.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.drivers.linux.AfPacketDevice;
+import dev.junction.drivers.vhost.VhostUserDevice;
+import dev.junction.drivers.vhost.guest.QemuGuest;
+import dev.junction.graph.PacketNode;
+import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.RoutingControl;
+import dev.junction.routing.nodes.ArpInputNode;
+import dev.junction.routing.nodes.Ip4ArpNode;
+import dev.junction.routing.nodes.Ip4IcmpErrorNode;
+import dev.junction.routing.nodes.Ip4InputNode;
+import dev.junction.routing.nodes.Ip4LocalNode;
+import dev.junction.routing.nodes.Ip4LookupNode;
+import dev.junction.routing.nodes.Ip4RewriteNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real QEMU guests (TCG, a tiny Linux from tools/guest) on Junction's vhost-user devices, with
+ * Junction routing IPv4 between them and a Linux host in a network namespace (AF_PACKET on a veth):
+ * <pre>
+ *   guest g1 10.86.1.2 --vhost v1-- [10.86.1.1  Junction  10.86.2.1] --veth j2-- h2 10.86.2.2
+ *                                    [10.86.3.1] --vhost v3-- guest g3 10.86.3.2
+ * </pre>
+ * The guests run the commands over their serial consoles (ping, exit status checked). Every guest,
+ * namespace, link and socket is removed after each test.
+ */
+class QemuGuestRoutingTest {
+    private static final Duration BOOT = Duration.ofSeconds(120);
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
+    private final String h2 = "jv-h2-" + id;
+    private final String v2 = "jv2-" + id;
+    private Path dir;
+    private Engine engine;
+    private RoutingControl routing;
+    private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
+    private boolean hostMade;
+
+    record Result(int exit, String out) {
+    }
+
+    static Result run(long seconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuilder out = new StringBuilder();
+        Thread r = Thread.ofVirtual().start(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.append(e);
+            }
+        });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        r.join();
+        return new Result(p.isAlive() ? -1 : p.exitValue(), out.toString());
+    }
+
+    static void must(String... cmd) throws Exception {
+        Result r = run(30, cmd);
+        if (r.exit() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + r.out());
+        }
+    }
+
+    static String[] ns(String n, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
+        c.addAll(List.of(cmd));
+        return c.toArray(String[]::new);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: QEMU guest tests must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: QemuGuestRoutingTest needs root (QEMU, namespaces, apt-get)");
+            Assumptions.abort("needs root");
+        }
+        // Socket paths must fit in sun_path (108 bytes): a short directory of our own.
+        dir = Files.createTempDirectory(Path.of("/tmp"), "jv" + id + "-");
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        Ip4Tables tables = new Ip4Tables();
+        for (PacketNode n : List.of(new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, tables),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, tables),
+                new Ip4LookupNode(tables), new Ip4InputNode(), new ArpInputNode(tables))) {
+            engine.addNode(n, "test");
+        }
+        routing = new RoutingControl(tables, engine);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        // Guests first (they hold the sockets), then the engine, then the devices, then the host.
+        while (!cleanup.isEmpty()) {
+            try {
+                cleanup.pop().close();
+            } catch (Exception e) {
+                System.err.println("cleanup: " + e);
+            }
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        for (AutoCloseable c : devices) {
+            c.close();
+        }
+        if (hostMade) {
+            run(20, "ip", "netns", "del", h2);
+            run(20, "ip", "link", "del", v2);
+        }
+        if (dir != null) {
+            QemuGuest.deleteTree(dir);
+        }
+    }
+
+    private final List<AutoCloseable> devices = new ArrayList<>();
+
+    /** A Linux host h2 (10.86.2.2/24, default via 10.86.2.1) behind Junction's j2 (AF_PACKET). */
+    private void linuxHost() throws Exception {
+        hostMade = true;
+        for (String[] c : List.of(
+                new String[] {"ip", "netns", "add", h2},
+                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
+                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
+                new String[] {"ip", "link", "set", v2, "up"},
+                ns(h2, "ip", "link", "set", "lo", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
+                ns(h2, "ip", "addr", "add", "10.86.2.2/24", "dev", "e0"),
+                ns(h2, "ip", "route", "add", "default", "via", "10.86.2.1"),
+                ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
+            must(c);
+        }
+        AfPacketDevice d = new AfPacketDevice("j2", v2);
+        devices.add(d);
+        engine.addDevice(d);
+    }
+
+    private VhostUserDevice vhost(String name, Path sock, VhostUserDevice.Mode mode) {
+        VhostUserDevice d = new VhostUserDevice(name, sock, mode);
+        devices.add(d);
+        engine.addDevice(d);
+        return d;
+    }
+
+    private QemuGuest guest(QemuGuest.Builder b) throws Exception {
+        QemuGuest g = b.start();
+        cleanup.push(g);
+        return g;
+    }
+
+    private String state() {
+        StringBuilder sb = new StringBuilder("\n--- junction ---\n");
+        for (DropCount d : engine.drops()) {
+            sb.append(d.node()).append(": ").append(d.reason()).append(" = ").append(d.count()).append('\n');
+        }
+        for (InterfaceStatus s : engine.interfaces()) {
+            sb.append(s.name()).append(' ').append(s.counters()).append('\n');
+        }
+        for (AutoCloseable d : devices) {
+            if (d instanceof VhostUserDevice v) {
+                sb.append(v.name()).append(": ").append(v.state()).append(", connections ").append(v.connections()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static int received(String pingOutput) {
+        Matcher m = Pattern.compile("(\\d+) packets received").matcher(pingOutput);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** Whether a traceroute output shows {@code addr} at hop {@code n}. */
+    private static boolean hop(String traceroute, int n, String addr) {
+        return traceroute.lines().anyMatch(l -> l.matches("\\s*" + n + "\\s+" + Pattern.quote(addr) + "\\s.*"));
+    }
+
+    @Test
+    void aGuestPingsALinuxHostThroughJunction() throws Exception {
+        linuxHost();
+        Path s1 = dir.resolve("v1.sock");
+        vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        routing.addAddress("v1", "10.86.1.1/24");
+        routing.addAddress("j2", "10.86.2.1/24");
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
+                .ipv4("10.86.1.2/24", "10.86.1.1"));
+        g1.awaitReady(BOOT);
+        System.out.printf("QemuGuestRoutingTest: guest boot %.2f s%n", g1.bootTime().toMillis() / 1e3);
+
+        QemuGuest.Result r = g1.ping("10.86.1.1", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "the guest pings Junction's v1 address: " + r + state());
+        // The first echo towards h2 may be spent on ARP for it: ask for 4, require at least 3.
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 10.86.2.2");
+        assertTrue(received(r.output()) >= 3, "the guest reaches h2 through Junction: " + r + state());
+        Result back = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.86.1.2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest: " + back.out() + state());
+        // busybox traceroute (UDP): hop 1 is Junction's time exceeded, hop 2 h2's port unreachable.
+        r = g1.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.2.2");
+        assertTrue(hop(r.output(), 1, "10.86.1.1") && hop(r.output(), 2, "10.86.2.2"), "traceroute through Junction: " + r + state());
+    }
+
+    @Test
+    void twoGuestsPingEachOtherThroughJunction() throws Exception {
+        // One of each mode: v1 listens and QEMU connects; QEMU listens on s3 and v3 connects.
+        Path s1 = dir.resolve("v1.sock");
+        Path s3 = dir.resolve("v3.sock");
+        vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        QemuGuest g3 = guest(QemuGuest.builder("g3-" + id).nic(s3, QemuGuest.Mode.SERVER)
+                .ipv4("10.86.3.2/24", "10.86.3.1"));
+        g3.awaitSocket(s3, Duration.ofSeconds(30));
+        vhost("v3", s3, VhostUserDevice.Mode.CLIENT);
+        routing.addAddress("v1", "10.86.1.1/24");
+        routing.addAddress("v3", "10.86.3.1/24");
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
+                .ipv4("10.86.1.2/24", "10.86.1.1"));
+        g1.awaitReady(BOOT);
+        g3.awaitReady(BOOT);
+        System.out.printf("QemuGuestRoutingTest: two guests booted in %.2f s and %.2f s%n",
+                g1.bootTime().toMillis() / 1e3, g3.bootTime().toMillis() / 1e3);
+
+        QemuGuest.Result r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 10.86.3.2");
+        assertTrue(received(r.output()) >= 3, "g1 reaches g3 through Junction: " + r + state());
+        r = g3.ping("10.86.1.2", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1: " + r + state());
+        r = g3.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.1.2");
+        assertTrue(hop(r.output(), 1, "10.86.3.1") && hop(r.output(), 2, "10.86.1.2"), "traceroute through Junction: " + r + state());
+    }
+
+    @Test
+    void theVhostDeviceIsStoppedAndStartedUnderARunningGuest() throws Exception {
+        linuxHost();
+        Path s1 = dir.resolve("v1.sock");
+        VhostUserDevice v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        routing.addAddress("v1", "10.86.1.1/24");
+        routing.addAddress("j2", "10.86.2.1/24");
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
+                .ipv4("10.86.1.2/24", "10.86.1.1"));
+        g1.awaitReady(BOOT);
+        long qemuPid = g1.pid();
+        QemuGuest.Result r = g1.awaitPing("10.86.2.2", 10);
+        assertTrue(r.ok(), "before: " + r + state());
+
+        for (int round = 1; round <= 2; round++) {
+            // Stop: out of the engine, closed (QEMU sees the socket close and waits to reconnect).
+            engine.removeDevice(v1);
+            devices.remove(v1);
+            v1.close();
+            routing.refresh();
+            assertFalse(Files.exists(s1), "the closed device removed its socket");
+            r = g1.run(Duration.ofSeconds(10), "ping -c 1 -W 1 10.86.2.2");
+            assertFalse(r.ok(), "round " + round + ": nothing answers while v1 is stopped: " + r + state());
+
+            // Start: a new device on the same socket; QEMU reconnects by itself, the guest goes on.
+            long t = System.nanoTime();
+            v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+            routing.refresh();
+            r = g1.awaitPing("10.86.2.2", 30);
+            assertTrue(r.ok(), "round " + round + ": the guest's ping resumes: " + r + state() + "\n" + g1.serialLog());
+            System.out.printf("QemuGuestRoutingTest: round %d: ping answered %.1f s after v1 started again (%s)%n",
+                    round, (System.nanoTime() - t) / 1e9, r.output().strip());
+            r = g1.run(Duration.ofSeconds(20), "ping -c 5 -i 0.2 -W 2 10.86.2.2");
+            assertTrue(r.ok() && received(r.output()) == 5, "round " + round + ": steady again: " + r + state());
+        }
+        // The same guest all along: the same QEMU, booted once.
+        assertEquals(qemuPid, g1.pid());
+        assertTrue(g1.isAlive());
+        assertEquals(1, g1.serialLog().lines().filter(l -> l.startsWith("JN-BOOT")).count(), g1.serialLog());
+        Result back = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.86.1.2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest after the restarts: " + back.out() + state());
+    }
+}
