@@ -4,14 +4,14 @@ import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * IPv4 routing state: interface addresses (each brings a connected route and a local /32), static
- * routes, and the neighbours learned by ARP. Registered as a service by feature.routing. Control path;
+ * Routing state, IPv4 and IPv6: interface addresses (each brings a connected route and a local /32 or /128), static
+ * routes, and the neighbours learned by ARP and neighbour discovery. Registered as a service by feature.routing. Control path;
  * every method throws IllegalArgumentException with what was wrong and the right form.
  */
 @ProviderType
 public interface Routing {
 
-    /** Adds {@code a.b.c.d/len} to an interface. */
+    /** Adds {@code a.b.c.d/len} or {@code x:y::z/len} to an interface. */
     void addAddress(String iface, String cidr);
 
     void removeAddress(String iface, String cidr);

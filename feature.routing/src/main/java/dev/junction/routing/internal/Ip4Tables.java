@@ -9,10 +9,15 @@ package dev.junction.routing.internal;
 public final class Ip4Tables {
     public static final int FORWARD = 0;
     public static final int LOCAL = 1;
+    /** An ECMP group: its paths are adjacencies {@code members[ifIndex .. ifIndex + gateway)}. */
+    public static final int MULTIPATH = 2;
 
-    /** Adjacency id to what to do: kind, output interface, gateway (0: the destination is on-link). */
-    public record Adjacencies(int[] kind, int[] ifIndex, int[] gateway) {
-        static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new int[1]);
+    /**
+     * Adjacency id to what to do: kind, output interface, gateway (0: the destination is on-link);
+     * for a MULTIPATH group, where its paths start in {@code members} and how many there are.
+     */
+    public record Adjacencies(int[] kind, int[] ifIndex, int[] gateway, int[] members) {
+        static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new int[1], new int[0]);
     }
 
     public final Dir24Fib fib = new Dir24Fib();

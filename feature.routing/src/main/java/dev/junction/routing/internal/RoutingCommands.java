@@ -16,24 +16,30 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code ip:*}: IPv4 addresses, routes and neighbours. */
+/** {@code ip:*}: IPv4 and IPv6 addresses, routes and neighbours. */
 @Component(service = RoutingCommands.class, property = {"osgi.command.scope=ip",
         "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
-        "osgi.command.function=neighbours"})
+        "osgi.command.function=neighbours", "osgi.command.function=fpm"})
 public final class RoutingCommands {
-    static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 address (and its connected route) to an interface")
+    static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
-    static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an IPv4 address from an interface")
+    static final Cli UNADDRESS = Cli.command("ip:unaddress", "remove an address from an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
     static final Cli ROUTE = Cli.command("ip:route", "add or replace a static route")
-            .option("via", "GATEWAY", "next hop (its interface is found from the connected routes)")
+            .option("via", "GATEWAY[,GATEWAY...]", "next hop (its interface is found from the connected routes); several, comma-separated, share the traffic by flow (ECMP)")
             .option("iface", "INTERFACE", "output interface (on-link, or with --via)")
             .arg("PREFIX/LEN");
     static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route").arg("PREFIX/LEN");
-    static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local and static routes");
+    static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local, static and learned (frr) routes")
+            .option("kind", "KIND", "only routes of this kind: connected, local, static, frr")
+            .option("family", "4|6", "only IPv4 or only IPv6 routes")
+            .option("within", "PREFIX/LEN", "only routes inside this prefix (same family)")
+            .flag("summary", "counts per family and kind instead of the routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
-    static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP");
+    static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
+    static final Cli FPM = Cli.command("ip:fpm", "routes from FRR over FPM: the listener, its peer and counters"
+            + " (configure with the statement: fpm listen=ADDRESS:PORT)");
 
     private final Routing routing;
     private final Dataplane dataplane;
@@ -81,7 +87,7 @@ public final class RoutingCommands {
     public Object address(String... args) {
         return ADDRESS.run(args, a -> {
             requireInterface(a.arg(0));
-            RoutingControl.checkAddress(a.arg(1));
+            RoutingControl.checkAnyAddress(a.arg(1));
             store(RoutingStatements.ADDRESS_PID, RoutingStatements.addressName(a.arg(0), a.arg(1)),
                     Map.of("iface", a.arg(0), "ip", a.arg(1)));
             return null;
@@ -100,7 +106,7 @@ public final class RoutingCommands {
     @Descriptor("add or replace a static route (--help for options)")
     public Object route(String... args) {
         return ROUTE.run(args, a -> {
-            RoutingControl.cidr(a.arg(0), true);
+            RoutingControl.checkAnyPrefix(a.arg(0));
             String via = a.options.get("via");
             String iface = a.options.get("iface");
             if (via == null && iface == null) {
@@ -109,7 +115,7 @@ public final class RoutingCommands {
             Map<String, Object> p = new java.util.HashMap<>();
             p.put("prefix", a.arg(0));
             if (via != null) {
-                dev.junction.packet.Ipv4.parse(via);
+                RoutingControl.checkGateway(a.arg(0), via);
                 p.put("via", via);
             }
             if (iface != null) {
@@ -132,8 +138,34 @@ public final class RoutingCommands {
     @Descriptor("show the routes")
     public Object routes(String... args) {
         return ROUTES.run(args, a -> {
-            Table t = new Table("PREFIX", "KIND", "VIA", "INTERFACE", "STATE");
+            String kind = a.options.get("kind");
+            String family = a.options.get("family");
+            String within = a.options.get("within");
+            if (family != null && !family.equals("4") && !family.equals("6")) {
+                throw new IllegalArgumentException("--family must be 4 or 6, not '" + family + "'");
+            }
+            if (within != null) {
+                RoutingControl.checkAnyPrefix(within);
+            }
+            java.util.List<Routing.RouteEntry> routes = new java.util.ArrayList<>();
             for (Routing.RouteEntry r : routing.routes()) {
+                boolean v6 = r.prefix().indexOf(':') >= 0;
+                if ((kind == null || r.kind().equals(kind)) && (family == null || family.equals(v6 ? "6" : "4"))
+                        && (within == null || RoutingControl.covers(within, r.prefix()))) {
+                    routes.add(r);
+                }
+            }
+            if (a.has("summary")) {
+                java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+                for (Routing.RouteEntry r : routes) {
+                    counts.merge((r.prefix().indexOf(':') >= 0 ? "ipv6 " : "ipv4 ") + r.kind() + (r.active() ? "" : " (inactive)"), 1, Integer::sum);
+                }
+                Table t = new Table("FAMILY", "KIND", "ROUTES");
+                counts.forEach((k, n) -> t.row(k.substring(0, 4), k.substring(5), n));
+                return t.isEmpty() ? "no routes" : t.toString();
+            }
+            Table t = new Table("PREFIX", "KIND", "VIA", "INTERFACE", "STATE");
+            for (Routing.RouteEntry r : routes) {
                 t.row(r.prefix(), r.kind(), r.via() == null ? "-" : r.via(), r.iface() == null ? "-" : r.iface(),
                         r.active() ? "active" : "no route to gateway");
             }
@@ -147,6 +179,28 @@ public final class RoutingCommands {
             Table t = new Table("INTERFACE", "ADDRESS");
             routing.addresses().forEach(x -> t.row(x.iface(), x.cidr()));
             return t.isEmpty() ? "no addresses" : t.toString();
+        });
+    }
+
+    @Descriptor("show the FPM listener (routes from FRR)")
+    public Object fpm(String... args) {
+        return FPM.run(args, a -> {
+            FpmServer f = routing instanceof RoutingControl rc ? rc.fpm : null;
+            if (f == null) {
+                return "no FPM listener; add one with config:load of a file holding: fpm listen=127.0.0.1:2620"
+                        + " (and in FRR's zebra: fpm address 127.0.0.1 port 2620, no fpm use-next-hop-groups)";
+            }
+            FpmServer.Status s = f.status();
+            StringBuilder sb = new StringBuilder();
+            sb.append("listening ").append(s.listen()).append("  peer ").append(s.peer())
+                    .append("  connections ").append(s.connections()).append("  messages ").append(s.messages())
+                    .append("  routes ").append(s.routes()).append('\n');
+            if (!s.refused().isEmpty()) {
+                Table t = new Table("REFUSED", "COUNT");
+                s.refused().forEach((reason, n) -> t.row(reason, n));
+                sb.append(t);
+            }
+            return sb.toString().stripTrailing();
         });
     }
 

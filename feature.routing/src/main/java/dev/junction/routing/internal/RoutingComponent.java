@@ -4,13 +4,6 @@ import dev.junction.config.StatementType;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.Routing;
-import dev.junction.routing.nodes.ArpInputNode;
-import dev.junction.routing.nodes.Ip4ArpNode;
-import dev.junction.routing.nodes.Ip4IcmpErrorNode;
-import dev.junction.routing.nodes.Ip4InputNode;
-import dev.junction.routing.nodes.Ip4LocalNode;
-import dev.junction.routing.nodes.Ip4LookupNode;
-import dev.junction.routing.nodes.Ip4RewriteNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
@@ -25,7 +18,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * IPv4 routing in the graph: registers the routing nodes (plain nodes first, then the features that
+ * IPv4 and IPv6 routing in the graph: registers the routing nodes (plain nodes first, then the features that
  * lead to them, so that no packet is steered to a node that is not there yet; removal in reverse)
  * and the {@link Routing} service.
  */
@@ -38,10 +31,12 @@ public final class RoutingComponent {
     @Activate
     void activate(BundleContext context) {
         Ip4Tables tables = new Ip4Tables();
+        Ip6Tables tables6 = new Ip6Tables();
         this.tables = tables;
+        this.tables6 = tables6;
         this.context = context;
-        restoreNeighbours(context, tables);
-        RoutingControl control = new RoutingControl(tables, dataplane);
+        restoreNeighbours(context, tables, tables6);
+        RoutingControl control = new RoutingControl(tables, tables6, dataplane);
         AddressConfigs addressConfigs = new AddressConfigs(control);
         RouteConfigs routeConfigs = new RouteConfigs(control);
         // Apply the stored addresses and routes before any node joins the graph, so that after an
@@ -49,18 +44,17 @@ public final class RoutingComponent {
         // later and finds nothing to change).
         applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
         applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
-        List<PacketNode> nodes = List.of(
-                new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, tables),
-                new Ip4LookupNode(tables), new Ip4InputNode(), new ArpInputNode(tables));
-        for (PacketNode n : nodes) {
+        this.control = control;
+        handedOver = restoreLearnedRoutes(context, control);
+        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
         registrations.add(context.registerService(Routing.class, control, null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Address(), null));
         registrations.add(context.registerService(StatementType.class, new RoutingStatements.Route(), null));
+        registrations.add(context.registerService(StatementType.class, new RoutingStatements.Fpm(), null));
+        registrations.add(context.registerService(org.osgi.service.cm.ManagedService.class, this::fpmConfigured,
+                pid(RoutingStatements.FPM_PID)));
         registrations.add(context.registerService(ManagedServiceFactory.class, addressConfigs,
                 pid(RoutingStatements.ADDRESS_PID)));
         registrations.add(context.registerService(ManagedServiceFactory.class, routeConfigs,
@@ -69,11 +63,14 @@ public final class RoutingComponent {
         // take effect when their interface appears (at boot a device may come after this bundle).
         watcher = Thread.ofPlatform().daemon().name("junction-routing-watch").start(() -> {
             long seen = -1;
-            while (!Thread.currentThread().isInterrupted()) {
+            for (long round = 0; !Thread.currentThread().isInterrupted(); round++) {
                 long epoch = dataplane.epoch();
                 if (epoch != seen) {
                     seen = epoch;
                     control.refresh();
+                }
+                if (round % 10 == 0) {
+                    control.maintain();
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
             }
@@ -81,6 +78,84 @@ public final class RoutingComponent {
     }
 
     private Thread watcher;
+    private RoutingControl control;
+    private java.util.List<String> handedOver = java.util.List.of();
+    private FpmServer fpm;
+    private String fpmListen;
+    private static final String LEARNED_HANDOVER = "learned-routes.handover";
+
+    /** {@code fpm listen=ADDRESS:PORT}: (re)starts the FPM listener; no configuration stops it. */
+    private synchronized void fpmConfigured(java.util.Dictionary<String, ?> p) throws ConfigurationException {
+        String listen = p == null ? null : String.valueOf(p.get("listen"));
+        if (java.util.Objects.equals(listen, fpmListen)) {
+            return;
+        }
+        if (fpm != null) {
+            fpm.close();
+            fpm = null;
+            control.fpm = null;
+        }
+        fpmListen = listen;
+        if (listen == null) {
+            return;
+        }
+        try {
+            fpm = new FpmServer(control, RoutingStatements.listenAddress(listen));
+            fpm.adopt(handedOver);
+            control.fpm = fpm;
+        } catch (IllegalArgumentException e) {
+            fpmListen = null;
+            throw new ConfigurationException("listen", e.getMessage());
+        } catch (java.io.IOException e) {
+            fpmListen = null;
+            throw new ConfigurationException("listen", "cannot listen on " + listen + ": " + e.getMessage());
+        }
+    }
+
+    /** Learned routes survive an update like neighbours do: written by the old instance, read by the new. */
+    private static java.util.List<String> restoreLearnedRoutes(BundleContext context, RoutingControl control) {
+        java.util.List<String> prefixes = new java.util.ArrayList<>();
+        java.io.File f = context.getDataFile(LEARNED_HANDOVER);
+        if (f == null || !f.isFile()) {
+            return prefixes;
+        }
+        try {
+            if (System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS) {
+                for (String line : java.nio.file.Files.readAllLines(f.toPath())) {
+                    String[] w = line.split(" ");
+                    if (w.length == 3) {
+                        try {
+                            control.replaceLearnedRoute(w[0], w[1], java.util.List.of(w[2].split(",")));
+                            prefixes.add(w[1]);
+                        } catch (IllegalArgumentException e) {
+                            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "handed-over route " + line + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
+        } finally {
+            f.delete();
+        }
+        return prefixes;
+    }
+
+    private static void saveLearnedRoutes(BundleContext context, RoutingControl control) {
+        java.io.File f = context.getDataFile(LEARNED_HANDOVER);
+        if (f == null) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : control.learnedRoutes()) {
+            sb.append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
+        }
+        try {
+            java.nio.file.Files.writeString(f.toPath(), sb);
+        } catch (java.io.IOException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
+        }
+    }
     @Reference
     private ConfigurationAdmin cm;
 
@@ -100,6 +175,7 @@ public final class RoutingComponent {
         }
     }
     private Ip4Tables tables;
+    private Ip6Tables tables6;
     private BundleContext context;
     /** A hand-over file older than this is from another run: interface indexes may differ, ignore it. */
     private static final long HANDOVER_MAX_AGE_MS = 30_000;
@@ -110,7 +186,7 @@ public final class RoutingComponent {
      * on ARP): the old instance writes them to the bundle's data area, which survives an update, and
      * the new one reads them back.
      */
-    private static void restoreNeighbours(BundleContext context, Ip4Tables tables) {
+    private static void restoreNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null || !f.isFile()) {
             return;
@@ -122,6 +198,10 @@ public final class RoutingComponent {
                 for (int i = 0; i < n; i++) {
                     tables.neighbours.learn(in.readInt(), in.readInt(), in.readLong(), now);
                 }
+                int n6 = in.readInt();
+                for (int i = 0; i < n6; i++) {
+                    tables6.neighbours.learn(in.readInt(), in.readLong(), in.readLong(), in.readLong(), now);
+                }
             }
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
@@ -130,7 +210,7 @@ public final class RoutingComponent {
         }
     }
 
-    private static void saveNeighbours(BundleContext context, Ip4Tables tables) {
+    private static void saveNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null) {
             return;
@@ -143,6 +223,15 @@ public final class RoutingComponent {
                 out.writeInt((int) n[0]);
                 out.writeInt((int) n[1]);
                 out.writeLong(n[2]);
+            }
+            java.util.List<long[]> all6 = new java.util.ArrayList<>();
+            tables6.neighbours.forEach((ifIndex, high, low, mac, updated) -> all6.add(new long[] {ifIndex, high, low, mac}));
+            out.writeInt(all6.size());
+            for (long[] n : all6) {
+                out.writeInt((int) n[0]);
+                out.writeLong(n[1]);
+                out.writeLong(n[2]);
+                out.writeLong(n[3]);
             }
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "neighbours not handed over: " + e);
@@ -246,6 +335,12 @@ public final class RoutingComponent {
             registrations.get(i).unregister(); // each returns once no worker runs the node
         }
         registrations.clear();
-        saveNeighbours(context, tables);
+        saveNeighbours(context, tables, tables6);
+        synchronized (this) {
+            if (fpm != null) {
+                fpm.close();
+            }
+        }
+        saveLearnedRoutes(context, control);
     }
 }

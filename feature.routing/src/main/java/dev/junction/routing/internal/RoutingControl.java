@@ -20,26 +20,113 @@ import java.util.TreeMap;
 public final class RoutingControl implements Routing {
     private final Ip4Tables tables;
     private final Dataplane dataplane;
+    private final Ip6Control ip6;
+    /** The FPM listener, when one is configured (for the shell's ip:fpm). */
+    volatile FpmServer fpm;
     /** Interface name to its addresses (address, length). */
     private final Map<String, List<int[]>> addresses = new TreeMap<>();
     private final Map<Long, StaticRoute> statics = new TreeMap<>();
+    /** Routes from a routing daemon (FRR over FPM), below static routes of the same prefix. */
+    private final Map<Long, StaticRoute> learned = new TreeMap<>();
     private final Map<Long, Entry> installed = new HashMap<>();
     private final Map<Adj, Integer> adjIds = new HashMap<>();
     private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip4Tables.FORWARD, -1, 0)));
 
-    private record StaticRoute(int prefix, int len, int via, String iface) {
+    /** A static or learned route: one gateway or more (ECMP), or none with an interface (on-link). */
+    private record StaticRoute(int prefix, int len, int[] vias, String iface, String kind) {
+        String viaText() {
+            StringBuilder sb = new StringBuilder();
+            for (int v : vias) {
+                sb.append(sb.isEmpty() ? "" : ",").append(Ipv4.format(v));
+            }
+            return sb.isEmpty() ? null : sb.toString();
+        }
     }
 
-    private record Adj(int kind, int ifIndex, int gateway) {
+    /** What a FIB entry leads to: one path (kind, interface, gateway), or ECMP over {@code paths}. */
+    private record Adj(int kind, int ifIndex, int gateway, List<Adj> paths) {
+        Adj(int kind, int ifIndex, int gateway) {
+            this(kind, ifIndex, gateway, List.of());
+        }
     }
 
     private record Entry(int prefix, int len, String kind, Adj adj, String via, String iface) {
     }
 
-    public RoutingControl(Ip4Tables tables, Dataplane dataplane) {
+    public RoutingControl(Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane) {
         this.tables = tables;
         this.dataplane = dataplane;
+        this.ip6 = new Ip6Control(tables6, dataplane);
     }
+
+    /** Checks an interface address of either family; throws saying what is wrong. */
+    static void checkAnyAddress(String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            Ip6Control.checkAddress(cidr);
+        } else {
+            checkAddress(cidr);
+        }
+    }
+
+    /** Checks a route prefix of either family (host bits clear); throws saying what is wrong. */
+    static void checkAnyPrefix(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            Ip6Control.prefix(prefix);
+        } else {
+            cidr(prefix, true);
+        }
+    }
+
+    /** Whether prefix {@code outer} covers prefix {@code inner} (both valid; different families: no). */
+    static boolean covers(String outer, String inner) {
+        if (Ip6Control.isIpv6(outer) != Ip6Control.isIpv6(inner)) {
+            return false;
+        }
+        if (Ip6Control.isIpv6(outer)) {
+            dev.junction.routing.fib.Ipv6Prefix o = Ip6Control.prefix(outer), i = Ip6Control.prefix(inner);
+            return i.length() >= o.length() && (i.high() & dev.junction.routing.fib.Ipv6Prefix.highMask(o.length())) == o.high()
+                    && (i.low() & dev.junction.routing.fib.Ipv6Prefix.lowMask(o.length())) == o.low();
+        }
+        int[] o = cidr(outer, true), i = cidr(inner, false);
+        int mask = o[1] == 0 ? 0 : -1 << (32 - o[1]);
+        return i[1] >= o[1] && (i[0] & mask) == o[0];
+    }
+
+    /** Checks gateways (one, or several comma-separated for ECMP) of the prefix's family. */
+    static void checkGateway(String prefix, String via) {
+        for (String gw : gateways(via)) {
+            if (Ip6Control.isIpv6(prefix) != Ip6Control.isIpv6(gw)) {
+                throw new IllegalArgumentException("gateway " + gw + " is not of the family of " + prefix);
+            }
+            if (Ip6Control.isIpv6(gw)) {
+                Ip6Control.address(gw);
+            } else {
+                Ipv4.parse(gw);
+            }
+        }
+    }
+
+    /** The gateways of a {@code via} text: one, or several separated by commas (ECMP); none for null. */
+    static List<String> gateways(String via) {
+        List<String> out = new ArrayList<>();
+        if (via != null) {
+            for (String gw : via.split(",")) {
+                if (!gw.isBlank()) {
+                    out.add(gw.strip());
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("via needs a gateway address");
+            }
+            if (out.size() > MAX_PATHS) {
+                throw new IllegalArgumentException("at most " + MAX_PATHS + " gateways per route, not " + out.size());
+            }
+        }
+        return out;
+    }
+
+    /** Most ECMP paths per route. */
+    public static final int MAX_PATHS = 64;
 
     static long key(int prefix, int len) {
         return ((prefix & 0xFFFF_FFFFL) << 6) | len;
@@ -100,6 +187,12 @@ public final class RoutingControl implements Routing {
     /** Recomputes the FIB: interfaces come and go, and the addresses on them with them. */
     public synchronized void refresh() {
         recompute();
+        ip6.recompute();
+    }
+
+    /** Housekeeping from the control thread, about once a second: FIB groups freed long enough ago. */
+    public synchronized void maintain() {
+        ip6.reclaim();
     }
 
     @Override
@@ -110,6 +203,10 @@ public final class RoutingControl implements Routing {
 
     /** Adds an address from configuration: its interface may appear later. */
     synchronized void addConfiguredAddress(String iface, String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            ip6.addAddress(iface, cidr);
+            return;
+        }
         int[] a = checkAddress(cidr);
         List<int[]> list = addresses.computeIfAbsent(iface, k -> new ArrayList<>());
         for (int[] x : list) {
@@ -123,10 +220,14 @@ public final class RoutingControl implements Routing {
 
     @Override
     public synchronized void removeAddress(String iface, String cidr) {
+        if (Ip6Control.isIpv6(cidr)) {
+            ip6.removeAddress(iface, cidr);
+            return;
+        }
         int[] a = cidr(cidr, false);
         List<int[]> list = addresses.getOrDefault(iface, new ArrayList<>());
         if (!list.removeIf(x -> x[0] == a[0] && x[1] == a[1])) {
-            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see route:addresses)");
+            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see ip:addresses)");
         }
         recompute();
     }
@@ -141,21 +242,95 @@ public final class RoutingControl implements Routing {
 
     /** Adds a route from configuration: an interface it names may appear later. */
     synchronized void addConfiguredRoute(String prefix, String via, String iface) {
+        if (via != null) {
+            checkGateway(prefix, via);
+        }
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.addRoute(prefix, via, iface);
+            return;
+        }
         int[] p = cidr(prefix, true);
         if (via == null && iface == null) {
             throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
         }
-        int gw = via == null ? 0 : Ipv4.parse(via);
-        statics.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], gw, iface));
+        statics.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], parseGateways(via), iface, "static"));
         recompute();
     }
 
     @Override
     public synchronized void removeRoute(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.removeRoute(prefix);
+            return;
+        }
         int[] p = cidr(prefix, true);
         if (statics.remove(key(p[0], p[1])) == null) {
-            throw new IllegalArgumentException("no static route " + prefix + " (see route:show)");
+            throw new IllegalArgumentException("no static route " + prefix + " (see ip:routes)");
         }
+        recompute();
+    }
+
+    private static int[] parseGateways(String via) {
+        List<String> gws = gateways(via);
+        int[] out = new int[gws.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Ipv4.parse(gws.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * Adds or replaces a route learned from a routing daemon ({@code kind} names it, e.g. frr): below
+     * a static route of the same prefix; not persisted (the daemon sends its routes again when it
+     * reconnects). {@code vias} holds one gateway or more (ECMP).
+     */
+    public synchronized void replaceLearnedRoute(String kind, String prefix, List<String> vias) {
+        String via = vias.isEmpty() ? null : String.join(",", vias);
+        if (via == null) {
+            throw new IllegalArgumentException("a learned route needs a gateway");
+        }
+        checkGateway(prefix, via);
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.replaceLearnedRoute(kind, prefix, via);
+            return;
+        }
+        int[] p = cidr(prefix, true);
+        learned.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], parseGateways(via), null, kind));
+        recompute();
+    }
+
+    /** Removes a learned route; returns whether there was one. */
+    public synchronized boolean removeLearnedRoute(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            return ip6.removeLearnedRoute(prefix);
+        }
+        int[] p = cidr(prefix, true);
+        boolean had = learned.remove(key(p[0], p[1])) != null;
+        if (had) {
+            recompute();
+        }
+        return had;
+    }
+
+    /** Learned routes as (kind, prefix, gateways) triples, IPv4 then IPv6: what an update hands over. */
+    public synchronized List<String[]> learnedRoutes() {
+        List<String[]> out = new ArrayList<>();
+        for (StaticRoute r : learned.values()) {
+            out.add(new String[] {r.kind, Ipv4.format(r.prefix) + "/" + r.len, r.viaText()});
+        }
+        for (RouteEntry r : routes()) {
+            if (Ip6Control.isIpv6(r.prefix()) && !r.kind().equals("static") && !r.kind().equals("connected")
+                    && !r.kind().equals("local")) {
+                out.add(new String[] {r.kind(), r.prefix(), r.via()});
+            }
+        }
+        return out;
+    }
+
+    /** Removes every route learned from {@code kind} (its daemon went away for good). */
+    public synchronized void removeLearnedRoutes(String kind) {
+        learned.values().removeIf(r -> r.kind.equals(kind));
+        ip6.removeLearnedRoutes(kind);
         recompute();
     }
 
@@ -186,29 +361,45 @@ public final class RoutingControl implements Routing {
                 want.put(key(a[0], 32), new Entry(a[0], 32, "local", new Adj(Ip4Tables.LOCAL, idx, 0), null, e.getKey()));
             }
         }
-        for (StaticRoute r : statics.values()) {
-            Entry e = resolve(r, want);
-            if (e != null) {
-                want.putIfAbsent(key(r.prefix, r.len), e);
+        for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
+            for (StaticRoute r : routes.values()) {
+                Entry e = resolve(r, want);
+                if (e != null) {
+                    want.putIfAbsent(key(r.prefix, r.len), e);
+                }
             }
         }
-        // Adjacencies first, so that no FIB entry ever names an id a reader cannot find.
+        // Adjacencies first (an ECMP group's paths before the group), so that no FIB entry ever
+        // names an id a reader cannot find.
         for (Entry e : want.values()) {
-            adjIds.computeIfAbsent(e.adj, a -> {
-                adjList.add(a);
-                return adjList.size() - 1;
-            });
+            for (Adj path : e.adj.paths) {
+                adjId(path);
+            }
+            adjId(e.adj);
         }
         int n = adjList.size();
         int[] kind = new int[n];
         int[] ifs = new int[n];
         int[] gws = new int[n];
+        List<Integer> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            kind[i] = adjList.get(i).kind;
-            ifs[i] = adjList.get(i).ifIndex;
-            gws[i] = adjList.get(i).gateway;
+            Adj a = adjList.get(i);
+            kind[i] = a.kind;
+            ifs[i] = a.ifIndex;
+            gws[i] = a.gateway;
+            if (a.kind == Ip4Tables.MULTIPATH) {
+                ifs[i] = members.size(); // a group: its paths are members[ifIndex .. ifIndex + gateway)
+                gws[i] = a.paths.size();
+                for (Adj path : a.paths) {
+                    members.add(adjIds.get(path));
+                }
+            }
         }
-        tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws);
+        int[] memberIds = new int[members.size()];
+        for (int i = 0; i < memberIds.length; i++) {
+            memberIds[i] = members.get(i);
+        }
+        tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws, memberIds);
         tables.interfaceAddress = primary;
         for (Map.Entry<Long, Entry> e : want.entrySet()) {
             Entry old = installed.get(e.getKey());
@@ -225,23 +416,52 @@ public final class RoutingControl implements Routing {
         installed.putAll(want);
     }
 
-    /** A static route's output: its interface, or the connected route its gateway lies in. */
+    private int adjId(Adj a) {
+        return adjIds.computeIfAbsent(a, x -> {
+            adjList.add(x);
+            return adjList.size() - 1;
+        });
+    }
+
+    /**
+     * A route's output: out of its interface (to each gateway, or on-link), or to each gateway out of
+     * the connected route it lies in; gateways that no connected route covers are left out, and a
+     * route with none left is inactive (null). Several paths make an ECMP group.
+     */
     private Entry resolve(StaticRoute r, Map<Long, Entry> connected) {
-        String via = r.via == 0 ? null : Ipv4.format(r.via);
-        if (r.iface != null) {
-            return hasInterface(r.iface)
-                    ? new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), r.via), via, r.iface)
-                    : null;
+        String via = r.viaText();
+        if (r.iface != null && !hasInterface(r.iface)) {
+            return null;
         }
-        Entry best = null;
-        for (Entry c : connected.values()) {
-            int mask = c.len == 0 ? 0 : -1 << (32 - c.len);
-            if (c.kind.equals("connected") && (r.via & mask) == c.prefix && (best == null || c.len > best.len)) {
-                best = c;
+        List<Adj> paths = new ArrayList<>();
+        java.util.Set<String> ifaces = new java.util.TreeSet<>();
+        if (r.vias.length == 0) {
+            paths.add(new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), 0));
+            ifaces.add(r.iface);
+        }
+        for (int gw : r.vias) {
+            if (r.iface != null) {
+                paths.add(new Adj(Ip4Tables.FORWARD, ifIndex(r.iface), gw));
+                ifaces.add(r.iface);
+                continue;
+            }
+            Entry best = null;
+            for (Entry c : connected.values()) {
+                int mask = c.len == 0 ? 0 : -1 << (32 - c.len);
+                if (c.kind.equals("connected") && (gw & mask) == c.prefix && (best == null || c.len > best.len)) {
+                    best = c;
+                }
+            }
+            if (best != null) {
+                paths.add(new Adj(Ip4Tables.FORWARD, best.adj.ifIndex, gw));
+                ifaces.add(best.iface);
             }
         }
-        return best == null ? null
-                : new Entry(r.prefix, r.len, "static", new Adj(Ip4Tables.FORWARD, best.adj.ifIndex, r.via), via, best.iface);
+        if (paths.isEmpty()) {
+            return null;
+        }
+        Adj adj = paths.size() == 1 ? paths.getFirst() : new Adj(Ip4Tables.MULTIPATH, -1, 0, List.copyOf(paths));
+        return new Entry(r.prefix, r.len, r.kind, adj, via, String.join(",", ifaces));
     }
 
     @Override
@@ -250,13 +470,17 @@ public final class RoutingControl implements Routing {
         for (Entry e : installed.values()) {
             out.add(new RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
         }
-        for (StaticRoute r : statics.values()) {
-            if (!installed.containsKey(key(r.prefix, r.len))) {
-                out.add(new RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, "static",
-                        r.via == 0 ? null : Ipv4.format(r.via), r.iface, false));
+        for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
+            for (Map.Entry<Long, StaticRoute> e : routes.entrySet()) {
+                StaticRoute r = e.getValue();
+                Entry in = installed.get(e.getKey());
+                if (in == null || !in.kind.equals(r.kind)) {
+                    out.add(new RouteEntry(Ipv4.format(r.prefix) + "/" + r.len, r.kind, r.viaText(), r.iface, false));
+                }
             }
         }
         out.sort((a, b) -> Long.compare(sortKey(a.prefix()), sortKey(b.prefix())));
+        ip6.routes(out);
         return out;
     }
 
@@ -269,11 +493,12 @@ public final class RoutingControl implements Routing {
     public synchronized List<AddressEntry> addresses() {
         List<AddressEntry> out = new ArrayList<>();
         addresses.forEach((iface, list) -> list.forEach(a -> out.add(new AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
+        ip6.addresses(out);
         return out;
     }
 
     @Override
-    public List<NeighbourEntry> neighbours() {
+    public synchronized List<NeighbourEntry> neighbours() {
         Map<Integer, String> names = new HashMap<>();
         for (InterfaceStatus s : dataplane.interfaces()) {
             names.put(s.index(), s.name());
@@ -282,6 +507,7 @@ public final class RoutingControl implements Routing {
         List<NeighbourEntry> out = new ArrayList<>();
         tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new NeighbourEntry(
                 names.getOrDefault(ifIndex, "#" + ifIndex), Ipv4.format(ip), MacAddress.format(mac), (now - updated) / 1_000_000)));
+        ip6.neighbours(names, now, out);
         out.sort((a, b) -> (a.iface() + a.address()).compareTo(b.iface() + b.address()));
         return out;
     }

@@ -1,7 +1,6 @@
 package dev.junction.routing.internal;
 
 import dev.junction.config.StatementType;
-import dev.junction.packet.Ipv4;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,13 +48,13 @@ final class RoutingStatements {
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
             k.put("iface", "the interface");
-            k.put("ip", "the address and prefix length, e.g. 10.1.0.1/24");
+            k.put("ip", "the address and prefix length, e.g. 10.1.0.1/24 or 2001:db8:1::1/64");
             return k;
         }
 
         @Override
         public String usage() {
-            return "address NAME iface=INTERFACE ip=A.B.C.D/LEN";
+            return "address NAME iface=INTERFACE ip=A.B.C.D/LEN|X:Y::Z/LEN";
         }
 
         @Override
@@ -65,7 +64,7 @@ final class RoutingStatements {
             if (iface == null || ip == null) {
                 throw new IllegalArgumentException("address needs iface and ip; write: " + usage());
             }
-            RoutingControl.checkAddress(ip);
+            RoutingControl.checkAnyAddress(ip);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("iface", iface);
             out.put("ip", ip);
@@ -97,15 +96,15 @@ final class RoutingStatements {
         @Override
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
-            k.put("prefix", "destination, e.g. 10.2.0.0/16 or 0.0.0.0/0");
-            k.put("via", "gateway address");
+            k.put("prefix", "destination, e.g. 10.2.0.0/16, 0.0.0.0/0 or 2001:db8::/32");
+            k.put("via", "gateway address; several, comma-separated, for ECMP");
             k.put("iface", "output interface");
             return k;
         }
 
         @Override
         public String usage() {
-            return "route NAME prefix=A.B.C.D/LEN [via=GATEWAY] [iface=INTERFACE]";
+            return "route NAME prefix=PREFIX/LEN [via=GATEWAY] [iface=INTERFACE]";
         }
 
         @Override
@@ -114,14 +113,14 @@ final class RoutingStatements {
             if (prefix == null) {
                 throw new IllegalArgumentException("route needs a prefix; write: " + usage());
             }
-            RoutingControl.cidr(prefix, true);
+            RoutingControl.checkAnyPrefix(prefix);
             if (!words.containsKey("via") && !words.containsKey("iface")) {
                 throw new IllegalArgumentException("route needs via or iface; write: " + usage());
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("prefix", prefix);
             if (words.containsKey("via")) {
-                Ipv4.parse(words.get("via"));
+                RoutingControl.checkGateway(prefix, words.get("via"));
                 out.put("via", words.get("via"));
             }
             if (words.containsKey("iface")) {
@@ -133,6 +132,78 @@ final class RoutingStatements {
         @Override
         public int order(Map<String, Object> settings) {
             return 16;
+        }
+    }
+
+    static final String FPM_PID = "junction.fpm";
+
+    /** Parses {@code ADDRESS:PORT} ({@code [V6]:PORT} for IPv6); throws saying what is wrong. */
+    static java.net.InetSocketAddress listenAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("listen needs ADDRESS:PORT, like 127.0.0.1:2620, not '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535 in '" + text + "'");
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw new IllegalArgumentException("'" + host + "' is not an IP address (no host names)");
+        }
+        return new java.net.InetSocketAddress(host, port);
+    }
+
+    /** {@code fpm listen=ADDRESS:PORT}: take routes from FRR's zebra over FPM. */
+    static final class Fpm implements StatementType {
+        @Override
+        public String kind() {
+            return "fpm";
+        }
+
+        @Override
+        public boolean named() {
+            return false;
+        }
+
+        @Override
+        public String pid() {
+            return FPM_PID;
+        }
+
+        @Override
+        public Map<String, String> keys() {
+            Map<String, String> k = new LinkedHashMap<>();
+            k.put("listen", "address and port zebra connects to (its 'fpm address A port P'), e.g. 127.0.0.1:2620");
+            return k;
+        }
+
+        @Override
+        public String usage() {
+            return "fpm listen=ADDRESS:PORT";
+        }
+
+        @Override
+        public Map<String, Object> check(String name, Map<String, String> words) {
+            String listen = words.get("listen");
+            if (listen == null) {
+                throw new IllegalArgumentException("fpm needs listen; write: " + usage());
+            }
+            listenAddress(listen);
+            return new LinkedHashMap<>(Map.of("listen", listen));
+        }
+
+        @Override
+        public int order(Map<String, Object> settings) {
+            return 17;
         }
     }
 }

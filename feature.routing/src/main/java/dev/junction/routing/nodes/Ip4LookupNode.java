@@ -49,6 +49,26 @@ public final class Ip4LookupNode implements PacketNode {
         return List.of("broadcast or multicast destination (not routed)");
     }
 
+    private static final java.lang.foreign.ValueLayout.OfInt NET_INT =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    /**
+     * The flow hash ECMP picks a path by: source, destination, protocol and, for TCP and UDP, both
+     * ports; fragments hash without ports so that all the fragments of a packet take one path.
+     */
+    static int flowHash(MemorySegment m, long ip) {
+        int proto = Ipv4.protocol(m, ip);
+        int h = Ipv4.source(m, ip) * 0x9E37_79B1 ^ Ipv4.destination(m, ip);
+        h = h * 0x85EB_CA6B ^ proto;
+        if ((proto == Ipv4.PROTO_TCP || proto == Ipv4.PROTO_UDP) && !Ipv4.isFragment(m, ip)) {
+            h = h * 0xC2B2_AE35 ^ m.get(NET_INT, ip + Ipv4.headerLength(m, ip));
+        }
+        h ^= h >>> 16;
+        h *= 0x7FEB_352D;
+        h ^= h >>> 15;
+        return h;
+    }
+
     @Override
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
@@ -57,6 +77,7 @@ public final class Ip4LookupNode implements PacketNode {
         int[] kind = adj.kind();
         int[] ifIndex = adj.ifIndex();
         int[] gateway = adj.gateway();
+        int[] members = adj.members();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long ip = pool.data(b) + pool.l3Offset(b);
@@ -71,6 +92,12 @@ public final class Ip4LookupNode implements PacketNode {
             } else if (kind[id] == Ip4Tables.LOCAL) {
                 v.next(i, LOCAL);
             } else {
+                if (kind[id] == Ip4Tables.MULTIPATH) {
+                    // ECMP: a flow (addresses, protocol, ports) always takes the same path.
+                    int h = flowHash(m, ip);
+                    pool.flowHash(b, h);
+                    id = members[ifIndex[id] + Integer.remainderUnsigned(h, gateway[id])];
+                }
                 pool.txInterface(b, ifIndex[id]);
                 pool.nextHop(b, gateway[id] != 0 ? gateway[id] : dst);
                 v.next(i, REWRITE);

@@ -10,14 +10,9 @@ import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.drivers.linux.AfPacketDevice;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Ip6Tables;
+import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.RoutingControl;
-import dev.junction.routing.nodes.ArpInputNode;
-import dev.junction.routing.nodes.Ip4ArpNode;
-import dev.junction.routing.nodes.Ip4IcmpErrorNode;
-import dev.junction.routing.nodes.Ip4InputNode;
-import dev.junction.routing.nodes.Ip4LocalNode;
-import dev.junction.routing.nodes.Ip4LookupNode;
-import dev.junction.routing.nodes.Ip4RewriteNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,9 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two real Linux hosts on two subnets, Junction routing between them:
- * h1 10.81.1.2/24 -- j1 [10.81.1.1 Junction 10.81.2.1] j2 -- h2 10.81.2.2/24.
- * ARP with the real kernels, ping across, ping Junction itself, TTL 1 and unrouted destinations
- * answered with ICMP, a TCP transfer verified end to end.
+ * h1 10.81.1.2/24 fd81:1::2/64 -- j1 [10.81.1.1 fd81:1::1 Junction 10.81.2.1 fd81:2::1] j2 -- h2 10.81.2.2/24 fd81:2::2/64.
+ * ARP and neighbour discovery with the real kernels, ping across (IPv4 and IPv6), ping Junction
+ * itself, TTL / hop limit 1 and unrouted destinations answered with ICMP / ICMPv6, a TCP transfer
+ * verified end to end.
  */
 class RoutedHostsTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -101,6 +97,10 @@ class RoutedHostsTest {
                 ns(h2, "ip", "addr", "add", "10.81.2.2/24", "dev", "e0"),
                 ns(h1, "ip", "route", "add", "default", "via", "10.81.1.1"),
                 ns(h2, "ip", "route", "add", "default", "via", "10.81.2.1"),
+                ns(h1, "ip", "addr", "add", "fd81:1::2/64", "dev", "e0", "nodad"),
+                ns(h2, "ip", "addr", "add", "fd81:2::2/64", "dev", "e0", "nodad"),
+                ns(h1, "ip", "-6", "route", "add", "default", "via", "fd81:1::1"),
+                ns(h2, "ip", "-6", "route", "add", "default", "via", "fd81:2::1"),
                 ns(h1, "ethtool", "-K", "e0", "tso", "off", "gso", "off"),
                 ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
             must(c);
@@ -111,16 +111,15 @@ class RoutedHostsTest {
         engine.addDevice(d1);
         engine.addDevice(d2);
         Ip4Tables tables = new Ip4Tables();
-        for (PacketNode n : List.of(new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, tables),
-                new Ip4LookupNode(tables), new Ip4InputNode(), new ArpInputNode(tables))) {
+        Ip6Tables tables6 = new Ip6Tables();
+        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
             engine.addNode(n, "test");
         }
-        routing = new RoutingControl(tables, engine);
+        routing = new RoutingControl(tables, tables6, engine);
         routing.addAddress("j1", "10.81.1.1/24");
         routing.addAddress("j2", "10.81.2.1/24");
+        routing.addAddress("j1", "fd81:1::1/64");
+        routing.addAddress("j2", "fd81:2::1/64");
         engine.start();
     }
 
@@ -162,6 +161,54 @@ class RoutedHostsTest {
         r = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.81.1.2"));
         assertEquals(0, r.exit(), "and back: " + r.out() + drops());
         assertTrue(routing.neighbours().stream().anyMatch(n -> n.address().equals("10.81.2.2")), routing.neighbours().toString());
+    }
+
+    @Test
+    void ipv6HostsPingEachOtherAndTheRouterWithNeighbourDiscovery() throws Exception {
+        Result r = run(30, ns(h1, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd81:1::1"));
+        assertEquals(0, r.exit(), "Junction's own IPv6 address answers: " + r.out() + drops());
+        // The first echo may be spent on neighbour discovery for h2: ask for 4, require at least 3.
+        r = run(30, ns(h1, "ping", "-6", "-c", "4", "-i", "0.2", "-W", "2", "fd81:2::2"));
+        assertTrue(r.out().matches("(?s).*[34] received.*"), "h1 reaches h2 over IPv6: " + r.out() + drops());
+        r = run(30, ns(h2, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd81:1::2"));
+        assertEquals(0, r.exit(), "and back: " + r.out() + drops());
+        // Both kernels resolved Junction's addresses by neighbour discovery, and Junction theirs.
+        assertTrue(run(10, ns(h1, "ip", "-6", "neigh", "show", "fd81:1::1")).out().matches("(?s).*lladdr.*(REACHABLE|STALE|DELAY|PROBE).*"),
+                run(10, ns(h1, "ip", "-6", "neigh")).out());
+        assertTrue(routing.neighbours().stream().anyMatch(n -> n.address().equals("fd81:2::2") && n.iface().equals("j2")),
+                routing.neighbours().toString());
+        // Junction's link-local address (fe80:: from its MAC) answers on the link too.
+        String ll = "fe80::" + linkLocalSuffix(d1.mac()) + "%e0";
+        r = run(30, ns(h1, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", ll));
+        assertEquals(0, r.exit(), "link-local " + ll + ": " + r.out() + drops());
+    }
+
+    /** The last 64 bits of the EUI-64 link-local address of a MAC, as ping wants them. */
+    private static String linkLocalSuffix(long mac) {
+        long id = dev.junction.packet.Ipv6.interfaceId(mac);
+        return String.format("%x:%x:%x:%x", (id >>> 48) & 0xFFFF, (id >>> 32) & 0xFFFF, (id >>> 16) & 0xFFFF, id & 0xFFFF);
+    }
+
+    @Test
+    void ipv6HopLimitOneAndUnroutedDestinationsAreAnsweredWithIcmpv6() throws Exception {
+        Result r = run(30, ns(h1, "ping", "-6", "-c", "1", "-t", "1", "-W", "2", "fd81:2::2"));
+        assertTrue(r.out().contains("Time exceeded: Hop limit") && r.out().contains("fd81:1::1"), r.out() + drops());
+        r = run(30, ns(h1, "ping", "-6", "-c", "1", "-W", "2", "fd99::1"));
+        assertTrue(r.out().contains("Destination unreachable: No route") && r.out().contains("fd81:1::1"), r.out() + drops());
+    }
+
+    @Test
+    void ipv6PacketsLargerThanTheOutputMtuGetPacketTooBig() throws Exception {
+        // h2's link, and j2 with it, carry at most 1400 bytes: h1's 1500-byte packets cannot pass.
+        must("ip", "link", "set", v2, "mtu", "1400");
+        must(ns(h2, "ip", "link", "set", "e0", "mtu", "1400"));
+        engine.refreshInterfaces();
+        run(30, ns(h1, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "fd81:2::2")); // resolve h2 first
+        Result r = run(30, ns(h1, "ping", "-6", "-c", "1", "-s", "1452", "-M", "do", "-W", "2", "fd81:2::2"));
+        assertTrue(r.out().contains("Packet too big: mtu=1400") || r.out().contains("mtu=1400"), r.out() + drops());
+        // The kernel learned the path MTU: its next large ping is fragmented at the source and gets through.
+        r = run(30, ns(h1, "ping", "-6", "-c", "2", "-i", "0.2", "-s", "1452", "-W", "2", "fd81:2::2"));
+        assertTrue(r.out().matches("(?s).*[12] received.*"), r.out() + drops());
     }
 
     @Test

@@ -111,6 +111,37 @@ public final class Engine implements Dataplane, AutoCloseable {
             started = true;
             startWorkers();
         }
+        // A device's MTU or MAC may change under it (ip link set ... mtu): follow, once a second.
+        Thread.ofVirtual().name("junction-interface-watch").start(() -> {
+            while (isStarted()) {
+                LockSupport.parkNanos(1_000_000_000L);
+                refreshInterfaces();
+            }
+        });
+    }
+
+    private boolean isStarted() {
+        synchronized (lock) {
+            return started;
+        }
+    }
+
+    /**
+     * Publishes a new graph snapshot when a device's MTU or MAC differs from what the current one
+     * shows, so that nodes see the change; returns whether it did.
+     */
+    public boolean refreshInterfaces() {
+        synchronized (lock) {
+            InterfaceTable ifs = current.interfaces;
+            for (int i = 0; i < ifs.devices.length; i++) {
+                NetDevice d = ifs.devices[i];
+                if (d != null && (d.mtu() != ifs.mtu(i) || d.mac() != ifs.mac(i))) {
+                    rebuild();
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Applies a new configuration; workers are restarted when their CPUs, idle mode or pool size change. */

@@ -21,6 +21,7 @@ final class Libc {
     static final int SOL_PACKET = 263;
     static final int PACKET_ADD_MEMBERSHIP = 1;
     static final int PACKET_RX_RING = 5;
+    static final int PACKET_STATISTICS = 6;
     static final int PACKET_VERSION = 10;
     static final int PACKET_TX_RING = 13;
     static final int PACKET_QDISC_BYPASS = 20;
@@ -50,6 +51,7 @@ final class Libc {
     private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(I, I, I, I));
     private static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(I, I, A, I));
     private static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(I, I, I, I, A, I));
+    private static final MethodHandle GETSOCKOPT = fn("getsockopt", FunctionDescriptor.of(I, I, I, I, A, A));
     private static final MethodHandle MMAP = fn("mmap", FunctionDescriptor.of(A, L, L, I, I, I, L));
     private static final MethodHandle MUNMAP = fn("munmap", FunctionDescriptor.of(I, A, L));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(I, I));
@@ -105,6 +107,15 @@ final class Libc {
     static int setsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value) {
         try {
             return (int) SETSOCKOPT.invokeExact(st, fd, level, name, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** getsockopt into {@code value}; {@code length} is an int the call updates. */
+    static int getsockopt(MemorySegment st, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(st, fd, level, name, value, length);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

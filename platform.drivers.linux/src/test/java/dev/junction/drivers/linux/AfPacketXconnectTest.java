@@ -116,6 +116,37 @@ class AfPacketXconnectTest {
     }
 
     @Test
+    void framesTheKernelDropsOnAFullRingAreCounted() throws Exception {
+        // Receiving held (as in a swap window): the kernel fills the ring, then drops. Every frame
+        // h1 sends must show up either as received or as an rx error, none silently lost.
+        int sent = 60_000;
+        String flood = """
+                import socket, sys
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("e0", 0))
+                f = bytes.fromhex("ffffffffffff020000000001" + "88b5") + bytes(46)   # local experimental ethertype
+                for _ in range(int(sys.argv[1])): s.send(f)
+                """;
+        Object key = new Object();
+        engine.holdRx(key, 30_000_000_000L);
+        DeviceCounters before = d1.counters();
+        try {
+            Host.must(Host.inNs(h1, "/usr/bin/python3", "-c", flood, Integer.toString(sent)));
+        } finally {
+            engine.releaseRx(key);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        DeviceCounters c = d1.counters();
+        while (c.rxPackets() + c.rxErrors() - before.rxPackets() - before.rxErrors() < sent && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            c = d1.counters();
+        }
+        long received = c.rxPackets() - before.rxPackets();
+        long dropped = c.rxErrors() - before.rxErrors();
+        assertTrue(dropped > 0, "the ring overflowed while held: " + c);
+        assertTrue(received + dropped >= sent, "every frame received or counted: " + received + " + " + dropped + " of " + sent);
+    }
+
+    @Test
     void gsoSuperFramesAreCountedNotFatal() throws Exception {
         Host.must(Host.inNs(h1, "ethtool", "-K", "e0", "tso", "on", "gso", "on"));
         // With TSO on the sender hands over 64 KB frames; Junction drops and counts them.

@@ -1,0 +1,251 @@
+package dev.junction.routing.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Takes routes from a routing daemon over FPM (the Forwarding Plane Manager protocol that FRR's zebra
+ * speaks with its dplane_fpm_nl module): Junction listens, zebra connects and streams its RIB as
+ * netlink route messages, each in a 4-byte FPM header (version 1, type 1 netlink, big-endian total
+ * length). Routes become learned routes of kind {@code frr} in the FIB: added, replaced, deleted,
+ * multipath as ECMP. When zebra reconnects it sends its whole RIB again; routes not sent again within
+ * {@link #SWEEP_NANOS} of a (re)connection, or all of them that long after a disconnection with no
+ * new connection, are removed. Control path: one virtual thread per connection.
+ */
+public final class FpmServer implements AutoCloseable {
+    public static final String KIND = "frr";
+    static final long SWEEP_NANOS = 30_000_000_000L;
+    private static final int RT_TABLE_MAIN = 254;
+    private static final System.Logger LOG = System.getLogger("dev.junction.routing");
+
+    private final RoutingControl control;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+    private final long sweepNanos;
+    private volatile SocketChannel connection;
+    private volatile String peer = "-";
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
+    /** Learned prefix to the connection number that last sent it. */
+    private final Map<String, Long> seen = new HashMap<>();
+    private long generation;
+
+    /** Listens on {@code address}; throws IOException when it cannot (port taken, no such address). */
+    public FpmServer(RoutingControl control, InetSocketAddress address) throws IOException {
+        this(control, address, SWEEP_NANOS);
+    }
+
+    FpmServer(RoutingControl control, InetSocketAddress address, long sweepNanos) throws IOException {
+        this.control = control;
+        this.sweepNanos = sweepNanos;
+        this.server = ServerSocketChannel.open();
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        server.bind(address);
+        acceptor = Thread.ofPlatform().daemon().name("junction-fpm").start(this::acceptLoop);
+    }
+
+    /** Where it listens (the port is the real one when 0 was asked for). */
+    public InetSocketAddress address() {
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel c = server.accept();
+                SocketChannel old = connection;
+                if (old != null) {
+                    old.close(); // one daemon at a time: the newest wins
+                }
+                connection = c;
+                peer = String.valueOf(c.getRemoteAddress());
+                long gen;
+                synchronized (this) {
+                    gen = ++generation;
+                }
+                connections.incrementAndGet();
+                LOG.log(System.Logger.Level.INFO, "FPM: " + peer + " connected");
+                scheduleSweep(gen, false);
+                Thread.ofVirtual().name("junction-fpm-" + gen).start(() -> serve(c, gen));
+            } catch (IOException e) {
+                if (server.isOpen()) {
+                    LOG.log(System.Logger.Level.WARNING, "FPM accept: " + e);
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel c, long gen) {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        ByteBuffer body = ByteBuffer.allocate(65536);
+        try (c) {
+            while (true) {
+                header.clear();
+                readFully(c, header);
+                int version = header.get(0) & 0xFF;
+                int type = header.get(1) & 0xFF;
+                int length = Short.toUnsignedInt(header.getShort(2));
+                if (version != 1 || type != 1 || length < 4) {
+                    count("bad FPM header (version " + version + ", type " + type + ", length " + length + "): connection closed");
+                    return;
+                }
+                body.clear().limit(length - 4);
+                readFully(c, body);
+                body.flip();
+                while (body.hasRemaining()) {
+                    messages.incrementAndGet();
+                    try {
+                        FpmMessage m = FpmMessage.parse(body);
+                        apply(m, gen);
+                    } catch (FpmMessage.Refused r) {
+                        count(r.reason);
+                    }
+                }
+            }
+        } catch (EOFException e) {
+            LOG.log(System.Logger.Level.INFO, "FPM: " + peer + " closed the connection");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.INFO, "FPM: " + peer + ": " + e.getMessage());
+        } finally {
+            if (connection == c) {
+                connection = null;
+                peer = "-";
+                scheduleSweep(gen, true);
+            }
+        }
+    }
+
+    private void apply(FpmMessage m, long gen) throws FpmMessage.Refused {
+        if (m.table() != RT_TABLE_MAIN) {
+            throw new FpmMessage.Refused("route of table " + m.table() + " (only the main table is taken)");
+        }
+        try {
+            if (!m.add()) {
+                synchronized (this) {
+                    seen.remove(m.prefix());
+                }
+                control.removeLearnedRoute(m.prefix());
+                return;
+            }
+            if (m.routeType() != FpmMessage.RTN_UNICAST) {
+                throw new FpmMessage.Refused("route type " + m.routeType() + " (only unicast routes are taken)");
+            }
+            if (m.gateways().isEmpty()) {
+                throw new FpmMessage.Refused("route without a gateway (the daemon's interfaces are not Junction's)");
+            }
+            control.replaceLearnedRoute(KIND, m.prefix(), m.gateways());
+            synchronized (this) {
+                seen.put(m.prefix(), gen);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new FpmMessage.Refused("refused by the FIB: " + e.getMessage());
+        }
+    }
+
+    /**
+     * After the sweep delay: drops the routes not sent since connection {@code gen} began (a
+     * reconnection replays the RIB), or, after a disconnection with no newer connection, all of them.
+     */
+    private void scheduleSweep(long gen, boolean disconnected) {
+        Thread.ofVirtual().start(() -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(sweepNanos);
+            java.util.List<String> stale = new java.util.ArrayList<>();
+            synchronized (this) {
+                if (generation != gen || (disconnected && connection != null) || !server.isOpen()) {
+                    return; // a newer connection has its own sweep
+                }
+                seen.entrySet().removeIf(e -> {
+                    boolean old = disconnected || e.getValue() < gen;
+                    if (old) {
+                        stale.add(e.getKey());
+                    }
+                    return old;
+                });
+            }
+            for (String prefix : stale) {
+                control.removeLearnedRoute(prefix);
+            }
+            if (!stale.isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "FPM: " + stale.size() + " routes not refreshed by the daemon removed");
+            }
+        });
+    }
+
+    private void count(String reason) {
+        refused.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static void readFully(SocketChannel c, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (c.read(b) < 0) {
+                throw new EOFException();
+            }
+        }
+    }
+
+    /** What the shell shows. */
+    public record Status(String listen, String peer, long connections, long messages, int routes, Map<String, Long> refused) {
+    }
+
+    public Status status() {
+        Map<String, Long> r = new TreeMap<>();
+        refused.forEach((k, v) -> r.put(k, v.get()));
+        int routes;
+        synchronized (this) {
+            routes = seen.size();
+        }
+        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, r);
+    }
+
+    /** Stops listening and drops the connection; the learned routes stay until {@code removeRoutes}. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+            SocketChannel c = connection;
+            if (c != null) {
+                c.close();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "FPM close: " + e);
+        }
+        acceptor.interrupt();
+    }
+
+    /**
+     * Takes routes the previous instance learned (handed over across a bundle update) as if sent
+     * before the first connection: the daemon's replay after it reconnects keeps those it still
+     * has, the sweep removes the rest (all of them if it does not reconnect in time).
+     */
+    public void adopt(java.util.Collection<String> prefixes) {
+        synchronized (this) {
+            for (String p : prefixes) {
+                seen.putIfAbsent(p, 0L);
+            }
+        }
+        scheduleSweep(0, true);
+    }
+
+    /** Removes every route learned from the daemon. */
+    public void removeRoutes() {
+        synchronized (this) {
+            seen.clear();
+        }
+        control.removeLearnedRoutes(KIND);
+    }
+}

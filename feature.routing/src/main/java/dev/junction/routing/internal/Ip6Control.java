@@ -1,0 +1,382 @@
+package dev.junction.routing.internal;
+
+import dev.junction.dataplane.Dataplane;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.packet.Ipv6;
+import dev.junction.packet.MacAddress;
+import dev.junction.routing.Routing;
+import dev.junction.routing.fib.Ipv6Prefix;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The control side of IPv6 routing, as {@link RoutingControl} is for IPv4: addresses (each a
+ * connected route and a local /128; an interface with one also gets its link-local fe80::EUI-64
+ * address, for neighbour discovery and link-local peers), static routes resolved through the
+ * connected routes, and the difference applied to the FIB. Called by RoutingControl under its lock.
+ */
+final class Ip6Control {
+    /** Freed FIB groups are reused only when no route changed for this long (no reader is still in one). */
+    private static final long GRACE_NANOS = 1_000_000_000L;
+    private final Ip6Tables tables;
+    private final Dataplane dataplane;
+    private final Map<String, List<Address>> addresses = new TreeMap<>();
+    private final Map<Ipv6Prefix, StaticRoute> statics = new LinkedHashMap<>();
+    private final Map<Ipv6Prefix, StaticRoute> learned = new LinkedHashMap<>();
+    private final Map<Ipv6Prefix, Entry> installed = new HashMap<>();
+    private final Map<Adj, Integer> adjIds = new HashMap<>();
+    private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip6Tables.FORWARD, -1, 0, 0)));
+    private long lastChange;
+    private boolean groupsRetired;
+
+    /** An interface address: the address itself and its prefix length. */
+    private record Address(long high, long low, int length) {
+    }
+
+    /** A static or learned route: gateways (several: ECMP), or none with an interface (on-link). */
+    private record StaticRoute(Ipv6Prefix prefix, long[] gwHigh, long[] gwLow, String iface, String kind) {
+        String viaText() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < gwHigh.length; i++) {
+                sb.append(sb.isEmpty() ? "" : ",").append(text(gwHigh[i], gwLow[i]));
+            }
+            return sb.isEmpty() ? null : sb.toString();
+        }
+    }
+
+    /** One path (kind, interface, gateway), or an ECMP group over {@code paths}. */
+    private record Adj(int kind, int ifIndex, long gwHigh, long gwLow, List<Adj> paths) {
+        Adj(int kind, int ifIndex, long gwHigh, long gwLow) {
+            this(kind, ifIndex, gwHigh, gwLow, List.of());
+        }
+    }
+
+    private record Entry(Ipv6Prefix prefix, String kind, Adj adj, String via, String iface) {
+    }
+
+    Ip6Control(Ip6Tables tables, Dataplane dataplane) {
+        this.tables = tables;
+        this.dataplane = dataplane;
+    }
+
+    static boolean isIpv6(String text) {
+        return text.indexOf(':') >= 0;
+    }
+
+    /** Parses an address without a length. */
+    static Ipv6Prefix address(String text) {
+        if (text.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("'" + text + "' is a prefix; an address has no /length");
+        }
+        try {
+            return Ipv6Prefix.parse(text + "/128");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv6 address like 2001:db8::1");
+        }
+    }
+
+    /** Parses an interface address {@code x::y/len}: a length of 1..128, not multicast, not link-local. */
+    static Address checkAddress(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("'" + text + "' needs a length, like 2001:db8:1::1/64");
+        }
+        Ipv6Prefix a = address(text.substring(0, slash));
+        int len;
+        try {
+            len = Integer.parseInt(text.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            len = -1;
+        }
+        if (len < 1 || len > 128) {
+            throw new IllegalArgumentException("an IPv6 interface address needs a length of 1..128, in '" + text + "'");
+        }
+        if (Ipv6.isMulticast(a.high()) || Ipv6.isLinkLocal(a.high()) || (a.high() | a.low()) == 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a unicast global address"
+                    + " (link-local addresses are made from the MAC)");
+        }
+        return new Address(a.high(), a.low(), len);
+    }
+
+    private static String text(long high, long low) {
+        return Ipv6Prefix.formatAddress(high, low);
+    }
+
+    private int ifIndex(String iface) {
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            if (s.name().equals(iface)) {
+                return s.index();
+            }
+        }
+        return -1;
+    }
+
+    void addAddress(String iface, String cidr) {
+        Address a = checkAddress(cidr);
+        List<Address> list = addresses.computeIfAbsent(iface, k -> new ArrayList<>());
+        for (Address x : list) {
+            if (x.high == a.high && x.low == a.low) {
+                throw new IllegalArgumentException(text(a.high, a.low) + " is on " + iface + " already");
+            }
+        }
+        list.add(a);
+        recompute();
+    }
+
+    void removeAddress(String iface, String cidr) {
+        Address a = checkAddress(cidr);
+        List<Address> list = addresses.getOrDefault(iface, new ArrayList<>());
+        if (!list.remove(a)) {
+            throw new IllegalArgumentException(iface + " has no address " + cidr + " (see ip:addresses)");
+        }
+        if (list.isEmpty()) {
+            addresses.remove(iface);
+        }
+        recompute();
+    }
+
+    /** Parses a route's prefix: host bits must be zero. */
+    static Ipv6Prefix prefix(String text) {
+        return Ipv6Prefix.parse(text);
+    }
+
+    void addRoute(String prefix, String via, String iface) {
+        Ipv6Prefix p = prefix(prefix);
+        if (via == null && iface == null) {
+            throw new IllegalArgumentException("a route needs a gateway (via) or an interface");
+        }
+        statics.put(p, route(p, via, iface, "static"));
+        recompute();
+    }
+
+    private static StaticRoute route(Ipv6Prefix p, String via, String iface, String kind) {
+        List<String> gws = RoutingControl.gateways(via);
+        long[] high = new long[gws.size()], low = new long[gws.size()];
+        for (int i = 0; i < high.length; i++) {
+            Ipv6Prefix gw = address(gws.get(i));
+            if (Ipv6.isMulticast(gw.high())) {
+                throw new IllegalArgumentException("gateway " + gws.get(i) + " is a multicast address");
+            }
+            if (Ipv6.isLinkLocal(gw.high()) && iface == null && kind.equals("static")) {
+                throw new IllegalArgumentException("a link-local gateway (" + gws.get(i) + ") needs --iface: it is on one link only");
+            }
+            high[i] = gw.high();
+            low[i] = gw.low();
+        }
+        return new StaticRoute(p, high, low, iface, kind);
+    }
+
+    void replaceLearnedRoute(String kind, String prefix, String via) {
+        Ipv6Prefix p = prefix(prefix);
+        learned.put(p, route(p, via, null, kind));
+        recompute();
+    }
+
+    boolean removeLearnedRoute(String prefix) {
+        boolean had = learned.remove(prefix(prefix)) != null;
+        if (had) {
+            recompute();
+        }
+        return had;
+    }
+
+    void removeLearnedRoutes(String kind) {
+        learned.values().removeIf(r -> r.kind.equals(kind));
+        recompute();
+    }
+
+    void removeRoute(String prefix) {
+        if (statics.remove(prefix(prefix)) == null) {
+            throw new IllegalArgumentException("no static route " + prefix + " (see ip:routes)");
+        }
+        recompute();
+    }
+
+    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
+    void recompute() {
+        Map<Ipv6Prefix, Entry> want = new LinkedHashMap<>();
+        Map<Integer, long[]> macs = new HashMap<>();
+        int size = 0;
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            size = Math.max(size, s.index() + 1);
+            macs.put(s.index(), new long[] {MacAddress.parse(s.mac())});
+        }
+        long[] high = new long[size], low = new long[size], linkLocal = new long[size];
+        for (Map.Entry<String, List<Address>> e : addresses.entrySet()) {
+            int idx = ifIndex(e.getKey());
+            if (idx < 0) {
+                continue; // the interface went away: its routes go with it
+            }
+            linkLocal[idx] = Ipv6.interfaceId(macs.get(idx)[0]);
+            for (Address a : e.getValue()) {
+                if ((high[idx] | low[idx]) == 0) {
+                    high[idx] = a.high;
+                    low[idx] = a.low;
+                }
+                if (a.length < 128) {
+                    Ipv6Prefix net = new Ipv6Prefix(a.high & Ipv6Prefix.highMask(a.length), a.low & Ipv6Prefix.lowMask(a.length), a.length);
+                    want.put(net, new Entry(net, "connected", new Adj(Ip6Tables.FORWARD, idx, 0, 0), null, e.getKey()));
+                }
+                Ipv6Prefix host = new Ipv6Prefix(a.high, a.low, 128);
+                want.put(host, new Entry(host, "local", new Adj(Ip6Tables.LOCAL, idx, 0, 0), null, e.getKey()));
+            }
+        }
+        for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
+            for (StaticRoute r : routes.values()) {
+                Entry e = resolve(r, want);
+                if (e != null) {
+                    want.putIfAbsent(r.prefix, e);
+                }
+            }
+        }
+        // Adjacencies first (a group's paths before the group), so that no FIB entry ever names an
+        // id a reader cannot find.
+        for (Entry e : want.values()) {
+            for (Adj path : e.adj.paths) {
+                adjId(path);
+            }
+            adjId(e.adj);
+        }
+        int n = adjList.size();
+        int[] kind = new int[n], ifs = new int[n];
+        long[] gwh = new long[n], gwl = new long[n];
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Adj a = adjList.get(i);
+            kind[i] = a.kind;
+            ifs[i] = a.ifIndex;
+            gwh[i] = a.gwHigh;
+            gwl[i] = a.gwLow;
+            if (a.kind == Ip6Tables.MULTIPATH) {
+                ifs[i] = members.size(); // paths are members[ifIndex .. ifIndex + gatewayLow)
+                gwl[i] = a.paths.size();
+                for (Adj path : a.paths) {
+                    members.add(adjIds.get(path));
+                }
+            }
+        }
+        int[] memberIds = new int[members.size()];
+        for (int i = 0; i < memberIds.length; i++) {
+            memberIds[i] = members.get(i);
+        }
+        tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, memberIds);
+        tables.addresses = new Ip6Tables.Addresses(high, low, linkLocal);
+        boolean changed = false;
+        for (Map.Entry<Ipv6Prefix, Entry> e : want.entrySet()) {
+            Entry old = installed.get(e.getKey());
+            if (old == null || !old.adj.equals(e.getValue().adj)) {
+                Ipv6Prefix p = e.getKey();
+                tables.fib.add(p.high(), p.low(), p.length(), adjIds.get(e.getValue().adj));
+                changed = true;
+            }
+        }
+        for (Map.Entry<Ipv6Prefix, Entry> e : installed.entrySet()) {
+            if (!want.containsKey(e.getKey())) {
+                Ipv6Prefix p = e.getKey();
+                tables.fib.remove(p.high(), p.low(), p.length());
+                changed = true;
+                groupsRetired = true;
+            }
+        }
+        if (changed) {
+            lastChange = System.nanoTime();
+        }
+        installed.clear();
+        installed.putAll(want);
+    }
+
+    /**
+     * Gives the FIB groups freed by removals back for reuse, once no route has changed for the grace
+     * period: a worker that loaded a pointer to a freed group has long finished with it by then.
+     */
+    void reclaim() {
+        if (groupsRetired && System.nanoTime() - lastChange >= GRACE_NANOS) {
+            tables.fib.reclaimGroups();
+            groupsRetired = false;
+        }
+    }
+
+    private int adjId(Adj a) {
+        return adjIds.computeIfAbsent(a, x -> {
+            adjList.add(x);
+            return adjList.size() - 1;
+        });
+    }
+
+    /**
+     * A route's output: out of its interface (to each gateway, or on-link), or to each gateway out of
+     * the connected route it lies in; uncovered gateways are left out, a route with none is inactive.
+     */
+    private Entry resolve(StaticRoute r, Map<Ipv6Prefix, Entry> connected) {
+        int idx = r.iface == null ? -1 : ifIndex(r.iface);
+        if (r.iface != null && idx < 0) {
+            return null;
+        }
+        List<Adj> paths = new ArrayList<>();
+        java.util.Set<String> ifaces = new java.util.TreeSet<>();
+        if (r.gwHigh.length == 0) {
+            paths.add(new Adj(Ip6Tables.FORWARD, idx, 0, 0));
+            ifaces.add(r.iface);
+        }
+        for (int g = 0; g < r.gwHigh.length; g++) {
+            long gh = r.gwHigh[g], gl = r.gwLow[g];
+            if (idx >= 0) {
+                paths.add(new Adj(Ip6Tables.FORWARD, idx, gh, gl));
+                ifaces.add(r.iface);
+                continue;
+            }
+            Entry best = null;
+            for (Entry c : connected.values()) {
+                Ipv6Prefix p = c.prefix;
+                if (c.kind.equals("connected") && (gh & Ipv6Prefix.highMask(p.length())) == p.high()
+                        && (gl & Ipv6Prefix.lowMask(p.length())) == p.low() && (best == null || p.length() > best.prefix.length())) {
+                    best = c;
+                }
+            }
+            if (best != null) {
+                paths.add(new Adj(Ip6Tables.FORWARD, best.adj.ifIndex, gh, gl));
+                ifaces.add(best.iface);
+            }
+        }
+        if (paths.isEmpty()) {
+            return null;
+        }
+        Adj adj = paths.size() == 1 ? paths.getFirst() : new Adj(Ip6Tables.MULTIPATH, -1, 0, 0, List.copyOf(paths));
+        return new Entry(r.prefix, r.kind, adj, r.viaText(), String.join(",", ifaces));
+    }
+
+    void routes(List<Routing.RouteEntry> out) {
+        List<Entry> sorted = new ArrayList<>(installed.values());
+        sorted.sort((a, b) -> compare(a.prefix, b.prefix));
+        for (Entry e : sorted) {
+            out.add(new Routing.RouteEntry(e.prefix.toString(), e.kind, e.via, e.iface, true));
+        }
+        for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
+            for (StaticRoute r : routes.values()) {
+                Entry in = installed.get(r.prefix);
+                if (in == null || !in.kind.equals(r.kind)) {
+                    out.add(new Routing.RouteEntry(r.prefix.toString(), r.kind, r.viaText(), r.iface, false));
+                }
+            }
+        }
+    }
+
+    private static int compare(Ipv6Prefix a, Ipv6Prefix b) {
+        int c = Long.compareUnsigned(a.high(), b.high());
+        c = c != 0 ? c : Long.compareUnsigned(a.low(), b.low());
+        return c != 0 ? c : Integer.compare(a.length(), b.length());
+    }
+
+    void addresses(List<Routing.AddressEntry> out) {
+        addresses.forEach((iface, list) -> list.forEach(a -> out.add(new Routing.AddressEntry(iface, text(a.high, a.low) + "/" + a.length))));
+    }
+
+    void neighbours(Map<Integer, String> names, long now, List<Routing.NeighbourEntry> out) {
+        tables.neighbours.forEach((ifIndex, high, low, mac, updated) -> out.add(new Routing.NeighbourEntry(
+                names.getOrDefault(ifIndex, "#" + ifIndex), text(high, low), MacAddress.format(mac), (now - updated) / 1_000_000)));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.junction.routing.internal;
+
+import dev.junction.graph.PacketNode;
+import dev.junction.routing.nodes.ArpInputNode;
+import dev.junction.routing.nodes.Ip4ArpNode;
+import dev.junction.routing.nodes.Ip4IcmpErrorNode;
+import dev.junction.routing.nodes.Ip4InputNode;
+import dev.junction.routing.nodes.Ip4LocalNode;
+import dev.junction.routing.nodes.Ip4LookupNode;
+import dev.junction.routing.nodes.Ip4RewriteNode;
+import dev.junction.routing.nodes.Ip6IcmpErrorNode;
+import dev.junction.routing.nodes.Ip6InputNode;
+import dev.junction.routing.nodes.Ip6LocalNode;
+import dev.junction.routing.nodes.Ip6LookupNode;
+import dev.junction.routing.nodes.Ip6NdNode;
+import dev.junction.routing.nodes.Ip6RewriteNode;
+import java.util.List;
+
+/** The routing bundle's nodes over its tables, in the order they join the graph. */
+public final class RoutingNodes {
+    private RoutingNodes() {
+    }
+
+    /**
+     * Plain nodes first, then the features on the arcs that lead to them, so that no packet is
+     * steered to a node that is not there yet; they leave in the reverse order.
+     */
+    public static List<PacketNode> create(Ip4Tables ip4, Ip6Tables ip6) {
+        return List.of(
+                new Ip4RewriteNode(ip4.neighbours), new Ip4ArpNode(ip4), new Ip4LocalNode(),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, ip4),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, ip4),
+                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, ip4),
+                new Ip6RewriteNode(ip6), new Ip6NdNode(ip6), new Ip6LocalNode(ip6),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.UNREACHABLE, ip6),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.HOP_LIMIT, ip6),
+                new Ip6IcmpErrorNode(Ip6IcmpErrorNode.TOO_BIG, ip6),
+                new Ip4LookupNode(ip4), new Ip4InputNode(), new ArpInputNode(ip4),
+                new Ip6LookupNode(ip6), new Ip6InputNode());
+    }
+}

@@ -1,0 +1,297 @@
+package dev.junction.routing.nodes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.graph.InterfaceView;
+import dev.junction.graph.NodeContext;
+import dev.junction.packet.Ethernet;
+import dev.junction.packet.Ipv6;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import dev.junction.routing.fib.Ipv6Prefix;
+import dev.junction.routing.internal.Ip6Tables;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The IPv6 nodes on hand-made packets: header checks by reason, and the neighbour discovery state
+ * machine (solicitations answered and learned, advertisements learned, malformed messages refused,
+ * solicitations sent for unknown next hops and rate-limited), echo replies.
+ */
+class Ip6NodesTest {
+    private static final long OUR_MAC = 0x02_00_00_00_00_01L;
+    private static final long PEER_MAC = 0x02_00_00_00_00_99L;
+    private static final Ipv6Prefix OURS = Ipv6Prefix.parse("2001:db8:1::1/128");
+    private static final Ipv6Prefix PEER = Ipv6Prefix.parse("2001:db8:1::99/128");
+    private final PacketPool pool = new PacketPool(Arena.ofAuto(), 1024);
+    private final MemorySegment m = pool.memory();
+    private final Ip6Tables tables = new Ip6Tables();
+    private long now = 1_000_000_000L;
+
+    private final InterfaceView ifs = new InterfaceView() {
+        public int size() {
+            return 1;
+        }
+
+        public boolean isUp(int ifIndex) {
+            return true;
+        }
+
+        public String name(int ifIndex) {
+            return "j0";
+        }
+
+        public long mac(int ifIndex) {
+            return OUR_MAC;
+        }
+
+        public int mtu(int ifIndex) {
+            return 1500;
+        }
+
+        public int indexOf(String name) {
+            return 0;
+        }
+
+        public int xconnect(int ifIndex) {
+            return -1;
+        }
+    };
+
+    private final NodeContext ctx = new NodeContext() {
+        public int worker() {
+            return 0;
+        }
+
+        public PacketPool pool() {
+            return pool;
+        }
+
+        public MemorySegment memory() {
+            return m;
+        }
+
+        public long now() {
+            return now;
+        }
+
+        public InterfaceView interfaces() {
+            return ifs;
+        }
+    };
+
+    @BeforeEach
+    void ourAddressOnInterfaceZero() {
+        tables.adjacencies = new Ip6Tables.Adjacencies(new int[] {0, Ip6Tables.LOCAL, Ip6Tables.FORWARD},
+                new int[] {-1, 0, 0}, new long[3], new long[3], new int[0]);
+        tables.addresses = new Ip6Tables.Addresses(new long[] {OURS.high()}, new long[] {OURS.low()},
+                new long[] {Ipv6.interfaceId(OUR_MAC)});
+        tables.fib.add(OURS.high(), OURS.low(), 128, 1);
+        tables.fib.add(OURS.high(), 0, 64, 2);
+    }
+
+    /** An Ethernet + IPv6 frame from the peer with an ICMPv6 message of {@code icmpLength} bytes; returns the buffer. */
+    private int frame(long srcHigh, long srcLow, long dstHigh, long dstLow, int hopLimit, int icmpLength) {
+        int b = pool.allocate();
+        long f = pool.data(b);
+        m.asSlice(f, 200).fill((byte) 0);
+        Ethernet.destination(m, f, OUR_MAC);
+        Ethernet.source(m, f, PEER_MAC);
+        Ethernet.etherType(m, f, Ethernet.TYPE_IPV6);
+        Ipv6.writeHeader(m, f + 14, icmpLength, Ipv6.NEXT_ICMP6, hopLimit, srcHigh, srcLow, dstHigh, dstLow);
+        pool.length(b, 14 + 40 + icmpLength);
+        pool.l3Offset(b, 14);
+        pool.rxInterface(b, 0);
+        return b;
+    }
+
+    private long icmp(int b) {
+        return pool.data(b) + 14 + 40;
+    }
+
+    /** A neighbour solicitation for {@code target}, with a source link-layer option unless {@code lla} is -1. */
+    private int solicitation(long srcHigh, long srcLow, int hopLimit, Ipv6Prefix target, long lla) {
+        int len = lla < 0 ? 24 : 32;
+        int b = frame(srcHigh, srcLow, Ipv6.SOLICITED_NODE_HIGH, Ipv6.solicitedNodeLow(target.low()), hopLimit, len);
+        long icmp = icmp(b);
+        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_SOLICITATION);
+        m.set(Icmp6.NET_LONG, icmp + 8, target.high());
+        m.set(Icmp6.NET_LONG, icmp + 16, target.low());
+        if (lla >= 0) {
+            m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_SOURCE_LLA);
+            m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
+            Icmp6.writeMac(m, icmp + 26, lla);
+        }
+        Icmp6.writeChecksum(m, pool.data(b) + 14, len);
+        return b;
+    }
+
+    private int run(PacketNodeLike node, int b) {
+        PacketVector v = new PacketVector();
+        v.add(b);
+        node.process(v);
+        int verdict = v.verdict(0);
+        return PacketVector.isDrop(verdict) ? -100 - PacketVector.dropReason(verdict) : verdict;
+    }
+
+    private interface PacketNodeLike {
+        void process(PacketVector v);
+    }
+
+    private int local(int b) {
+        return run(v -> new Ip6LocalNode(tables).process(v, ctx), b);
+    }
+
+    private static int dropped(int reason) {
+        return -100 - reason;
+    }
+
+    @Test
+    void inputChecksEachDefect() {
+        Ip6InputNode input = new Ip6InputNode();
+        int good = frame(PEER.high(), PEER.low(), OURS.high(), OURS.low(), 64, 8);
+        pool.length(good, 80); // padded
+        assertEquals(PacketVector.NEXT_FEATURE, run(v -> input.process(v, ctx), good));
+        assertEquals(14 + 48, pool.length(good), "padding trimmed");
+        int truncated = frame(PEER.high(), PEER.low(), OURS.high(), OURS.low(), 64, 8);
+        pool.length(truncated, 14 + 39);
+        assertEquals(dropped(Ip6InputNode.TRUNCATED), run(v -> input.process(v, ctx), truncated));
+        int v4 = frame(PEER.high(), PEER.low(), OURS.high(), OURS.low(), 64, 8);
+        m.set(ValueLayout.JAVA_BYTE, pool.data(v4) + 14, (byte) 0x45);
+        assertEquals(dropped(Ip6InputNode.NOT_V6), run(v -> input.process(v, ctx), v4));
+        int longer = frame(PEER.high(), PEER.low(), OURS.high(), OURS.low(), 64, 8);
+        Ipv6.payloadLength(m, pool.data(longer) + 14, 9);
+        assertEquals(dropped(Ip6InputNode.BAD_LENGTH), run(v -> input.process(v, ctx), longer));
+        int group = frame(Ipv6.ALL_NODES_HIGH, 1, OURS.high(), OURS.low(), 64, 8);
+        assertEquals(dropped(Ip6InputNode.MULTICAST_SOURCE), run(v -> input.process(v, ctx), group));
+    }
+
+    @Test
+    void aSolicitationForOurAddressIsAnsweredAndItsSenderLearned() {
+        int b = solicitation(PEER.high(), PEER.low(), 255, OURS, PEER_MAC);
+        assertEquals(Ip6LocalNode.OUTPUT, local(b));
+        long f = pool.data(b), ip = f + 14, icmp = icmp(b);
+        assertEquals(PEER_MAC, Ethernet.destination(m, f));
+        assertEquals(OUR_MAC, Ethernet.source(m, f));
+        assertEquals(OURS.high(), Ipv6.sourceHigh(m, ip));
+        assertEquals(OURS.low(), Ipv6.sourceLow(m, ip));
+        assertEquals(PEER.low(), Ipv6.destinationLow(m, ip));
+        assertEquals(255, Ipv6.hopLimit(m, ip));
+        assertEquals(Icmp6.NEIGHBOUR_ADVERTISEMENT, Icmp6.type(m, icmp));
+        assertEquals(Icmp6.NA_ROUTER | Icmp6.NA_SOLICITED | Icmp6.NA_OVERRIDE, m.get(ValueLayout.JAVA_BYTE, icmp + 4) & 0xFF);
+        assertEquals(OURS.low(), m.get(Icmp6.NET_LONG, icmp + 16), "the target");
+        assertEquals(OUR_MAC, Icmp6.linkLayerOption(m, icmp + 24, icmp + 32, Icmp6.OPTION_TARGET_LLA));
+        assertEquals(0xFFFF, Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, Ipv6.payloadLength(m, ip)), "checksum");
+        assertEquals(14 + 40 + 32, pool.length(b));
+        assertEquals(0, pool.txInterface(b));
+        assertEquals(PEER_MAC, tables.neighbours.lookup(0, PEER.high(), PEER.low()));
+    }
+
+    @Test
+    void ourLinkLocalAddressIsSolicitedToo() {
+        Ipv6Prefix ll = new Ipv6Prefix(Ipv6.LINK_LOCAL_HIGH, Ipv6.interfaceId(OUR_MAC), 128);
+        assertEquals(0x0000_00FF_FE00_0001L, ll.low(), "EUI-64 of 02:00:00:00:00:01 is ::ff:fe00:1");
+        int b = solicitation(Ipv6.LINK_LOCAL_HIGH, 0x99, 255, ll, -1);
+        assertEquals(Ip6LocalNode.OUTPUT, local(b));
+        assertEquals(PEER_MAC, tables.neighbours.lookup(0, Ipv6.LINK_LOCAL_HIGH, 0x99), "no option: learned from the frame");
+    }
+
+    @Test
+    void malformedOrForeignSolicitationsAreRefusedByReason() {
+        assertEquals(dropped(Ip6LocalNode.BAD_ND), local(solicitation(PEER.high(), PEER.low(), 64, OURS, PEER_MAC)),
+                "hop limit other than 255: not from the link");
+        int zeroOption = solicitation(PEER.high(), PEER.low(), 255, OURS, PEER_MAC);
+        m.set(ValueLayout.JAVA_BYTE, icmp(zeroOption) + 25, (byte) 0);
+        Icmp6.writeChecksum(m, pool.data(zeroOption) + 14, 32);
+        assertEquals(dropped(Ip6LocalNode.BAD_ND), local(zeroOption), "an option of length 0");
+        int badSum = solicitation(PEER.high(), PEER.low(), 255, OURS, PEER_MAC);
+        m.set(ValueLayout.JAVA_BYTE, icmp(badSum) + 30, (byte) 0x42);
+        assertEquals(dropped(Ip6LocalNode.BAD_ICMP), local(badSum));
+        assertEquals(dropped(Ip6LocalNode.NOT_FOR_US), local(solicitation(PEER.high(), PEER.low(), 255, PEER, PEER_MAC)));
+        assertEquals(-1, tables.neighbours.lookup(0, PEER.high(), PEER.low()), "nothing learned from refused messages");
+    }
+
+    @Test
+    void duplicateAddressDetectionIsAnsweredToAllNodesAndLearnsNothing() {
+        int b = solicitation(0, 0, 255, OURS, -1);
+        assertEquals(Ip6LocalNode.OUTPUT, local(b));
+        long ip = pool.data(b) + 14;
+        assertEquals(Ipv6.ALL_NODES_HIGH, Ipv6.destinationHigh(m, ip));
+        assertEquals(Ipv6.ALL_NODES_LOW, Ipv6.destinationLow(m, ip));
+        assertEquals(Ipv6.multicastMac(1), Ethernet.destination(m, pool.data(b)));
+        assertEquals(Icmp6.NA_ROUTER | Icmp6.NA_OVERRIDE, m.get(ValueLayout.JAVA_BYTE, icmp(b) + 4) & 0xFF, "not solicited");
+        assertEquals(-1, tables.neighbours.lookup(0, 0, 0));
+    }
+
+    private int advertisement(Ipv6Prefix target, long lla) {
+        int b = frame(target.high(), target.low(), OURS.high(), OURS.low(), 255, 32);
+        long icmp = icmp(b);
+        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_ADVERTISEMENT);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) (Icmp6.NA_SOLICITED | Icmp6.NA_OVERRIDE));
+        m.set(Icmp6.NET_LONG, icmp + 8, target.high());
+        m.set(Icmp6.NET_LONG, icmp + 16, target.low());
+        m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_TARGET_LLA);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
+        Icmp6.writeMac(m, icmp + 26, lla);
+        Icmp6.writeChecksum(m, pool.data(b) + 14, 32);
+        return b;
+    }
+
+    @Test
+    void advertisementsAreLearnedAndUpdateTheCache() {
+        assertEquals(dropped(Ip6LocalNode.ADVERT_LEARNED), local(advertisement(PEER, 0x02_00_00_00_00_AAL)));
+        assertEquals(0x02_00_00_00_00_AAL, tables.neighbours.lookup(0, PEER.high(), PEER.low()));
+        assertEquals(dropped(Ip6LocalNode.ADVERT_LEARNED), local(advertisement(PEER, 0x02_00_00_00_00_BBL)));
+        assertEquals(0x02_00_00_00_00_BBL, tables.neighbours.lookup(0, PEER.high(), PEER.low()), "the newer MAC wins");
+        assertEquals(-1, tables.neighbours.lookup(1, PEER.high(), PEER.low()), "per interface");
+    }
+
+    @Test
+    void anUnknownNextHopIsSolicitedOncePerRetryInterval() {
+        Ip6NdNode nd = new Ip6NdNode(tables);
+        int b = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
+        pool.txInterface(b, 0);
+        pool.nextHop(b, 2); // the connected adjacency: the destination itself is the next hop
+        assertEquals(0, run(v -> nd.process(v, ctx), b));
+        long f = pool.data(b), ip = f + 14, icmp = icmp(b);
+        assertEquals(Ipv6.multicastMac(Ipv6.solicitedNodeLow(PEER.low())), Ethernet.destination(m, f));
+        assertEquals(Ipv6.SOLICITED_NODE_HIGH, Ipv6.destinationHigh(m, ip));
+        assertEquals(Ipv6.solicitedNodeLow(PEER.low()), Ipv6.destinationLow(m, ip));
+        assertEquals(OURS.low(), Ipv6.sourceLow(m, ip), "from our address on that link");
+        assertEquals(255, Ipv6.hopLimit(m, ip));
+        assertEquals(Icmp6.NEIGHBOUR_SOLICITATION, Icmp6.type(m, icmp));
+        assertEquals(PEER.low(), m.get(Icmp6.NET_LONG, icmp + 16));
+        assertEquals(OUR_MAC, Icmp6.linkLayerOption(m, icmp + 24, icmp + 32, Icmp6.OPTION_SOURCE_LLA));
+        assertEquals(0xFFFF, Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, 32));
+        int again = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
+        pool.txInterface(again, 0);
+        pool.nextHop(again, 2);
+        now += 50_000_000;
+        assertEquals(dropped(Ip6NdNode.PENDING), run(v -> nd.process(v, ctx), again));
+        int later = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
+        pool.txInterface(later, 0);
+        pool.nextHop(later, 2);
+        now += 100_000_000;
+        assertEquals(0, run(v -> nd.process(v, ctx), later), "solicited again after 100 ms");
+    }
+
+    @Test
+    void anEchoRequestBecomesItsReply() {
+        int b = frame(PEER.high(), PEER.low(), OURS.high(), OURS.low(), 60, 16);
+        long icmp = icmp(b);
+        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.ECHO_REQUEST);
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, icmp + 8, 0x1122334455667788L);
+        Icmp6.writeChecksum(m, pool.data(b) + 14, 16);
+        assertEquals(Ip6LocalNode.LOOKUP, local(b));
+        long ip = pool.data(b) + 14;
+        assertEquals(Icmp6.ECHO_REPLY, Icmp6.type(m, icmp));
+        assertEquals(OURS.low(), Ipv6.sourceLow(m, ip));
+        assertEquals(PEER.low(), Ipv6.destinationLow(m, ip));
+        assertEquals(0x1122334455667788L, m.get(ValueLayout.JAVA_LONG_UNALIGNED, icmp + 8), "payload kept");
+        assertTrue(Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, 16) == 0xFFFF, "checksum");
+    }
+}
