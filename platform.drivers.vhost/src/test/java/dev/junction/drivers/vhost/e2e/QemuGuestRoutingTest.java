@@ -13,14 +13,9 @@ import dev.junction.drivers.vhost.VhostUserDevice;
 import dev.junction.drivers.vhost.guest.QemuGuest;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.internal.Ip4Tables;
+import dev.junction.routing.internal.Ip6Tables;
 import dev.junction.routing.internal.RoutingControl;
-import dev.junction.routing.nodes.ArpInputNode;
-import dev.junction.routing.nodes.Ip4ArpNode;
-import dev.junction.routing.nodes.Ip4IcmpErrorNode;
-import dev.junction.routing.nodes.Ip4InputNode;
-import dev.junction.routing.nodes.Ip4LocalNode;
-import dev.junction.routing.nodes.Ip4LookupNode;
-import dev.junction.routing.nodes.Ip4RewriteNode;
+import dev.junction.routing.internal.RoutingNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,10 +35,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real QEMU guests (TCG, a tiny Linux from tools/guest) on Junction's vhost-user devices, with
- * Junction routing IPv4 between them and a Linux host in a network namespace (AF_PACKET on a veth):
+ * Junction routing IPv4 and IPv6 between them and a Linux host in a network namespace (AF_PACKET on
+ * a veth):
  * <pre>
- *   guest g1 10.86.1.2 --vhost v1-- [10.86.1.1  Junction  10.86.2.1] --veth j2-- h2 10.86.2.2
- *                                    [10.86.3.1] --vhost v3-- guest g3 10.86.3.2
+ *   guest g1 10.86.1.2 fd86:1::2 --vhost v1-- [.1 Junction .1] --veth j2-- h2 10.86.2.2 fd86:2::2
+ *                                             [.1] --vhost v3-- guest g3 10.86.3.2 fd86:3::2
  * </pre>
  * The guests run the commands over their serial consoles (ping, exit status checked). Every guest,
  * namespace, link and socket is removed after each test.
@@ -106,14 +102,11 @@ class QemuGuestRoutingTest {
         dir = Files.createTempDirectory(Path.of("/tmp"), "jv" + id + "-");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         Ip4Tables tables = new Ip4Tables();
-        for (PacketNode n : List.of(new Ip4RewriteNode(tables.neighbours), new Ip4ArpNode(tables), new Ip4LocalNode(),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, tables),
-                new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, tables),
-                new Ip4LookupNode(tables), new Ip4InputNode(), new ArpInputNode(tables))) {
+        Ip6Tables tables6 = new Ip6Tables();
+        for (PacketNode n : RoutingNodes.create(tables, tables6)) {
             engine.addNode(n, "test");
         }
-        routing = new RoutingControl(tables, engine);
+        routing = new RoutingControl(tables, tables6, engine);
     }
 
     @AfterEach
@@ -143,7 +136,7 @@ class QemuGuestRoutingTest {
 
     private final List<AutoCloseable> devices = new ArrayList<>();
 
-    /** A Linux host h2 (10.86.2.2/24, default via 10.86.2.1) behind Junction's j2 (AF_PACKET). */
+    /** A Linux host h2 (10.86.2.2/24 and fd86:2::2/64, routes via Junction) behind Junction's j2 (AF_PACKET). */
     private void linuxHost() throws Exception {
         hostMade = true;
         for (String[] c : List.of(
@@ -154,12 +147,20 @@ class QemuGuestRoutingTest {
                 ns(h2, "ip", "link", "set", "lo", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
                 ns(h2, "ip", "addr", "add", "10.86.2.2/24", "dev", "e0"),
                 ns(h2, "ip", "route", "add", "default", "via", "10.86.2.1"),
+                ns(h2, "ip", "addr", "add", "fd86:2::2/64", "dev", "e0", "nodad"),
+                ns(h2, "ip", "-6", "route", "add", "default", "via", "fd86:2::1"),
                 ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
             must(c);
         }
         AfPacketDevice d = new AfPacketDevice("j2", v2);
         devices.add(d);
         engine.addDevice(d);
+    }
+
+    /** Junction's addresses on subnet n: 10.86.n.1/24 and fd86:n::1/64. */
+    private void addresses(String iface, int n) {
+        routing.addAddress(iface, "10.86." + n + ".1/24");
+        routing.addAddress(iface, "fd86:" + n + "::1/64");
     }
 
     private VhostUserDevice vhost(String name, Path sock, VhostUserDevice.Mode mode) {
@@ -206,11 +207,11 @@ class QemuGuestRoutingTest {
         linuxHost();
         Path s1 = dir.resolve("v1.sock");
         vhost("v1", s1, VhostUserDevice.Mode.SERVER);
-        routing.addAddress("v1", "10.86.1.1/24");
-        routing.addAddress("j2", "10.86.2.1/24");
+        addresses("v1", 1);
+        addresses("j2", 2);
         engine.start();
         QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
-                .ipv4("10.86.1.2/24", "10.86.1.1"));
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
         g1.awaitReady(BOOT);
         System.out.printf("QemuGuestRoutingTest: guest boot %.2f s%n", g1.bootTime().toMillis() / 1e3);
 
@@ -221,6 +222,13 @@ class QemuGuestRoutingTest {
         assertTrue(received(r.output()) >= 3, "the guest reaches h2 through Junction: " + r + state());
         Result back = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.86.1.2"));
         assertEquals(0, back.exit(), "h2 reaches the guest: " + back.out() + state());
+        // IPv6: Junction's own address, then h2 (the first echo may be spent on neighbour discovery).
+        r = g1.ping("fd86:1::1", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "the guest pings Junction's v1 IPv6 address: " + r + state());
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 fd86:2::2");
+        assertTrue(received(r.output()) >= 3, "the guest reaches h2 over IPv6: " + r + state());
+        back = run(30, ns(h2, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd86:1::2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest over IPv6: " + back.out() + state());
         // busybox traceroute (UDP): hop 1 is Junction's time exceeded, hop 2 h2's port unreachable.
         r = g1.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.2.2");
         assertTrue(hop(r.output(), 1, "10.86.1.1") && hop(r.output(), 2, "10.86.2.2"), "traceroute through Junction: " + r + state());
@@ -233,14 +241,14 @@ class QemuGuestRoutingTest {
         Path s3 = dir.resolve("v3.sock");
         vhost("v1", s1, VhostUserDevice.Mode.SERVER);
         QemuGuest g3 = guest(QemuGuest.builder("g3-" + id).nic(s3, QemuGuest.Mode.SERVER)
-                .ipv4("10.86.3.2/24", "10.86.3.1"));
+                .ipv4("10.86.3.2/24", "10.86.3.1").ipv6("fd86:3::2/64", "fd86:3::1"));
         g3.awaitSocket(s3, Duration.ofSeconds(30));
         vhost("v3", s3, VhostUserDevice.Mode.CLIENT);
-        routing.addAddress("v1", "10.86.1.1/24");
-        routing.addAddress("v3", "10.86.3.1/24");
+        addresses("v1", 1);
+        addresses("v3", 3);
         engine.start();
         QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
-                .ipv4("10.86.1.2/24", "10.86.1.1"));
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
         g1.awaitReady(BOOT);
         g3.awaitReady(BOOT);
         System.out.printf("QemuGuestRoutingTest: two guests booted in %.2f s and %.2f s%n",
@@ -250,6 +258,10 @@ class QemuGuestRoutingTest {
         assertTrue(received(r.output()) >= 3, "g1 reaches g3 through Junction: " + r + state());
         r = g3.ping("10.86.1.2", 3);
         assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1: " + r + state());
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 fd86:3::2");
+        assertTrue(received(r.output()) >= 3, "g1 reaches g3 over IPv6: " + r + state());
+        r = g3.ping("fd86:1::2", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1 over IPv6: " + r + state());
         r = g3.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.1.2");
         assertTrue(hop(r.output(), 1, "10.86.3.1") && hop(r.output(), 2, "10.86.1.2"), "traceroute through Junction: " + r + state());
     }
@@ -259,11 +271,11 @@ class QemuGuestRoutingTest {
         linuxHost();
         Path s1 = dir.resolve("v1.sock");
         VhostUserDevice v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER);
-        routing.addAddress("v1", "10.86.1.1/24");
-        routing.addAddress("j2", "10.86.2.1/24");
+        addresses("v1", 1);
+        addresses("j2", 2);
         engine.start();
         QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
-                .ipv4("10.86.1.2/24", "10.86.1.1"));
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
         g1.awaitReady(BOOT);
         long qemuPid = g1.pid();
         QemuGuest.Result r = g1.awaitPing("10.86.2.2", 10);
@@ -289,6 +301,8 @@ class QemuGuestRoutingTest {
                     round, (System.nanoTime() - t) / 1e9, r.output().strip());
             r = g1.run(Duration.ofSeconds(20), "ping -c 5 -i 0.2 -W 2 10.86.2.2");
             assertTrue(r.ok() && received(r.output()) == 5, "round " + round + ": steady again: " + r + state());
+            r = g1.awaitPing("fd86:2::2", 10);
+            assertTrue(r.ok(), "round " + round + ": IPv6 too: " + r + state());
         }
         // The same guest all along: the same QEMU, booted once.
         assertEquals(qemuPid, g1.pid());
