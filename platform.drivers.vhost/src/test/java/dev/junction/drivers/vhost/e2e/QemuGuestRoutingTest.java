@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Real QEMU guests (TCG, a tiny Linux from tools/guest) on Junction's vhost-user devices, with
@@ -266,39 +268,66 @@ class QemuGuestRoutingTest {
         assertTrue(hop(r.output(), 1, "10.86.3.1") && hop(r.output(), 2, "10.86.1.2"), "traceroute through Junction: " + r + state());
     }
 
-    @Test
-    void theVhostDeviceIsStoppedAndStartedUnderARunningGuest() throws Exception {
+    /**
+     * Junction's vhost device goes away and comes back twice under a running guest, in both socket
+     * modes: as server (QEMU connects, and reconnects every second) and as client (QEMU listens and
+     * waits; the new device connects). First the interface is also set down and up.
+     */
+    @ParameterizedTest
+    @EnumSource(VhostUserDevice.Mode.class)
+    void theVhostDeviceIsStoppedAndStartedUnderARunningGuest(VhostUserDevice.Mode mode) throws Exception {
         linuxHost();
         Path s1 = dir.resolve("v1.sock");
-        VhostUserDevice v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        boolean junctionListens = mode == VhostUserDevice.Mode.SERVER;
+        QemuGuest.Builder b = QemuGuest.builder("g1-" + id)
+                .nic(s1, junctionListens ? QemuGuest.Mode.CLIENT : QemuGuest.Mode.SERVER)
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1");
+        QemuGuest g1;
+        VhostUserDevice v1;
+        if (junctionListens) {
+            v1 = vhost("v1", s1, mode);
+            g1 = guest(b);
+        } else {
+            g1 = guest(b);
+            g1.awaitSocket(s1, Duration.ofSeconds(30));
+            v1 = vhost("v1", s1, mode);
+        }
         addresses("v1", 1);
         addresses("j2", 2);
         engine.start();
-        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
-                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
         g1.awaitReady(BOOT);
         long qemuPid = g1.pid();
         QemuGuest.Result r = g1.awaitPing("10.86.2.2", 10);
         assertTrue(r.ok(), "before: " + r + state());
 
+        // Administratively down: nothing goes through; up: the ping is answered again.
+        engine.setInterfaceUp("v1", false);
+        r = g1.run(Duration.ofSeconds(10), "ping -c 1 -W 1 10.86.2.2");
+        assertFalse(r.ok(), "v1 is down, yet: " + r + state());
+        engine.setInterfaceUp("v1", true);
+        r = g1.awaitPing("10.86.2.2", 10);
+        assertTrue(r.ok(), "v1 up again: " + r + state());
+
         for (int round = 1; round <= 2; round++) {
-            // Stop: out of the engine, closed (QEMU sees the socket close and waits to reconnect).
+            // Stop: out of the engine and closed; QEMU sees the connection close.
             engine.removeDevice(v1);
             devices.remove(v1);
             v1.close();
             routing.refresh();
-            assertFalse(Files.exists(s1), "the closed device removed its socket");
+            if (junctionListens) {
+                assertFalse(Files.exists(s1), "the closed device removed its socket");
+            }
             r = g1.run(Duration.ofSeconds(10), "ping -c 1 -W 1 10.86.2.2");
             assertFalse(r.ok(), "round " + round + ": nothing answers while v1 is stopped: " + r + state());
 
-            // Start: a new device on the same socket; QEMU reconnects by itself, the guest goes on.
+            // Start: a new device on the same socket; the connection is made again, the guest goes on.
             long t = System.nanoTime();
-            v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+            v1 = vhost("v1", s1, mode);
             routing.refresh();
             r = g1.awaitPing("10.86.2.2", 30);
             assertTrue(r.ok(), "round " + round + ": the guest's ping resumes: " + r + state() + "\n" + g1.serialLog());
-            System.out.printf("QemuGuestRoutingTest: round %d: ping answered %.1f s after v1 started again (%s)%n",
-                    round, (System.nanoTime() - t) / 1e9, r.output().strip());
+            System.out.printf("QemuGuestRoutingTest: Junction as %s, round %d: ping answered %.1f s after v1 started again (%s)%n",
+                    mode, round, (System.nanoTime() - t) / 1e9, r.output().strip());
             r = g1.run(Duration.ofSeconds(20), "ping -c 5 -i 0.2 -W 2 10.86.2.2");
             assertTrue(r.ok() && received(r.output()) == 5, "round " + round + ": steady again: " + r + state());
             r = g1.awaitPing("fd86:2::2", 10);
