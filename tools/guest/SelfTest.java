@@ -12,6 +12,7 @@ import java.util.List;
  *   icmp-server  QEMU listens, testpmd connects (client=1): boot, ping
  *   reconnect    testpmd killed and started again under a running guest (QEMU reconnects): ping resumes
  *   two-guests   two guests on two net_vhost ports of testpmd in io mode: ping each other, IPv4 and IPv6
+ *   tcp          the same two guests: a 4 MiB TCP transfer (busybox nc), SHA-256 compared
  * Run as root: java tools/guest/SelfTest.java [scenario...]  (tools/guest/selftest.sh does so).
  * Prints one line per scenario and a summary; exit status 1 when any failed.
  */
@@ -24,7 +25,7 @@ public final class SelfTest {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> names = args.length > 0 ? List.of(args) : List.of("icmp-client", "icmp-server", "reconnect", "two-guests");
+        List<String> names = args.length > 0 ? List.of(args) : List.of("icmp-client", "icmp-server", "reconnect", "two-guests", "tcp");
         Files.createDirectories(DIR);
         long t0 = System.nanoTime();
         Path img = QemuGuest.image();
@@ -38,6 +39,7 @@ public final class SelfTest {
                     case "icmp-server" -> SelfTest::icmpServer;
                     case "reconnect" -> SelfTest::reconnect;
                     case "two-guests" -> SelfTest::twoGuests;
+                    case "tcp" -> SelfTest::tcp;
                     default -> throw new IllegalArgumentException("unknown scenario " + n);
                 };
                 long start = System.nanoTime();
@@ -156,4 +158,31 @@ public final class SelfTest {
             }
         }
     }
+
+    /** A TCP transfer between two guests through testpmd (io mode), checked end to end. */
+    static String tcp() throws Exception {
+        Path s0 = DIR.resolve("tcp0.sock");
+        Path s1 = DIR.resolve("tcp1.sock");
+        try (TestpmdBackend pmd = TestpmdBackend.start("io", false, s0, s1)) {
+            QemuGuest a = null;
+            QemuGuest b = null;
+            try {
+                a = QemuGuest.builder("ta").nic(s0, QemuGuest.Mode.CLIENT).ipv4("10.75.0.1/24", null).start();
+                b = QemuGuest.builder("tb").nic(s1, QemuGuest.Mode.CLIENT).ipv4("10.75.0.2/24", null).start();
+                a.awaitReady(BOOT);
+                b.awaitReady(BOOT);
+                QemuGuest.Transfer t = QemuGuest.transfer(a, b, "10.75.0.2", 4096);
+                check(t.equal(), t.detail());
+                return String.format("%d KiB in %.1f s (%.1f Mbit/s), SHA-256 equal", t.kib(), t.seconds(), t.mbitPerSecond());
+            } finally {
+                if (a != null) {
+                    a.close();
+                }
+                if (b != null) {
+                    b.close();
+                }
+            }
+        }
+    }
+
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   guest g1 10.86.1.2 fd86:1::2 --vhost v1-- [.1 Junction .1] --veth j2-- h2 10.86.2.2 fd86:2::2
  *                                             [.1] --vhost v3-- guest g3 10.86.3.2 fd86:3::2
  * </pre>
- * The guests run the commands over their serial consoles (ping, exit status checked). Every guest,
+ * The guests run the commands over their serial consoles (ping, traceroute, busybox nc for TCP; exit
+ * status checked). Every guest,
  * namespace, link and socket is removed after each test.
  */
 class QemuGuestRoutingTest {
@@ -266,6 +267,13 @@ class QemuGuestRoutingTest {
         assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1 over IPv6: " + r + state());
         r = g3.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.1.2");
         assertTrue(hop(r.output(), 1, "10.86.3.1") && hop(r.output(), 2, "10.86.1.2"), "traceroute through Junction: " + r + state());
+        // TCP both ways through Junction, every byte checked (SHA-256 on both ends).
+        QemuGuest.Transfer t = QemuGuest.transfer(g1, g3, "10.86.3.2", 4096);
+        assertTrue(t.equal(), "4 MiB g1 -> g3: " + t.detail() + state());
+        QemuGuest.Transfer back = QemuGuest.transfer(g3, g1, "fd86:1::2", 1024);
+        assertTrue(back.equal(), "1 MiB g3 -> g1 over IPv6: " + back.detail() + state());
+        System.out.printf("QemuGuestRoutingTest: TCP g1 -> g3 %.1f Mbit/s, g3 -> g1 (IPv6) %.1f Mbit/s%n",
+                t.mbitPerSecond(), back.mbitPerSecond());
     }
 
     /**

@@ -419,6 +419,34 @@ public final class QemuGuest implements AutoCloseable {
                 + "echo no answer from " + addr + " in " + seconds + " attempts; exit 1");
     }
 
+    /** What {@link #transfer} measured: equal SHA-256 on both ends, the sender's wall time. */
+    public record Transfer(boolean equal, int kib, double seconds, String detail) {
+        public double mbitPerSecond() {
+            return kib * 8.0 / 1024 / seconds;
+        }
+    }
+
+    /**
+     * Sends {@code kib} KiB of random data over TCP from guest {@code from} to guest {@code to}
+     * (listening on {@code to}'s {@code toAddr}, port 5001) with busybox nc, and compares SHA-256 sums.
+     */
+    public static Transfer transfer(QemuGuest from, QemuGuest to, String toAddr, int kib) throws IOException, InterruptedException {
+        // busybox nc half-closes when its stdin ends, and its peer then stops sending: keep stdin open.
+        to.must(Duration.ofSeconds(10), "rm -f /tmp/rx; sleep 300 | nc -l -p 5001 >/tmp/rx 2>/tmp/rx.err & echo $! >/tmp/rx.pid");
+        String sent = from.must(Duration.ofSeconds(120), "dd if=/dev/urandom of=/tmp/tx bs=1024 count=" + kib
+                + " 2>/dev/null && sha256sum /tmp/tx | cut -d' ' -f1").strip();
+        long t = System.nanoTime();
+        // The sender ends once the receiver has everything and closed (it waits for the receiver's EOF).
+        Result send = from.run(Duration.ofSeconds(130), "timeout 120 nc -w 5 " + toAddr + " 5001 </tmp/tx");
+        double secs = (System.nanoTime() - t) / 1e9;
+        Result done = to.run(Duration.ofSeconds(60),
+                "i=0; while kill -0 $(cat /tmp/rx.pid) 2>/dev/null && [ $i -lt 100 ]; do usleep 200000; i=$((i+1)); done; "
+                + "cat /tmp/rx.err; kill $(cat /tmp/rx.pid) $(pidof sleep) 2>/dev/null; ls -l /tmp/rx; sha256sum /tmp/rx | cut -d' ' -f1");
+        String got = done.output().strip().lines().reduce((x, y) -> y).orElse("");
+        return new Transfer(send.ok() && sent.equals(got), kib, secs,
+                "sent " + sent + ", received " + got + "; sender " + send + "; receiver " + done);
+    }
+
     public String name() {
         return name;
     }
