@@ -429,6 +429,11 @@ final class VhostUserBackend {
         }
         features = 0;
         protocolFeatures = 0;
+    }
+
+    /** A new frontend: everything back to the initial state, and its own allowance of log lines. */
+    void connected() {
+        reset();
         loggedErrors = 0;
     }
 

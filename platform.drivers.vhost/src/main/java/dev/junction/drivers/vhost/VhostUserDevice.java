@@ -230,7 +230,7 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
         state = "connected";
         LOG.log(Level.INFO, "vhost " + name + ": frontend connected on " + socketPath);
         try {
-            backend.reset();
+            backend.connected();
             health.clear(); // a new connection starts clean (its rings are not running yet)
             while (message.read(c)) {
                 if (!backend.handle(message, c)) {
