@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 FAMILY=4
 if [ "${1:-}" = --ipv6 ]; then FAMILY=6; shift; fi
 LOOKUPS=${1:-10000000}
-TABLE=../shared/data/iprbench-tier1-ipv$FAMILY.txt.xz
-[ -r "$TABLE" ] || { echo "no $TABLE (the shared data folder beside the checkout)" >&2; exit 1; }
+TABLE=data/iprbench-tier1-ipv$FAMILY.txt.xz
+[ -r "$TABLE" ] || { echo "no $TABLE (see data/README.md)" >&2; exit 1; }
 if ! command -v dpdk-test-fib >/dev/null; then
     [ "$(id -u)" = 0 ] || { echo "dpdk-test-fib missing and not root: apt-get install dpdk-dev" >&2; exit 1; }
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null

@@ -48,6 +48,10 @@ public interface PacketNode {
         return List.of();
     }
 
-    /** Gives every packet of the vector a verdict. */
+    /**
+     * Gives every packet of the vector a verdict. A node may also append packets to the vector (new
+     * buffers from the pool, with their verdicts; {@link PacketVector#isFull()} first), as a node
+     * that splits a packet into fragments does; they leave the node like the others.
+     */
     void process(PacketVector vector, NodeContext context);
 }

@@ -35,6 +35,11 @@ public final class Ipv4 {
         return Short.toUnsignedInt(m.get(Ethernet.NET_SHORT, ip + 6));
     }
 
+    /** Sets the flags and fragment offset word (the checksum is not updated). */
+    public static void fragment(MemorySegment m, long ip, int word) {
+        m.set(Ethernet.NET_SHORT, ip + 6, (short) word);
+    }
+
     public static boolean dontFragment(MemorySegment m, long ip) {
         return (fragment(m, ip) & 0x4000) != 0;
     }

@@ -38,6 +38,11 @@ public final class PacketVector {
         count = 0;
     }
 
+    /** Forgets the packets from position {@code newCount} on (the caller has dealt with their buffers). */
+    public void truncate(int newCount) {
+        count = Math.min(count, Math.max(0, newCount));
+    }
+
     /** Sends packet {@code i} to the node's next node number {@code nextIndex} (its position in {@code next()}). */
     public void next(int i, int nextIndex) {
         next[i] = nextIndex;

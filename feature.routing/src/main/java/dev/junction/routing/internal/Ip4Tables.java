@@ -20,7 +20,8 @@ public final class Ip4Tables {
         static final Adjacencies EMPTY = new Adjacencies(new int[1], new int[1], new int[1], new int[0]);
     }
 
-    public final Dir24Fib fib = new Dir24Fib();
+    /** Replaced whole by a table load (read it once per vector); otherwise updated in place. */
+    public volatile Dir24Fib fib = new Dir24Fib();
     public final NeighbourTable neighbours = new NeighbourTable();
     public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
     /** Primary address by interface index (0: none), the source of the router's own packets. */

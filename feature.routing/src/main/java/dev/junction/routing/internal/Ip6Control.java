@@ -5,6 +5,7 @@ import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.MacAddress;
 import dev.junction.routing.Routing;
+import dev.junction.routing.fib.Ipv6Fib;
 import dev.junction.routing.fib.Ipv6Prefix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -173,13 +174,14 @@ final class Ip6Control {
     void replaceLearnedRoute(String kind, String prefix, String via) {
         Ipv6Prefix p = prefix(prefix);
         learned.put(p, route(p, via, null, kind));
-        recompute();
+        applyLearned(p);
     }
 
     boolean removeLearnedRoute(String prefix) {
-        boolean had = learned.remove(prefix(prefix)) != null;
+        Ipv6Prefix p = prefix(prefix);
+        boolean had = learned.remove(p) != null;
         if (had) {
-            recompute();
+            applyLearned(p);
         }
         return had;
     }
@@ -196,8 +198,11 @@ final class Ip6Control {
         recompute();
     }
 
-    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
-    void recompute() {
+    /** Connected and local routes of the last recompute: what gateways resolve through. */
+    private Map<Ipv6Prefix, Entry> connected = Map.of();
+
+    /** Everything the FIB should hold: connected and local routes, then static, then learned ones. */
+    private Map<Ipv6Prefix, Entry> wanted() {
         Map<Ipv6Prefix, Entry> want = new LinkedHashMap<>();
         Map<Integer, long[]> macs = new HashMap<>();
         int size = 0;
@@ -225,21 +230,30 @@ final class Ip6Control {
                 want.put(host, new Entry(host, "local", new Adj(Ip6Tables.LOCAL, idx, 0, 0), null, e.getKey()));
             }
         }
+        tables.addresses = new Ip6Tables.Addresses(high, low, linkLocal);
+        connected = Map.copyOf(want);
         for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
             for (StaticRoute r : routes.values()) {
-                Entry e = resolve(r, want);
+                Entry e = resolve(r, connected);
                 if (e != null) {
                     want.putIfAbsent(r.prefix, e);
                 }
             }
         }
-        // Adjacencies first (a group's paths before the group), so that no FIB entry ever names an
-        // id a reader cannot find.
-        for (Entry e : want.values()) {
+        return want;
+    }
+
+    /** Ids for the entries' adjacencies (a group's paths first); publishes the arrays when there are new ones. */
+    private void publishAdjacencies(Iterable<Entry> entries) {
+        int before = adjList.size();
+        for (Entry e : entries) {
             for (Adj path : e.adj.paths) {
                 adjId(path);
             }
             adjId(e.adj);
+        }
+        if (adjList.size() == before && tables.adjacencies.kind().length == before) {
+            return;
         }
         int n = adjList.size();
         int[] kind = new int[n], ifs = new int[n];
@@ -264,20 +278,26 @@ final class Ip6Control {
             memberIds[i] = members.get(i);
         }
         tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, memberIds);
-        tables.addresses = new Ip6Tables.Addresses(high, low, linkLocal);
+    }
+
+    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
+    void recompute() {
+        Map<Ipv6Prefix, Entry> want = wanted();
+        publishAdjacencies(want.values());
+        Ipv6Fib fib = tables.fib;
         boolean changed = false;
         for (Map.Entry<Ipv6Prefix, Entry> e : want.entrySet()) {
             Entry old = installed.get(e.getKey());
             if (old == null || !old.adj.equals(e.getValue().adj)) {
                 Ipv6Prefix p = e.getKey();
-                tables.fib.add(p.high(), p.low(), p.length(), adjIds.get(e.getValue().adj));
+                fib.add(p.high(), p.low(), p.length(), adjIds.get(e.getValue().adj));
                 changed = true;
             }
         }
         for (Map.Entry<Ipv6Prefix, Entry> e : installed.entrySet()) {
             if (!want.containsKey(e.getKey())) {
                 Ipv6Prefix p = e.getKey();
-                tables.fib.remove(p.high(), p.low(), p.length());
+                fib.remove(p.high(), p.low(), p.length());
                 changed = true;
                 groupsRetired = true;
             }
@@ -287,6 +307,64 @@ final class Ip6Control {
         }
         installed.clear();
         installed.putAll(want);
+    }
+
+    /** A learned route changed: only its own FIB entry is touched; connected and static routes keep precedence. */
+    private void applyLearned(Ipv6Prefix p) {
+        Entry cur = installed.get(p);
+        if (cur != null && (connected.containsKey(p) || statics.containsKey(p) && cur.kind.equals("static"))) {
+            return;
+        }
+        StaticRoute r = learned.get(p);
+        Entry e = r == null ? null : resolve(r, connected);
+        Ipv6Fib fib = tables.fib;
+        lastChange = System.nanoTime();
+        if (e == null) {
+            if (cur != null) {
+                fib.remove(p.high(), p.low(), p.length());
+                groupsRetired = true;
+                installed.remove(p);
+            }
+            return;
+        }
+        publishAdjacencies(List.of(e));
+        if (cur == null || !cur.adj.equals(e.adj)) {
+            fib.add(p.high(), p.low(), p.length(), adjIds.get(e.adj));
+        }
+        installed.put(p, e);
+    }
+
+    /**
+     * Replaces the learned routes of {@code kind} by {@code routes} (checked already) in a new FIB
+     * built beside the workers' one and published with one write; returns the new FIB's bytes.
+     */
+    long loadTable(String kind, List<String[]> routes, java.util.function.Consumer<String> progress) {
+        learned.values().removeIf(r -> r.kind.equals(kind));
+        for (String[] r : routes) {
+            Ipv6Prefix p = prefix(r[0]);
+            learned.put(p, route(p, r[1], null, kind));
+        }
+        Map<Ipv6Prefix, Entry> want = wanted();
+        publishAdjacencies(want.values());
+        int n = want.size();
+        long[] highs = new long[n], lows = new long[n];
+        byte[] lengths = new byte[n];
+        int[] hops = new int[n];
+        int i = 0;
+        for (Entry e : want.values()) {
+            highs[i] = e.prefix.high();
+            lows[i] = e.prefix.low();
+            lengths[i] = (byte) e.prefix.length();
+            hops[i++] = adjIds.get(e.adj);
+        }
+        if (!routes.isEmpty()) {
+            progress.accept("IPv6 FIB: building " + n + " routes");
+        }
+        Ipv6Fib fresh = Ipv6Fib.build(highs, lows, lengths, hops, n);
+        tables.fib = fresh;
+        installed.clear();
+        installed.putAll(want);
+        return routes.isEmpty() ? 0 : fresh.memoryBytes();
     }
 
     /**

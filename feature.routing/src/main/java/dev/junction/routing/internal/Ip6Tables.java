@@ -28,7 +28,8 @@ public final class Ip6Tables {
         static final Addresses EMPTY = new Addresses(new long[0], new long[0], new long[0]);
     }
 
-    public final Ipv6Fib fib = new Ipv6Fib();
+    /** Replaced whole by a table load (read it once per vector); otherwise updated in place. */
+    public volatile Ipv6Fib fib = new Ipv6Fib();
     public final Ip6NeighbourTable neighbours = new Ip6NeighbourTable();
     public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
     public volatile Addresses addresses = Addresses.EMPTY;

@@ -20,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = RoutingCommands.class, property = {"osgi.command.scope=ip",
         "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
-        "osgi.command.function=neighbours", "osgi.command.function=fpm"})
+        "osgi.command.function=neighbours", "osgi.command.function=fpm", "osgi.command.function=load",
+        "osgi.command.function=unload"})
 public final class RoutingCommands {
     static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
@@ -38,6 +39,15 @@ public final class RoutingCommands {
             .flag("summary", "counts per family and kind instead of the routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
     static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
+    static final Cli LOAD = Cli.command("ip:load", "load a route table from a file (a full Internet table, say):"
+            + " one PREFIX/LEN [GATEWAY[,GATEWAY...]] per line, # comments; .xz files are read through xz."
+            + " Built beside the running FIB and swapped in whole; not persisted")
+            .option("via", "GATEWAY[,GATEWAY...]", "IPv4 gateway(s) for lines without one")
+            .option("via6", "GATEWAY[,GATEWAY...]", "IPv6 gateway(s) for lines without one")
+            .option("kind", "NAME", "the kind the routes show in ip:routes (default: table); a new load of a kind replaces it")
+            .arg("FILE");
+    static final Cli UNLOAD = Cli.command("ip:unload", "remove the routes a table load added")
+            .option("kind", "NAME", "which load (default: table)");
     static final Cli FPM = Cli.command("ip:fpm", "routes from FRR over FPM: the listener, its peer and counters"
             + " (configure with the statement: fpm listen=ADDRESS:PORT)");
 
@@ -179,6 +189,73 @@ public final class RoutingCommands {
             Table t = new Table("INTERFACE", "ADDRESS");
             routing.addresses().forEach(x -> t.row(x.iface(), x.cidr()));
             return t.isEmpty() ? "no addresses" : t.toString();
+        });
+    }
+
+    @Descriptor("load a route table from a file (--help for the format)")
+    public Object load(String... args) {
+        return LOAD.run(args, a -> {
+            RoutingControl rc = (RoutingControl) routing;
+            String kind = a.get("kind", "table");
+            if (!kind.matches("[a-z][a-z0-9-]*") || java.util.Set.of("connected", "local", "static", FpmServer.KIND).contains(kind)) {
+                throw new IllegalArgumentException("--kind must be a lower-case word other than connected, local, static, frr");
+            }
+            java.nio.file.Path file = java.nio.file.Path.of(a.arg(0));
+            if (!java.nio.file.Files.isReadable(file)) {
+                throw new IllegalArgumentException("cannot read " + file);
+            }
+            String via = a.options.get("via"), via6 = a.options.get("via6");
+            if (via != null) {
+                RoutingControl.checkGateway("0.0.0.0/0", via);
+            }
+            if (via6 != null) {
+                RoutingControl.checkGateway("::/0", via6);
+            }
+            long t0 = System.nanoTime();
+            java.util.List<String[]> routes = new java.util.ArrayList<>();
+            int lineNo = 0;
+            try (java.io.BufferedReader r = reader(file)) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lineNo++;
+                    int hash = line.indexOf('#');
+                    String[] w = (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+");
+                    if (w[0].isEmpty()) {
+                        continue;
+                    }
+                    String gw = w.length > 1 ? w[1] : Ip6Control.isIpv6(w[0]) ? via6 : via;
+                    if (w.length > 2 || gw == null) {
+                        throw new IllegalArgumentException(file + " line " + lineNo + ": '" + line.strip() + "': write PREFIX/LEN [GATEWAY],"
+                                + " or give --via / --via6 for lines without a gateway; nothing loaded");
+                    }
+                    routes.add(new String[] {w[0], gw});
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("reading " + file + ": " + e.getMessage());
+            }
+            System.out.println("read " + routes.size() + " routes in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            RoutingControl.LoadResult res = rc.loadTable(kind, routes, System.out::println);
+            return String.format(java.util.Locale.ROOT, "loaded %d routes of kind %s in %.2f s (FIB %d MiB); see ip:routes --summary",
+                    res.routes(), kind, (System.nanoTime() - t0) / 1e9, res.fibBytes() >> 20);
+        });
+    }
+
+    private static java.io.BufferedReader reader(java.nio.file.Path file) throws java.io.IOException {
+        if (file.toString().endsWith(".xz")) {
+            Process xz = new ProcessBuilder("xz", "-dc", file.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return new java.io.BufferedReader(new java.io.InputStreamReader(xz.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Descriptor("remove the routes of a table load")
+    public Object unload(String... args) {
+        return UNLOAD.run(args, a -> {
+            String kind = a.get("kind", "table");
+            if (java.util.Set.of("connected", "local", "static").contains(kind)) {
+                throw new IllegalArgumentException("--kind " + kind + " is not a table load");
+            }
+            ((RoutingControl) routing).loadTable(kind, java.util.List.of(), s -> { });
+            return "routes of kind " + kind + " removed";
         });
     }
 

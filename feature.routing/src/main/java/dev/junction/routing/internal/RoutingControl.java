@@ -295,8 +295,9 @@ public final class RoutingControl implements Routing {
             return;
         }
         int[] p = cidr(prefix, true);
-        learned.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], parseGateways(via), null, kind));
-        recompute();
+        long k = key(p[0], p[1]);
+        learned.put(k, new StaticRoute(p[0], p[1], parseGateways(via), null, kind));
+        applyLearned(k);
     }
 
     /** Removes a learned route; returns whether there was one. */
@@ -305,9 +306,10 @@ public final class RoutingControl implements Routing {
             return ip6.removeLearnedRoute(prefix);
         }
         int[] p = cidr(prefix, true);
-        boolean had = learned.remove(key(p[0], p[1])) != null;
+        long k = key(p[0], p[1]);
+        boolean had = learned.remove(k) != null;
         if (had) {
-            recompute();
+            applyLearned(k);
         }
         return had;
     }
@@ -334,8 +336,11 @@ public final class RoutingControl implements Routing {
         recompute();
     }
 
-    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
-    private void recompute() {
+    /** Connected and local routes of the last recompute: what static and learned gateways resolve through. */
+    private Map<Long, Entry> connected = Map.of();
+
+    /** Everything the FIB should hold: connected and local routes, then static, then learned ones. */
+    private Map<Long, Entry> wanted() {
         Map<Long, Entry> want = new LinkedHashMap<>();
         int size = 0;
         for (InterfaceStatus s : dataplane.interfaces()) {
@@ -361,21 +366,34 @@ public final class RoutingControl implements Routing {
                 want.put(key(a[0], 32), new Entry(a[0], 32, "local", new Adj(Ip4Tables.LOCAL, idx, 0), null, e.getKey()));
             }
         }
+        tables.interfaceAddress = primary;
+        connected = Map.copyOf(want);
         for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
             for (StaticRoute r : routes.values()) {
-                Entry e = resolve(r, want);
+                Entry e = resolve(r, connected);
                 if (e != null) {
                     want.putIfAbsent(key(r.prefix, r.len), e);
                 }
             }
         }
-        // Adjacencies first (an ECMP group's paths before the group), so that no FIB entry ever
-        // names an id a reader cannot find.
-        for (Entry e : want.values()) {
+        return want;
+    }
+
+    /**
+     * Gives every adjacency the entries use an id (an ECMP group's paths before the group) and
+     * publishes the adjacency arrays when there are new ones, so that no FIB entry ever names an id
+     * a reader cannot find.
+     */
+    private void publishAdjacencies(Iterable<Entry> entries) {
+        int before = adjList.size();
+        for (Entry e : entries) {
             for (Adj path : e.adj.paths) {
                 adjId(path);
             }
             adjId(e.adj);
+        }
+        if (adjList.size() == before && tables.adjacencies.kind().length == before) {
+            return;
         }
         int n = adjList.size();
         int[] kind = new int[n];
@@ -400,20 +418,104 @@ public final class RoutingControl implements Routing {
             memberIds[i] = members.get(i);
         }
         tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws, memberIds);
-        tables.interfaceAddress = primary;
+    }
+
+    /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
+    private void recompute() {
+        Map<Long, Entry> want = wanted();
+        publishAdjacencies(want.values());
+        Dir24Fib fib = tables.fib;
         for (Map.Entry<Long, Entry> e : want.entrySet()) {
             Entry old = installed.get(e.getKey());
             if (old == null || !old.adj.equals(e.getValue().adj)) {
-                tables.fib.add(e.getValue().prefix, e.getValue().len, adjIds.get(e.getValue().adj));
+                fib.add(e.getValue().prefix, e.getValue().len, adjIds.get(e.getValue().adj));
             }
         }
         for (Map.Entry<Long, Entry> e : installed.entrySet()) {
             if (!want.containsKey(e.getKey())) {
-                tables.fib.remove(e.getValue().prefix, e.getValue().len);
+                fib.remove(e.getValue().prefix, e.getValue().len);
             }
         }
         installed.clear();
         installed.putAll(want);
+    }
+
+    /**
+     * A learned route changed: only its own FIB entry is touched (a daemon streams a whole table one
+     * route at a time). A static, connected or local route of the same prefix keeps precedence.
+     */
+    private void applyLearned(long k) {
+        Entry cur = installed.get(k);
+        if (cur != null && (connected.containsKey(k) || statics.containsKey(k) && cur.kind.equals("static"))) {
+            return; // shadowed
+        }
+        StaticRoute r = learned.get(k);
+        Entry e = r == null ? null : resolve(r, connected);
+        Dir24Fib fib = tables.fib;
+        if (e == null) {
+            if (cur != null) {
+                fib.remove(cur.prefix, cur.len);
+                installed.remove(k);
+            }
+            return;
+        }
+        publishAdjacencies(List.of(e));
+        if (cur == null || !cur.adj.equals(e.adj)) {
+            fib.add(e.prefix, e.len, adjIds.get(e.adj));
+        }
+        installed.put(k, e);
+    }
+
+    /** What a table load did. */
+    public record LoadResult(int routes, long nanos, long fibBytes) {
+    }
+
+    /**
+     * Replaces every learned route of {@code kind} by {@code routes} ({prefix, gateways} pairs, IPv4
+     * and IPv6 mixed): all of them are checked first and the whole load refused if one is bad; then
+     * a new FIB is built beside the one the workers use, off the workers, and published with one
+     * write, so that forwarding never sees half a table. {@code progress} hears how far it got.
+     */
+    public synchronized LoadResult loadTable(String kind, List<String[]> routes, java.util.function.Consumer<String> progress) {
+        long t0 = System.nanoTime();
+        Map<Long, StaticRoute> v4 = new LinkedHashMap<>();
+        List<String[]> v6 = new ArrayList<>();
+        for (int i = 0; i < routes.size(); i++) {
+            String[] r = routes.get(i);
+            try {
+                checkGateway(r[0], r[1]);
+                if (Ip6Control.isIpv6(r[0])) {
+                    Ip6Control.prefix(r[0]);
+                    v6.add(r);
+                } else {
+                    int[] p = cidr(r[0], true);
+                    v4.put(key(p[0], p[1]), new StaticRoute(p[0], p[1], parseGateways(r[1]), null, kind));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("route " + (i + 1) + " (" + r[0] + " " + r[1] + "): " + e.getMessage()
+                        + "; nothing loaded");
+            }
+            if ((i + 1) % 200_000 == 0) {
+                progress.accept("checked " + (i + 1) + " of " + routes.size() + " routes");
+            }
+        }
+        learned.values().removeIf(r -> r.kind.equals(kind));
+        learned.putAll(v4);
+        Map<Long, Entry> want = wanted();
+        publishAdjacencies(want.values());
+        Dir24Fib fresh = new Dir24Fib();
+        int done = 0;
+        for (Entry e : want.values()) {
+            fresh.add(e.prefix, e.len, adjIds.get(e.adj));
+            if (++done % 200_000 == 0) {
+                progress.accept("IPv4 FIB: " + done + " of " + want.size() + " routes");
+            }
+        }
+        tables.fib = fresh; // the workers take the new table from their next vector on
+        installed.clear();
+        installed.putAll(want);
+        long bytes = fresh.memoryBytes() + ip6.loadTable(kind, v6, progress);
+        return new LoadResult(v4.size() + v6.size(), System.nanoTime() - t0, bytes);
     }
 
     private int adjId(Adj a) {

@@ -3,6 +3,7 @@ package dev.junction.routing.internal;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.nodes.ArpInputNode;
 import dev.junction.routing.nodes.Ip4ArpNode;
+import dev.junction.routing.nodes.Ip4FragmentNode;
 import dev.junction.routing.nodes.Ip4IcmpErrorNode;
 import dev.junction.routing.nodes.Ip4InputNode;
 import dev.junction.routing.nodes.Ip4LocalNode;
@@ -27,7 +28,7 @@ public final class RoutingNodes {
      */
     public static List<PacketNode> create(Ip4Tables ip4, Ip6Tables ip6) {
         return List.of(
-                new Ip4RewriteNode(ip4.neighbours), new Ip4ArpNode(ip4), new Ip4LocalNode(),
+                new Ip4RewriteNode(ip4.neighbours), new Ip4FragmentNode(), new Ip4ArpNode(ip4), new Ip4LocalNode(),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, ip4),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, ip4),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, ip4),

@@ -49,6 +49,7 @@ public final class ArpInputNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        var fib = tables.fib; // once per vector: a table load may replace it
         Ip4Tables.Adjacencies adj = tables.adjacencies;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
@@ -71,7 +72,7 @@ public final class ArpInputNode implements PacketNode {
                 continue;
             }
             int tpa = Arp.targetIp(m, arp);
-            int id = tables.fib.lookup(tpa);
+            int id = fib.lookup(tpa);
             boolean ours = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == rx;
             if (!ours) {
                 v.drop(i, NOT_FOR_US);

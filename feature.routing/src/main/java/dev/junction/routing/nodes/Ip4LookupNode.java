@@ -73,6 +73,7 @@ public final class Ip4LookupNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        var fib = tables.fib; // once per vector: a table load may replace it
         Ip4Tables.Adjacencies adj = tables.adjacencies;
         int[] kind = adj.kind();
         int[] ifIndex = adj.ifIndex();
@@ -86,7 +87,7 @@ public final class Ip4LookupNode implements PacketNode {
                 v.drop(i, NOT_ROUTED);
                 continue;
             }
-            int id = tables.fib.lookup(dst);
+            int id = fib.lookup(dst);
             if (id <= 0 || id >= kind.length) {
                 v.next(i, UNREACHABLE);
             } else if (kind[id] == Ip4Tables.LOCAL) {

@@ -13,13 +13,13 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * Makes a routed packet ready to leave: TTL check and decrement (incremental checksum), MTU check,
+ * Makes a routed packet ready to leave: TTL check and decrement (incremental checksum), MTU check
+ * (too big: fragmented by ip4-fragment, or with DF set answered by ICMP fragmentation needed),
  * and the Ethernet header from the next hop's neighbour entry; an unknown neighbour goes to ip4-arp.
  */
 public final class Ip4RewriteNode implements PacketNode {
     public static final String NAME = "ip4-rewrite";
-    static final int OUTPUT = 0, TTL_EXPIRED = 1, ARP = 2, FRAG_NEEDED = 3;
-    static final int NEEDS_FRAGMENTATION = 0;
+    static final int OUTPUT = 0, TTL_EXPIRED = 1, ARP = 2, FRAG_NEEDED = 3, FRAGMENT = 4;
     private final NeighbourTable neighbours;
 
     public Ip4RewriteNode(NeighbourTable neighbours) {
@@ -33,12 +33,8 @@ public final class Ip4RewriteNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Arcs.start(Arcs.OUTPUT), Ip4IcmpErrorNode.TTL_EXPIRED, Ip4ArpNode.NAME, Ip4IcmpErrorNode.FRAG_NEEDED);
-    }
-
-    @Override
-    public List<String> errors() {
-        return List.of("larger than the output MTU (fragmentation not supported yet)");
+        return List.of(Arcs.start(Arcs.OUTPUT), Ip4IcmpErrorNode.TTL_EXPIRED, Ip4ArpNode.NAME, Ip4IcmpErrorNode.FRAG_NEEDED,
+                Ip4FragmentNode.NAME);
     }
 
     @Override
@@ -59,7 +55,7 @@ public final class Ip4RewriteNode implements PacketNode {
                 if (Ipv4.dontFragment(m, ip)) {
                     v.next(i, FRAG_NEEDED);
                 } else {
-                    v.drop(i, NEEDS_FRAGMENTATION);
+                    v.next(i, FRAGMENT);
                 }
                 continue;
             }

@@ -77,6 +77,7 @@ public final class Ip6LookupNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        var fib = tables.fib; // once per vector: a table load may replace it
         Ip6Tables.Adjacencies adj = tables.adjacencies;
         int[] kind = adj.kind();
         int[] ifIndex = adj.ifIndex();
@@ -106,7 +107,7 @@ public final class Ip6LookupNode implements PacketNode {
                 }
                 continue;
             }
-            int id = tables.fib.lookup(high, low);
+            int id = fib.lookup(high, low);
             if (id <= 0 || id >= kind.length) {
                 v.next(i, UNREACHABLE);
             } else if (kind[id] == Ip6Tables.LOCAL) {

@@ -212,6 +212,22 @@ class RoutedHostsTest {
     }
 
     @Test
+    void ipv4PacketsLargerThanTheOutputMtuAreFragmentedOrRefusedWithDf() throws Exception {
+        must("ip", "link", "set", v2, "mtu", "1400");
+        must(ns(h2, "ip", "link", "set", "e0", "mtu", "1400"));
+        engine.refreshInterfaces();
+        run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.81.2.2")); // resolve h2 first
+        long before = d2.counters().txPackets();
+        // 1500-byte packets without DF: Junction splits each in two; h2 reassembles and answers.
+        Result r = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-s", "1472", "-M", "dont", "-W", "2", "10.81.2.2"));
+        assertTrue(r.out().contains("3 received"), "fragmented pings answered: " + r.out() + drops());
+        assertTrue(d2.counters().txPackets() - before >= 6, "two fragments per request left j2: " + d2.counters());
+        // With DF set the sender hears the MTU instead.
+        r = run(30, ns(h1, "ping", "-c", "1", "-s", "1472", "-M", "do", "-W", "2", "10.81.2.2"));
+        assertTrue(r.out().contains("mtu = 1400") || r.out().contains("Frag needed"), r.out() + drops());
+    }
+
+    @Test
     void ttlOneAndUnroutedDestinationsAreAnsweredWithIcmp() throws Exception {
         Result r = run(30, ns(h1, "ping", "-c", "1", "-t", "1", "-W", "2", "10.81.2.2"));
         assertTrue(r.out().contains("Time to live exceeded") && r.out().contains("10.81.1.1"), r.out() + drops());

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * mod 256, plus 1. Read once per JVM through {@code xz -dc}.
  */
 final class RouteTables {
-    /** The shared data folder beside the checkout (Maven runs tests in the module folder), else the workplace's. */
+    /** The project's data folder, or the one -Djunction.routes names. */
     static final Path DATA = dataFolder();
 
     private static Path dataFolder() {
@@ -24,8 +24,7 @@ final class RouteTables {
         if (given != null) {
             return Path.of(given);
         }
-        Path beside = Path.of("../../shared/data");
-        return java.nio.file.Files.isDirectory(beside) ? beside : Path.of("/work/shared/data");
+        return Path.of("../data"); // the project's copy (data/README.md), from the module folder Maven runs in
     }
 
     record V4(int[] prefixes, byte[] lengths, int[] nextHops, int count) {

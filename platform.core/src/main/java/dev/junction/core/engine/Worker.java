@@ -216,6 +216,7 @@ final class Worker implements Runnable, NodeContext {
         }
         c.calls++;
         c.packets += n;
+        n = v.count(); // a node may have appended packets (fragments): they go on too
         if (n > 0 && tracedInFlight == 0 && !cn.tx && moveWhole(s, cn, v)) {
             wg.running[s] = false;
             return;
