@@ -29,6 +29,8 @@ fi
 FRONT_CPU=1   # the frontend's forwarding core
 BACK_CPU=0    # the backend's: Junction's worker or testpmd's vhost forwarding core
 DIR=$(mktemp -d /tmp/junction-vhost-bench.XXXXXX)
+KEEP=/tmp/junction-vhost-bench-last   # the last run's logs, kept for a look
+rm -rf "$KEEP"; mkdir -p "$KEEP"
 SOCK=$DIR/vhost.sock
 PIDS=()
 cleanup() {
@@ -48,17 +50,29 @@ CP=bench/target/classes:platform.core/target/classes:platform.drivers.vhost/targ
 # frontend MODE: testpmd's virtio-user port as the guest; prints the average of its pps reports.
 frontend() {
     local mode=$1 field=$2 log=$DIR/frontend-$1.log
-    timeout -s INT "$((WARMUP + SECONDS_RUN + 2))" dpdk-testpmd -l "$BACK_CPU,$FRONT_CPU" --main-lcore "$BACK_CPU" --no-pci --no-huge -m 512 \
+    dpdk-testpmd -l "$BACK_CPU,$FRONT_CPU" --main-lcore "$BACK_CPU" --no-pci --no-huge -m 512 \
         --file-prefix=jvb-fe-$$ --vdev "net_virtio_user0,path=$SOCK,queues=1,queue_size=1024" -- \
         --forward-mode="$mode" --nb-cores=1 --txd=1024 --rxd=1024 --burst=32 --total-num-mbufs=32768 \
-        --stats-period=1 </dev/null >"$log" 2>&1 || true
-    awk -v f="$field:" -v w="$WARMUP" '$1 == f { v[n++] = $2 } END { s = 0; c = 0; for (i = w; i < n; i++) { if (v[i] > 0) { s += v[i]; c++ } }
+        --stats-period=1 </dev/null >"$log" 2>&1 &
+    local fe=$!
+    # Run until WARMUP + SECONDS_RUN reports have come since traffic started (testpmd itself takes
+    # a few seconds to start here), at most 120 s.
+    for _ in $(seq 1200); do
+        local n; n=$(awk -v f="$field:" '$1 == f && ($2 > 0 || s) { s = 1; c++ } END { print c + 0 }' "$log")
+        [ "$n" -ge "$((WARMUP + SECONDS_RUN))" ] && break
+        kill -0 "$fe" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -INT "$fe" 2>/dev/null || true; wait "$fe" 2>/dev/null || true
+    cp "$log" "$KEEP/" 2>/dev/null || true
+    awk -v f="$field:" -v w="$WARMUP" -v m="$SECONDS_RUN" '$1 == f && ($2 > 0 || k) { k = 1; v[n++] = $2 }
+        END { s = 0; c = 0; for (i = w; i < n && c < m; i++) { s += v[i]; c++ }
         if (c == 0) print "0.00"; else printf "%.2f", s / c / 1e6 }' "$log"
 }
 
 junction_backend() {   # MODE: sink or generator
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m -cp "$CP" dev.junction.bench.VhostBench \
-        --socket "$SOCK" --mode "$1" --cpu "$BACK_CPU" --seconds "$((WARMUP + SECONDS_RUN + 4))" >"$DIR/junction-$1.log" 2>&1 &
+        --socket "$SOCK" --mode "$1" --cpu "$BACK_CPU" --seconds 150 >"$DIR/junction-$1.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 200); do grep -q listening "$DIR/junction-$1.log" 2>/dev/null && return 0; sleep 0.05; done
     echo "Junction did not start: $(cat "$DIR/junction-$1.log")" >&2; exit 1
@@ -74,6 +88,7 @@ testpmd_backend() {    # MODE: rxonly or txonly
 }
 
 stop_backend() {
+    cp "$DIR"/junction-*.log "$DIR"/testpmd-backend-*.log "$KEEP/" 2>/dev/null || true
     for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
     PIDS=(); rm -f "$SOCK"
 }

@@ -237,10 +237,15 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
                     break;
                 }
             }
-            backend.reset();
         } catch (RuntimeException e) {
-            // Only a worker that never leaves a ring gets here; the memory stays mapped (it may be in use).
             LOG.log(Level.ERROR, "vhost " + name + ": control thread failed: " + e.getMessage(), e);
+        } finally {
+            try {
+                backend.reset(); // stops the rings before the memory behind them goes
+            } catch (RuntimeException e) {
+                // Only a worker that never leaves a ring gets here; its memory stays mapped (it may be in use).
+                LOG.log(Level.ERROR, "vhost " + name + ": rings not stopped: " + e.getMessage());
+            }
         }
         LOG.log(Level.INFO, "vhost " + name + ": frontend disconnected");
     }
