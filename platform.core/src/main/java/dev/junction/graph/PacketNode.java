@@ -43,6 +43,23 @@ public interface PacketNode {
         return List.of();
     }
 
+    /**
+     * How often, in nanoseconds, each worker calls {@link #tick}; 0 (the default): never. For nodes
+     * that hold packets (waiting for a neighbour) and must let them go when an answer came or time
+     * ran out, with no packet of their own to trigger them.
+     */
+    default long tickNanos() {
+        return 0;
+    }
+
+    /**
+     * Called between rounds on each worker, about every {@link #tickNanos()}, with an empty vector:
+     * the node may append packets (ones it held) with verdicts, which then leave it as from
+     * {@link #process}. Same fast-path rules.
+     */
+    default void tick(PacketVector out, NodeContext context) {
+    }
+
     /** Drop reasons, by reason index, as shown in {@code runtime:drops}. */
     default List<String> errors() {
         return List.of();

@@ -11,6 +11,8 @@ public final class PacketVector {
     /** Verdict: continue to the next feature on the node's arc (or the arc's end node). */
     public static final int NEXT_FEATURE = -1;
     private static final int DROP_BASE = -2;
+    /** The node kept the packet's buffer (to send later): it goes nowhere now and is not freed. */
+    public static final int TAKEN = Integer.MIN_VALUE;
 
     private final int[] buffers = new int[MAX];
     private final int[] next = new int[MAX];
@@ -53,6 +55,11 @@ public final class PacketVector {
         java.util.Arrays.fill(next, 0, count, nextIndex);
     }
 
+    /** The node keeps packet {@code i}'s buffer: it must later hand it out (from {@link dev.junction.graph.PacketNode#tick}) or free it. */
+    public void take(int i) {
+        next[i] = TAKEN;
+    }
+
     /** Drops packet {@code i}, counted under the node's error reason number {@code reason}. */
     public void drop(int i, int reason) {
         next[i] = DROP_BASE - reason;
@@ -80,7 +87,7 @@ public final class PacketVector {
     }
 
     public static boolean isDrop(int verdict) {
-        return verdict <= DROP_BASE;
+        return verdict <= DROP_BASE && verdict != TAKEN;
     }
 
     public static int dropReason(int verdict) {

@@ -371,6 +371,10 @@ final class Ip6Control {
      * Gives the FIB groups freed by removals back for reuse, once no route has changed for the grace
      * period: a worker that loaded a pointer to a freed group has long finished with it by then.
      */
+    void expireNeighbours(long cutoffNanos) {
+        tables.neighbours.expire(cutoffNanos);
+    }
+
     void reclaim() {
         if (groupsRetired && System.nanoTime() - lastChange >= GRACE_NANOS) {
             tables.fib.reclaimGroups();

@@ -15,6 +15,8 @@ public final class Ip6NeighbourTable {
     public static final int CAPACITY = 1 << 15;
     private static final int PROBES = 32;
     private static final int EMPTY = 0, CLAIMED = 1, READY = 2;
+    /** Set in a stored MAC while the entry is valid; {@link #expire} clears it. */
+    private static final long VALID = 1L << 62;
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private final int[] state = new int[CAPACITY];
@@ -43,7 +45,8 @@ public final class Ip6NeighbourTable {
                 return -1;
             }
             if (st == READY && matches(s, ifIndex, high, low)) {
-                return (long) LONGS.getAcquire(macs, s);
+                long mac = (long) LONGS.getAcquire(macs, s);
+                return (mac & VALID) != 0 ? mac & 0xFFFF_FFFF_FFFFL : -1;
             }
         }
         return -1;
@@ -56,14 +59,14 @@ public final class Ip6NeighbourTable {
             int st = (int) INTS.getAcquire(state, s);
             if (st == READY && matches(s, ifIndex, high, low)) {
                 LONGS.setRelease(updated, s, nowNanos);
-                LONGS.setRelease(macs, s, mac);
+                LONGS.setRelease(macs, s, mac | VALID);
                 return true;
             }
             if (st == EMPTY && INTS.compareAndSet(state, s, EMPTY, CLAIMED)) {
                 ifIndexes[s] = ifIndex;
                 highs[s] = high;
                 lows[s] = low;
-                macs[s] = mac;
+                macs[s] = mac | VALID;
                 updated[s] = nowNanos;
                 INTS.setRelease(state, s, READY);
                 return true;
@@ -72,12 +75,30 @@ public final class Ip6NeighbourTable {
         return false;
     }
 
+    /** Forgets neighbours not heard from since {@code cutoffNanos} (as NeighbourTable.expire). */
+    public int expire(long cutoffNanos) {
+        int n = 0;
+        for (int s = 0; s < CAPACITY; s++) {
+            if ((int) INTS.getAcquire(state, s) != READY) {
+                continue;
+            }
+            long mac = (long) LONGS.getAcquire(macs, s);
+            if ((mac & VALID) != 0 && (long) LONGS.getAcquire(updated, s) - cutoffNanos < 0
+                    && LONGS.compareAndSet(macs, s, mac, mac & ~VALID)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Calls {@code visitor} for each known neighbour (control path, for the shell). */
     public void forEach(Visitor visitor) {
         for (int s = 0; s < CAPACITY; s++) {
             if ((int) INTS.getAcquire(state, s) == READY) {
-                visitor.visit(ifIndexes[s], highs[s], lows[s], (long) LONGS.getAcquire(macs, s),
-                        (long) LONGS.getAcquire(updated, s));
+                long mac = (long) LONGS.getAcquire(macs, s);
+                if ((mac & VALID) != 0) {
+                    visitor.visit(ifIndexes[s], highs[s], lows[s], mac & 0xFFFF_FFFF_FFFFL, (long) LONGS.getAcquire(updated, s));
+                }
             }
         }
     }

@@ -64,6 +64,24 @@ public final class NeighbourTable {
         return false;
     }
 
+    /**
+     * Forgets neighbours not heard from (no ARP from them) since {@code cutoffNanos}: the next packet
+     * for one asks again, waiting in the hold queue meanwhile. Control path; returns how many went.
+     */
+    public int expire(long cutoffNanos) {
+        int n = 0;
+        for (int s = 0; s < CAPACITY; s++) {
+            long mac = (long) LONGS.getAcquire(macs, s);
+            if ((mac & VALID) != 0 && (long) LONGS.getAcquire(updated, s) - cutoffNanos < 0) {
+                // A learn racing with this keeps its fresh MAC: only the value read is cleared.
+                if (LONGS.compareAndSet(macs, s, mac, mac & ~VALID)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Calls {@code visitor} for each known neighbour (control path, for the shell). */
     public void forEach(Visitor visitor) {
         for (int s = 0; s < CAPACITY; s++) {

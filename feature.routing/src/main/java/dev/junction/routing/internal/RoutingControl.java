@@ -193,7 +193,16 @@ public final class RoutingControl implements Routing {
     /** Housekeeping from the control thread, about once a second: FIB groups freed long enough ago. */
     public synchronized void maintain() {
         ip6.reclaim();
+        long cutoff = System.nanoTime() - NEIGHBOUR_LIFETIME_NANOS;
+        tables.neighbours.expire(cutoff);
+        ip6.expireNeighbours(cutoff);
     }
+
+    /**
+     * How long a neighbour stays known without being heard from (hosts that talk to the router
+     * refresh themselves: their own ARP and NS teach the cache); then it is asked for again.
+     */
+    public static final long NEIGHBOUR_LIFETIME_NANOS = 300_000_000_000L;
 
     @Override
     public synchronized void addAddress(String iface, String cidr) {

@@ -10,23 +10,31 @@ import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Ip4Tables;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
- * A packet whose next hop has no neighbour entry: its buffer becomes the ARP request for that next
- * hop (no allocation), at most one request per next hop every 100 ms per worker; packets meanwhile
- * are dropped and counted. The sender retries, as with any router that does not queue.
+ * Packets whose next hop has no neighbour entry: ARP asks for it (a request in a new buffer, at most
+ * one per next hop every 100 ms per worker) and the packet waits in a bounded hold queue
+ * ({@link HoldQueue#PER_WORKER} per worker). Every millisecond the node looks at what it holds:
+ * resolved packets go on to ip4-rewrite, unresolved ones are asked for again each second and dropped
+ * after {@link #GIVE_UP_NS}. When the queue is full (or no buffer is free for the request) the
+ * packet itself becomes the request, as routers without a queue do.
  */
 public final class Ip4ArpNode implements PacketNode {
     public static final String NAME = "ip4-arp";
-    static final int PENDING = 0, NO_ADDRESS = 1;
+    static final int OUTPUT = 0, REWRITE = 1;
+    static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2;
     private static final int MAX_WORKERS = 64;
     private static final int SLOTS = 256;
     private static final long RETRY_NS = 100_000_000L;
+    private static final long ASK_AGAIN_NS = 1_000_000_000L;
+    static final long GIVE_UP_NS = 3_000_000_000L;
     private final Ip4Tables tables;
     /** Per worker: the last request time of a hashed next hop, and which next hop that was. */
     private final long[] sentAt = new long[MAX_WORKERS * SLOTS];
     private final long[] sentFor = new long[MAX_WORKERS * SLOTS];
+    private final HoldQueue held = new HoldQueue();
 
     public Ip4ArpNode(Ip4Tables tables) {
         this.tables = tables;
@@ -39,19 +47,26 @@ public final class Ip4ArpNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Arcs.start(Arcs.OUTPUT));
+        return List.of(Arcs.start(Arcs.OUTPUT), Ip4RewriteNode.NAME);
     }
 
     @Override
     public List<String> errors() {
-        return List.of("awaiting ARP resolution (request sent)", "no address on the output interface");
+        return List.of("awaiting ARP resolution (hold queue full)", "no address on the output interface",
+                "ARP resolution failed (no reply in 3 s)");
+    }
+
+    @Override
+    public long tickNanos() {
+        return 1_000_000L;
     }
 
     @Override
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        int base = (ctx.worker() % MAX_WORKERS) * SLOTS;
+        int worker = ctx.worker();
+        int base = (worker % MAX_WORKERS) * SLOTS;
         long now = ctx.now();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
@@ -64,23 +79,88 @@ public final class Ip4ArpNode implements PacketNode {
             }
             long key = ((long) tx << 32) | (nh & 0xFFFF_FFFFL);
             int slot = base + (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
-            if (sentFor[slot] == key && now - sentAt[slot] < RETRY_NS) {
+            boolean ask = sentFor[slot] != key || now - sentAt[slot] >= RETRY_NS;
+            if (held.hold(worker, b, now)) {
+                v.take(i);
+                if (ask && !v.isFull()) {
+                    int r = pool.allocate();
+                    if (r >= 0) {
+                        request(pool, m, r, tx, nh, src, ctx);
+                        v.add(r);
+                        v.next(v.count() - 1, OUTPUT);
+                        sentFor[slot] = key;
+                        sentAt[slot] = now;
+                    }
+                }
+                continue;
+            }
+            if (!ask) {
                 v.drop(i, PENDING);
                 continue;
             }
             sentFor[slot] = key;
             sentAt[slot] = now;
-            long frame = pool.data(b);
-            long mac = ctx.interfaces().mac(tx);
-            Ethernet.destination(m, frame, MacAddress.BROADCAST);
-            Ethernet.source(m, frame, mac);
-            Ethernet.etherType(m, frame, Ethernet.TYPE_ARP);
-            Arp.write(m, frame + Ethernet.HEADER_LENGTH, Arp.REQUEST, mac, src, 0, nh);
-            for (long pad = frame + Ethernet.HEADER_LENGTH + Arp.LENGTH; pad < frame + 60; pad++) {
-                m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, pad, (byte) 0); // Ethernet minimum frame
+            request(pool, m, b, tx, nh, src, ctx); // no room to hold it: the packet becomes the request
+            v.next(i, OUTPUT);
+        }
+    }
+
+    /** Writes an ARP request for {@code nh} out of {@code tx} into buffer {@code b}. */
+    private static void request(PacketPool pool, MemorySegment m, int b, int tx, int nh, int src, NodeContext ctx) {
+        long frame = pool.data(b);
+        long mac = ctx.interfaces().mac(tx);
+        Ethernet.destination(m, frame, MacAddress.BROADCAST);
+        Ethernet.source(m, frame, mac);
+        Ethernet.etherType(m, frame, Ethernet.TYPE_ARP);
+        Arp.write(m, frame + Ethernet.HEADER_LENGTH, Arp.REQUEST, mac, src, 0, nh);
+        for (long pad = frame + Ethernet.HEADER_LENGTH + Arp.LENGTH; pad < frame + 60; pad++) {
+            m.set(ValueLayout.JAVA_BYTE, pad, (byte) 0); // Ethernet minimum frame
+        }
+        pool.length(b, 60);
+        pool.l3Offset(b, Ethernet.HEADER_LENGTH);
+        pool.txInterface(b, tx);
+        pool.traceId(b, 0);
+    }
+
+    @Override
+    public void tick(PacketVector out, NodeContext ctx) {
+        int worker = ctx.worker();
+        int count = held.count(worker);
+        if (count == 0) {
+            return;
+        }
+        PacketPool pool = ctx.pool();
+        MemorySegment m = ctx.memory();
+        long now = ctx.now();
+        for (int i = count - 1; i >= 0 && !out.isFull(); i--) {
+            int b = held.buffer(worker, i);
+            int tx = pool.txInterface(b);
+            int nh = pool.nextHop(b);
+            if (tables.neighbours.lookup(tx, nh) >= 0) {
+                held.remove(worker, i);
+                out.add(b);
+                out.next(out.count() - 1, REWRITE);
+            } else if (now - held.since(worker, i) >= GIVE_UP_NS) {
+                held.remove(worker, i);
+                out.add(b);
+                out.drop(out.count() - 1, UNRESOLVED);
+            } else if (now - held.asked(worker, i) >= ASK_AGAIN_NS && !out.isFull()) {
+                held.asked(worker, i, now);
+                long key = ((long) tx << 32) | (nh & 0xFFFF_FFFFL);
+                int slot = (worker % MAX_WORKERS) * SLOTS + (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
+                int src = tables.addressOf(tx);
+                if (sentFor[slot] == key && now - sentAt[slot] < ASK_AGAIN_NS || src == 0) {
+                    continue; // asked for this next hop already (for another held packet)
+                }
+                int r = pool.allocate();
+                if (r >= 0) {
+                    request(pool, m, r, tx, nh, src, ctx);
+                    out.add(r);
+                    out.next(out.count() - 1, OUTPUT);
+                    sentFor[slot] = key;
+                    sentAt[slot] = now;
+                }
             }
-            pool.length(b, 60);
-            v.next(i, 0);
         }
     }
 }

@@ -250,14 +250,25 @@ class Ip6NodesTest {
         assertEquals(-1, tables.neighbours.lookup(1, PEER.high(), PEER.low()), "per interface");
     }
 
-    @Test
-    void anUnknownNextHopIsSolicitedOncePerRetryInterval() {
-        Ip6NdNode nd = new Ip6NdNode(tables);
+    private int toPeer() {
         int b = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
         pool.txInterface(b, 0);
         pool.nextHop(b, 2); // the connected adjacency: the destination itself is the next hop
-        assertEquals(0, run(v -> nd.process(v, ctx), b));
-        long f = pool.data(b), ip = f + 14, icmp = icmp(b);
+        return b;
+    }
+
+    @Test
+    void packetsToAnUnknownNextHopWaitWhileItIsSolicited() {
+        Ip6NdNode nd = new Ip6NdNode(tables);
+        PacketVector v = new PacketVector();
+        int first = toPeer();
+        v.add(first);
+        nd.process(v, ctx);
+        assertEquals(2, v.count(), "the packet held, a solicitation added");
+        assertEquals(PacketVector.TAKEN, v.verdict(0));
+        assertEquals(Ip6NdNode.OUTPUT, v.verdict(1));
+        int ns = v.buffer(1);
+        long f = pool.data(ns), ip = f + 14, icmp = ip + 40;
         assertEquals(Ipv6.multicastMac(Ipv6.solicitedNodeLow(PEER.low())), Ethernet.destination(m, f));
         assertEquals(Ipv6.SOLICITED_NODE_HIGH, Ipv6.destinationHigh(m, ip));
         assertEquals(Ipv6.solicitedNodeLow(PEER.low()), Ipv6.destinationLow(m, ip));
@@ -267,16 +278,64 @@ class Ip6NodesTest {
         assertEquals(PEER.low(), m.get(Icmp6.NET_LONG, icmp + 16));
         assertEquals(OUR_MAC, Icmp6.linkLayerOption(m, icmp + 24, icmp + 32, Icmp6.OPTION_SOURCE_LLA));
         assertEquals(0xFFFF, Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, 32));
-        int again = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
-        pool.txInterface(again, 0);
-        pool.nextHop(again, 2);
+
         now += 50_000_000;
-        assertEquals(dropped(Ip6NdNode.PENDING), run(v -> nd.process(v, ctx), again));
-        int later = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
-        pool.txInterface(later, 0);
-        pool.nextHop(later, 2);
-        now += 100_000_000;
-        assertEquals(0, run(v -> nd.process(v, ctx), later), "solicited again after 100 ms");
+        PacketVector again = new PacketVector();
+        again.add(toPeer());
+        nd.process(again, ctx);
+        assertEquals(1, again.count(), "held, not solicited again within 100 ms");
+        assertEquals(PacketVector.TAKEN, again.verdict(0));
+
+        // Nothing known yet: a tick lets nothing out.
+        PacketVector out = new PacketVector();
+        nd.tick(out, ctx);
+        assertEquals(0, out.count());
+        // The advertisement came: the next tick releases both, in to ip6-rewrite.
+        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, now);
+        nd.tick(out, ctx);
+        assertEquals(2, out.count());
+        assertEquals(Ip6NdNode.REWRITE, out.verdict(0));
+        assertEquals(Ip6NdNode.REWRITE, out.verdict(1));
+        assertTrue(out.buffer(0) == first || out.buffer(1) == first);
+    }
+
+    @Test
+    void heldPacketsAreDroppedWhenNoAnswerComes() {
+        Ip6NdNode nd = new Ip6NdNode(tables);
+        PacketVector v = new PacketVector();
+        v.add(toPeer());
+        nd.process(v, ctx);
+        now += 1_100_000_000L;
+        PacketVector out = new PacketVector();
+        nd.tick(out, ctx);
+        assertEquals(1, out.count(), "asked again after a second");
+        assertEquals(Ip6NdNode.OUTPUT, out.verdict(0));
+        out.clear();
+        now += 2_000_000_000L;
+        nd.tick(out, ctx);
+        assertEquals(1, out.count());
+        assertTrue(PacketVector.isDrop(out.verdict(0)));
+        assertEquals(Ip6NdNode.UNRESOLVED, PacketVector.dropReason(out.verdict(0)));
+        out.clear();
+        nd.tick(out, ctx);
+        assertEquals(0, out.count(), "gone from the queue");
+    }
+
+    @Test
+    void neighboursNotHeardFromExpireAndCanBeLearnedAgain() {
+        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, 1_000);
+        tables.neighbours.learn(0, OURS.high(), 0x77, PEER_MAC + 1, 5_000);
+        assertEquals(1, tables.neighbours.expire(2_000), "only the one older than the cutoff");
+        assertEquals(-1, tables.neighbours.lookup(0, PEER.high(), PEER.low()));
+        assertEquals(PEER_MAC + 1, tables.neighbours.lookup(0, OURS.high(), 0x77));
+        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, 6_000);
+        assertEquals(PEER_MAC, tables.neighbours.lookup(0, PEER.high(), PEER.low()), "learned again in place");
+        dev.junction.routing.internal.NeighbourTable v4 = new dev.junction.routing.internal.NeighbourTable();
+        v4.learn(0, 0x0A00_0001, PEER_MAC, 1_000);
+        assertEquals(1, v4.expire(2_000));
+        assertEquals(-1, v4.lookup(0, 0x0A00_0001));
+        v4.learn(0, 0x0A00_0001, PEER_MAC, 3_000);
+        assertEquals(PEER_MAC, v4.lookup(0, 0x0A00_0001));
     }
 
     @Test

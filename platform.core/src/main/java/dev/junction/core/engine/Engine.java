@@ -472,7 +472,7 @@ public final class Engine implements Dataplane, AutoCloseable {
                 txLabels[i] = "tx " + ifs.devices[i].name();
             }
         }
-        return new WorkerGraph(nodes.length, counters, rx.toArray(RxQueue[]::new),
+        return new WorkerGraph(nodes, counters, rx.toArray(RxQueue[]::new),
                 rxIf.stream().mapToInt(Integer::intValue).toArray(), rxLabels.toArray(String[]::new), tx, txLabels);
     }
 

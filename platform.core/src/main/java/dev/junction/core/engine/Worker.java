@@ -99,6 +99,9 @@ final class Worker implements Runnable, NodeContext {
             int work = 0;
             try {
                 work = poll();
+                if (g.tickSlots.length > 0) {
+                    work += tick();
+                }
             } catch (Throwable t) {
                 // A driver failed outside any node: count it, release what is in flight, go on.
                 faults++;
@@ -187,6 +190,40 @@ final class Worker implements Runnable, NodeContext {
         flushTx();
     }
 
+    /** Calls the nodes whose tick is due; what they hand out goes on through the graph. */
+    private int tick() {
+        WorkerGraph wg = g;
+        int out = 0;
+        for (int k = 0; k < wg.tickSlots.length; k++) {
+            if (now - wg.nextTick[k] < 0) {
+                continue;
+            }
+            wg.nextTick[k] = now + wg.tickEvery[k];
+            int s = wg.tickSlots[k];
+            CompiledNode cn = nodes[s];
+            if (cn.reg.quarantined) {
+                continue;
+            }
+            PacketVector v = wg.tickOut;
+            try {
+                cn.node.tick(v, this);
+            } catch (Throwable t) {
+                cn.reg.quarantined = true;
+                faults++;
+                engine.nodeFault(cn.reg, t);
+                dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
+            }
+            int n = v.count();
+            if (n > 0) {
+                out += n;
+                dispatch(cn, wg.counters[s], v, n);
+                v.clear();
+                drain();
+            }
+        }
+        return out;
+    }
+
     private void run(int s) {
         WorkerGraph wg = g;
         CompiledNode cn = nodes[s];
@@ -221,6 +258,13 @@ final class Worker implements Runnable, NodeContext {
             wg.running[s] = false;
             return;
         }
+        dispatch(cn, c, v, n);
+        v.clear();
+        wg.running[s] = false;
+    }
+
+    /** Sends each of the first {@code n} packets of {@code v} where its verdict says. */
+    private void dispatch(CompiledNode cn, NodeCounters c, PacketVector v, int n) {
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int verdict = v.verdict(i);
@@ -233,6 +277,8 @@ final class Worker implements Runnable, NodeContext {
                 target = verdict < cn.nextSlot.length ? cn.nextSlot[verdict] : -2;
             } else if (verdict == PacketVector.NEXT_FEATURE) {
                 target = cn.arcNext;
+            } else if (verdict == PacketVector.TAKEN) {
+                continue; // the node holds it
             } else {
                 int reason = PacketVector.dropReason(verdict);
                 drop(b, cn, c, reason < cn.reasons.length ? reason : cn.builtin(CompiledNode.BAD_VERDICT));
@@ -247,8 +293,6 @@ final class Worker implements Runnable, NodeContext {
                 drop(b, cn, c, cn.builtin(target == -1 ? CompiledNode.NEXT_UNAVAILABLE : CompiledNode.BAD_VERDICT));
             }
         }
-        v.clear();
-        wg.running[s] = false;
     }
 
     /**

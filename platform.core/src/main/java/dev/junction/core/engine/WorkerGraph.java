@@ -25,8 +25,31 @@ final class WorkerGraph {
     final int[] dirty;
     final boolean[] isDirty;
 
-    WorkerGraph(int slots, NodeCounters[] counters, RxQueue[] rxQueues, int[] rxInterface, String[] rxLabels,
+    /** Nodes that want ticks: their slots, intervals, and when each is next due on this worker. */
+    final int[] tickSlots;
+    final long[] tickEvery;
+    final long[] nextTick;
+    final PacketVector tickOut = new PacketVector();
+
+    WorkerGraph(CompiledNode[] nodes, NodeCounters[] counters, RxQueue[] rxQueues, int[] rxInterface, String[] rxLabels,
             TxQueue[] txQueues, String[] txLabels) {
+        int slots = nodes.length;
+        int ticking = 0;
+        for (CompiledNode n : nodes) {
+            if (n.node.tickNanos() > 0) {
+                ticking++;
+            }
+        }
+        tickSlots = new int[ticking];
+        tickEvery = new long[ticking];
+        nextTick = new long[ticking];
+        for (int i = 0, k = 0; i < slots; i++) {
+            long every = nodes[i].node.tickNanos();
+            if (every > 0) {
+                tickSlots[k] = i;
+                tickEvery[k++] = every;
+            }
+        }
         pending = new PacketVector[slots];
         processing = new PacketVector[slots];
         running = new boolean[slots];
