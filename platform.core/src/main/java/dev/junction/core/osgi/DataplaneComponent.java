@@ -41,7 +41,7 @@ public final class DataplaneComponent {
     private final Engine engine = new Engine(EngineConfig.defaults());
     /** Longest a swap window may hold receiving; a bundle that never starts again must not stall the data plane. */
     private static final long SWAP_WINDOW_MAX_NS = 5_000_000_000L;
-    private static final long UPDATE_GRACE_NS = 50_000_000L;
+    private static final long UPDATE_GRACE_NS = 1_000_000_000L;
     private final java.util.Set<Long> updating = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Nodes each bundle has in the graph now. */
     private final java.util.Map<Long, Integer> nodesByBundle = new java.util.concurrent.ConcurrentHashMap<>();
@@ -86,9 +86,14 @@ public final class DataplaneComponent {
                 }
             }
             case BundleEvent.STOPPED -> {
-                // A plain stop: no update follows. Give an update's UPDATED event a moment to arrive.
+                // A plain stop, or the first half of an update? An update's UPDATED event follows
+                // once the framework has read the new jar, which takes a while on a busy machine:
+                // wait for it up to UPDATE_GRACE_NS, then take this for a plain stop.
                 Thread.ofVirtual().start(() -> {
-                    java.util.concurrent.locks.LockSupport.parkNanos(UPDATE_GRACE_NS);
+                    long deadline = System.nanoTime() + UPDATE_GRACE_NS;
+                    while (!updating.contains(id) && awaiting.containsKey(id) && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    }
                     if (!updating.contains(id)) {
                         awaiting.remove(id);
                         engine.releaseRx(id);

@@ -1,0 +1,408 @@
+package dev.junction.drivers.vhost.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.drivers.linux.AfPacketDevice;
+import dev.junction.drivers.vhost.VhostUserDevice;
+import dev.junction.drivers.vhost.guest.QemuGuest;
+import dev.junction.graph.PacketNode;
+import dev.junction.routing.internal.RoutingControl;
+import dev.junction.routing.internal.RoutingNodes;
+import dev.junction.routing.internal.Vrfs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Real QEMU guests (TCG, a tiny Linux from tools/guest) on Junction's vhost-user devices, with
+ * Junction routing IPv4 and IPv6 between them and a Linux host in a network namespace (AF_PACKET on
+ * a veth):
+ * <pre>
+ *   guest g1 10.86.1.2 fd86:1::2 --vhost v1-- [.1 Junction .1] --veth j2-- h2 10.86.2.2 fd86:2::2
+ *                                             [.1] --vhost v3-- guest g3 10.86.3.2 fd86:3::2
+ * </pre>
+ * The guests run the commands over their serial consoles (ping, traceroute, busybox nc for TCP; exit
+ * status checked). Every guest,
+ * namespace, link and socket is removed after each test.
+ */
+class QemuGuestRoutingTest {
+    private static final Duration BOOT = Duration.ofSeconds(120);
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
+    private final String h2 = "jv-h2-" + id;
+    private final String v2 = "jv2-" + id;
+    private Path dir;
+    private Engine engine;
+    private RoutingControl routing;
+    private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
+    private boolean hostMade;
+
+    record Result(int exit, String out) {
+    }
+
+    static Result run(long seconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        StringBuilder out = new StringBuilder();
+        Thread r = Thread.ofVirtual().start(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.append(e);
+            }
+        });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        r.join();
+        return new Result(p.isAlive() ? -1 : p.exitValue(), out.toString());
+    }
+
+    static void must(String... cmd) throws Exception {
+        Result r = run(30, cmd);
+        if (r.exit() != 0) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + r.out());
+        }
+    }
+
+    static String[] ns(String n, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
+        c.addAll(List.of(cmd));
+        return c.toArray(String[]::new);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: QEMU guest tests must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: QemuGuestRoutingTest needs root (QEMU, namespaces, apt-get)");
+            Assumptions.abort("needs root");
+        }
+        // Socket paths must fit in sun_path (108 bytes): a short directory of our own.
+        dir = Files.createTempDirectory(Path.of("/tmp"), "jv" + id + "-");
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        Vrfs vrfs = new Vrfs();
+        for (PacketNode n : RoutingNodes.create(vrfs)) {
+            engine.addNode(n, "test");
+        }
+        routing = new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), engine);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        // Guests first (they hold the sockets), then the engine, then the devices, then the host.
+        while (!cleanup.isEmpty()) {
+            try {
+                cleanup.pop().close();
+            } catch (Exception e) {
+                System.err.println("cleanup: " + e);
+            }
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        for (AutoCloseable c : devices) {
+            c.close();
+        }
+        if (hostMade) {
+            run(20, "ip", "netns", "del", h2);
+            run(20, "ip", "link", "del", v2);
+        }
+        if (dir != null) {
+            QemuGuest.deleteTree(dir);
+        }
+    }
+
+    private final List<AutoCloseable> devices = new ArrayList<>();
+
+    /** A Linux host h2 (10.86.2.2/24 and fd86:2::2/64, routes via Junction) behind Junction's j2 (AF_PACKET). */
+    private void linuxHost() throws Exception {
+        hostMade = true;
+        for (String[] c : List.of(
+                new String[] {"ip", "netns", "add", h2},
+                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
+                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
+                new String[] {"ip", "link", "set", v2, "up"},
+                ns(h2, "ip", "link", "set", "lo", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
+                ns(h2, "ip", "addr", "add", "10.86.2.2/24", "dev", "e0"),
+                ns(h2, "ip", "route", "add", "default", "via", "10.86.2.1"),
+                ns(h2, "ip", "addr", "add", "fd86:2::2/64", "dev", "e0", "nodad"),
+                ns(h2, "ip", "-6", "route", "add", "default", "via", "fd86:2::1"),
+                ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
+            must(c);
+        }
+        AfPacketDevice d = new AfPacketDevice("j2", v2);
+        devices.add(d);
+        engine.addDevice(d);
+    }
+
+    /** Junction's addresses on subnet n: 10.86.n.1/24 and fd86:n::1/64. */
+    private void addresses(String iface, int n) {
+        routing.addAddress(iface, "10.86." + n + ".1/24");
+        routing.addAddress(iface, "fd86:" + n + "::1/64");
+    }
+
+    private VhostUserDevice vhost(String name, Path sock, VhostUserDevice.Mode mode) {
+        VhostUserDevice d = new VhostUserDevice(name, sock, mode);
+        devices.add(d);
+        engine.addDevice(d);
+        return d;
+    }
+
+    private QemuGuest guest(QemuGuest.Builder b) throws Exception {
+        QemuGuest g = b.start();
+        cleanup.push(g);
+        return g;
+    }
+
+    private String state() {
+        StringBuilder sb = new StringBuilder("\n--- junction ---\n");
+        for (DropCount d : engine.drops()) {
+            sb.append(d.node()).append(": ").append(d.reason()).append(" = ").append(d.count()).append('\n');
+        }
+        for (InterfaceStatus s : engine.interfaces()) {
+            sb.append(s.name()).append(' ').append(s.counters()).append('\n');
+        }
+        for (AutoCloseable d : devices) {
+            if (d instanceof VhostUserDevice v) {
+                sb.append(v.name()).append(": ").append(v.state()).append(", connections ").append(v.connections()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static int received(String pingOutput) {
+        Matcher m = Pattern.compile("(\\d+) packets received").matcher(pingOutput);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static final String HOST_RECEIVER = """
+            import hashlib, socket
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(120)
+            print("listening", flush=True)
+            c, _ = s.accept(); c.settimeout(120); h = hashlib.sha256(); n = 0
+            while True:
+                b = c.recv(65536)
+                if not b: break
+                h.update(b); n += len(b)
+            c.close(); print(n, h.hexdigest(), flush=True)
+            """;
+
+    private static final String HOST_SENDER = """
+            import hashlib, os, socket, sys
+            data = os.urandom(int(sys.argv[2]) * 1024)
+            c = socket.create_connection((sys.argv[1], 5001), timeout=120)
+            c.sendall(data); c.shutdown(socket.SHUT_WR)
+            while c.recv(65536): pass
+            print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
+            """;
+
+    /** The guest sends kib KiB over TCP to a Python receiver in h2; both SHA-256 sums must agree. */
+    private String hostReceives(QemuGuest g, String hostAddr, int kib) throws Exception {
+        Process rx = new ProcessBuilder(ns(h2, "/usr/bin/python3", "-c", HOST_RECEIVER)).redirectErrorStream(true).start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(rx.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("listening", out.readLine(), "the receiver in h2 listens");
+            String sent = g.must(Duration.ofSeconds(120), "dd if=/dev/urandom of=/tmp/tx bs=1024 count=" + kib
+                    + " 2>/dev/null && sha256sum /tmp/tx | cut -d' ' -f1").strip();
+            long t = System.nanoTime();
+            QemuGuest.Result send = g.run(Duration.ofSeconds(130), "timeout 120 nc -w 5 " + hostAddr + " 5001 </tmp/tx");
+            double secs = (System.nanoTime() - t) / 1e9;
+            assertTrue(rx.waitFor(60, TimeUnit.SECONDS), "the receiver in h2 ends");
+            String got = out.readLine();
+            assertEquals((kib * 1024) + " " + sent, got, "guest -> h2: sender " + send + state());
+            return String.format("%d KiB, %.1f Mbit/s", kib, kib * 8.0 / 1024 / secs);
+        } finally {
+            rx.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A Python sender in h2 sends kib KiB over TCP to the guest's busybox nc; both SHA-256 sums must agree. */
+    private String hostSends(QemuGuest g, String guestAddr, int kib) throws Exception {
+        g.must(Duration.ofSeconds(10), "rm -f /tmp/rx; sleep 300 | nc -l -p 5001 >/tmp/rx 2>/tmp/rx.err & echo $! >/tmp/rx.pid");
+        long t = System.nanoTime();
+        Result send = run(150, ns(h2, "/usr/bin/python3", "-c", HOST_SENDER, guestAddr, Integer.toString(kib)));
+        double secs = (System.nanoTime() - t) / 1e9;
+        assertEquals(0, send.exit(), "h2 -> guest: " + send.out() + state());
+        QemuGuest.Result got = g.run(Duration.ofSeconds(60), "kill $(cat /tmp/rx.pid) $(pidof sleep) 2>/dev/null; "
+                + "echo $(wc -c </tmp/rx) $(sha256sum /tmp/rx | cut -d' ' -f1)");
+        assertEquals(send.out().strip(), got.output().strip(), "h2 -> guest: the guest received " + got + state());
+        return String.format("%d KiB, %.1f Mbit/s", kib, kib * 8.0 / 1024 / secs);
+    }
+
+    /** Whether a traceroute output shows {@code addr} at hop {@code n}. */
+    private static boolean hop(String traceroute, int n, String addr) {
+        return traceroute.lines().anyMatch(l -> l.matches("\\s*" + n + "\\s+" + Pattern.quote(addr) + "\\s.*"));
+    }
+
+    @Test
+    void aGuestPingsALinuxHostThroughJunction() throws Exception {
+        linuxHost();
+        Path s1 = dir.resolve("v1.sock");
+        vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        addresses("v1", 1);
+        addresses("j2", 2);
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
+        g1.awaitReady(BOOT);
+        System.out.printf("QemuGuestRoutingTest: guest boot %.2f s%n", g1.bootTime().toMillis() / 1e3);
+
+        QemuGuest.Result r = g1.ping("10.86.1.1", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "the guest pings Junction's v1 address: " + r + state());
+        // The first echo towards h2 may be spent on ARP for it: ask for 4, require at least 3.
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 10.86.2.2");
+        assertTrue(received(r.output()) >= 3, "the guest reaches h2 through Junction: " + r + state());
+        Result back = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.86.1.2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest: " + back.out() + state());
+        // IPv6: Junction's own address, then h2 (the first echo may be spent on neighbour discovery).
+        r = g1.ping("fd86:1::1", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "the guest pings Junction's v1 IPv6 address: " + r + state());
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 fd86:2::2");
+        assertTrue(received(r.output()) >= 3, "the guest reaches h2 over IPv6: " + r + state());
+        back = run(30, ns(h2, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd86:1::2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest over IPv6: " + back.out() + state());
+        // TCP both ways between the guest and h2 (h2's kernel sends partial checksums: AF_PACKET completes them).
+        String fromGuest = hostReceives(g1, "10.86.2.2", 4096);
+        String toGuest = hostSends(g1, "10.86.1.2", 4096);
+        System.out.printf("QemuGuestRoutingTest: TCP guest -> h2: %s; h2 -> guest: %s%n", fromGuest, toGuest);
+        // busybox traceroute (UDP): hop 1 is Junction's time exceeded, hop 2 h2's port unreachable.
+        r = g1.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.2.2");
+        assertTrue(hop(r.output(), 1, "10.86.1.1") && hop(r.output(), 2, "10.86.2.2"), "traceroute through Junction: " + r + state());
+    }
+
+    @Test
+    void twoGuestsPingEachOtherThroughJunction() throws Exception {
+        // One of each mode: v1 listens and QEMU connects; QEMU listens on s3 and v3 connects.
+        Path s1 = dir.resolve("v1.sock");
+        Path s3 = dir.resolve("v3.sock");
+        vhost("v1", s1, VhostUserDevice.Mode.SERVER);
+        QemuGuest g3 = guest(QemuGuest.builder("g3-" + id).nic(s3, QemuGuest.Mode.SERVER)
+                .ipv4("10.86.3.2/24", "10.86.3.1").ipv6("fd86:3::2/64", "fd86:3::1"));
+        g3.awaitSocket(s3, Duration.ofSeconds(30));
+        vhost("v3", s3, VhostUserDevice.Mode.CLIENT);
+        addresses("v1", 1);
+        addresses("v3", 3);
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).nic(s1, QemuGuest.Mode.CLIENT)
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1"));
+        g1.awaitReady(BOOT);
+        g3.awaitReady(BOOT);
+        System.out.printf("QemuGuestRoutingTest: two guests booted in %.2f s and %.2f s%n",
+                g1.bootTime().toMillis() / 1e3, g3.bootTime().toMillis() / 1e3);
+
+        QemuGuest.Result r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 10.86.3.2");
+        assertTrue(received(r.output()) >= 3, "g1 reaches g3 through Junction: " + r + state());
+        r = g3.ping("10.86.1.2", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1: " + r + state());
+        r = g1.run(Duration.ofSeconds(20), "ping -c 4 -i 0.2 -W 2 fd86:3::2");
+        assertTrue(received(r.output()) >= 3, "g1 reaches g3 over IPv6: " + r + state());
+        r = g3.ping("fd86:1::2", 3);
+        assertTrue(r.ok() && received(r.output()) == 3, "g3 reaches g1 over IPv6: " + r + state());
+        r = g3.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.1.2");
+        assertTrue(hop(r.output(), 1, "10.86.3.1") && hop(r.output(), 2, "10.86.1.2"), "traceroute through Junction: " + r + state());
+        // TCP both ways through Junction, every byte checked (SHA-256 on both ends).
+        QemuGuest.Transfer t = QemuGuest.transfer(g1, g3, "10.86.3.2", 4096);
+        assertTrue(t.equal(), "4 MiB g1 -> g3: " + t.detail() + state());
+        QemuGuest.Transfer back = QemuGuest.transfer(g3, g1, "fd86:1::2", 1024);
+        assertTrue(back.equal(), "1 MiB g3 -> g1 over IPv6: " + back.detail() + state());
+        System.out.printf("QemuGuestRoutingTest: TCP g1 -> g3 %.1f Mbit/s, g3 -> g1 (IPv6) %.1f Mbit/s%n",
+                t.mbitPerSecond(), back.mbitPerSecond());
+    }
+
+    /**
+     * Junction's vhost device goes away and comes back twice under a running guest, in both socket
+     * modes: as server (QEMU connects, and reconnects every second) and as client (QEMU listens and
+     * waits; the new device connects). First the interface is also set down and up.
+     */
+    @ParameterizedTest
+    @EnumSource(VhostUserDevice.Mode.class)
+    void theVhostDeviceIsStoppedAndStartedUnderARunningGuest(VhostUserDevice.Mode mode) throws Exception {
+        linuxHost();
+        Path s1 = dir.resolve("v1.sock");
+        boolean junctionListens = mode == VhostUserDevice.Mode.SERVER;
+        QemuGuest.Builder b = QemuGuest.builder("g1-" + id)
+                .nic(s1, junctionListens ? QemuGuest.Mode.CLIENT : QemuGuest.Mode.SERVER)
+                .ipv4("10.86.1.2/24", "10.86.1.1").ipv6("fd86:1::2/64", "fd86:1::1");
+        QemuGuest g1;
+        VhostUserDevice v1;
+        if (junctionListens) {
+            v1 = vhost("v1", s1, mode);
+            g1 = guest(b);
+        } else {
+            g1 = guest(b);
+            g1.awaitSocket(s1, Duration.ofSeconds(30));
+            v1 = vhost("v1", s1, mode);
+        }
+        addresses("v1", 1);
+        addresses("j2", 2);
+        engine.start();
+        g1.awaitReady(BOOT);
+        long qemuPid = g1.pid();
+        QemuGuest.Result r = g1.awaitPing("10.86.2.2", 10);
+        assertTrue(r.ok(), "before: " + r + state());
+
+        // Administratively down: nothing goes through; up: the ping is answered again.
+        engine.setInterfaceUp("v1", false);
+        r = g1.run(Duration.ofSeconds(10), "ping -c 1 -W 1 10.86.2.2");
+        assertFalse(r.ok(), "v1 is down, yet: " + r + state());
+        engine.setInterfaceUp("v1", true);
+        r = g1.awaitPing("10.86.2.2", 10);
+        assertTrue(r.ok(), "v1 up again: " + r + state());
+
+        for (int round = 1; round <= 2; round++) {
+            // Stop: out of the engine and closed; QEMU sees the connection close.
+            engine.removeDevice(v1);
+            devices.remove(v1);
+            v1.close();
+            routing.refresh();
+            if (junctionListens) {
+                assertFalse(Files.exists(s1), "the closed device removed its socket");
+            }
+            r = g1.run(Duration.ofSeconds(10), "ping -c 1 -W 1 10.86.2.2");
+            assertFalse(r.ok(), "round " + round + ": nothing answers while v1 is stopped: " + r + state());
+
+            // Start: a new device on the same socket; the connection is made again, the guest goes on.
+            long t = System.nanoTime();
+            v1 = vhost("v1", s1, mode);
+            routing.refresh();
+            r = g1.awaitPing("10.86.2.2", 30);
+            assertTrue(r.ok(), "round " + round + ": the guest's ping resumes: " + r + state() + "\n" + g1.serialLog());
+            System.out.printf("QemuGuestRoutingTest: Junction as %s, round %d: ping answered %.1f s after v1 started again (%s)%n",
+                    mode, round, (System.nanoTime() - t) / 1e9, r.output().strip());
+            r = g1.run(Duration.ofSeconds(20), "ping -c 5 -i 0.2 -W 2 10.86.2.2");
+            assertTrue(r.ok() && received(r.output()) == 5, "round " + round + ": steady again: " + r + state());
+            r = g1.awaitPing("fd86:2::2", 10);
+            assertTrue(r.ok(), "round " + round + ": IPv6 too: " + r + state());
+        }
+        // The same guest all along: the same QEMU, booted once.
+        assertEquals(qemuPid, g1.pid());
+        assertTrue(g1.isAlive());
+        assertEquals(1, g1.serialLog().lines().filter(l -> l.startsWith("JN-BOOT")).count(), g1.serialLog());
+        Result back = run(30, ns(h2, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.86.1.2"));
+        assertEquals(0, back.exit(), "h2 reaches the guest after the restarts: " + back.out() + state());
+    }
+}
