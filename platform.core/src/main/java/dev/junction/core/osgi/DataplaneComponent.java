@@ -80,8 +80,7 @@ public final class DataplaneComponent {
         switch (event.getType()) {
             case BundleEvent.STOPPING -> {
                 Integer nodes = nodesByBundle.get(id);
-                if (nodes != null && nodes > 0) {
-                    awaiting.put(id, nodes);
+                if (nodes != null && nodes > 0 && awaiting.putIfAbsent(id, nodes) == null) {
                     engine.holdRx(id, SWAP_WINDOW_MAX_NS);
                 }
             }
@@ -164,6 +163,7 @@ public final class DataplaneComponent {
         Bundle b = ref.getBundle();
         if (b != null) {
             long id = b.getBundleId();
+            bundleOfNode.put(node, b);
             int n = nodesByBundle.merge(id, 1, Integer::sum);
             Integer expected = awaiting.get(id);
             if (expected != null && n >= expected) {
@@ -176,12 +176,24 @@ public final class DataplaneComponent {
     }
 
     void removeNode(PacketNode node, ServiceReference<PacketNode> ref) {
-        engine.removeNode(node);
-        Bundle b = ref.getBundle();
+        // Not ref.getBundle(): it is null once the service is unregistered, which is when DS unbinds.
+        Bundle b = bundleOfNode.remove(node);
         if (b != null) {
-            nodesByBundle.merge(b.getBundleId(), -1, Integer::sum);
+            long id = b.getBundleId();
+            int before = nodesByBundle.getOrDefault(id, 0);
+            // Its bundle is stopping (for an update, maybe) and the framework's component runtime
+            // took its nodes away before our STOPPING listener ran: open the swap window now,
+            // before the first node leaves.
+            if (b.getState() == Bundle.STOPPING && before > 0 && awaiting.putIfAbsent(id, before) == null) {
+                engine.holdRx(id, SWAP_WINDOW_MAX_NS);
+            }
+            nodesByBundle.merge(id, -1, Integer::sum);
         }
+        engine.removeNode(node);
     }
+
+    /** The bundle that registered each node: counts must go down when its services are already gone. */
+    private final java.util.Map<PacketNode, Bundle> bundleOfNode = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
