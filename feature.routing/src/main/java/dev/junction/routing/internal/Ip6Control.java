@@ -205,16 +205,18 @@ final class Ip6Control {
     private Map<Ipv6Prefix, Entry> wanted() {
         Map<Ipv6Prefix, Entry> want = new LinkedHashMap<>();
         Map<Integer, long[]> macs = new HashMap<>();
+        Map<String, Integer> indexes = new HashMap<>();
         int size = 0;
-        for (InterfaceStatus s : dataplane.interfaces()) {
+        for (InterfaceStatus s : dataplane.interfaces()) { // one snapshot: devices come and go meanwhile
             size = Math.max(size, s.index() + 1);
             macs.put(s.index(), new long[] {MacAddress.parse(s.mac())});
+            indexes.put(s.name(), s.index());
         }
         long[] high = new long[size], low = new long[size], linkLocal = new long[size];
         for (Map.Entry<String, List<Address>> e : addresses.entrySet()) {
-            int idx = ifIndex(e.getKey());
-            if (idx < 0) {
-                continue; // the interface went away: its routes go with it
+            Integer idx = indexes.get(e.getKey());
+            if (idx == null) {
+                continue; // the interface went away (or is not there yet): its routes go with it
             }
             linkLocal[idx] = Ipv6.interfaceId(macs.get(idx)[0]);
             for (Address a : e.getValue()) {

@@ -70,13 +70,18 @@ public final class RoutingComponent {
         watcher = Thread.ofPlatform().daemon().name("junction-routing-watch").start(() -> {
             long seen = -1;
             for (long round = 0; !Thread.currentThread().isInterrupted(); round++) {
-                long epoch = dataplane.epoch();
-                if (epoch != seen) {
-                    seen = epoch;
-                    vrfControl.refresh();
-                }
-                if (round % 10 == 0) {
-                    vrfControl.maintain();
+                try {
+                    long epoch = dataplane.epoch();
+                    if (epoch != seen) {
+                        vrfControl.refresh();
+                        seen = epoch;
+                    }
+                    if (round % 10 == 0) {
+                        vrfControl.maintain();
+                    }
+                } catch (RuntimeException e) {
+                    // Never let one bad recompute stop the watching: log, and try again next round.
+                    System.getLogger("dev.junction.routing").log(System.Logger.Level.ERROR, "routing refresh failed", e);
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
             }

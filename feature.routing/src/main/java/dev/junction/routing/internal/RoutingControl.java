@@ -347,17 +347,19 @@ public final class RoutingControl {
     /** Everything the FIB should hold: connected and local routes, then static, then learned ones. */
     private Map<Long, Entry> wanted() {
         Map<Long, Entry> want = new LinkedHashMap<>();
+        // One snapshot of the interfaces for the whole computation: a device may come or go
+        // meanwhile (at boot they arrive while the addresses are applied).
+        Map<String, Integer> indexes = new HashMap<>();
         int size = 0;
         for (InterfaceStatus s : dataplane.interfaces()) {
             size = Math.max(size, s.index() + 1);
+            indexes.put(s.name(), s.index());
         }
         int[] primary = new int[size];
         for (Map.Entry<String, List<int[]>> e : addresses.entrySet()) {
-            int idx;
-            try {
-                idx = ifIndex(e.getKey());
-            } catch (IllegalArgumentException gone) {
-                continue; // the interface went away: its routes go with it
+            Integer idx = indexes.get(e.getKey());
+            if (idx == null) {
+                continue; // the interface went away (or is not there yet): its routes go with it
             }
             for (int[] a : e.getValue()) {
                 int mask = a[1] == 0 ? 0 : -1 << (32 - a[1]);

@@ -250,12 +250,13 @@ public final class VrfControl implements Routing {
 
     /** Interface indexes change as devices come and go: publish the VRF of each index again. */
     private void publishBindings() {
+        List<InterfaceStatus> ifs = dataplane.interfaces(); // one snapshot
         int size = 0;
-        for (InterfaceStatus s : dataplane.interfaces()) {
+        for (InterfaceStatus s : ifs) {
             size = Math.max(size, s.index() + 1);
         }
         int[] byIndex = new int[size];
-        for (InterfaceStatus s : dataplane.interfaces()) {
+        for (InterfaceStatus s : ifs) {
             String v = bindings.get(s.name());
             byIndex[s.index()] = v == null ? 0 : ids.get(v);
         }
