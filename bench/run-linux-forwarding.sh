@@ -21,8 +21,8 @@
 # CPUs: the generator on CPU 0; everything the forwarder does on the last CPU: f1's receive
 # processing is steered there with RPS (so the kernel forwards, and AF_PACKET/XDP copy, on that
 # CPU), ovs-vswitchd is confined there with taskset and its PMD mask names it, Junction's worker is
-# pinned there (the JVM's other threads, the JIT at warm-up, may run anywhere). The sink's receive processing runs where f2 transmits (the
-# forwarder CPU) for every forwarder alike.
+# pinned there (the JVM's other threads, the JIT at warm-up, may run anywhere). The sink's receive
+# processing runs where f2 transmits (the forwarder CPU) for every forwarder alike.
 #
 # Measured over a window after a warm-up: forwarded = the sink's e0 rx_packets, offered = the
 # generator's e0 tx_packets, both per second; loss = what f1 received but the sink did not; CPU busy
@@ -30,10 +30,12 @@
 # is closed-loop against the kernel's socket memory: when a forwarder drops nothing (the kernel),
 # offered equals forwarded, and the CPU figures say which side was saturated.
 #
-# Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--only LIST] [--no-rps]
+# Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--only LIST] [--no-rps]
 #   --seconds  measured window per forwarder (default 10; a 5 s warm-up comes before it)
 #   --size     Ethernet frame size with FCS, 64..1518 (default 64: 60 bytes on the veth)
 #   --flows    number of flows: destinations in 10.77.3.1-250 x UDP source ports (default 1000)
+#   --rounds   measure every forwarder this many times, in turn (default 2); the summary takes each
+#              one's best round (other work on the machine only ever lowers a rate)
 #   --only     comma-separated subset of gen,kernel,ovs,ovs-afxdp,junction (default: all)
 #   --no-rps   leave f1's receive processing where the generator transmits (CPU 0): the kernel then
 #              forwards on the generator's CPU, and AF_PACKET/XDP copies for the userspace
@@ -49,19 +51,22 @@ FLOWS=1000
 WARMUP=5
 ONLY=gen,kernel,ovs,ovs-afxdp,junction
 RPS=1
-usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--only LIST] [--no-rps]" >&2; exit 2; }
+ROUNDS=2
+usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--only LIST] [--no-rps]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || usage; SECONDS_RUN=$2; shift 2 ;;
         --size) [ $# -ge 2 ] || usage; SIZE=$2; shift 2 ;;
         --flows) [ $# -ge 2 ] || usage; FLOWS=$2; shift 2 ;;
         --only) [ $# -ge 2 ] || usage; ONLY=$2; shift 2 ;;
+        --rounds) [ $# -ge 2 ] || usage; ROUNDS=$2; shift 2 ;;
         --no-rps) RPS=0; shift ;;
         *) usage ;;
     esac
 done
 [[ $SECONDS_RUN =~ ^[0-9]+$ ]] && [ "$SECONDS_RUN" -ge 1 ] || { echo "--seconds: a whole number >= 1" >&2; exit 2; }
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ] || { echo "--size: 64..1518" >&2; exit 2; }
+[[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "--rounds: a whole number >= 1" >&2; exit 2; }
 [[ $FLOWS =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 65536 ] || { echo "--flows: 1..65536" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || { echo "run-linux-forwarding: needs root (network namespaces)" >&2; exit 1; }
@@ -277,7 +282,7 @@ busy() { # busy% of a CPU between two "total idle" samples
 }
 mpps() { awk -v n="$1" -v s="$SECONDS_RUN" 'BEGIN { printf "%.3f", n / s / 1e6 }'; }
 
-declare -A RESULT
+declare -A RESULT ROUNDS_OF
 # Runs the generator for warm-up + window and prints the forwarder's line.
 measure() {
     local name=$1 note=$2
@@ -300,7 +305,10 @@ measure() {
     local fwd=$((s1 - s0)) off=$((t1 - t0)) rx=$((f1 - f0))
     local loss
     loss=$(awk -v r="$rx" -v f="$fwd" 'BEGIN { if (r > 0) printf "%.1f", (r > f ? 100 * (r - f) / r : 0); else print "-" }')
-    RESULT[$name]=$(mpps "$fwd")
+    local val
+    if [ "$name" = gen ]; then val=$(mpps "$off"); else val=$(mpps "$fwd"); fi
+    ROUNDS_OF[$name]="${ROUNDS_OF[$name]:-}${ROUNDS_OF[$name]:+ }$val"
+    if awk -v a="$val" -v b="${RESULT[$name]:-0}" 'BEGIN { exit !(a > b) }'; then RESULT[$name]=$val; fi
     printf '%-10s mpps=%s offered=%s f1-rx=%s loss=%s%% f1-rx-dropped=%d cpu%d(gen)=%s%% cpu%d(fwd)=%s%% load=%s  %s\n' \
         "$name" "$(mpps "$fwd")" "$(mpps "$off")" "$(mpps "$rx")" "$loss" $((fd1 - fd0)) \
         "$GEN_CPU" "$(busy "$c0g" "$c1g")" "$FWD_CPU" "$(busy "$c0f" "$c1f")" "$load" "$note"
@@ -318,12 +326,12 @@ echo "machine: $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 |
     "generator on CPU $GEN_CPU, forwarder on CPU $FWD_CPU, f1 receive on CPU $([ $RPS = 1 ] && echo "$FWD_CPU (RPS)" || echo "$GEN_CPU (no RPS)"); ${SIZE}-byte frames, $FLOWS flows, ${SECONDS_RUN} s window after ${WARMUP} s"
 
 # --- 0. the generator alone: jb-rtr has no address and forwards nothing; its kernel drops at ip_rcv ---
-if want gen; then
+run_gen() {
     measure gen "(no forwarder: what the generator offers when the receiver only drops)" || true
-fi
+}
 
 # --- 1. Linux kernel forwarding ---
-if want kernel; then
+run_kernel() {
     ip -n "$RTR" addr add 10.77.1.1/24 dev f1
     ip -n "$RTR" addr add 10.77.2.1/24 dev f2
     ip -n "$RTR" route add 10.77.3.0/24 via 10.77.2.2
@@ -338,10 +346,11 @@ if want kernel; then
     ip -n "$RTR" addr flush dev f1
     ip -n "$RTR" addr flush dev f2
     ip -n "$RTR" neigh flush all
-fi
+}
 
 # --- 2. Open vSwitch userspace datapath, private daemons in jb-rtr ---
 ovs_up() {
+    rm -rf "$WORK/ovs"
     mkdir -p "$WORK/ovs/run" "$WORK/ovs/db" "$WORK/ovs/log" "$WORK/ovs/etc"
     export OVS_RUNDIR=$WORK/ovs/run OVS_DBDIR=$WORK/ovs/db OVS_LOGDIR=$WORK/ovs/log OVS_SYSCONFDIR=$WORK/ovs/etc
     ovsdb-tool create "$WORK/ovs/db/conf.db" /usr/share/openvswitch/vswitch.ovsschema
@@ -369,7 +378,7 @@ ovs_ok() { # the ping crosses OVS both ways
     for _ in $(seq 20); do ip netns exec "$GEN" ping -c 1 -W 1 10.77.2.2 >/dev/null 2>&1 && return 0; sleep 0.5; done
     return 1
 }
-if want ovs || want ovs-afxdp; then
+run_ovs() {
     ovs_up
     ovs_static_arp
     if want ovs; then
@@ -402,11 +411,12 @@ if want ovs || want ovs-afxdp; then
     ip -n "$SINK" neigh flush all
     ip -n "$RTR" link set f1 xdpgeneric off 2>/dev/null || true
     ip -n "$RTR" link set f2 xdpgeneric off 2>/dev/null || true
-fi
+}
 
 # --- 3. Junction ---
-if want junction; then
+run_junction() {
     J=$WORK/junction
+    rm -rf "$J"
     mkdir -p "$J"
     # The devices first; addresses and the route once the devices exist (config:load below).
     cat >"$J/boot.conf" <<CONF
@@ -439,9 +449,20 @@ CONF
     for _ in $(seq 30); do kill -0 "$JPID" 2>/dev/null || break; sleep 0.5; done
     # Junction's own view: kernel ring drops are j1's ERRORS; per-node costs.
     sed -n '/^IDX /,/^$/p;/^NODE /,/^$/p' "$J/out.log" | sed 's/^/  junction> /'
-fi
+}
 
-# --- ratios ---
+# --- the rounds, then each forwarder's best ---
+for r in $(seq "$ROUNDS"); do
+    echo "round $r:"
+    if want gen; then run_gen; fi
+    if want kernel; then run_kernel; fi
+    if want ovs || want ovs-afxdp; then run_ovs; fi
+    if want junction; then run_junction; fi
+done
+echo "best of $ROUNDS round(s), Mpps forwarded (gen: offered):"
+for n in gen kernel ovs ovs-afxdp junction; do
+    if [ -n "${RESULT[$n]:-}" ]; then printf '  %-10s %s   (rounds: %s)\n' "$n" "${RESULT[$n]}" "${ROUNDS_OF[$n]}"; fi
+done
 ratio() { awk -v a="${RESULT[$1]:-0}" -v b="${RESULT[$2]:-0}" -v n="$1/$2" 'BEGIN { if (a > 0 && b > 0) printf "ratio %s = %.2f\n", n, a / b }'; }
 ratio junction kernel
 ratio junction ovs
