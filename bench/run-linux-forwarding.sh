@@ -30,12 +30,15 @@
 # is closed-loop against the kernel's socket memory: when a forwarder drops nothing (the kernel),
 # offered equals forwarded, and the CPU figures say which side was saturated.
 #
-# Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--only LIST] [--no-rps]
+# Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS]
+#                                      [--only LIST] [--no-rps]
 #   --seconds  measured window per forwarder (default 10; a 5 s warm-up comes before it)
 #   --size     Ethernet frame size with FCS, 64..1518 (default 64: 60 bytes on the veth)
 #   --flows    number of flows: destinations in 10.77.3.1-250 x UDP source ports (default 1000)
 #   --rounds   measure every forwarder this many times, in turn (default 2); the summary takes each
 #              one's best round (other work on the machine only ever lowers a rate)
+#   --rate     cap the generator at PPS frames per second (default 0: as fast as it goes), to find
+#              the highest rate a forwarder carries without loss
 #   --only     comma-separated subset of gen,kernel,ovs,ovs-afxdp,junction (default: all)
 #   --no-rps   leave f1's receive processing where the generator transmits (CPU 0): the kernel then
 #              forwards on the generator's CPU, and AF_PACKET/XDP copies for the userspace
@@ -52,7 +55,8 @@ WARMUP=5
 ONLY=gen,kernel,ovs,ovs-afxdp,junction
 RPS=1
 ROUNDS=2
-usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--only LIST] [--no-rps]" >&2; exit 2; }
+RATE=0
+usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS] [--only LIST] [--no-rps]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || usage; SECONDS_RUN=$2; shift 2 ;;
@@ -60,12 +64,14 @@ while [ $# -gt 0 ]; do
         --flows) [ $# -ge 2 ] || usage; FLOWS=$2; shift 2 ;;
         --only) [ $# -ge 2 ] || usage; ONLY=$2; shift 2 ;;
         --rounds) [ $# -ge 2 ] || usage; ROUNDS=$2; shift 2 ;;
+        --rate) [ $# -ge 2 ] || usage; RATE=$2; shift 2 ;;
         --no-rps) RPS=0; shift ;;
         *) usage ;;
     esac
 done
 [[ $SECONDS_RUN =~ ^[0-9]+$ ]] && [ "$SECONDS_RUN" -ge 1 ] || { echo "--seconds: a whole number >= 1" >&2; exit 2; }
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ] || { echo "--size: 64..1518" >&2; exit 2; }
+[[ $RATE =~ ^[0-9]+$ ]] || { echo "--rate: packets per second, 0 for as fast as it goes" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "--rounds: a whole number >= 1" >&2; exit 2; }
 [[ $FLOWS =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 65536 ] || { echo "--flows: 1..65536" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -142,6 +148,7 @@ cat >"$WORK/jb-gen.c" <<'EOF'
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
@@ -159,13 +166,14 @@ static uint16_t ip_checksum(const uint8_t *h) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 8) {
-        fprintf(stderr, "usage: jb-gen IFACE SRC-MAC DST-MAC SRC-IP DST-NET FRAME-LEN(60..1514) FLOWS\n");
+    if (argc != 9) {
+        fprintf(stderr, "usage: jb-gen IFACE SRC-MAC DST-MAC SRC-IP DST-NET FRAME-LEN(60..1514) FLOWS PPS(0: no limit)\n");
         return 2;
     }
     uint8_t smac[6], dmac[6];
     struct in_addr sip, dnet;
     int len = atoi(argv[6]), flows = atoi(argv[7]);
+    double pps = atof(argv[8]);
     if (parse_mac(argv[2], smac) || parse_mac(argv[3], dmac) || !inet_aton(argv[4], &sip)
             || !inet_aton(argv[5], &dnet) || len < 60 || len > 1514 || flows < 1 || flows > 65536) {
         fprintf(stderr, "jb-gen: bad argument\n");
@@ -221,7 +229,19 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     unsigned long long queued = 0;
     unsigned i = 0, pending = 0;
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!stop) {
+        if (pps > 0 && pending == 0 && (queued & 31) == 0) { /* paced: 32 frames at a time, never ahead */
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double due = (double) queued / pps, el = (double) (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+            if (el < due) {
+                struct timespec d = {.tv_sec = 0, .tv_nsec = (long) ((due - el) * 1e9)};
+                if (d.tv_nsec > 999999999) d.tv_nsec = 999999999;
+                nanosleep(&d, NULL);
+                continue;
+            }
+        }
         struct tpacket2_hdr *h = (void *) (ring + (size_t) i * req.tp_frame_size);
         uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
         if (status != TP_STATUS_AVAILABLE) {
@@ -234,7 +254,7 @@ int main(int argc, char **argv) {
         __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
         queued++;
         i = (i + 1) % n;
-        if (++pending == 256) { send(fd, NULL, 0, 0); pending = 0; } /* blocking: waits for socket memory */
+        if (++pending == (pps > 0 ? 32u : 256u)) { send(fd, NULL, 0, 0); pending = 0; } /* blocking: waits for socket memory */
     }
     if (pending) send(fd, NULL, 0, 0);
     printf("jb-gen queued=%llu\n", queued);
@@ -286,7 +306,7 @@ declare -A RESULT ROUNDS_OF
 # Runs the generator for warm-up + window and prints the forwarder's line.
 measure() {
     local name=$1 note=$2
-    taskset -c "$GEN_CPU" ip netns exec "$GEN" "$WORK/jb-gen" e0 "$GMAC" "$F1MAC" 10.77.1.2 10.77.3.0 "$FRAME" "$FLOWS" \
+    taskset -c "$GEN_CPU" ip netns exec "$GEN" "$WORK/jb-gen" e0 "$GMAC" "$F1MAC" 10.77.1.2 10.77.3.0 "$FRAME" "$FLOWS" "$RATE" \
         >"$WORK/gen.out" 2>&1 &
     local gp=$!
     PIDS+=("$gp")
@@ -323,7 +343,7 @@ wait_ping() { # until the sink answers through the forwarder (this also resolves
 }
 
 echo "machine: $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r);" \
-    "generator on CPU $GEN_CPU, forwarder on CPU $FWD_CPU, f1 receive on CPU $([ $RPS = 1 ] && echo "$FWD_CPU (RPS)" || echo "$GEN_CPU (no RPS)"); ${SIZE}-byte frames, $FLOWS flows, ${SECONDS_RUN} s window after ${WARMUP} s"
+    "generator on CPU $GEN_CPU, forwarder on CPU $FWD_CPU, f1 receive on CPU $([ $RPS = 1 ] && echo "$FWD_CPU (RPS)" || echo "$GEN_CPU (no RPS)"); ${SIZE}-byte frames, $FLOWS flows, ${SECONDS_RUN} s window after ${WARMUP} s; generator rate $([ "$RATE" = 0 ] && echo unlimited || echo "capped at $RATE pps")"
 
 # --- 0. the generator alone: jb-rtr has no address and forwards nothing; its kernel drops at ip_rcv ---
 run_gen() {
