@@ -184,6 +184,10 @@ int main(int argc, char **argv) {
     int version = TPACKET_V2, one = 1;
     if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version)) { perror("jb-gen: PACKET_VERSION"); return 1; }
     setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+    /* Socket memory for the whole ring in flight (root may exceed wmem_max): the generator is then
+     * held back by the ring only, not by the default 208 KiB send buffer. */
+    int sndbuf = 64 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf)) perror("jb-gen: SO_SNDBUFFORCE");
     struct tpacket_req req = {.tp_block_size = 1 << 16, .tp_frame_size = 2048, .tp_block_nr = 64};
     req.tp_frame_nr = req.tp_block_nr * (req.tp_block_size / req.tp_frame_size);
     if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof req)) { perror("jb-gen: PACKET_TX_RING"); return 1; }
