@@ -232,13 +232,17 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     unsigned long long queued = 0;
     unsigned i = 0, pending = 0;
+    unsigned long long paced_from = 0;
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (!stop) {
         if (pps > 0 && pending == 0 && (queued & 31) == 0) { /* paced: 32 frames at a time, never ahead */
             clock_gettime(CLOCK_MONOTONIC, &now);
-            double due = (double) queued / pps, el = (double) (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-            if (el < due) {
+            double due = (double) (queued - paced_from) / pps, el = (double) (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+            if (el > due + 0.01) { /* more than 10 ms behind (a full ring): start afresh, no long burst */
+                t0 = now;
+                paced_from = queued;
+            } else if (el < due) {
                 struct timespec d = {.tv_sec = 0, .tv_nsec = (long) ((due - el) * 1e9)};
                 if (d.tv_nsec > 999999999) d.tv_nsec = 999999999;
                 nanosleep(&d, NULL);
