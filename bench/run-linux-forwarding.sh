@@ -27,8 +27,10 @@
 # Measured over a window after a warm-up: forwarded = the sink's e0 rx_packets, offered = the
 # generator's e0 tx_packets, both per second; loss = what f1 received but the sink did not; CPU busy
 # from /proc/stat. The generator (a PACKET_TX_RING sender, C, compiled here from the source below)
-# is closed-loop against the kernel's socket memory: when a forwarder drops nothing (the kernel),
-# offered equals forwarded, and the CPU figures say which side was saturated.
+# is closed-loop through its ring: a slot comes back when the kernel frees its skb. A forwarder that
+# keeps the skb until it has forwarded it (the kernel) is never offered more than it forwards, and
+# the CPU figures say which side was saturated; the userspace forwarders get a copy and the skb is
+# freed at once, so they are offered all the generator can send.
 #
 # Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS]
 #                                      [--only LIST] [--no-rps]
