@@ -18,7 +18,7 @@ import java.util.Map;
  * points to it is published with a release store, which readers load with acquire (a plain load on
  * x86).
  */
-public final class Dir24Fib {
+public final class Dir24Fib implements Ipv4Lookup {
     private static final int EXT = 1 << 31;
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private final int[] tbl24 = new int[1 << 24];
@@ -43,6 +43,7 @@ public final class Dir24Fib {
     }
 
     /** The result (>= 1) of the longest prefix covering {@code address}, 0 when none does. */
+    @Override
     public int lookup(int address) {
         // Acquire: a group number seen here comes with the group's contents (and a grown tbl8).
         int e = (int) INTS.getAcquire(tbl24, address >>> 8);
@@ -52,15 +53,18 @@ public final class Dir24Fib {
         return e;
     }
 
+    @Override
     public int size() {
         return rib.size();
     }
 
+    @Override
     public long memoryBytes() {
         return tbl24.length * 5L + tbl8.length * 5L;
     }
 
     /** Adds or replaces {@code prefix/len} with {@code result} (1 .. 2^31-1). */
+    @Override
     public void add(int prefix, int len, int result) {
         if (len < 0 || len > 32 || result <= 0 || (prefix & ~mask(len)) != 0) {
             throw new IllegalArgumentException("bad route " + prefix + "/" + len + " -> " + result);
@@ -70,6 +74,7 @@ public final class Dir24Fib {
     }
 
     /** Removes {@code prefix/len}; what covers it (a shorter route, or nothing) takes its place. */
+    @Override
     public boolean remove(int prefix, int len) {
         if (rib.remove(key(prefix, len)) == null) {
             return false;

@@ -21,7 +21,9 @@ public final class Ip4Tables {
     }
 
     /** Replaced whole by a table load (read it once per vector); otherwise updated in place. */
-    public volatile Dir24Fib fib = new Dir24Fib();
+    public volatile Ipv4Lookup fib;
+    /** Whether this VRF's FIB is the compact kind (any VRF but the default). */
+    final boolean compact;
     /** Per interface, shared by every VRF's tables. */
     public final NeighbourTable neighbours;
     public volatile Adjacencies adjacencies = Adjacencies.EMPTY;
@@ -29,7 +31,19 @@ public final class Ip4Tables {
     public volatile int[] interfaceAddress = new int[0];
 
     public Ip4Tables(NeighbourTable neighbours) {
+        this(neighbours, false);
+    }
+
+    /** Tables for a VRF: with a DIR-24-8 FIB, or ({@code compact}) a trie that grows with the routes. */
+    public Ip4Tables(NeighbourTable neighbours, boolean compact) {
         this.neighbours = neighbours;
+        this.compact = compact;
+        this.fib = newFib();
+    }
+
+    /** An empty FIB of this VRF's kind. */
+    Ipv4Lookup newFib() {
+        return compact ? new CompactIpv4Fib() : new Dir24Fib();
     }
 
     public Ip4Tables() {

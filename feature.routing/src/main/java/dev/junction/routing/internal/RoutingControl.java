@@ -193,6 +193,7 @@ public final class RoutingControl {
     /** Housekeeping from the control thread, about once a second: FIB groups freed long enough ago. */
     public synchronized void maintain() {
         ip6.reclaim();
+        tables.fib.reclaim();
         long cutoff = System.nanoTime() - NEIGHBOUR_LIFETIME_NANOS;
         tables.neighbours.expire(cutoff);
         ip6.expireNeighbours(cutoff);
@@ -431,7 +432,7 @@ public final class RoutingControl {
     private void recompute() {
         Map<Long, Entry> want = wanted();
         publishAdjacencies(want.values());
-        Dir24Fib fib = tables.fib;
+        Ipv4Lookup fib = tables.fib;
         for (Map.Entry<Long, Entry> e : want.entrySet()) {
             Entry old = installed.get(e.getKey());
             if (old == null || !old.adj.equals(e.getValue().adj)) {
@@ -458,7 +459,7 @@ public final class RoutingControl {
         }
         StaticRoute r = learned.get(k);
         Entry e = r == null ? null : resolve(r, connected);
-        Dir24Fib fib = tables.fib;
+        Ipv4Lookup fib = tables.fib;
         if (e == null) {
             if (cur != null) {
                 fib.remove(cur.prefix, cur.len);
@@ -510,7 +511,7 @@ public final class RoutingControl {
         learned.putAll(v4);
         Map<Long, Entry> want = wanted();
         publishAdjacencies(want.values());
-        Dir24Fib fresh = new Dir24Fib();
+        Ipv4Lookup fresh = tables.newFib();
         int done = 0;
         for (Entry e : want.values()) {
             fresh.add(e.prefix, e.len, adjIds.get(e.adj));

@@ -163,7 +163,7 @@ public final class VrfControl implements Routing {
         if (next >= Vrfs.MAX) {
             throw new IllegalArgumentException("at most " + (Vrfs.MAX - 1) + " VRFs besides the default one");
         }
-        Ip4Tables t4 = new Ip4Tables(vrfs.neighbours4);
+        Ip4Tables t4 = new Ip4Tables(vrfs.neighbours4, true); // a VRF's table grows with its routes
         Ip6Tables t6 = new Ip6Tables(vrfs.neighbours6);
         vrfs.tables(next, t4, t6);
         ids.put(vrf, next);

@@ -84,7 +84,7 @@ public final class Ip4LookupNode implements PacketNode {
         // Pass 1, the lookups alone: a tight loop of independent loads lets the CPU overlap the
         // cache misses of many packets (the table is 64 MiB: most lookups miss).
         int vrf = -1;
-        dev.junction.routing.internal.Dir24Fib fib = null;
+        dev.junction.routing.internal.Ipv4Lookup fib = null;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             if (pool.vrf(b) != vrf) {
