@@ -24,7 +24,7 @@ PREFIX=junction-fib-$$
 trap 'rm -f "$ROUTES"; rm -rf /var/run/dpdk/$PREFIX-*' EXIT
 JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
 export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
-mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,platform.drivers.linux,feature.routing,bench >/dev/null
+mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
 taskset -c "$CPU" "$JAVA_HOME/bin/java" -Xms2g -Xmx2g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
     -cp bench/target/classes:platform.core/target/classes:feature.routing/target/classes \
     "dev.junction.bench.$([ $FAMILY = 6 ] && echo Fib6Bench || echo FibBench)" "$TABLE" "$ROUTES" "$LOOKUPS" |

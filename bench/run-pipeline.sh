@@ -42,7 +42,7 @@ echo "testpmd mac-mode mpps=$TESTPMD_MPPS (net_null x2, burst 32, 1 forwarding c
 # --- Junction ---
 JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
 export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
-mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,bench >/dev/null
+mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
 OUT=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m \
     -cp bench/target/classes:platform.core/target/classes dev.junction.bench.PipelineBench \
     --cpu "$WORKER_CPU" --seconds "$SECONDS_RUN" --warmup 3)

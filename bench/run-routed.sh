@@ -17,7 +17,7 @@ done
 WORKER_CPU=$(($(nproc) - 1))
 JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
 export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
-mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,platform.drivers.linux,feature.routing,bench >/dev/null
+mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
 CP=bench/target/classes:platform.core/target/classes:feature.routing/target/classes
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
     -cp "$CP" dev.junction.bench.RoutedPipelineBench data --cpu "$WORKER_CPU" --seconds "$SECONDS_RUN" --warmup 3

@@ -93,8 +93,13 @@ public final class Ipv4 {
 
     /** One's complement sum of {@code len} bytes, folded to 16 bits, not inverted. */
     public static int sum(MemorySegment m, long off, int len) {
+        // 32-bit words summed in a long and folded at the end give the same one's complement sum
+        // as 16-bit words (RFC 1071), with half the loads.
         long s = 0;
         int i = 0;
+        for (; i + 3 < len; i += 4) {
+            s += Integer.toUnsignedLong(m.get(Ethernet.NET_INT, off + i));
+        }
         for (; i + 1 < len; i += 2) {
             s += Short.toUnsignedInt(m.get(Ethernet.NET_SHORT, off + i));
         }
@@ -109,13 +114,26 @@ public final class Ipv4 {
 
     /** Whether the header checksum verifies (sum over the header is 0xFFFF). */
     public static boolean checksumOk(MemorySegment m, long ip, int headerLength) {
-        return sum(m, ip, headerLength) == 0xFFFF;
+        return (headerLength == MIN_HEADER ? sum20(m, ip) : sum(m, ip, headerLength)) == 0xFFFF;
+    }
+
+    /** {@link #sum} of a 20-byte header (no options, nearly every packet): five loads, no loop. */
+    private static int sum20(MemorySegment m, long ip) {
+        long s = Integer.toUnsignedLong(m.get(Ethernet.NET_INT, ip))
+                + Integer.toUnsignedLong(m.get(Ethernet.NET_INT, ip + 4))
+                + Integer.toUnsignedLong(m.get(Ethernet.NET_INT, ip + 8))
+                + Integer.toUnsignedLong(m.get(Ethernet.NET_INT, ip + 12))
+                + Integer.toUnsignedLong(m.get(Ethernet.NET_INT, ip + 16));
+        s = (s & 0xFFFF) + (s >>> 16);
+        s = (s & 0xFFFF) + (s >>> 16);
+        return (int) ((s & 0xFFFF) + (s >>> 16));
     }
 
     /** Recomputes the header checksum. */
     public static void updateChecksum(MemorySegment m, long ip) {
         m.set(Ethernet.NET_SHORT, ip + 10, (short) 0);
-        m.set(Ethernet.NET_SHORT, ip + 10, (short) (~sum(m, ip, headerLength(m, ip)) & 0xFFFF));
+        int ihl = headerLength(m, ip);
+        m.set(Ethernet.NET_SHORT, ip + 10, (short) (~(ihl == MIN_HEADER ? sum20(m, ip) : sum(m, ip, ihl)) & 0xFFFF));
     }
 
     /**
