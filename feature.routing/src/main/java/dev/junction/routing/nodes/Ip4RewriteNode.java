@@ -42,6 +42,9 @@ public final class Ip4RewriteNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         InterfaceView ifs = ctx.interfaces();
+        // Packets of a vector mostly share a next hop: remember the last neighbour looked up.
+        int lastTx = -1, lastHop = 0;
+        long lastMac = -1;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long frame = pool.data(b);
@@ -59,7 +62,16 @@ public final class Ip4RewriteNode implements PacketNode {
                 }
                 continue;
             }
-            long mac = neighbours.lookup(tx, pool.nextHop(b));
+            int hop = pool.nextHop(b);
+            long mac;
+            if (tx == lastTx && hop == lastHop) {
+                mac = lastMac;
+            } else {
+                mac = neighbours.lookup(tx, hop);
+                lastTx = tx;
+                lastHop = hop;
+                lastMac = mac;
+            }
             if (mac < 0) {
                 v.next(i, ARP);
                 continue;

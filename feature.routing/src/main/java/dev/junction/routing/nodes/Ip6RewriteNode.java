@@ -43,6 +43,8 @@ public final class Ip6RewriteNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         InterfaceView ifs = ctx.interfaces();
+        int lastTx = -1;
+        long lastHigh = 0, lastLow = 0, lastMac = -1;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             Ip6Tables.Adjacencies adj = vrfs.ip6(pool.vrf(b)).adjacencies;
@@ -68,7 +70,16 @@ public final class Ip6RewriteNode implements PacketNode {
                 high = Ipv6.destinationHigh(m, ip);
                 low = Ipv6.destinationLow(m, ip);
             }
-            long mac = vrfs.neighbours6.lookup(tx, high, low);
+            long mac;
+            if (tx == lastTx && high == lastHigh && low == lastLow) {
+                mac = lastMac; // packets of a vector mostly share a next hop
+            } else {
+                mac = vrfs.neighbours6.lookup(tx, high, low);
+                lastTx = tx;
+                lastHigh = high;
+                lastLow = low;
+                lastMac = mac;
+            }
             if (mac < 0) {
                 v.next(i, ND);
                 continue;
