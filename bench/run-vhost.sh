@@ -49,7 +49,7 @@ CP=bench/target/classes:platform.core/target/classes:platform.drivers.vhost/targ
 
 # frontend MODE: testpmd's virtio-user port as the guest; prints the average of its pps reports.
 frontend() {
-    local mode=$1 field=$2 log=$DIR/frontend-$1.log
+    local mode=$1 field=$2 log=$DIR/frontend-$1-against-$3.log
     dpdk-testpmd -l "$BACK_CPU,$FRONT_CPU" --main-lcore "$BACK_CPU" --no-pci --no-huge -m 512 \
         --file-prefix=jvb-fe-$$ --vdev "net_virtio_user0,path=$SOCK,queues=1,queue_size=1024" -- \
         --forward-mode="$mode" --nb-cores=1 --txd=1024 --rxd=1024 --burst=32 --total-num-mbufs=32768 \
@@ -93,10 +93,10 @@ stop_backend() {
     PIDS=(); rm -f "$SOCK"
 }
 
-junction_backend sink;        J_FROM=$(frontend txonly Tx-pps); stop_backend
-testpmd_backend rxonly;       T_FROM=$(frontend txonly Tx-pps); stop_backend
-junction_backend generator;   J_TO=$(frontend rxonly Rx-pps);   stop_backend
-testpmd_backend txonly;       T_TO=$(frontend rxonly Rx-pps);   stop_backend
+junction_backend sink;        J_FROM=$(frontend txonly Tx-pps junction); stop_backend
+testpmd_backend rxonly;       T_FROM=$(frontend txonly Tx-pps testpmd);  stop_backend
+junction_backend generator;   J_TO=$(frontend rxonly Rx-pps junction);   stop_backend
+testpmd_backend txonly;       T_TO=$(frontend rxonly Rx-pps testpmd);    stop_backend
 
 echo "direction        junction-mpps  testpmd-vhost-mpps  ratio"
 awk -v j="$J_FROM" -v t="$T_FROM" 'BEGIN { printf "guest->backend   %13s  %18s  %5.2f\n", j, t, (t > 0 ? j / t : 0) }'
