@@ -112,7 +112,11 @@ class RoutingHotSwapTest {
             }
         }, Duration.ofSeconds(30), "connected routes on r1 and r2");
         String warm = sh(ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.82.2.2"));
-        assertTrue(warm.contains(" 0% packet loss") || warm.contains("3 received") || warm.contains("2 received"), warm);
+        assertTrue(warm.contains(" 0% packet loss") || warm.contains("3 received") || warm.contains("2 received"),
+                warm + "\ndrops: " + traffic.dataplane.drops() + "\ninterfaces: " + traffic.dataplane.interfaces()
+                        + "\nneighbours: " + Osgi.service(Routing.class).neighbours() + "\nroutes: " + Osgi.service(Routing.class).routes()
+                        + "\nworkers: " + traffic.dataplane.workers() + "\nh2: " + sh(ns(h2, "ip", "-s", "link", "show", "e0"))
+                        + "\nh2 neigh: " + sh(ns(h2, "ip", "neigh")) + "\nh1 neigh: " + sh(ns(h1, "ip", "neigh")));
         traffic.dataplane.clearRuntime();
         Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "500", "-i", "0.01", "-W", "2", "10.82.2.2"))
                 .redirectErrorStream(true).start();

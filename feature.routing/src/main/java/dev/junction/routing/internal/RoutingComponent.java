@@ -34,7 +34,7 @@ public final class RoutingComponent {
         this.tables = vrfs.ip4(0);
         this.tables6 = vrfs.ip6(0);
         this.context = context;
-        restoreNeighbours(context, tables, tables6);
+        restoreNeighbours(context, tables, tables6, dataplane);
         VrfControl vrfControl = new VrfControl(vrfs, dataplane);
         RoutingControl control = vrfControl.defaultControl();
         VrfConfigs vrfConfigs = new VrfConfigs(vrfControl);
@@ -131,8 +131,9 @@ public final class RoutingComponent {
             return prefixes;
         }
         try {
-            if (System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS) {
-                for (String line : java.nio.file.Files.readAllLines(f.toPath())) {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(f.toPath());
+            if (fresh(context, f, lines.isEmpty() ? "" : lines.getFirst())) {
+                for (String line : lines.subList(1, lines.size())) {
                     String[] w = line.split(" ");
                     if (w.length == 3) {
                         try {
@@ -157,7 +158,7 @@ public final class RoutingComponent {
         if (f == null) {
             return;
         }
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(framework(context)).append('\n');
         for (String[] r : control.learnedRoutes()) {
             sb.append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
         }
@@ -190,6 +191,21 @@ public final class RoutingComponent {
     private BundleContext context;
     /** A hand-over file older than this is from another run: interface indexes may differ, ignore it. */
     private static final long HANDOVER_MAX_AGE_MS = 30_000;
+
+    /** This framework launch: a hand-over is only for a bundle update within it, never across a restart. */
+    private static String framework(BundleContext context) {
+        // The framework's UUID, and this process: a file left by another run never matches.
+        return context.getProperty("org.osgi.framework.uuid") + "/" + ProcessHandle.current().pid() + "/"
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    /**
+     * Whether a hand-over file was written by this framework launch, recently: interface indexes,
+     * MACs and neighbours of another run (a restart, another test) must not be taken for ours.
+     */
+    private static boolean fresh(BundleContext context, java.io.File f, String writtenBy) {
+        return framework(context).equals(writtenBy) && System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS;
+    }
     private static final String HANDOVER = "neighbours.handover";
 
     /**
@@ -197,21 +213,42 @@ public final class RoutingComponent {
      * on ARP): the old instance writes them to the bundle's data area, which survives an update, and
      * the new one reads them back.
      */
-    private static void restoreNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
+    /** Interface names by index, or indexes by name, as the data plane has them now. */
+    private static java.util.Map<Object, Object> interfaceNames(Dataplane dataplane) {
+        java.util.Map<Object, Object> m = new java.util.HashMap<>();
+        for (dev.junction.dataplane.InterfaceStatus s : dataplane.interfaces()) {
+            m.put(s.index(), s.name());
+            m.put(s.name(), s.index());
+        }
+        return m;
+    }
+
+    private static void restoreNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null || !f.isFile()) {
             return;
         }
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(new java.io.FileInputStream(f)))) {
-            if (System.currentTimeMillis() - f.lastModified() < HANDOVER_MAX_AGE_MS) {
+            if (fresh(context, f, in.readUTF())) {
+                // By interface name: an index means nothing once the data plane has restarted.
+                java.util.Map<Object, Object> index = interfaceNames(dataplane);
                 int n = in.readInt();
                 long now = System.nanoTime();
                 for (int i = 0; i < n; i++) {
-                    tables.neighbours.learn(in.readInt(), in.readInt(), in.readLong(), now);
+                    Object ifIndex = index.get(in.readUTF());
+                    int ip = in.readInt();
+                    long mac = in.readLong();
+                    if (ifIndex != null) {
+                        tables.neighbours.learn((Integer) ifIndex, ip, mac, now);
+                    }
                 }
                 int n6 = in.readInt();
                 for (int i = 0; i < n6; i++) {
-                    tables6.neighbours.learn(in.readInt(), in.readLong(), in.readLong(), in.readLong(), now);
+                    Object ifIndex = index.get(in.readUTF());
+                    long high = in.readLong(), low = in.readLong(), mac = in.readLong();
+                    if (ifIndex != null) {
+                        tables6.neighbours.learn((Integer) ifIndex, high, low, mac, now);
+                    }
                 }
             }
         } catch (java.io.IOException e) {
@@ -221,7 +258,7 @@ public final class RoutingComponent {
         }
     }
 
-    private static void saveNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6) {
+    private static void saveNeighbours(BundleContext context, Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane) {
         java.io.File f = context.getDataFile(HANDOVER);
         if (f == null) {
             return;
@@ -229,9 +266,11 @@ public final class RoutingComponent {
         java.util.List<long[]> all = new java.util.ArrayList<>();
         tables.neighbours.forEach((ifIndex, ip, mac, updated) -> all.add(new long[] {ifIndex, ip, mac}));
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(f)))) {
+            out.writeUTF(framework(context));
+            java.util.Map<Object, Object> names = interfaceNames(dataplane);
             out.writeInt(all.size());
             for (long[] n : all) {
-                out.writeInt((int) n[0]);
+                out.writeUTF(String.valueOf(names.get((int) n[0])));
                 out.writeInt((int) n[1]);
                 out.writeLong(n[2]);
             }
@@ -239,7 +278,7 @@ public final class RoutingComponent {
             tables6.neighbours.forEach((ifIndex, high, low, mac, updated) -> all6.add(new long[] {ifIndex, high, low, mac}));
             out.writeInt(all6.size());
             for (long[] n : all6) {
-                out.writeInt((int) n[0]);
+                out.writeUTF(String.valueOf(names.get((int) n[0])));
                 out.writeLong(n[1]);
                 out.writeLong(n[2]);
                 out.writeLong(n[3]);
@@ -405,7 +444,7 @@ public final class RoutingComponent {
             registrations.get(i).unregister(); // each returns once no worker runs the node
         }
         registrations.clear();
-        saveNeighbours(context, tables, tables6);
+        saveNeighbours(context, tables, tables6, dataplane);
         synchronized (this) {
             if (fpm != null) {
                 fpm.close();
