@@ -198,16 +198,28 @@ final class UnixSocket implements AutoCloseable {
         }
     }
 
-    /** Wakes a thread blocked in accept or receive on this socket (it then returns null / -1). */
-    void shutdown() {
+    /**
+     * Wakes a thread blocked in accept or receive on this socket (it then returns null / -1). Any
+     * thread may call it, also while the owner closes the socket: the two take turns, so that the
+     * memory shutdown uses is never freed under it.
+     */
+    synchronized void shutdown() {
         closed = true;
-        Libc.shutdown(shutdownState, fd, Libc.SHUT_RDWR);
+        if (!released) {
+            Libc.shutdown(shutdownState, fd, Libc.SHUT_RDWR);
+        }
     }
+
+    private boolean released;
 
     /** Closes the descriptor; the thread that used the socket must have left it. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (released) {
+            return;
+        }
+        released = true;
         Libc.close(state, fd);
         arena.close();
     }
