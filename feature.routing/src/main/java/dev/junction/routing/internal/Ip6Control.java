@@ -186,6 +186,13 @@ final class Ip6Control {
         return had;
     }
 
+    /** Learned routes as (kind, prefix, gateways) triples, for the hand-over across an update. */
+    void learnedRoutes(List<String[]> out) {
+        for (StaticRoute r : learned.values()) {
+            out.add(new String[] {r.kind, r.prefix.toString(), r.viaText()});
+        }
+    }
+
     void removeLearnedRoutes(String kind) {
         learned.values().removeIf(r -> r.kind.equals(kind));
         recompute();

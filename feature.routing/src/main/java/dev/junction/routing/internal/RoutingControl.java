@@ -326,12 +326,7 @@ public final class RoutingControl {
         for (StaticRoute r : learned.values()) {
             out.add(new String[] {r.kind, Ipv4.format(r.prefix) + "/" + r.len, r.viaText()});
         }
-        for (Routing.RouteEntry r : routes()) {
-            if (Ip6Control.isIpv6(r.prefix()) && !r.kind().equals("static") && !r.kind().equals("connected")
-                    && !r.kind().equals("local")) {
-                out.add(new String[] {r.kind(), r.prefix(), r.via()});
-            }
-        }
+        ip6.learnedRoutes(out);
         return out;
     }
 

@@ -75,7 +75,8 @@ public final class Ip6NdNode implements PacketNode {
                 continue;
             }
             long ip = pool.data(b) + pool.l3Offset(b);
-            int slot = slot(worker, tx, targetHigh(tables, m, ip, pool.nextHop(b)), targetLow(tables, m, ip, pool.nextHop(b)));
+            long key = key(tx, targetHigh(tables, m, ip, pool.nextHop(b)), targetLow(tables, m, ip, pool.nextHop(b)));
+            int slot = slot(worker, key);
             boolean ask = sentFor[slot] != key || now - sentAt[slot] >= RETRY_NS;
             if (held.hold(worker, b, now)) {
                 v.take(i);
@@ -102,11 +103,13 @@ public final class Ip6NdNode implements PacketNode {
         }
     }
 
-    /** The key of the last {@link #slot} call (the hashed interface and target). */
-    private long key;
+    /** The hashed interface and next hop the rate limit is kept for. */
+    private static long key(int tx, long high, long low) {
+        return (high * 0x9E37_79B9_7F4A_7C15L) ^ low ^ ((long) tx << 48);
+    }
 
-    private int slot(int worker, int tx, long high, long low) {
-        key = (high * 0x9E37_79B9_7F4A_7C15L) ^ low ^ ((long) tx << 48);
+    /** This worker's rate-limit slot for a key (every worker has its own slots: no sharing). */
+    private static int slot(int worker, long key) {
         return (worker % MAX_WORKERS) * SLOTS + (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
     }
 
@@ -194,7 +197,8 @@ public final class Ip6NdNode implements PacketNode {
                 out.drop(out.count() - 1, UNRESOLVED);
             } else if (now - held.asked(worker, i) >= ASK_AGAIN_NS && !out.isFull()) {
                 held.asked(worker, i, now);
-                int slot = slot(worker, tx, high, low);
+                long key = key(tx, high, low);
+                int slot = slot(worker, key);
                 if (sentFor[slot] == key && now - sentAt[slot] < ASK_AGAIN_NS) {
                     continue; // asked already for another held packet
                 }
