@@ -11,6 +11,16 @@ public interface Ipv4Lookup {
     /** The result of the longest prefix covering {@code address}, 0 when none does. */
     int lookup(int address);
 
+    /**
+     * {@code results[i] = lookup(addresses[i])} for the first {@code n}: one call per vector lets a
+     * table order its loads so that the cache misses of many addresses overlap.
+     */
+    default void lookupAll(int[] addresses, int[] results, int n) {
+        for (int i = 0; i < n; i++) {
+            results[i] = lookup(addresses[i]);
+        }
+    }
+
     /** Adds or replaces {@code prefix/len}. */
     void add(int prefix, int len, int result);
 

@@ -83,20 +83,29 @@ public final class Ip4LookupNode implements PacketNode {
         int[] ids = this.ids[ctx.worker() % MAX_WORKERS];
         // Pass 1, the lookups alone: a tight loop of independent loads lets the CPU overlap the
         // cache misses of many packets (the table is 64 MiB: most lookups miss).
-        int vrf = -1;
-        dev.junction.routing.internal.Ipv4Lookup fib = null;
+        int first = n > 0 ? pool.vrf(v.buffer(0)) : 0;
+        boolean oneVrf = true;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
-            if (pool.vrf(b) != vrf) {
-                vrf = pool.vrf(b);
-                fib = vrfs.ip4(vrf).fib;
+            oneVrf &= pool.vrf(b) == first;
+            dsts[i] = Ipv4.destination(m, pool.data(b) + pool.l3Offset(b));
+        }
+        if (oneVrf) { // the usual case: the whole vector in one table
+            vrfs.ip4(first).fib.lookupAll(dsts, ids, n);
+        } else {
+            int vrf = -1;
+            dev.junction.routing.internal.Ipv4Lookup fib = null;
+            for (int i = 0; i < n; i++) {
+                int b = v.buffer(i);
+                if (pool.vrf(b) != vrf) {
+                    vrf = pool.vrf(b);
+                    fib = vrfs.ip4(vrf).fib;
+                }
+                ids[i] = fib.lookup(dsts[i]);
             }
-            int dst = Ipv4.destination(m, pool.data(b) + pool.l3Offset(b));
-            dsts[i] = dst;
-            ids[i] = fib.lookup(dst);
         }
         // Pass 2: what each result means.
-        vrf = -1;
+        int vrf = -1;
         int[] kind = null, ifIndex = null, gateway = null, members = null;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);

@@ -100,9 +100,18 @@ class Dir24FibTest {
                 assertEquals(reference(routes, a), f.lookup(a), "address " + Integer.toHexString(a));
             }
         }
+        int[] batch = new int[256];
+        int[] results = new int[256];
         for (int i = 0; i < 20_000; i++) {
             int a = rnd.nextBoolean() ? rnd.nextInt() : bases[rnd.nextInt(bases.length)] | (rnd.nextInt() >>> 8);
             assertEquals(reference(routes, a), f.lookup(a), "address " + Integer.toHexString(a));
+            batch[i % 256] = a;
+            if (i % 256 == 255) { // the vector form agrees with the single lookups
+                f.lookupAll(batch, results, 256);
+                for (int j = 0; j < 256; j++) {
+                    assertEquals(reference(routes, batch[j]), results[j], "vector address " + Integer.toHexString(batch[j]));
+                }
+            }
         }
     }
 }
