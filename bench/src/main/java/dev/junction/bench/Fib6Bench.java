@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
 
 /**
  * IPv6 lookup cost on the real iprbench tier-1 IPv6 table (160,147 prefixes, synthetic next hops
- * 1..256) in Junction's {@link Ipv6Fib}; writes the same table for {@code dpdk-test-fib -6}.
+ * 1..256) in Junction's {@link Ipv6Fib}, one at a time and by vectors of 64; writes the same table
+ * for {@code dpdk-test-fib -6}, and the address traces to {@code ROUTES_OUT.in-route} and
+ * {@code ROUTES_OUT.random} for its {@code -t}, so that DPDK looks up the very same addresses.
  * Usage: {@code Fib6Bench TABLE.xz ROUTES_OUT [LOOKUPS]}.
  */
 public final class Fib6Bench {
@@ -60,6 +62,8 @@ public final class Fib6Bench {
             rHi[i] = rnd.nextLong();
             rLo[i] = rnd.nextLong();
         }
+        writeTrace(Path.of(out + ".in-route"), inHi, inLo);
+        writeTrace(Path.of(out + ".random"), rHi, rLo);
         for (int round = 0; round < 3; round++) {
             report(fib, inHi, inLo, "in-route", ghz, round == 2);
             report(fib, rHi, rLo, "random", ghz, round == 2);
@@ -73,8 +77,43 @@ public final class Fib6Bench {
             sum += fib.lookup(hi[i], lo[i]);
         }
         double ns = (double) (System.nanoTime() - t0) / hi.length;
+        // Then by vectors of 64, as dpdk-test-fib looks up (rte_fib6_lookup_bulk, bursts of 64).
+        long[] vh = new long[BURST];
+        long[] vl = new long[BURST];
+        int[] results = new int[BURST];
+        int[] pending = new int[BURST];
+        long t1 = System.nanoTime();
+        long vsum = 0;
+        for (int i = 0; i + BURST <= hi.length; i += BURST) {
+            System.arraycopy(hi, i, vh, 0, BURST);
+            System.arraycopy(lo, i, vl, 0, BURST);
+            fib.lookupAll(vh, vl, results, pending, BURST);
+            for (int k = 0; k < BURST; k++) {
+                vsum += results[k];
+            }
+        }
+        double vns = (double) (System.nanoTime() - t1) / (hi.length / BURST * BURST);
         if (print) {
             System.out.printf(Locale.ROOT, "junction fib6 lookup %-8s ns=%.2f cycles=%.1f (checksum %d)%n", name, ns, ns * ghz, sum);
+            System.out.printf(Locale.ROOT, "junction fib6 vector %-8s ns=%.2f cycles=%.1f (checksum %d)%n", name, vns, vns * ghz, vsum);
         }
     }
+
+    /** Full form, eight groups of hex digits, which inet_pton reads. */
+    private static void writeTrace(Path file, long[] highs, long[] lows) throws java.io.IOException {
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            StringBuilder line = new StringBuilder(40);
+            for (int i = 0; i < highs.length; i++) {
+                line.setLength(0);
+                for (int g = 0; g < 8; g++) {
+                    long word = g < 4 ? highs[i] : lows[i];
+                    line.append(Integer.toHexString((int) (word >>> (48 - 16 * (g & 3))) & 0xFFFF)).append(g < 7 ? ':' : '\n');
+                }
+                w.append(line);
+            }
+        }
+    }
+
+    /** dpdk-test-fib's lookup burst. */
+    static final int BURST = 64;
 }

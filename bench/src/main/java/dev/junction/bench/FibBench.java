@@ -14,8 +14,10 @@ import java.util.SplittableRandom;
 /**
  * IPv4 lookup cost on a real full table (iprbench tier-1, 901,899 prefixes), next hops synthetic
  * (a hash of the prefix, 1..256). Reports load time, memory and ns/cycles per lookup for addresses
- * inside routes (shuffled) and for uniformly random addresses; writes the same table in
- * dpdk-test-fib's format for a side-by-side run. Usage: {@code FibBench TABLE.xz ROUTES_OUT [LOOKUPS]}.
+ * inside routes (shuffled) and for uniformly random addresses, one at a time and by vectors of 64;
+ * writes the same table in dpdk-test-fib's format, and the two address traces to
+ * {@code ROUTES_OUT.in-route} and {@code ROUTES_OUT.random} (one address a line, for its {@code -t}),
+ * so that DPDK looks up the very same addresses. Usage: {@code FibBench TABLE.xz ROUTES_OUT [LOOKUPS]}.
  */
 public final class FibBench {
 
@@ -68,6 +70,8 @@ public final class FibBench {
             inRoute[i] = prefixes[k] | host;
             random[i] = rnd.nextInt();
         }
+        writeTrace(Path.of(out + ".in-route"), inRoute);
+        writeTrace(Path.of(out + ".random"), random);
         for (int round = 0; round < 3; round++) { // the last round is reported; earlier ones warm the JIT
             report(fib, inRoute, "in-route", ghz, round == 2);
             report(fib, random, "random", ghz, round == 2);
@@ -82,8 +86,35 @@ public final class FibBench {
         }
         long t1 = System.nanoTime();
         double ns = (double) (t1 - t0) / addresses.length;
+        // Then by vectors of 64, as dpdk-test-fib looks up (bulk lookups, bursts of 64).
+        int[] burst = new int[Fib6Bench.BURST];
+        int[] results = new int[Fib6Bench.BURST];
+        long t2 = System.nanoTime();
+        long vsum = 0;
+        int b = Fib6Bench.BURST;
+        for (int i = 0; i + b <= addresses.length; i += b) {
+            System.arraycopy(addresses, i, burst, 0, b);
+            fib.lookupAll(burst, results, b);
+            for (int k = 0; k < b; k++) {
+                vsum += results[k];
+            }
+        }
+        double vns = (double) (System.nanoTime() - t2) / (addresses.length / b * b);
         if (print) {
             System.out.printf(Locale.ROOT, "junction fib lookup %-8s ns=%.2f cycles=%.1f (checksum %d)%n", name, ns, ns * ghz, sum);
+            System.out.printf(Locale.ROOT, "junction fib vector %-8s ns=%.2f cycles=%.1f (checksum %d)%n", name, vns, vns * ghz, vsum);
+        }
+    }
+
+    private static void writeTrace(Path file, int[] addresses) throws java.io.IOException {
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            StringBuilder line = new StringBuilder(16);
+            for (int a : addresses) {
+                line.setLength(0);
+                line.append(a >>> 24).append('.').append((a >>> 16) & 0xFF).append('.').append((a >>> 8) & 0xFF).append('.')
+                        .append(a & 0xFF).append('\n');
+                w.append(line);
+            }
         }
     }
 

@@ -97,6 +97,55 @@ public final class Ipv6Fib {
         return entry & MAX_NEXT_HOP;
     }
 
+    /**
+     * {@code results[i] = lookup(highs[i], lows[i])} for the first {@code n} addresses, a level at a
+     * time: all the root entries, then the groups below those that point on, and so on. Each level's
+     * loads are independent, so a vector's cache misses overlap instead of one chain of misses per
+     * address. {@code pending} is the caller's scratch, at least {@code n} long.
+     */
+    public void lookupAll(long[] highs, long[] lows, int[] results, int[] pending, int n) {
+        int[] r = root;
+        for (int i = 0; i < n; i++) {
+            results[i] = r[(int) (highs[i] >>> (64 - ROOT_BITS))];
+        }
+        // Orders the root loads before the load of the groups array and the groups (getAcquire in lookup).
+        VarHandle.acquireFence();
+        int[] g = groups;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (results[i] < 0) {
+                pending[count++] = i;
+            }
+        }
+        for (int start = ROOT_BITS; count > 0; start += 8) {
+            int kept = 0;
+            if (start < 64) {
+                int shift = 56 - start;
+                for (int k = 0; k < count; k++) {
+                    int i = pending[k];
+                    int e = g[FibEntry.firstEntry(results[i]) | ((int) (highs[i] >>> shift) & 0xFF)];
+                    results[i] = e;
+                    pending[kept] = i;
+                    kept += e >>> 31; // still a pointer: one more level
+                }
+            } else {
+                int shift = 120 - start;
+                for (int k = 0; k < count; k++) {
+                    int i = pending[k];
+                    int e = g[FibEntry.firstEntry(results[i]) | ((int) (lows[i] >>> shift) & 0xFF)];
+                    results[i] = e;
+                    pending[kept] = i;
+                    kept += e >>> 31;
+                }
+            }
+            count = kept;
+            VarHandle.acquireFence();
+        }
+        for (int i = 0; i < n; i++) {
+            results[i] &= MAX_NEXT_HOP;
+        }
+    }
+
     /** Adds the route, or changes its next hop if present. */
     public void add(long high, long low, int length, int nextHop) {
         new Ipv6Prefix(high, low, length); // the record's checks, and its messages

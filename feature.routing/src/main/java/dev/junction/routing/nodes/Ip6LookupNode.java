@@ -26,6 +26,9 @@ public final class Ip6LookupNode implements PacketNode {
     private static final int MAX_WORKERS = 64;
     /** Per worker scratch: the lookup results of the vector in hand. */
     private final int[][] ids = new int[MAX_WORKERS][PacketVector.MAX];
+    private final int[][] pending = new int[MAX_WORKERS][PacketVector.MAX];
+    private final long[][] highs = new long[MAX_WORKERS][PacketVector.MAX];
+    private final long[][] lows = new long[MAX_WORKERS][PacketVector.MAX];
 
     public Ip6LookupNode(Vrfs vrfs) {
         this.vrfs = vrfs;
@@ -83,20 +86,35 @@ public final class Ip6LookupNode implements PacketNode {
         MemorySegment m = ctx.memory();
         int n = v.count();
         int[] ids = this.ids[ctx.worker() % MAX_WORKERS];
-        // Pass 1, the lookups of unicast destinations alone, so that the CPU overlaps their misses.
-        int vrf = -1;
-        dev.junction.routing.fib.Ipv6Fib fib = null;
+        // Pass 1, the lookups alone, a trie level at a time over the whole vector, so that the CPU
+        // overlaps their misses. Multicast and link-local results are not used (pass 2 sorts them).
+        int w = ctx.worker() % MAX_WORKERS;
+        long[] highs = this.highs[w];
+        long[] lows = this.lows[w];
+        int first = n > 0 ? pool.vrf(v.buffer(0)) : 0;
+        boolean oneVrf = true;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
-            if (pool.vrf(b) != vrf) {
-                vrf = pool.vrf(b);
-                fib = vrfs.ip6(vrf).fib;
-            }
+            oneVrf &= pool.vrf(b) == first;
             long ip = pool.data(b) + pool.l3Offset(b);
-            long high = Ipv6.destinationHigh(m, ip);
-            ids[i] = Ipv6.isMulticast(high) || Ipv6.isLinkLocal(high) ? 0 : fib.lookup(high, Ipv6.destinationLow(m, ip));
+            highs[i] = Ipv6.destinationHigh(m, ip);
+            lows[i] = Ipv6.destinationLow(m, ip);
         }
-        vrf = -1;
+        if (oneVrf) {
+            vrfs.ip6(first).fib.lookupAll(highs, lows, ids, pending[w], n);
+        } else {
+            int vrf = -1;
+            dev.junction.routing.fib.Ipv6Fib fib = null;
+            for (int i = 0; i < n; i++) {
+                int b = v.buffer(i);
+                if (pool.vrf(b) != vrf) {
+                    vrf = pool.vrf(b);
+                    fib = vrfs.ip6(vrf).fib;
+                }
+                ids[i] = fib.lookup(highs[i], lows[i]);
+            }
+        }
+        int vrf = -1;
         Ip6Tables tables = null;
         int[] kind = null, ifIndex = null, members = null;
         long[] paths = null;

@@ -197,6 +197,10 @@ class Ipv6FibTest {
             long lastLow = p.low() | ~Ipv6Prefix.lowMask(p.length());
             check(reference.lookup(lastHigh, lastLow), fib.lookup(lastHigh, lastLow), lastHigh, lastLow);
         }
+        long[] highs = new long[256];
+        long[] lows = new long[256];
+        int[] results = new int[256];
+        int[] pending = new int[256];
         for (int i = 0; i < 1_000_000; i++) {
             long high = random.nextLong();
             long low = random.nextLong();
@@ -205,6 +209,14 @@ class Ipv6FibTest {
             high = p.high() | (random.nextLong() & ~Ipv6Prefix.highMask(p.length()));
             low = p.low() | (random.nextLong() & ~Ipv6Prefix.lowMask(p.length()));
             check(reference.lookup(high, low), fib.lookup(high, low), high, low);
+            highs[i & 255] = high;
+            lows[i & 255] = low;
+            if ((i & 255) == 255) { // the vector lookup agrees, a level at a time over 256 addresses
+                fib.lookupAll(highs, lows, results, pending, 256);
+                for (int k = 0; k < 256; k++) {
+                    check(reference.lookup(highs[k], lows[k]), results[k], highs[k], lows[k]);
+                }
+            }
         }
         return 2L * prefixes.size() + 2_000_000;
     }
