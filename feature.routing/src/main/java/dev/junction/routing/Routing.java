@@ -51,6 +51,13 @@ public interface Routing {
     List<NeighbourEntry> neighbours();
 
     /**
+     * Tells the interface's link about its addresses again: gratuitous ARP for each IPv4 address,
+     * an unsolicited neighbour advertisement for each IPv6 one, sent a few times a second apart (as
+     * when an address comes up). Returns how many addresses; throws when the interface has none.
+     */
+    int announce(String iface);
+
+    /**
      * A route of the FIB: kind {@code connected}, {@code local}, {@code static}, or learned
      * ({@code frr}, a table load's kind); an inactive one has no reachable gateway (or is shadowed).
      */

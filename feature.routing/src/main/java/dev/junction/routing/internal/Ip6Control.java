@@ -25,6 +25,8 @@ final class Ip6Control {
     private static final long GRACE_NANOS = 1_000_000_000L;
     private final Ip6Tables tables;
     private final Dataplane dataplane;
+    /** Where an address that comes up on an interface is announced from (unsolicited NA). */
+    private final Announcements announcements;
     private final Map<String, List<Address>> addresses = new TreeMap<>();
     private final Map<Ipv6Prefix, StaticRoute> statics = new LinkedHashMap<>();
     private final Map<Ipv6Prefix, StaticRoute> learned = new LinkedHashMap<>();
@@ -59,9 +61,10 @@ final class Ip6Control {
     private record Entry(Ipv6Prefix prefix, String kind, Adj adj, String via, String iface) {
     }
 
-    Ip6Control(Ip6Tables tables, Dataplane dataplane) {
+    Ip6Control(Ip6Tables tables, Dataplane dataplane, Announcements announcements) {
         this.tables = tables;
         this.dataplane = dataplane;
+        this.announcements = announcements;
     }
 
     static boolean isIpv6(String text) {
@@ -301,6 +304,9 @@ final class Ip6Control {
                 Ipv6Prefix p = e.getKey();
                 fib.add(p.high(), p.low(), p.length(), adjIds.get(e.getValue().adj));
                 changed = true;
+                if (e.getValue().adj.kind == Ip6Tables.LOCAL) { // an address came up on an interface
+                    announcements.announce6(e.getValue().adj.ifIndex, p.high(), p.low());
+                }
             }
         }
         for (Map.Entry<Ipv6Prefix, Entry> e : installed.entrySet()) {

@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
         "osgi.command.function=neighbours", "osgi.command.function=fpm", "osgi.command.function=load",
         "osgi.command.function=unload", "osgi.command.function=vrf", "osgi.command.function=unvrf",
-        "osgi.command.function=vrfs"})
+        "osgi.command.function=vrfs", "osgi.command.function=announce"})
 public final class RoutingCommands {
     static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
@@ -47,6 +47,8 @@ public final class RoutingCommands {
             .flag("summary", "counts per family and kind instead of the routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
     static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
+    static final Cli ANNOUNCE = Cli.command("ip:announce", "send gratuitous ARP and unsolicited neighbour advertisements"
+            + " for an interface's addresses (as when they come up), 3 times a second apart").arg("INTERFACE");
     static final Cli LOAD = Cli.command("ip:load", "load a route table from a file (a full Internet table, say):"
             + " one PREFIX/LEN [GATEWAY[,GATEWAY...]] per line, # comments; .xz files are read through xz."
             + " Built beside the running FIB and swapped in whole; not persisted")
@@ -353,6 +355,14 @@ public final class RoutingCommands {
             Table t = new Table("INTERFACE", "ADDRESS", "MAC", "AGE-MS");
             routing.neighbours().forEach(x -> t.row(x.iface(), x.address(), x.mac(), x.ageMillis()));
             return t.isEmpty() ? "no neighbours" : t.toString();
+        });
+    }
+
+    @Descriptor("announce an interface's addresses to its link (gratuitous ARP, unsolicited NA)")
+    public Object announce(String... args) {
+        return ANNOUNCE.run(args, a -> {
+            int n = routing.announce(a.arg(0));
+            return "announcing " + n + (n == 1 ? " address" : " addresses") + " on " + a.arg(0);
         });
     }
 }

@@ -20,6 +20,8 @@ import java.util.TreeMap;
 public final class RoutingControl {
     private final Ip4Tables tables;
     private final Dataplane dataplane;
+    /** Where an address that comes up on an interface is announced from (gratuitous ARP). */
+    private final Announcements announcements;
     private final Ip6Control ip6;
     /** The FPM listener, when one is configured (for the shell's ip:fpm). */
     volatile FpmServer fpm;
@@ -54,9 +56,15 @@ public final class RoutingControl {
     }
 
     public RoutingControl(Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane) {
+        this(tables, tables6, dataplane, new Announcements());
+    }
+
+    /** Controls one VRF's tables; addresses coming up are announced through {@code announcements}. */
+    public RoutingControl(Ip4Tables tables, Ip6Tables tables6, Dataplane dataplane, Announcements announcements) {
         this.tables = tables;
         this.dataplane = dataplane;
-        this.ip6 = new Ip6Control(tables6, dataplane);
+        this.announcements = announcements;
+        this.ip6 = new Ip6Control(tables6, dataplane, announcements);
     }
 
     /** Checks an interface address of either family; throws saying what is wrong. */
@@ -432,6 +440,9 @@ public final class RoutingControl {
             Entry old = installed.get(e.getKey());
             if (old == null || !old.adj.equals(e.getValue().adj)) {
                 fib.add(e.getValue().prefix, e.getValue().len, adjIds.get(e.getValue().adj));
+                if (e.getValue().adj.kind == Ip4Tables.LOCAL) { // an address came up on an interface
+                    announcements.announce4(e.getValue().adj.ifIndex, e.getValue().prefix);
+                }
             }
         }
         for (Map.Entry<Long, Entry> e : installed.entrySet()) {

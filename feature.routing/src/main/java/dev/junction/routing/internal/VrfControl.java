@@ -30,7 +30,7 @@ public final class VrfControl implements Routing {
         this.vrfs = vrfs;
         this.dataplane = dataplane;
         ids.put(DEFAULT, 0);
-        controls.put(0, new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), dataplane));
+        controls.put(0, new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), dataplane, vrfs.announcements));
     }
 
     /** The default VRF's control: FPM and table loads feed it. */
@@ -147,6 +147,42 @@ public final class VrfControl implements Routing {
         return defaultControl().neighbours(); // neighbours are per interface: one table for all VRFs
     }
 
+    @Override
+    public synchronized int announce(String iface) {
+        int index = -1;
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            if (s.name().equals(iface)) {
+                index = s.index();
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("no interface named '" + iface + "' (see interface:list)");
+        }
+        int count = 0;
+        for (AddressEntry a : addresses()) {
+            if (!a.iface().equals(iface)) {
+                continue;
+            }
+            String address = a.cidr().substring(0, a.cidr().indexOf('/'));
+            boolean queued;
+            if (Ip6Control.isIpv6(address)) {
+                dev.junction.routing.fib.Ipv6Prefix p = Ip6Control.address(address);
+                queued = vrfs.announcements.announce6(index, p.high(), p.low());
+            } else {
+                queued = vrfs.announcements.announce4(index, dev.junction.packet.Ipv4.parse(address));
+            }
+            if (!queued) {
+                throw new IllegalArgumentException("announcements are queued for " + Announcements.CAPACITY
+                        + " addresses already; try again in " + Announcements.REPEATS + " s");
+            }
+            count++;
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException(iface + " has no addresses to announce (see ip:addresses)");
+        }
+        return count;
+    }
+
     // ---- VRFs ----
 
     /** Makes a VRF with empty tables; returns its id. */
@@ -167,7 +203,7 @@ public final class VrfControl implements Routing {
         Ip6Tables t6 = new Ip6Tables(vrfs.neighbours6);
         vrfs.tables(next, t4, t6);
         ids.put(vrf, next);
-        controls.put(next, new RoutingControl(t4, t6, dataplane));
+        controls.put(next, new RoutingControl(t4, t6, dataplane, vrfs.announcements));
         return next;
     }
 

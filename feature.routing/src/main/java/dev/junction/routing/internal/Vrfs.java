@@ -13,6 +13,8 @@ public final class Vrfs {
     public static final int MAX = 64;
     public final NeighbourTable neighbours4 = new NeighbourTable();
     public final Ip6NeighbourTable neighbours6 = new Ip6NeighbourTable();
+    /** Gratuitous ARP and unsolicited NA waiting for a worker to send them, from every VRF. */
+    public final Announcements announcements = new Announcements();
     private volatile Ip4Tables[] ip4 = {new Ip4Tables(neighbours4)};
     private volatile Ip6Tables[] ip6 = {new Ip6Tables(neighbours6)};
     private volatile int[] vrfOfInterface = new int[0];

@@ -8,6 +8,7 @@ import dev.junction.packet.Ethernet;
 import dev.junction.packet.MacAddress;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
+import dev.junction.routing.internal.Announcements;
 import dev.junction.routing.internal.Ip4Tables;
 import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
@@ -21,6 +22,9 @@ import java.util.List;
  * resolved packets go on to ip4-rewrite, unresolved ones are asked for again each second and dropped
  * after {@link #GIVE_UP_NS}. When the queue is full (or no buffer is free for the request) the
  * packet itself becomes the request, as routers without a queue do.
+ *
+ * <p>The tick also sends the gratuitous ARP the control path asks for when an address comes up on an
+ * interface ({@link Announcements}): a request for the address itself, from it, to broadcast.
  */
 public final class Ip4ArpNode implements PacketNode {
     public static final String NAME = "ip4-arp";
@@ -125,6 +129,9 @@ public final class Ip4ArpNode implements PacketNode {
 
     @Override
     public void tick(PacketVector out, NodeContext ctx) {
+        if (vrfs.announcements.any()) {
+            announce(out, ctx);
+        }
         int worker = ctx.worker();
         int count = held.count(worker);
         if (count == 0) {
@@ -162,6 +169,34 @@ public final class Ip4ArpNode implements PacketNode {
                     sentAt[slot] = now;
                 }
             }
+        }
+    }
+
+    /** Sends the gratuitous ARP that are due, while there is room and buffers. */
+    private void announce(PacketVector out, NodeContext ctx) {
+        Announcements a = vrfs.announcements;
+        PacketPool pool = ctx.pool();
+        long now = ctx.now();
+        for (int slot; !out.isFull() && (slot = a.claim(false, now)) >= 0; ) {
+            int tx = a.ifIndex(slot);
+            int address = a.address4(slot);
+            Ip4Tables tables = vrfs.ip4(vrfs.ofInterface(tx));
+            int id = tables.fib.lookup(address);
+            Ip4Tables.Adjacencies adj = tables.adjacencies;
+            boolean stillOurs = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == tx;
+            if (!stillOurs || tx >= ctx.interfaces().size() || !ctx.interfaces().isUp(tx)) {
+                a.skipped(slot, now);
+                continue;
+            }
+            int r = pool.allocate();
+            if (r < 0) {
+                a.later(slot);
+                return;
+            }
+            request(pool, ctx.memory(), r, tx, address, address, ctx); // sender and target: the address
+            out.add(r);
+            out.next(out.count() - 1, OUTPUT);
+            a.sent(slot, now);
         }
     }
 }

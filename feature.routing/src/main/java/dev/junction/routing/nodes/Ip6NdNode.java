@@ -7,6 +7,7 @@ import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
+import dev.junction.routing.internal.Announcements;
 import dev.junction.routing.internal.Ip6Tables;
 import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
@@ -173,6 +174,9 @@ public final class Ip6NdNode implements PacketNode {
 
     @Override
     public void tick(PacketVector out, NodeContext ctx) {
+        if (vrfs.announcements.any()) {
+            announce(out, ctx);
+        }
         int worker = ctx.worker();
         int count = held.count(worker);
         if (count == 0) {
@@ -213,4 +217,62 @@ public final class Ip6NdNode implements PacketNode {
             }
         }
     }
+
+    /**
+     * Sends the unsolicited neighbour advertisements that are due (RFC 4861 7.2.6): to all nodes, from
+     * and for the address, router and override flags, with the interface's MAC as target link-layer
+     * address.
+     */
+    private void announce(PacketVector out, NodeContext ctx) {
+        Announcements a = vrfs.announcements;
+        PacketPool pool = ctx.pool();
+        MemorySegment m = ctx.memory();
+        long now = ctx.now();
+        for (int slot; !out.isFull() && (slot = a.claim(true, now)) >= 0; ) {
+            int tx = a.ifIndex(slot);
+            long high = a.high(slot), low = a.low(slot);
+            Ip6Tables tables = vrfs.ip6(vrfs.ofInterface(tx));
+            int id = tables.fib.lookup(high, low);
+            Ip6Tables.Adjacencies adj = tables.adjacencies;
+            boolean stillOurs = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip6Tables.LOCAL && adj.ifIndex()[id] == tx;
+            if (!stillOurs || tx >= ctx.interfaces().size() || !ctx.interfaces().isUp(tx)) {
+                a.skipped(slot, now);
+                continue;
+            }
+            int r = pool.allocate();
+            if (r < 0) {
+                a.later(slot);
+                return;
+            }
+            long frame = pool.data(r);
+            long ip = frame + Ethernet.HEADER_LENGTH;
+            long mac = ctx.interfaces().mac(tx);
+            Ethernet.destination(m, frame, Ipv6.multicastMac(Ipv6.ALL_NODES_LOW));
+            Ethernet.source(m, frame, mac);
+            Ethernet.etherType(m, frame, Ethernet.TYPE_IPV6);
+            Ipv6.writeHeader(m, ip, NA_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, high, low, Ipv6.ALL_NODES_HIGH,
+                    Ipv6.ALL_NODES_LOW);
+            long icmp = ip + Ipv6.HEADER_LENGTH;
+            m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp, 0);
+            m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_ADVERTISEMENT);
+            m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp + 4, 0);
+            m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) (Icmp6.NA_ROUTER | Icmp6.NA_OVERRIDE));
+            m.set(Icmp6.NET_LONG, icmp + 8, high);
+            m.set(Icmp6.NET_LONG, icmp + 16, low);
+            m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_TARGET_LLA);
+            m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
+            Icmp6.writeMac(m, icmp + 26, mac);
+            Icmp6.writeChecksum(m, ip, NA_LENGTH);
+            pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + NA_LENGTH);
+            pool.l3Offset(r, Ethernet.HEADER_LENGTH);
+            pool.txInterface(r, tx);
+            pool.traceId(r, 0);
+            out.add(r);
+            out.next(out.count() - 1, OUTPUT);
+            a.sent(slot, now);
+        }
+    }
+
+    /** An advertisement: ICMPv6 header, flags, target, one target link-layer address option. */
+    private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
 }

@@ -39,6 +39,7 @@ class RoutedHostsTest {
     private AfPacketDevice d1;
     private AfPacketDevice d2;
     private RoutingControl routing;
+    private dev.junction.routing.internal.Announcements announcements;
 
     record Result(int exit, String out) {
     }
@@ -113,7 +114,8 @@ class RoutedHostsTest {
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             engine.addNode(n, "test");
         }
-        routing = new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), engine);
+        announcements = vrfs.announcements;
+        routing = new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), engine, announcements);
         routing.addAddress("j1", "10.81.1.1/24");
         routing.addAddress("j2", "10.81.2.1/24");
         routing.addAddress("j1", "fd81:1::1/64");
@@ -179,6 +181,37 @@ class RoutedHostsTest {
         String ll = "fe80::" + linkLocalSuffix(d1.mac()) + "%e0";
         r = run(30, ns(h1, "ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", ll));
         assertEquals(0, r.exit(), "link-local " + ll + ": " + r.out() + drops());
+    }
+
+    @Test
+    void anAddressThatComesUpIsAnnouncedByGratuitousArpAndUnsolicitedNa() throws Exception {
+        // Let h1's kernel take announcements for addresses it has never asked for (by default it
+        // only refreshes entries it has), so that the entries below can only come from them.
+        must(ns(h1, "sysctl", "-qw", "net.ipv4.conf.e0.arp_accept=1"));
+        // (For IPv6 Linux does so only as a router, RFC 9131: forwarding on.)
+        must(ns(h1, "sysctl", "-qw", "net.ipv6.conf.e0.accept_untracked_na=1"));
+        must(ns(h1, "sysctl", "-qw", "net.ipv6.conf.e0.forwarding=1"));
+        long sentBefore = announcements.sentCount();
+        routing.addAddress("j1", "10.81.1.77/24");
+        routing.addAddress("j1", "fd81:1::77/64");
+        String mac = dev.junction.packet.MacAddress.format(d1.mac());
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String v4 = "", v6 = "";
+        while (System.nanoTime() < deadline) {
+            v4 = run(10, ns(h1, "ip", "neigh", "show", "10.81.1.77", "dev", "e0")).out();
+            v6 = run(10, ns(h1, "ip", "-6", "neigh", "show", "fd81:1::77", "dev", "e0")).out();
+            if (v4.contains(mac) && v6.contains(mac)) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        assertTrue(v4.contains("lladdr " + mac), "h1 learned 10.81.1.77 from gratuitous ARP, without asking: '" + v4 + "'");
+        assertTrue(v6.contains("lladdr " + mac) && v6.contains("router"),
+                "h1 learned fd81:1::77 (a router) from an unsolicited NA: '" + v6 + "'");
+        assertTrue(announcements.sentCount() >= sentBefore + 2, "counted: " + announcements.sentCount());
+        // The new address is the router's: it answers ping.
+        Result r = run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.81.1.77"));
+        assertEquals(0, r.exit(), r.out() + drops());
     }
 
     /** The last 64 bits of the EUI-64 link-local address of a MAC, as ping wants them. */
