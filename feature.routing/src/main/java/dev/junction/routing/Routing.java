@@ -64,6 +64,16 @@ public interface Routing {
     record RouteEntry(String prefix, String kind, String via, String iface, boolean active) {
     }
 
+    /**
+     * The ECMP groups of a VRF's FIB: each set of paths that routes with several reachable gateways
+     * share traffic over by flow.
+     */
+    List<EcmpGroup> ecmpGroups(String vrf);
+
+    /** Paths by index: {@code gateways.get(i)} out of {@code interfaces.get(i)}; how many routes use it, and one of them. */
+    record EcmpGroup(List<String> gateways, List<String> interfaces, int routes, String example) {
+    }
+
     record AddressEntry(String iface, String cidr) {
     }
 

@@ -446,6 +446,31 @@ final class Ip6Control {
         return new Entry(r.prefix, r.kind, adj, r.viaText(), String.join(",", ifaces));
     }
 
+    /** Appends the ECMP groups the installed IPv6 routes use, in prefix order of first use. */
+    void ecmpGroups(Map<Integer, String> names, List<Routing.EcmpGroup> out) {
+        List<Entry> sorted = new ArrayList<>();
+        for (Entry e : installed.values()) {
+            if (e.adj.kind == Ip6Tables.MULTIPATH) {
+                sorted.add(e);
+            }
+        }
+        sorted.sort((a, b) -> compare(a.prefix, b.prefix));
+        Map<Adj, int[]> uses = new java.util.LinkedHashMap<>();
+        Map<Adj, String> example = new java.util.HashMap<>();
+        for (Entry e : sorted) {
+            uses.computeIfAbsent(e.adj, a -> new int[1])[0]++;
+            example.putIfAbsent(e.adj, e.prefix.toString());
+        }
+        uses.forEach((adj, n) -> {
+            List<String> gateways = new ArrayList<>(), ifaces = new ArrayList<>();
+            for (Adj p : adj.paths) {
+                gateways.add(text(p.gwHigh, p.gwLow));
+                ifaces.add(names.getOrDefault(p.ifIndex, "#" + p.ifIndex));
+            }
+            out.add(new Routing.EcmpGroup(gateways, ifaces, n[0], example.get(adj)));
+        });
+    }
+
     void routes(List<Routing.RouteEntry> out) {
         List<Entry> sorted = new ArrayList<>(installed.values());
         sorted.sort((a, b) -> compare(a.prefix, b.prefix));

@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
         "osgi.command.function=neighbours", "osgi.command.function=fpm", "osgi.command.function=load",
         "osgi.command.function=unload", "osgi.command.function=vrf", "osgi.command.function=unvrf",
-        "osgi.command.function=vrfs", "osgi.command.function=announce"})
+        "osgi.command.function=vrfs", "osgi.command.function=announce", "osgi.command.function=ecmp"})
 public final class RoutingCommands {
     static final Cli ADDRESS = Cli.command("ip:address", "add an IPv4 or IPv6 address (and its connected route) to an interface")
             .arg("INTERFACE").arg("ADDRESS/LEN");
@@ -46,6 +46,9 @@ public final class RoutingCommands {
             .option("vrf", "VRF", "the VRF whose table to show (default: default)")
             .flag("summary", "counts per family and kind instead of the routes");
     static final Cli ADDRESSES = Cli.command("ip:addresses", "interface addresses");
+    static final Cli ECMP = Cli.command("ip:ecmp", "the ECMP groups: each set of gateways that routes share traffic"
+            + " over by flow, how many routes use it, and whether each gateway's neighbour is resolved")
+            .option("vrf", "VRF", "the VRF whose groups to show (default: default)");
     static final Cli NEIGHBOURS = Cli.command("ip:neighbours", "neighbours learned by ARP and IPv6 neighbour discovery");
     static final Cli ANNOUNCE = Cli.command("ip:announce", "send gratuitous ARP and unsolicited neighbour advertisements"
             + " for an interface's addresses (as when they come up), 3 times a second apart").arg("INTERFACE");
@@ -363,6 +366,28 @@ public final class RoutingCommands {
         return ANNOUNCE.run(args, a -> {
             int n = routing.announce(a.arg(0));
             return "announcing " + n + (n == 1 ? " address" : " addresses") + " on " + a.arg(0);
+        });
+    }
+
+    @Descriptor("show the ECMP groups (routes with several gateways)")
+    public Object ecmp(String... args) {
+        return ECMP.run(args, a -> {
+            java.util.Map<String, String> macs = new java.util.HashMap<>();
+            for (Routing.NeighbourEntry n : routing.neighbours()) {
+                macs.put(n.iface() + " " + n.address(), n.mac());
+            }
+            Table t = new Table("GROUP", "ROUTES", "E.G.", "GATEWAY", "INTERFACE", "NEIGHBOUR");
+            int id = 0;
+            for (Routing.EcmpGroup g : routing.ecmpGroups(a.get("vrf", VrfControl.DEFAULT))) {
+                id++;
+                for (int i = 0; i < g.gateways().size(); i++) {
+                    String gw = g.gateways().get(i), iface = g.interfaces().get(i);
+                    t.row(i == 0 ? Integer.toString(id) : "", i == 0 ? Integer.toString(g.routes()) : "", i == 0 ? g.example() : "",
+                            gw, iface, macs.getOrDefault(iface + " " + gw, "unresolved"));
+                }
+            }
+            return t.isEmpty() ? "no ECMP groups (a route with several reachable gateways makes one: ip:route --via A,B PREFIX)"
+                    : t.toString();
         });
     }
 }

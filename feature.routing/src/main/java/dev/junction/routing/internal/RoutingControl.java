@@ -604,6 +604,42 @@ public final class RoutingControl {
         return out;
     }
 
+    /** The ECMP groups the installed routes use, IPv4 then IPv6, in order of first use by prefix. */
+    public synchronized List<Routing.EcmpGroup> ecmpGroups() {
+        Map<Integer, String> names = interfaceNames();
+        Map<Adj, int[]> uses = new LinkedHashMap<>();
+        Map<Adj, String> example = new HashMap<>();
+        TreeMap<Long, Entry> sorted = new TreeMap<>((x, y) -> Long.compareUnsigned(x, y));
+        installed.forEach((k, e) -> {
+            if (e.adj.kind == Ip4Tables.MULTIPATH) {
+                sorted.put(k, e);
+            }
+        });
+        for (Entry e : sorted.values()) {
+            uses.computeIfAbsent(e.adj, a -> new int[1])[0]++;
+            example.putIfAbsent(e.adj, Ipv4.format(e.prefix) + "/" + e.len);
+        }
+        List<Routing.EcmpGroup> out = new ArrayList<>();
+        uses.forEach((adj, n) -> {
+            List<String> gateways = new ArrayList<>(), ifaces = new ArrayList<>();
+            for (Adj p : adj.paths) {
+                gateways.add(Ipv4.format(p.gateway));
+                ifaces.add(names.getOrDefault(p.ifIndex, "#" + p.ifIndex));
+            }
+            out.add(new Routing.EcmpGroup(gateways, ifaces, n[0], example.get(adj)));
+        });
+        ip6.ecmpGroups(names, out);
+        return out;
+    }
+
+    private Map<Integer, String> interfaceNames() {
+        Map<Integer, String> names = new HashMap<>();
+        for (InterfaceStatus s : dataplane.interfaces()) {
+            names.put(s.index(), s.name());
+        }
+        return names;
+    }
+
     public synchronized List<Routing.AddressEntry> addresses() {
         List<Routing.AddressEntry> out = new ArrayList<>();
         addresses.forEach((iface, list) -> list.forEach(a -> out.add(new Routing.AddressEntry(iface, Ipv4.format(a[0]) + "/" + a[1]))));
@@ -612,10 +648,7 @@ public final class RoutingControl {
     }
 
     public synchronized List<Routing.NeighbourEntry> neighbours() {
-        Map<Integer, String> names = new HashMap<>();
-        for (InterfaceStatus s : dataplane.interfaces()) {
-            names.put(s.index(), s.name());
-        }
+        Map<Integer, String> names = interfaceNames();
         long now = System.nanoTime();
         List<Routing.NeighbourEntry> out = new ArrayList<>();
         tables.neighbours.forEach((ifIndex, ip, mac, updated) -> out.add(new Routing.NeighbourEntry(

@@ -148,6 +148,11 @@ public final class VrfControl implements Routing {
     }
 
     @Override
+    public synchronized List<Routing.EcmpGroup> ecmpGroups(String vrf) {
+        return control(vrf).ecmpGroups();
+    }
+
+    @Override
     public synchronized int announce(String iface) {
         int index = -1;
         for (InterfaceStatus s : dataplane.interfaces()) {

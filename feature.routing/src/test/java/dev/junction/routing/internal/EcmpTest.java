@@ -151,4 +151,18 @@ class EcmpTest {
             assertTrue(n > 350 && n < 650, perPath.toString());
         }
     }
+
+    @Test
+    void groupsAreListedWithTheirPathsAndTheRoutesThatShareThem() {
+        assertTrue(control.ecmpGroups().isEmpty());
+        control.addRoute("10.200.0.0/16", "10.1.0.2,10.2.0.2", null);
+        control.addRoute("10.100.0.0/16", "10.1.0.2,10.2.0.2", null);
+        control.addRoute("10.150.0.0/16", "10.1.0.2,10.9.9.9", null); // one reachable path: no group
+        control.addRoute("fd99::/32", "fd01::2,fd02::2", null);
+        assertEquals(List.of(
+                new Routing.EcmpGroup(List.of("10.1.0.2", "10.2.0.2"), List.of("a", "b"), 2, "10.100.0.0/16"),
+                new Routing.EcmpGroup(List.of("fd01::2", "fd02::2"), List.of("a", "b"), 1, "fd99::/32")), control.ecmpGroups());
+        control.removeAddress("b", "10.2.0.1/24"); // one path left: the routes leave the group
+        assertEquals(1, control.ecmpGroups().size(), control.ecmpGroups().toString());
+    }
 }
