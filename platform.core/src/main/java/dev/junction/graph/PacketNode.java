@@ -60,6 +60,16 @@ public interface PacketNode {
     default void tick(PacketVector out, NodeContext context) {
     }
 
+    /**
+     * Called once on each worker when this node leaves the graph (removed, or replaced by an update of
+     * its bundle), after its last {@link #process} and {@link #tick} there, with an empty vector: the
+     * node appends the packets it still holds for that worker, with verdicts, and they go on one last
+     * time through the graph the node was part of (or are dropped with the node's reasons). Called
+     * again while it appends any. Nodes that hold packets implement it so that no buffer is lost.
+     */
+    default void release(PacketVector out, NodeContext context) {
+    }
+
     /** Drop reasons, by reason index, as shown in {@code runtime:drops}. */
     default List<String> errors() {
         return List.of();

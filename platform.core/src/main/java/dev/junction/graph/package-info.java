@@ -3,5 +3,5 @@
  * to add a node or an arc feature to the running graph.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.junction.graph;

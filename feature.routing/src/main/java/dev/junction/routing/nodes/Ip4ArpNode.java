@@ -29,7 +29,7 @@ import java.util.List;
 public final class Ip4ArpNode implements PacketNode {
     public static final String NAME = "ip4-arp";
     static final int OUTPUT = 0, REWRITE = 1;
-    static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2;
+    static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2, LEFT_UNRESOLVED = 3;
     private static final int MAX_WORKERS = 64;
     private static final int SLOTS = 256;
     private static final long RETRY_NS = 100_000_000L;
@@ -58,7 +58,7 @@ public final class Ip4ArpNode implements PacketNode {
     @Override
     public List<String> errors() {
         return List.of("awaiting ARP resolution (hold queue full)", "no address on the output interface",
-                "ARP resolution failed (no reply in 3 s)");
+                "ARP resolution failed (no reply in 3 s)", "unresolved when ip4-arp left the graph (bundle updated or stopped)");
     }
 
     @Override
@@ -197,6 +197,23 @@ public final class Ip4ArpNode implements PacketNode {
             out.add(r);
             out.next(out.count() - 1, OUTPUT);
             a.sent(slot, now);
+        }
+    }
+
+    /** Leaving the graph: resolved packets go on to rewrite, the others are dropped and counted. */
+    @Override
+    public void release(PacketVector out, NodeContext ctx) {
+        int worker = ctx.worker();
+        PacketPool pool = ctx.pool();
+        for (int i = held.count(worker) - 1; i >= 0 && !out.isFull(); i--) {
+            int b = held.buffer(worker, i);
+            held.remove(worker, i);
+            out.add(b);
+            if (vrfs.neighbours4.lookup(pool.txInterface(b), pool.nextHop(b)) >= 0) {
+                out.next(out.count() - 1, REWRITE);
+            } else {
+                out.drop(out.count() - 1, LEFT_UNRESOLVED);
+            }
         }
     }
 }

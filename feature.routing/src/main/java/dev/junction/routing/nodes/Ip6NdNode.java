@@ -23,7 +23,7 @@ import java.util.List;
 public final class Ip6NdNode implements PacketNode {
     public static final String NAME = "ip6-nd";
     static final int OUTPUT = 0, REWRITE = 1;
-    static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2;
+    static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2, LEFT_UNRESOLVED = 3;
     private static final long ASK_AGAIN_NS = 1_000_000_000L;
     private final HoldQueue held = new HoldQueue();
     private static final int MAX_WORKERS = 64;
@@ -52,7 +52,7 @@ public final class Ip6NdNode implements PacketNode {
     @Override
     public List<String> errors() {
         return List.of("awaiting neighbour discovery (hold queue full)", "no IPv6 address on the output interface",
-                "neighbour discovery failed (no answer in 3 s)");
+                "neighbour discovery failed (no answer in 3 s)", "unresolved when ip6-nd left the graph (bundle updated or stopped)");
     }
 
     @Override
@@ -275,4 +275,24 @@ public final class Ip6NdNode implements PacketNode {
 
     /** An advertisement: ICMPv6 header, flags, target, one target link-layer address option. */
     private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
+
+    /** Leaving the graph: resolved packets go on to rewrite, the others are dropped and counted. */
+    @Override
+    public void release(PacketVector out, NodeContext ctx) {
+        int worker = ctx.worker();
+        PacketPool pool = ctx.pool();
+        for (int i = held.count(worker) - 1; i >= 0 && !out.isFull(); i--) {
+            int b = held.buffer(worker, i);
+            long ip = pool.data(b) + pool.l3Offset(b);
+            Ip6Tables tables = vrfs.ip6(pool.vrf(b));
+            MemorySegment m = ctx.memory();
+            held.remove(worker, i);
+            out.add(b);
+            if (vrfs.neighbours6.lookup(pool.txInterface(b), targetHigh(tables, m, ip, pool.nextHop(b)), targetLow(tables, m, ip, pool.nextHop(b))) >= 0) {
+                out.next(out.count() - 1, REWRITE);
+            } else {
+                out.drop(out.count() - 1, LEFT_UNRESOLVED);
+            }
+        }
+    }
 }

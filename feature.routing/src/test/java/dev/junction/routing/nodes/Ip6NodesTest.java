@@ -8,6 +8,7 @@ import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.fib.Ipv6Prefix;
+import dev.junction.routing.internal.Announcements;
 import dev.junction.routing.internal.Ip6Tables;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -243,6 +244,58 @@ class Ip6NodesTest {
         assertEquals(Ip6NdNode.REWRITE, out.verdict(0));
         assertEquals(Ip6NdNode.REWRITE, out.verdict(1));
         assertTrue(out.buffer(0) == first || out.buffer(1) == first);
+    }
+
+    @Test
+    void leavingTheGraphHandsResolvedPacketsOnAndDropsTheOthers() {
+        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        PacketVector v = new PacketVector();
+        v.add(toPeer());
+        int other = frame(OURS.high(), 0x5, PEER.high(), PEER.low() + 1, 64, 8);
+        pool.txInterface(other, 0);
+        pool.nextHop(other, 2);
+        v.add(other);
+        nd.process(v, ctx);
+        tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, ctx.now); // only the first is answered
+        PacketVector out = new PacketVector();
+        nd.release(out, ctx);
+        assertEquals(2, out.count());
+        int rewrite = out.buffer(0) == other ? 1 : 0;
+        assertEquals(Ip6NdNode.REWRITE, out.verdict(rewrite));
+        assertEquals(Ip6NdNode.LEFT_UNRESOLVED, PacketVector.dropReason(out.verdict(1 - rewrite)));
+        out.clear();
+        nd.release(out, ctx);
+        assertEquals(0, out.count(), "nothing held any more");
+    }
+
+    @Test
+    void anUnsolicitedAdvertisementAnnouncesAnAddressThatCameUp() {
+        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        vrfs.announcements.announce6(0, OURS.high(), OURS.low());
+        ctx.now = System.nanoTime(); // announcements are due from when they are made, on the system clock
+        PacketVector out = new PacketVector();
+        nd.tick(out, ctx);
+        assertEquals(1, out.count());
+        assertEquals(Ip6NdNode.OUTPUT, out.verdict(0));
+        int na = out.buffer(0);
+        long f = pool.data(na), ip = f + 14, icmp = ip + 40;
+        assertEquals(Ipv6.multicastMac(Ipv6.ALL_NODES_LOW), Ethernet.destination(m, f));
+        assertEquals(OUR_MAC, Ethernet.source(m, f));
+        assertEquals(Ipv6.ALL_NODES_HIGH, Ipv6.destinationHigh(m, ip));
+        assertEquals(OURS.low(), Ipv6.sourceLow(m, ip));
+        assertEquals(255, Ipv6.hopLimit(m, ip));
+        assertEquals(Icmp6.NEIGHBOUR_ADVERTISEMENT, Icmp6.type(m, icmp));
+        assertEquals(Icmp6.NA_ROUTER | Icmp6.NA_OVERRIDE, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, icmp + 4) & 0xFF,
+                "router and override, not solicited");
+        assertEquals(OURS.low(), m.get(Icmp6.NET_LONG, icmp + 16));
+        assertEquals(OUR_MAC, Icmp6.linkLayerOption(m, icmp + 24, icmp + 32, Icmp6.OPTION_TARGET_LLA));
+        assertEquals(0xFFFF, Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, 32));
+        out.clear();
+        nd.tick(out, ctx);
+        assertEquals(0, out.count(), "the repeat waits a second");
+        ctx.now += Announcements.INTERVAL_NS;
+        nd.tick(out, ctx);
+        assertEquals(1, out.count(), "then goes");
     }
 
     @Test

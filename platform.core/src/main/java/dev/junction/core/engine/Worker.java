@@ -90,6 +90,9 @@ final class Worker implements Runnable, NodeContext {
         while (running) {
             GraphSnapshot s = engine.current();
             if (s != snap) {
+                if (snap != null) {
+                    releaseLeaving(s);
+                }
                 if (s.workers.length <= index) {
                     break; // this worker is not part of the new configuration
                 }
@@ -117,6 +120,59 @@ final class Worker implements Runnable, NodeContext {
         }
         SEEN_EPOCH.setRelease(this, Long.MAX_VALUE);
         arena.close();
+    }
+
+    /**
+     * Before moving to snapshot {@code next}: each node that may hold packets (one with a tick) and
+     * is not in {@code next} hands out what it holds, which runs through the current graph one last
+     * time. This worker has not announced the new epoch yet, so the nodes are still there to run.
+     */
+    private void releaseLeaving(GraphSnapshot next) {
+        WorkerGraph wg = g;
+        for (int k = 0; k < wg.tickSlots.length; k++) {
+            int slot = wg.tickSlots[k];
+            CompiledNode cn = nodes[slot];
+            if (cn.reg.quarantined || contains(next.nodes, cn)) {
+                continue;
+            }
+            PacketVector v = wg.tickOut;
+            now = System.nanoTime();
+            try {
+                for (int round = 0; round < 1000; round++) { // bounded: a node that never stops appending
+                    try {
+                        cn.node.release(v, this);
+                    } catch (Throwable t) {
+                        cn.reg.quarantined = true;
+                        faults++;
+                        engine.nodeFault(cn.reg, t);
+                        dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
+                    }
+                    int n = v.count();
+                    if (n == 0) {
+                        break;
+                    }
+                    dispatch(cn, wg.counters[slot], v, n);
+                    v.clear();
+                    drain();
+                    if (cn.reg.quarantined) {
+                        break;
+                    }
+                }
+            } catch (Throwable t) {
+                faults++;
+                engine.workerFault(this, t);
+                dropInFlight();
+            }
+        }
+    }
+
+    private static boolean contains(CompiledNode[] nodes, CompiledNode cn) {
+        for (CompiledNode other : nodes) {
+            if (other.node == cn.node) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void adopt(GraphSnapshot s) {

@@ -103,6 +103,21 @@ class EngineTest {
     }
 
     @Test
+    void packetsANodeHoldsWhenItIsRemovedGoOnInsteadOfLeaking() throws Exception {
+        topology(TrafficProfile.defaults().withCount(1000).withRate(100_000));
+        HoldingNode holder = new HoldingNode(Arcs.L2_INPUT);
+        engine.addNode(holder, "test");
+        await(() -> gen.generatorDone(), Duration.ofSeconds(30), "1000 frames generated");
+        await(() -> holder.count + sink.delivered() == 1000, Duration.ofSeconds(10), "every frame held or delivered");
+        assertTrue(holder.count > 0, "the holder keeps frames");
+        engine.removeNode(holder);
+        // release() handed them out on the worker before the removal returned: each one reaches the sink.
+        await(() -> sink.delivered() == 1000, Duration.ofSeconds(10), "every held frame delivered");
+        assertEquals(0, holder.count);
+        assertEquals(0, dropped());
+    }
+
+    @Test
     void aFeatureThatThrowsIsQuarantinedAndTrafficGoesOn() throws Exception {
         long total = 200_000;
         topology(TrafficProfile.defaults().withCount(total).withRate(1_000_000));
