@@ -75,6 +75,23 @@ public final class Ip6NeighbourTable {
         return false;
     }
 
+    /** Refreshes a neighbour the table has, makes none (as NeighbourTable.refresh); returns whether it was there. */
+    public boolean refresh(int ifIndex, long high, long low, long mac, long nowNanos) {
+        int s = slot(ifIndex, high, low);
+        for (int i = 0; i < PROBES; i++, s = (s + 1) & (CAPACITY - 1)) {
+            int st = (int) INTS.getAcquire(state, s);
+            if (st == EMPTY) {
+                return false;
+            }
+            if (st == READY && matches(s, ifIndex, high, low)) {
+                LONGS.setRelease(updated, s, nowNanos);
+                LONGS.setRelease(macs, s, mac | VALID);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Forgets neighbours not heard from since {@code cutoffNanos} (as NeighbourTable.expire). */
     public int expire(long cutoffNanos) {
         int n = 0;

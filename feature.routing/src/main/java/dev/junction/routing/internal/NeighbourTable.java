@@ -65,6 +65,28 @@ public final class NeighbourTable {
     }
 
     /**
+     * Refreshes a neighbour the table has (even an expired one); makes none. For what the router hears
+     * without having asked (gratuitous ARP, requests for other hosts): a busy broadcast domain then
+     * cannot fill the table. Returns whether it was there.
+     */
+    public boolean refresh(int ifIndex, int ip, long mac, long nowNanos) {
+        long k = key(ifIndex, ip);
+        int s = slot(k);
+        for (int i = 0; i < PROBES; i++, s = (s + 1) & (CAPACITY - 1)) {
+            long cur = (long) LONGS.getAcquire(keys, s);
+            if (cur == k) {
+                LONGS.setRelease(updated, s, nowNanos);
+                LONGS.setRelease(macs, s, mac | VALID);
+                return true;
+            }
+            if (cur == EMPTY) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Forgets neighbours not heard from (no ARP from them) since {@code cutoffNanos}: the next packet
      * for one asks again, waiting in the hold queue meanwhile. Control path; returns how many went.
      */

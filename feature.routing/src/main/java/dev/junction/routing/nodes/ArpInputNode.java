@@ -13,12 +13,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * ARP on the arp-input arc: learns every sender (requests, replies, gratuitous ARP) into the neighbour
- * table, and answers requests for the router's own addresses on the receiving interface, in place.
+ * ARP on the arp-input arc. A request or reply addressed to one of the router's addresses on the
+ * receiving interface teaches the neighbour table its sender (a request is answered in place); any
+ * other ARP (gratuitous, requests between other hosts) only refreshes a neighbour the table already
+ * has, as Linux does, so that a chatty broadcast domain cannot fill the table. ARP from another host
+ * claiming one of the router's addresses is an address conflict: counted, never learned.
  */
 public final class ArpInputNode implements PacketNode {
     public static final String NAME = "arp-input";
-    static final int MALFORMED = 0, NOT_FOR_US = 1, REPLY_LEARNED = 2, TABLE_FULL = 3;
+    static final int MALFORMED = 0, NOT_FOR_US = 1, REPLY_LEARNED = 2, TABLE_FULL = 3, CONFLICT = 4;
     private final Vrfs vrfs;
 
     public ArpInputNode(Vrfs vrfs) {
@@ -42,8 +45,9 @@ public final class ArpInputNode implements PacketNode {
 
     @Override
     public List<String> errors() {
-        return List.of("malformed or non-IPv4 ARP", "ARP request not for a router address (learned)",
-                "ARP reply (learned)", "neighbour table full");
+        return List.of("malformed or non-IPv4 ARP", "ARP request not for a router address (a known sender refreshed)",
+                "ARP reply (learned)", "neighbour table full",
+                "address conflict: another host claims a router address (not learned)");
     }
 
     @Override
@@ -65,28 +69,43 @@ public final class ArpInputNode implements PacketNode {
             Ip4Tables.Adjacencies adj = tables.adjacencies;
             int spa = Arp.senderIp(m, arp);
             long sha = Arp.senderMac(m, arp);
-            if (spa != 0 && !tables.neighbours.learn(rx, spa, sha, ctx.now())) {
-                v.drop(i, TABLE_FULL);
+            long mac = ctx.interfaces().mac(rx);
+            if (isOurs(tables, adj, spa, rx) && sha != mac) {
+                v.drop(i, CONFLICT);
                 continue;
             }
             int op = Arp.operation(m, arp);
+            int tpa = Arp.targetIp(m, arp);
+            boolean toUs = isOurs(tables, adj, tpa, rx) && spa != tpa;
+            if (spa != 0) {
+                if (toUs && (op == Arp.REQUEST || op == Arp.REPLY)) {
+                    if (!tables.neighbours.learn(rx, spa, sha, ctx.now())) {
+                        v.drop(i, TABLE_FULL);
+                        continue;
+                    }
+                } else {
+                    tables.neighbours.refresh(rx, spa, sha, ctx.now());
+                }
+            }
             if (op != Arp.REQUEST) {
                 v.drop(i, op == Arp.REPLY ? REPLY_LEARNED : MALFORMED);
                 continue;
             }
-            int tpa = Arp.targetIp(m, arp);
-            int id = tables.fib.lookup(tpa);
-            boolean ours = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == rx;
-            if (!ours) {
+            if (!toUs) {
                 v.drop(i, NOT_FOR_US);
                 continue;
             }
-            long mac = ctx.interfaces().mac(rx);
             Ethernet.destination(m, frame, sha);
             Ethernet.source(m, frame, mac);
             Arp.write(m, arp, Arp.REPLY, mac, tpa, sha, spa);
             pool.txInterface(b, rx);
             v.next(i, 0);
         }
+    }
+
+    /** Whether {@code ip} is one of the router's addresses on interface {@code rx}. */
+    private static boolean isOurs(Ip4Tables tables, Ip4Tables.Adjacencies adj, int ip, int rx) {
+        int id = tables.fib.lookup(ip);
+        return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == rx;
     }
 }

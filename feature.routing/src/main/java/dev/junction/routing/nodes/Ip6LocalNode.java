@@ -24,7 +24,7 @@ public final class Ip6LocalNode implements PacketNode {
     public static final String NAME = "ip6-local";
     static final int LOOKUP = 0, REWRITE = 1, OUTPUT = 2;
     static final int NO_SERVICE = 0, BAD_ICMP = 1, NOT_HANDLED = 2, BAD_ND = 3, NOT_FOR_US = 4, ADVERT_LEARNED = 5,
-            TABLE_FULL = 6, MULTICAST_ECHO = 7;
+            TABLE_FULL = 6, MULTICAST_ECHO = 7, CONFLICT = 8;
     private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
     private final Vrfs vrfs;
 
@@ -47,7 +47,8 @@ public final class Ip6LocalNode implements PacketNode {
         return List.of("no local service for this next header", "bad ICMPv6 length or checksum",
                 "ICMPv6 type not handled (router solicitation, MLD, ...)", "malformed neighbour discovery message",
                 "neighbour solicitation not for a router address", "neighbour advertisement (learned)",
-                "neighbour table full", "echo request to a multicast group (not answered)");
+                "neighbour table full", "echo request to a multicast group (not answered)",
+                "address conflict: another host advertises a router address (not learned)");
     }
 
     @Override
@@ -172,6 +173,20 @@ public final class Ip6LocalNode implements PacketNode {
             return;
         }
         long mac = lla >= 0 ? lla : Ethernet.source(m, pool.data(b));
-        v.drop(i, vrfs.neighbours6.learn(pool.rxInterface(b), th, tl, mac, ctx.now()) ? ADVERT_LEARNED : TABLE_FULL);
+        int rx = pool.rxInterface(b);
+        if (ours(vrfs.ip6(pool.vrf(b)), rx, th, tl)) {
+            // Another host advertises one of the router's addresses: a conflict, never learned.
+            v.drop(i, mac == ctx.interfaces().mac(rx) ? ADVERT_LEARNED : CONFLICT);
+            return;
+        }
+        // An answer to the router's solicitation makes an entry; an unsolicited one only refreshes
+        // a neighbour it has (as Linux does), so that advertisements cannot fill the table.
+        boolean solicited = (m.get(ValueLayout.JAVA_BYTE, icmp + 4) & Icmp6.NA_SOLICITED) != 0;
+        if (solicited) {
+            v.drop(i, vrfs.neighbours6.learn(rx, th, tl, mac, ctx.now()) ? ADVERT_LEARNED : TABLE_FULL);
+        } else {
+            vrfs.neighbours6.refresh(rx, th, tl, mac, ctx.now());
+            v.drop(i, ADVERT_LEARNED);
+        }
     }
 }

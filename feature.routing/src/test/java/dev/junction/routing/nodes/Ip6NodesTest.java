@@ -197,6 +197,24 @@ class Ip6NodesTest {
         assertEquals(-1, tables.neighbours.lookup(1, PEER.high(), PEER.low()), "per interface");
     }
 
+    @Test
+    void unsolicitedAdvertisementsOnlyRefreshAndOursFromAnotherMacAreAConflict() {
+        int b = advertisement(PEER, 0x02_00_00_00_00_AAL);
+        long icmp = icmp(b);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) Icmp6.NA_OVERRIDE); // unsolicited
+        Icmp6.writeChecksum(m, pool.data(b) + 14, 32);
+        assertEquals(dropped(Ip6LocalNode.ADVERT_LEARNED), local(b));
+        assertEquals(-1, tables.neighbours.lookup(0, PEER.high(), PEER.low()), "an unknown neighbour is not made");
+        local(advertisement(PEER, 0x02_00_00_00_00_AAL)); // solicited: learned
+        b = advertisement(PEER, 0x02_00_00_00_00_CCL);
+        m.set(ValueLayout.JAVA_BYTE, icmp(b) + 4, (byte) Icmp6.NA_OVERRIDE);
+        Icmp6.writeChecksum(m, pool.data(b) + 14, 32);
+        local(b);
+        assertEquals(0x02_00_00_00_00_CCL, tables.neighbours.lookup(0, PEER.high(), PEER.low()), "a known one is refreshed");
+        assertEquals(dropped(Ip6LocalNode.CONFLICT), local(advertisement(OURS, 0x02_00_00_00_00_DDL)));
+        assertEquals(-1, tables.neighbours.lookup(0, OURS.high(), OURS.low()));
+    }
+
     private int toPeer() {
         int b = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
         pool.txInterface(b, 0);
