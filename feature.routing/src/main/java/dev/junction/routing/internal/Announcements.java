@@ -1,5 +1,7 @@
 package dev.junction.routing.internal;
 
+import dev.junction.graph.NodeContext;
+import dev.junction.packet.PacketVector;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,6 +66,41 @@ public final class Announcements {
     /** Worker: whether any announcement waits (cheap enough for every tick). */
     public boolean any() {
         return pending.get() != 0;
+    }
+
+    /** How a node announces one family: whether an address is still the router's, and the frame. */
+    public interface Sender {
+        /** Whether the claimed slot's address is still the router's on its interface. */
+        boolean stillOurs(Announcements a, int slot);
+
+        /** Writes the announcement of the claimed slot into {@code buffer}, with its length and transmit interface. */
+        void write(Announcements a, int slot, int buffer, NodeContext ctx);
+    }
+
+    /**
+     * Worker: sends what is due of the family, each in a new buffer appended to {@code out} with
+     * {@code verdict}, while there is room and buffers. An address gone from its interface, or an
+     * interface down, uses up a repeat without a frame.
+     */
+    public void sendDue(boolean v6, Sender sender, PacketVector out, int verdict, NodeContext ctx) {
+        long now = ctx.now();
+        for (int slot; !out.isFull() && (slot = claim(v6, now)) >= 0; ) {
+            int tx = ifIndex[slot];
+            if (!sender.stillOurs(this, slot) || tx >= ctx.interfaces().size() || !ctx.interfaces().isUp(tx)) {
+                skipped(slot, now);
+                continue;
+            }
+            int r = ctx.pool().allocate();
+            if (r < 0) {
+                later(slot);
+                return;
+            }
+            sender.write(this, slot, r, ctx);
+            ctx.pool().traceId(r, 0);
+            out.add(r);
+            out.next(out.count() - 1, verdict);
+            sent(slot, now);
+        }
     }
 
     /** Worker: claims an announcement of the family that is due at {@code now}; its slot, or -1. */

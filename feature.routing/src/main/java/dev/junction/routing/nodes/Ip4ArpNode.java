@@ -130,7 +130,7 @@ public final class Ip4ArpNode implements PacketNode {
     @Override
     public void tick(PacketVector out, NodeContext ctx) {
         if (vrfs.announcements.any()) {
-            announce(out, ctx);
+            vrfs.announcements.sendDue(false, garp, out, OUTPUT, ctx);
         }
         int worker = ctx.worker();
         int count = held.count(worker);
@@ -172,33 +172,22 @@ public final class Ip4ArpNode implements PacketNode {
         }
     }
 
-    /** Sends the gratuitous ARP that are due, while there is room and buffers. */
-    private void announce(PacketVector out, NodeContext ctx) {
-        Announcements a = vrfs.announcements;
-        PacketPool pool = ctx.pool();
-        long now = ctx.now();
-        for (int slot; !out.isFull() && (slot = a.claim(false, now)) >= 0; ) {
+    /** Gratuitous ARP: a request from and for the address, to broadcast. */
+    private final Announcements.Sender garp = new Announcements.Sender() {
+        @Override
+        public boolean stillOurs(Announcements a, int slot) {
             int tx = a.ifIndex(slot);
-            int address = a.address4(slot);
             Ip4Tables tables = vrfs.ip4(vrfs.ofInterface(tx));
-            int id = tables.fib.lookup(address);
+            int id = tables.fib.lookup(a.address4(slot));
             Ip4Tables.Adjacencies adj = tables.adjacencies;
-            boolean stillOurs = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == tx;
-            if (!stillOurs || tx >= ctx.interfaces().size() || !ctx.interfaces().isUp(tx)) {
-                a.skipped(slot, now);
-                continue;
-            }
-            int r = pool.allocate();
-            if (r < 0) {
-                a.later(slot);
-                return;
-            }
-            request(pool, ctx.memory(), r, tx, address, address, ctx); // sender and target: the address
-            out.add(r);
-            out.next(out.count() - 1, OUTPUT);
-            a.sent(slot, now);
+            return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == tx;
         }
-    }
+
+        @Override
+        public void write(Announcements a, int slot, int buffer, NodeContext ctx) {
+            request(ctx.pool(), ctx.memory(), buffer, a.ifIndex(slot), a.address4(slot), a.address4(slot), ctx);
+        }
+    };
 
     /** Leaving the graph: resolved packets go on to rewrite, the others are dropped and counted. */
     @Override

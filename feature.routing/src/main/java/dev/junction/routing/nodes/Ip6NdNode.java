@@ -175,7 +175,7 @@ public final class Ip6NdNode implements PacketNode {
     @Override
     public void tick(PacketVector out, NodeContext ctx) {
         if (vrfs.announcements.any()) {
-            announce(out, ctx);
+            vrfs.announcements.sendDue(true, unsolicitedNa, out, OUTPUT, ctx);
         }
         int worker = ctx.worker();
         int count = held.count(worker);
@@ -219,31 +219,25 @@ public final class Ip6NdNode implements PacketNode {
     }
 
     /**
-     * Sends the unsolicited neighbour advertisements that are due (RFC 4861 7.2.6): to all nodes, from
-     * and for the address, router and override flags, with the interface's MAC as target link-layer
-     * address.
+     * Unsolicited neighbour advertisements (RFC 4861 7.2.6): to all nodes, from and for the address,
+     * router and override flags, the interface's MAC as target link-layer address.
      */
-    private void announce(PacketVector out, NodeContext ctx) {
-        Announcements a = vrfs.announcements;
-        PacketPool pool = ctx.pool();
-        MemorySegment m = ctx.memory();
-        long now = ctx.now();
-        for (int slot; !out.isFull() && (slot = a.claim(true, now)) >= 0; ) {
+    private final Announcements.Sender unsolicitedNa = new Announcements.Sender() {
+        @Override
+        public boolean stillOurs(Announcements a, int slot) {
+            int tx = a.ifIndex(slot);
+            Ip6Tables tables = vrfs.ip6(vrfs.ofInterface(tx));
+            int id = tables.fib.lookup(a.high(slot), a.low(slot));
+            Ip6Tables.Adjacencies adj = tables.adjacencies;
+            return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip6Tables.LOCAL && adj.ifIndex()[id] == tx;
+        }
+
+        @Override
+        public void write(Announcements a, int slot, int r, NodeContext ctx) {
+            PacketPool pool = ctx.pool();
+            MemorySegment m = ctx.memory();
             int tx = a.ifIndex(slot);
             long high = a.high(slot), low = a.low(slot);
-            Ip6Tables tables = vrfs.ip6(vrfs.ofInterface(tx));
-            int id = tables.fib.lookup(high, low);
-            Ip6Tables.Adjacencies adj = tables.adjacencies;
-            boolean stillOurs = id > 0 && id < adj.kind().length && adj.kind()[id] == Ip6Tables.LOCAL && adj.ifIndex()[id] == tx;
-            if (!stillOurs || tx >= ctx.interfaces().size() || !ctx.interfaces().isUp(tx)) {
-                a.skipped(slot, now);
-                continue;
-            }
-            int r = pool.allocate();
-            if (r < 0) {
-                a.later(slot);
-                return;
-            }
             long frame = pool.data(r);
             long ip = frame + Ethernet.HEADER_LENGTH;
             long mac = ctx.interfaces().mac(tx);
@@ -266,12 +260,8 @@ public final class Ip6NdNode implements PacketNode {
             pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + NA_LENGTH);
             pool.l3Offset(r, Ethernet.HEADER_LENGTH);
             pool.txInterface(r, tx);
-            pool.traceId(r, 0);
-            out.add(r);
-            out.next(out.count() - 1, OUTPUT);
-            a.sent(slot, now);
         }
-    }
+    };
 
     /** An advertisement: ICMPv6 header, flags, target, one target link-layer address option. */
     private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
