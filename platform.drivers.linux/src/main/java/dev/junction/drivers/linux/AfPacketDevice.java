@@ -5,6 +5,8 @@ import dev.junction.device.NetDevice;
 import dev.junction.device.QueueCounters;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
+import dev.junction.os.Errno;
+import dev.junction.os.Libc;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.Arena;
@@ -23,6 +25,20 @@ import java.lang.invoke.VarHandle;
  * an rx error: turn off TSO/GSO on the sending side ({@code ethtool -K IF tso off gso off}).
  */
 public final class AfPacketDevice implements NetDevice, AutoCloseable {
+    // linux/if_packet.h and linux/if_ether.h
+    private static final int SOL_PACKET = 263;
+    private static final int PACKET_ADD_MEMBERSHIP = 1;
+    private static final int PACKET_RX_RING = 5;
+    private static final int PACKET_STATISTICS = 6;
+    private static final int PACKET_VERSION = 10;
+    private static final int PACKET_TX_RING = 13;
+    private static final int PACKET_QDISC_BYPASS = 20;
+    private static final int PACKET_IGNORE_OUTGOING = 23;
+    private static final int PACKET_MR_PROMISC = 1;
+    private static final int TPACKET_V2 = 1;
+    private static final int TPACKET_V3 = 2;
+    private static final int ETH_P_ALL = 0x0003;
+
     // Many small blocks rather than a few big ones: the kernel retires a block after RX_RETIRE_MS
     // even when it holds one frame, so sparse traffic takes a block per frame. 256 blocks keep 2.5 s
     // of a 100 pps flow (or 2048 back-to-back frames) while receiving is held in a swap window.
@@ -64,25 +80,25 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
         int rfd = -1;
         MemorySegment rring = MemorySegment.NULL;
         try {
-            rfd = open(ifindex, Libc.ETH_P_ALL);
-            setInt(rfd, Libc.PACKET_VERSION, Libc.TPACKET_V3);
-            setInt(rfd, Libc.PACKET_IGNORE_OUTGOING, 1);
+            rfd = open(ifindex, ETH_P_ALL);
+            setInt(rfd, PACKET_VERSION, TPACKET_V3);
+            setInt(rfd, PACKET_IGNORE_OUTGOING, 1);
             MemorySegment req3 = arena.allocate(28);
             req3.set(ValueLayout.JAVA_INT, 0, RX_BLOCK_SIZE);
             req3.set(ValueLayout.JAVA_INT, 4, RX_BLOCKS);
             req3.set(ValueLayout.JAVA_INT, 8, RX_FRAME_SIZE);
             req3.set(ValueLayout.JAVA_INT, 12, RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCKS);
             req3.set(ValueLayout.JAVA_INT, 16, RX_RETIRE_MS);
-            check(Libc.setsockopt(state, rfd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req3), "PACKET_RX_RING");
+            check(Libc.setsockopt(state, rfd, SOL_PACKET, PACKET_RX_RING, req3), "PACKET_RX_RING");
             rring = Libc.mmap(state, (long) RX_BLOCK_SIZE * RX_BLOCKS, rfd);
             if (rring.equals(MemorySegment.NULL)) {
-                throw Libc.failure("mmap of the receive ring", state);
+                throw Errno.failure("mmap of the receive ring", state);
             }
-            bind(rfd, ifindex, Libc.ETH_P_ALL);
+            bind(rfd, ifindex, ETH_P_ALL);
             MemorySegment mreq = arena.allocate(16);
             mreq.set(ValueLayout.JAVA_INT, 0, ifindex);
-            mreq.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.PACKET_MR_PROMISC);
-            check(Libc.setsockopt(state, rfd, Libc.SOL_PACKET, Libc.PACKET_ADD_MEMBERSHIP, mreq), "promiscuous mode");
+            mreq.set(ValueLayout.JAVA_SHORT, 4, (short) PACKET_MR_PROMISC);
+            check(Libc.setsockopt(state, rfd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq), "promiscuous mode");
 
             this.rxFd = rfd;
             this.rxRing = rring;
@@ -106,7 +122,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
     private static int open(Arena arena, MemorySegment state, int protocol) {
         int fd = Libc.socket(state, Libc.AF_PACKET, Libc.SOCK_RAW, Short.reverseBytes((short) protocol) & 0xFFFF);
         if (fd < 0) {
-            throw Libc.failure("socket(AF_PACKET)", state);
+            throw Errno.failure("socket(AF_PACKET)", state);
         }
         return fd;
     }
@@ -128,7 +144,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
     }
 
     private static void setInt(Arena arena, MemorySegment state, int fd, int option, int value) {
-        check(state, Libc.setsockoptInt(arena, state, fd, Libc.SOL_PACKET, option, value), "setsockopt " + option);
+        check(state, Libc.setsockoptInt(arena, state, fd, SOL_PACKET, option, value), "setsockopt " + option);
     }
 
     private void check(int rc, String what) {
@@ -137,7 +153,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
 
     private static void check(MemorySegment state, int rc, String what) {
         if (rc != 0) {
-            throw Libc.failure(what, state);
+            throw Errno.failure(what, state);
         }
     }
 
@@ -207,7 +223,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
             MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
             len.set(ValueLayout.JAVA_INT, 0, 12);
             MemorySegment st = a.allocate(Libc.CALL_STATE);
-            if (Libc.getsockopt(st, rxFd, Libc.SOL_PACKET, Libc.PACKET_STATISTICS, stats, len) == 0) {
+            if (Libc.getsockopt(st, rxFd, SOL_PACKET, PACKET_STATISTICS, stats, len) == 0) {
                 kernelDropped += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT, 4));
             }
         }
@@ -305,17 +321,17 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
             int f = -1;
             try {
                 f = open(txArena, txState, 0); // protocol 0: this socket receives nothing
-                setInt(txArena, txState, f, Libc.PACKET_VERSION, Libc.TPACKET_V2);
-                setInt(txArena, txState, f, Libc.PACKET_QDISC_BYPASS, 1);
+                setInt(txArena, txState, f, PACKET_VERSION, TPACKET_V2);
+                setInt(txArena, txState, f, PACKET_QDISC_BYPASS, 1);
                 MemorySegment req = txArena.allocate(16);
                 req.set(ValueLayout.JAVA_INT, 0, TX_BLOCK_SIZE);
                 req.set(ValueLayout.JAVA_INT, 4, TX_BLOCKS);
                 req.set(ValueLayout.JAVA_INT, 8, TX_FRAME_SIZE);
                 req.set(ValueLayout.JAVA_INT, 12, TX_FRAMES);
-                check(txState, Libc.setsockopt(txState, f, Libc.SOL_PACKET, Libc.PACKET_TX_RING, req), "PACKET_TX_RING");
+                check(txState, Libc.setsockopt(txState, f, SOL_PACKET, PACKET_TX_RING, req), "PACKET_TX_RING");
                 MemorySegment r = Libc.mmap(txState, (long) TX_BLOCK_SIZE * TX_BLOCKS, f);
                 if (r.equals(MemorySegment.NULL)) {
-                    throw Libc.failure("mmap of the transmit ring", txState);
+                    throw Errno.failure("mmap of the transmit ring", txState);
                 }
                 bind(txArena, txState, f, ifindex, 0, ifname);
                 fd = f;
@@ -363,7 +379,7 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
                 pool.free(b);
             }
             if (queued > 0) {
-                Libc.kickTx(txState, fd);
+                Libc.sendto(txState, fd, 0, 0, Libc.MSG_DONTWAIT); // no data: the kernel sends what the ring holds
             }
             counters.packets += queued;
             counters.bytes += bytes;

@@ -5,6 +5,8 @@ import dev.junction.device.NetDevice;
 import dev.junction.device.QueueCounters;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
+import dev.junction.os.Errno;
+import dev.junction.os.Libc;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.Arena;
@@ -19,6 +21,10 @@ import java.nio.charset.StandardCharsets;
  * Junction's end of the wire has a MAC of its own, derived from the name.
  */
 public final class TapDevice implements NetDevice, AutoCloseable {
+    // linux/if_tun.h
+    private static final long TUNSETIFF = 0x400454caL;
+    private static final short IFF_TAP = 0x0002;
+    private static final short IFF_NO_PI = 0x1000;
     private final String name;
     private final long mac;
     private final Arena arena = Arena.ofShared();
@@ -38,13 +44,13 @@ public final class TapDevice implements NetDevice, AutoCloseable {
         int f = Libc.open(state, path, Libc.O_RDWR | Libc.O_NONBLOCK);
         if (f < 0) {
             arena.close();
-            throw Libc.failure("open /dev/net/tun", state);
+            throw Errno.failure("open /dev/net/tun", state);
         }
         MemorySegment ifr = arena.allocate(40);
         MemorySegment.copy(name.getBytes(StandardCharsets.US_ASCII), 0, ifr, ValueLayout.JAVA_BYTE, 0, name.length());
-        ifr.set(ValueLayout.JAVA_SHORT, 16, (short) (Libc.IFF_TAP | Libc.IFF_NO_PI));
-        if (Libc.ioctl(state, f, Libc.TUNSETIFF, ifr) != 0) {
-            IllegalStateException e = Libc.failure("TUNSETIFF " + name, state);
+        ifr.set(ValueLayout.JAVA_SHORT, 16, (short) (IFF_TAP | IFF_NO_PI));
+        if (Libc.ioctl(state, f, TUNSETIFF, ifr) != 0) {
+            IllegalStateException e = Errno.failure("TUNSETIFF " + name, state);
             Libc.close(state, f);
             arena.close();
             throw e;
@@ -121,7 +127,7 @@ public final class TapDevice implements NetDevice, AutoCloseable {
                 long r = Libc.read(rxState, fd, base + pool.data(b), PacketPool.DATA_ROOM);
                 if (r <= 0) {
                     pool.free(b);
-                    if (r < 0 && Libc.errno(rxState) != Libc.EAGAIN && Libc.errno(rxState) != Libc.EINTR) {
+                    if (r < 0 && Errno.of(rxState) != Errno.EAGAIN && Errno.of(rxState) != Errno.EINTR) {
                         counters.errors++;
                     }
                     break;

@@ -1,5 +1,6 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.os.Libc;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,5 +1,7 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.os.Errno;
+import dev.junction.os.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,10 +37,10 @@ final class UnixSocket implements AutoCloseable {
         try {
             java.nio.file.Files.deleteIfExists(path);
             if (Libc.bind(s.state, s.fd, s.address(path)) != 0) {
-                throw Libc.failure("bind to " + path, s.state);
+                throw Errno.failure("bind to " + path, s.state);
             }
             if (Libc.listen(s.state, s.fd, 1) != 0) {
-                throw Libc.failure("listen on " + path, s.state);
+                throw Errno.failure("listen on " + path, s.state);
             }
             return s;
         } catch (java.io.IOException e) {
@@ -54,7 +56,7 @@ final class UnixSocket implements AutoCloseable {
     static UnixSocket connect(Path path) {
         UnixSocket s = open();
         if (Libc.connect(s.state, s.fd, s.address(path)) != 0) {
-            IllegalStateException e = Libc.failure("connect to " + path, s.state);
+            IllegalStateException e = Errno.failure("connect to " + path, s.state);
             s.close();
             throw e;
         }
@@ -66,7 +68,7 @@ final class UnixSocket implements AutoCloseable {
             MemorySegment st = a.allocate(Libc.CALL_STATE);
             int fd = Libc.socket(st, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
             if (fd < 0) {
-                throw Libc.failure("socket(AF_UNIX)", st);
+                throw Errno.failure("socket(AF_UNIX)", st);
             }
             return new UnixSocket(fd);
         }
@@ -90,7 +92,7 @@ final class UnixSocket implements AutoCloseable {
             if (c >= 0) {
                 return new UnixSocket(c);
             }
-            if (Libc.errno(state) != Libc.EINTR) {
+            if (Errno.of(state) != Errno.EINTR) {
                 return null;
             }
         }
@@ -115,7 +117,7 @@ final class UnixSocket implements AutoCloseable {
             msghdr.set(ValueLayout.JAVA_LONG, 32, control.address());
             msghdr.set(ValueLayout.JAVA_LONG, 40, CONTROL_SIZE);
             long r = Libc.recvmsg(state, fd, msghdr, Libc.MSG_CMSG_CLOEXEC);
-            if (r < 0 && Libc.errno(state) == Libc.EINTR) {
+            if (r < 0 && Errno.of(state) == Errno.EINTR) {
                 continue;
             }
             if (r <= 0) {
@@ -176,7 +178,7 @@ final class UnixSocket implements AutoCloseable {
                 msghdr.set(ValueLayout.JAVA_LONG, 40, (16 + 4L * nfds + 7) & ~7L);
             }
             long r = Libc.sendmsg(state, fd, msghdr, Libc.MSG_NOSIGNAL);
-            if (r < 0 && Libc.errno(state) == Libc.EINTR) {
+            if (r < 0 && Errno.of(state) == Errno.EINTR) {
                 continue;
             }
             if (r <= 0) {
@@ -194,7 +196,7 @@ final class UnixSocket implements AutoCloseable {
         tv.set(ValueLayout.JAVA_LONG, 0, millis / 1000);
         tv.set(ValueLayout.JAVA_LONG, 8, (millis % 1000) * 1000);
         if (Libc.setsockopt(state, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, tv) != 0) {
-            throw Libc.failure("setsockopt SO_RCVTIMEO", state);
+            throw Errno.failure("setsockopt SO_RCVTIMEO", state);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.os.Errno;
+import dev.junction.os.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.System.Logger.Level;
@@ -266,9 +268,9 @@ final class VhostUserBackend {
                         + Long.toUnsignedString(mmapOffset) + " does not fit its file of " + fileSize + " bytes";
                 break;
             }
-            MemorySegment map = Libc.mmap(state, mmapOffset + size, fd, 0);
+            MemorySegment map = Libc.mmap(state, mmapOffset + size, fd);
             if (map.equals(MemorySegment.NULL)) {
-                error = "region " + i + ": " + Libc.failure("mmap", state).getMessage();
+                error = "region " + i + ": " + Errno.failure("mmap", state).getMessage();
                 break;
             }
             maps[mapped++] = map;

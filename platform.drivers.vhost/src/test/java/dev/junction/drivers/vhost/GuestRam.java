@@ -1,5 +1,7 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.os.Errno;
+import dev.junction.os.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -46,11 +48,11 @@ final class GuestRam implements AutoCloseable {
         MemorySegment st = arena.allocate(Libc.CALL_STATE);
         int fd = Libc.memfdCreate(st, arena.allocateFrom("junction-test-guest"));
         if (fd < 0 || Libc.ftruncate(st, fd, size) != 0) {
-            throw Libc.failure("memfd", st);
+            throw Errno.failure("memfd", st);
         }
-        MemorySegment map = Libc.mmap(st, size, fd, 0);
+        MemorySegment map = Libc.mmap(st, size, fd);
         if (map.equals(MemorySegment.NULL)) {
-            throw Libc.failure("mmap", st);
+            throw Errno.failure("mmap", st);
         }
         return new GuestRam(arena, map, map, map.address(), fd, st);
     }
