@@ -42,8 +42,12 @@ public interface Routing {
 
     List<VrfEntry> vrfs();
 
-    /** A VRF: its name, table number, interfaces and how many routes its FIB holds. */
-    record VrfEntry(String name, int id, List<String> interfaces, int routes) {
+    /**
+     * A VRF: its name, its number in Junction (what packets carry), interfaces, how many routes its
+     * FIB holds, and the kernel routing table it stands for, whose routes FRR sends it over FPM (254,
+     * main, for the default VRF; 0 for none).
+     */
+    record VrfEntry(String name, int id, List<String> interfaces, int routes, long table) {
     }
 
     List<AddressEntry> addresses();

@@ -35,6 +35,14 @@ public interface StatementType {
     Map<String, Object> check(String name, Map<String, String> words);
 
     /**
+     * Keys whose value no two statements of this kind may share (a VRF's kernel table, say): a file
+     * that repeats one is refused whole, naming both lines.
+     */
+    default java.util.Set<String> uniqueKeys() {
+        return java.util.Set.of();
+    }
+
+    /**
      * Statements apply in this order, lower first: interface settings 0, devices 10, traffic
      * generators 20, routes 30; so that what a statement refers to exists before it takes effect.
      */

@@ -13,7 +13,7 @@ import java.util.List;
  * carrying the destination, and one gateway or a multipath list of them. Facts from rtnetlink(7).
  * Parsing never trusts a length: anything inconsistent is refused with the reason.
  */
-record FpmMessage(boolean add, String prefix, List<String> gateways, int table, int routeType) {
+record FpmMessage(boolean add, String prefix, List<String> gateways, long table, int routeType) {
     static final int RTM_NEWROUTE = 24, RTM_DELROUTE = 25;
     static final int AF_INET = 2, AF_INET6 = 10;
     static final int RTA_DST = 1, RTA_GATEWAY = 5, RTA_MULTIPATH = 9, RTA_TABLE = 15;
@@ -55,7 +55,7 @@ record FpmMessage(boolean add, String prefix, List<String> gateways, int table, 
         }
         int family = b.get(16) & 0xFF;
         int dstLen = b.get(17) & 0xFF;
-        int table = b.get(20) & 0xFF;
+        long table = b.get(20) & 0xFF; // RTA_TABLE, when present, has the whole (unsigned 32-bit) number
         int routeType = b.get(23) & 0xFF;
         int addrLen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : -1;
         if (addrLen < 0) {
@@ -82,7 +82,7 @@ record FpmMessage(boolean add, String prefix, List<String> gateways, int table, 
                 case RTA_GATEWAY -> gateways.add(address(b, at + 4, alen - 4, addrLen));
                 case RTA_TABLE -> {
                     if (alen >= 8) {
-                        table = b.getInt(at + 4);
+                        table = Integer.toUnsignedLong(b.getInt(at + 4));
                     }
                 }
                 case RTA_MULTIPATH -> {

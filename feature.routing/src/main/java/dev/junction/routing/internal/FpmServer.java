@@ -17,18 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Takes routes from a routing daemon over FPM (the Forwarding Plane Manager protocol that FRR's zebra
  * speaks with its dplane_fpm_nl module): Junction listens, zebra connects and streams its RIB as
  * netlink route messages, each in a 4-byte FPM header (version 1, type 1 netlink, big-endian total
- * length). Routes become learned routes of kind {@code frr} in the FIB: added, replaced, deleted,
- * multipath as ECMP. When zebra reconnects it sends its whole RIB again; routes not sent again within
- * {@link #SWEEP_NANOS} of a (re)connection, or all of them that long after a disconnection with no
- * new connection, are removed. Control path: one virtual thread per connection.
+ * length). Routes become learned routes of kind {@code frr} in the FIB of the VRF that stands for
+ * their kernel table (main: the default VRF; see {@link VrfControl}): added, replaced, deleted,
+ * multipath as ECMP; those of a table no VRF has are kept aside for the VRF that takes it. When zebra
+ * reconnects it sends its whole RIB again; routes not sent again within {@link #SWEEP_NANOS} of a
+ * (re)connection, or all of them that long after a disconnection with no new connection, are
+ * removed, table by table. Control path: one virtual thread per connection.
  */
 public final class FpmServer implements AutoCloseable {
     public static final String KIND = "frr";
     static final long SWEEP_NANOS = 30_000_000_000L;
-    private static final int RT_TABLE_MAIN = 254;
     private static final System.Logger LOG = System.getLogger("dev.junction.routing");
 
-    private final RoutingControl control;
+    private final VrfControl vrfs;
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private final long sweepNanos;
@@ -37,17 +38,17 @@ public final class FpmServer implements AutoCloseable {
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
-    /** Learned prefix to the connection number that last sent it. */
-    private final Map<String, Long> seen = new HashMap<>();
+    /** Kernel table to each prefix learned for it and the connection number that last sent it. */
+    private final Map<Long, Map<String, Long>> seen = new HashMap<>();
     private long generation;
 
     /** Listens on {@code address}; throws IOException when it cannot (port taken, no such address). */
-    public FpmServer(RoutingControl control, InetSocketAddress address) throws IOException {
-        this(control, address, SWEEP_NANOS);
+    public FpmServer(VrfControl vrfs, InetSocketAddress address) throws IOException {
+        this(vrfs, address, SWEEP_NANOS);
     }
 
-    FpmServer(RoutingControl control, InetSocketAddress address, long sweepNanos) throws IOException {
-        this.control = control;
+    FpmServer(VrfControl vrfs, InetSocketAddress address, long sweepNanos) throws IOException {
+        this.vrfs = vrfs;
         this.sweepNanos = sweepNanos;
         this.server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -130,16 +131,21 @@ public final class FpmServer implements AutoCloseable {
         }
     }
 
-    private void apply(FpmMessage m, long gen) throws FpmMessage.Refused {
-        if (m.table() != RT_TABLE_MAIN) {
-            throw new FpmMessage.Refused("route of table " + m.table() + " (only the main table is taken)");
+    /**
+     * Under the lock, so that a sweep never removes a route from the FIB while this connection puts
+     * it back (the lock is always taken before VrfControl's, never inside it).
+     */
+    private synchronized void apply(FpmMessage m, long gen) throws FpmMessage.Refused {
+        if (m.table() != VrfControl.TABLE_MAIN && !VrfControl.mayStandFor(m.table())) {
+            throw new FpmMessage.Refused("route of table " + m.table() + " (the kernel's own, or none: no VRF takes it)");
         }
         try {
             if (!m.add()) {
-                synchronized (this) {
-                    seen.remove(m.prefix());
+                Map<String, Long> prefixes = seen.get(m.table());
+                if (prefixes != null && prefixes.remove(m.prefix()) != null && prefixes.isEmpty()) {
+                    seen.remove(m.table());
                 }
-                control.removeLearnedRoute(m.prefix());
+                vrfs.removeLearnedRoute(m.table(), m.prefix());
                 return;
             }
             if (m.routeType() != FpmMessage.RTN_UNICAST) {
@@ -148,9 +154,15 @@ public final class FpmServer implements AutoCloseable {
             if (m.gateways().isEmpty()) {
                 throw new FpmMessage.Refused("route without a gateway (the daemon's interfaces are not Junction's)");
             }
-            control.replaceLearnedRoute(KIND, m.prefix(), m.gateways());
-            synchronized (this) {
-                seen.put(m.prefix(), gen);
+            VrfControl.Placement placed = vrfs.replaceLearnedRoute(m.table(), m.prefix(), m.gateways());
+            if (placed == VrfControl.Placement.DROPPED) {
+                throw new FpmMessage.Refused("route of a table no VRF has, dropped: " + vrfs.maxKeptAside()
+                        + " such routes are kept aside already");
+            }
+            seen.computeIfAbsent(m.table(), t -> new HashMap<>()).put(m.prefix(), gen);
+            if (placed == VrfControl.Placement.KEPT_ASIDE) {
+                count("route of table " + m.table() + ", which no VRF has: kept aside until one takes it (vrf NAME table="
+                        + m.table() + ")");
             }
         } catch (IllegalArgumentException e) {
             throw new FpmMessage.Refused("refused by the FIB: " + e.getMessage());
@@ -164,24 +176,28 @@ public final class FpmServer implements AutoCloseable {
     private void scheduleSweep(long gen, boolean disconnected) {
         Thread.ofVirtual().start(() -> {
             java.util.concurrent.locks.LockSupport.parkNanos(sweepNanos);
-            java.util.List<String> stale = new java.util.ArrayList<>();
+            int stale = 0;
             synchronized (this) {
                 if (generation != gen || (disconnected && connection != null) || !server.isOpen()) {
                     return; // a newer connection has its own sweep
                 }
-                seen.entrySet().removeIf(e -> {
-                    boolean old = disconnected || e.getValue() < gen;
-                    if (old) {
-                        stale.add(e.getKey());
+                for (var table = seen.entrySet().iterator(); table.hasNext(); ) {
+                    Map.Entry<Long, Map<String, Long>> t = table.next();
+                    for (var route = t.getValue().entrySet().iterator(); route.hasNext(); ) {
+                        Map.Entry<String, Long> r = route.next();
+                        if (disconnected || r.getValue() < gen) {
+                            route.remove();
+                            vrfs.removeLearnedRoute(t.getKey(), r.getKey());
+                            stale++;
+                        }
                     }
-                    return old;
-                });
+                    if (t.getValue().isEmpty()) {
+                        table.remove();
+                    }
+                }
             }
-            for (String prefix : stale) {
-                control.removeLearnedRoute(prefix);
-            }
-            if (!stale.isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "FPM: " + stale.size() + " routes not refreshed by the daemon removed");
+            if (stale > 0) {
+                LOG.log(System.Logger.Level.INFO, "FPM: " + stale + " routes not refreshed by the daemon removed");
             }
         });
     }
@@ -198,18 +214,24 @@ public final class FpmServer implements AutoCloseable {
         }
     }
 
-    /** What the shell shows. */
-    public record Status(String listen, String peer, long connections, long messages, int routes, Map<String, Long> refused) {
+    /**
+     * What the shell shows: {@code routes} the daemon sent that Junction holds (in VRFs or kept
+     * aside), {@code keptAside} by table, and the messages not applied as sent, counted by reason.
+     */
+    public record Status(String listen, String peer, long connections, long messages, int routes,
+                         Map<Long, Integer> keptAside, Map<String, Long> refused) {
     }
 
     public Status status() {
         Map<String, Long> r = new TreeMap<>();
         refused.forEach((k, v) -> r.put(k, v.get()));
-        int routes;
+        int routes = 0;
         synchronized (this) {
-            routes = seen.size();
+            for (Map<String, Long> prefixes : seen.values()) {
+                routes += prefixes.size();
+            }
         }
-        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, r);
+        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, vrfs.keptAside(), r);
     }
 
     /** Stops listening and drops the connection; the learned routes stay until {@code removeRoutes}. */
@@ -228,24 +250,26 @@ public final class FpmServer implements AutoCloseable {
     }
 
     /**
-     * Takes routes the previous instance learned (handed over across a bundle update) as if sent
-     * before the first connection: the daemon's replay after it reconnects keeps those it still
-     * has, the sweep removes the rest (all of them if it does not reconnect in time).
+     * Takes routes the previous instance learned (handed over across a bundle update), kernel table
+     * to prefixes, as if sent before the first connection: the daemon's replay after it reconnects
+     * keeps those it still has, the sweep removes the rest (all of them if it does not reconnect in
+     * time).
      */
-    public void adopt(java.util.Collection<String> prefixes) {
+    public void adopt(Map<Long, ? extends java.util.Collection<String>> prefixes) {
         synchronized (this) {
-            for (String p : prefixes) {
-                seen.putIfAbsent(p, 0L);
-            }
+            prefixes.forEach((table, ps) -> {
+                Map<String, Long> known = seen.computeIfAbsent(table, t -> new HashMap<>());
+                for (String p : ps) {
+                    known.putIfAbsent(p, 0L);
+                }
+            });
         }
         scheduleSweep(0, true);
     }
 
     /** Removes every route learned from the daemon. */
-    public void removeRoutes() {
-        synchronized (this) {
-            seen.clear();
-        }
-        control.removeLearnedRoutes(KIND);
+    public synchronized void removeRoutes() {
+        seen.clear();
+        vrfs.removeLearnedRoutes();
     }
 }

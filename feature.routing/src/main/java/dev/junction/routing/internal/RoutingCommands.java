@@ -36,9 +36,13 @@ public final class RoutingCommands {
     static final Cli UNROUTE = Cli.command("ip:unroute", "remove a static route")
             .option("vrf", "VRF", "the VRF it is in (default: default)").arg("PREFIX/LEN");
     static final Cli VRF = Cli.command("ip:vrf", "put interfaces in a VRF (made if new): a routing table of its own,"
-            + " so tenants may use the same prefixes; their addresses go with them").arg("VRF").arg("INTERFACE...");
+            + " so tenants may use the same prefixes; their addresses go with them")
+            .option("table", "N|none", "the kernel routing table the VRF stands for, as in 'ip link add NAME type vrf table N':"
+                    + " FRR's routes of that table come to it over FPM (1..4294967295 but 253, 254, 255; none: no table;"
+                    + " default: as it is)")
+            .arg("VRF").optionalArg("INTERFACE...");
     static final Cli UNVRF = Cli.command("ip:unvrf", "remove a VRF: its interfaces go back to the default VRF").arg("VRF");
-    static final Cli VRFS = Cli.command("ip:vrfs", "the VRFs, their interfaces and route counts");
+    static final Cli VRFS = Cli.command("ip:vrfs", "the VRFs, their kernel tables, interfaces and route counts");
     static final Cli ROUTES = Cli.command("ip:routes", "the FIB: connected, local, static and learned (frr) routes")
             .option("kind", "KIND", "only routes of this kind: connected, local, static, frr")
             .option("family", "4|6", "only IPv4 or only IPv6 routes")
@@ -293,10 +297,15 @@ public final class RoutingCommands {
                 throw new IllegalArgumentException("interfaces go back to the default VRF with ip:unvrf or by leaving their VRF's list");
             }
             java.util.List<String> ifs = new java.util.ArrayList<>(a.positional.subList(1, a.positional.size()));
+            String tableText = a.options.get("table");
+            if (ifs.isEmpty() && tableText == null) {
+                throw new IllegalArgumentException("name the interfaces to put in VRF " + vrf + ", or give --table N");
+            }
             for (String i : ifs) {
                 requireInterface(i);
             }
-            // Keep the interfaces the VRF has already: the statement lists them all.
+            long table = tableText == null || tableText.equals("none") ? 0 : VrfControl.parseTable(tableText);
+            // Keep what the VRF has already and is not changed here: the statement lists it all.
             for (Routing.VrfEntry e : routing.vrfs()) {
                 if (e.name().equals(vrf)) {
                     for (String i : e.interfaces()) {
@@ -304,9 +313,20 @@ public final class RoutingCommands {
                             ifs.add(i);
                         }
                     }
+                    if (tableText == null) {
+                        table = e.table();
+                    }
+                } else if (table != 0 && e.table() == table) {
+                    throw new IllegalArgumentException("table " + table + " is VRF " + e.name()
+                            + "'s already: a table belongs to one VRF (see ip:vrfs)");
                 }
             }
-            store(RoutingStatements.VRF_PID, vrf, Map.of("interfaces", String.join(",", ifs)));
+            Map<String, Object> p = new java.util.HashMap<>();
+            p.put("interfaces", String.join(",", ifs));
+            if (table != 0) {
+                p.put("table", table);
+            }
+            store(RoutingStatements.VRF_PID, vrf, p);
             return null;
         });
     }
@@ -322,9 +342,10 @@ public final class RoutingCommands {
     @Descriptor("show the VRFs")
     public Object vrfs(String... args) {
         return VRFS.run(args, a -> {
-            Table t = new Table("VRF", "TABLE", "ROUTES", "INTERFACES");
+            Table t = new Table("VRF", "ID", "TABLE", "ROUTES", "INTERFACES");
             for (Routing.VrfEntry e : routing.vrfs()) {
-                t.row(e.name(), e.id(), e.routes(), e.interfaces().isEmpty() ? "-" : String.join(",", e.interfaces()));
+                t.row(e.name(), e.id(), e.table() == 0 ? "-" : e.table(), e.routes(),
+                        e.interfaces().isEmpty() ? "-" : String.join(",", e.interfaces()));
             }
             return t.toString();
         });
@@ -333,7 +354,7 @@ public final class RoutingCommands {
     @Descriptor("show the FPM listener (routes from FRR)")
     public Object fpm(String... args) {
         return FPM.run(args, a -> {
-            FpmServer f = ((VrfControl) routing).defaultControl().fpm;
+            FpmServer f = ((VrfControl) routing).fpm;
             if (f == null) {
                 return "no FPM listener; add one with config:load of a file holding: fpm listen=127.0.0.1:2620"
                         + " (and in FRR's zebra: fpm address 127.0.0.1 port 2620, no fpm use-next-hop-groups)";
@@ -343,8 +364,13 @@ public final class RoutingCommands {
             sb.append("listening ").append(s.listen()).append("  peer ").append(s.peer())
                     .append("  connections ").append(s.connections()).append("  messages ").append(s.messages())
                     .append("  routes ").append(s.routes()).append('\n');
+            if (!s.keptAside().isEmpty()) {
+                Table t = new Table("TABLE (NO VRF)", "ROUTES KEPT ASIDE");
+                s.keptAside().forEach((table, n) -> t.row(table, n));
+                sb.append(t);
+            }
             if (!s.refused().isEmpty()) {
-                Table t = new Table("REFUSED", "COUNT");
+                Table t = new Table("NOT APPLIED AS SENT", "MESSAGES");
                 s.refused().forEach((reason, n) -> t.row(reason, n));
                 sb.append(t);
             }

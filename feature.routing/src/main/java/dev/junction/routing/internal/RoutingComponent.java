@@ -36,7 +36,6 @@ public final class RoutingComponent {
         this.context = context;
         restoreNeighbours(context, tables, tables6, dataplane);
         VrfControl vrfControl = new VrfControl(vrfs, dataplane);
-        RoutingControl control = vrfControl.defaultControl();
         VrfConfigs vrfConfigs = new VrfConfigs(vrfControl);
         AddressConfigs addressConfigs = new AddressConfigs(vrfControl);
         RouteConfigs routeConfigs = new RouteConfigs(vrfControl);
@@ -47,8 +46,8 @@ public final class RoutingComponent {
         applyStored(addressConfigs, RoutingStatements.ADDRESS_PID);
         applyStored(routeConfigs, RoutingStatements.ROUTE_PID);
         vrfControl.refresh();
-        this.control = control;
-        handedOver = restoreLearnedRoutes(context, control);
+        this.vrfControl = vrfControl;
+        handedOver = restoreLearnedRoutes(context, vrfControl);
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
@@ -89,8 +88,9 @@ public final class RoutingComponent {
     }
 
     private Thread watcher;
-    private RoutingControl control;
-    private java.util.List<String> handedOver = java.util.List.of();
+    private VrfControl vrfControl;
+    /** Kernel table to the prefixes of FRR routes handed over by the previous instance, for the new FPM listener. */
+    private java.util.Map<Long, java.util.List<String>> handedOver = java.util.Map.of();
     private FpmServer fpm;
     private String fpmListen;
     private static final String LEARNED_HANDOVER = "learned-routes.handover";
@@ -104,16 +104,16 @@ public final class RoutingComponent {
         if (fpm != null) {
             fpm.close();
             fpm = null;
-            control.fpm = null;
+            vrfControl.fpm = null;
         }
         fpmListen = listen;
         if (listen == null) {
             return;
         }
         try {
-            fpm = new FpmServer(control, RoutingStatements.listenAddress(listen));
+            fpm = new FpmServer(vrfControl, RoutingStatements.listenAddress(listen));
             fpm.adopt(handedOver);
-            control.fpm = fpm;
+            vrfControl.fpm = fpm;
         } catch (IllegalArgumentException e) {
             fpmListen = null;
             throw new ConfigurationException("listen", e.getMessage());
@@ -123,9 +123,14 @@ public final class RoutingComponent {
         }
     }
 
-    /** Learned routes survive an update like neighbours do: written by the old instance, read by the new. */
-    private static java.util.List<String> restoreLearnedRoutes(BundleContext context, RoutingControl control) {
-        java.util.List<String> prefixes = new java.util.ArrayList<>();
+    /**
+     * Learned routes survive an update like neighbours do: written by the old instance, read by the
+     * new. A line is {@code KIND PREFIX GATEWAYS} for the default VRF's, {@code frr PREFIX GATEWAYS
+     * TABLE} for FRR's routes of another kernel table (in a VRF or kept aside). Returns the FRR
+     * routes' prefixes by table.
+     */
+    private static java.util.Map<Long, java.util.List<String>> restoreLearnedRoutes(BundleContext context, VrfControl vrfs) {
+        java.util.Map<Long, java.util.List<String>> prefixes = new java.util.HashMap<>();
         java.io.File f = context.getDataFile(LEARNED_HANDOVER);
         if (f == null || !f.isFile()) {
             return prefixes;
@@ -135,10 +140,18 @@ public final class RoutingComponent {
             if (fresh(context, f, lines.isEmpty() ? "" : lines.getFirst())) {
                 for (String line : lines.subList(1, lines.size())) {
                     String[] w = line.split(" ");
-                    if (w.length == 3) {
+                    if (w.length == 3 || w.length == 4 && w[0].equals(FpmServer.KIND)) {
                         try {
-                            control.replaceLearnedRoute(w[0], w[1], java.util.List.of(w[2].split(",")));
-                            prefixes.add(w[1]);
+                            java.util.List<String> gateways = java.util.List.of(w[2].split(","));
+                            long table = w.length == 4 ? Long.parseLong(w[3]) : VrfControl.TABLE_MAIN;
+                            if (w.length == 4) {
+                                vrfs.replaceLearnedRoute(table, w[1], gateways);
+                            } else {
+                                vrfs.defaultControl().replaceLearnedRoute(w[0], w[1], gateways);
+                            }
+                            if (w[0].equals(FpmServer.KIND)) {
+                                prefixes.computeIfAbsent(table, t -> new java.util.ArrayList<>()).add(w[1]);
+                            }
                         } catch (IllegalArgumentException e) {
                             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "handed-over route " + line + ": " + e.getMessage());
                         }
@@ -153,14 +166,17 @@ public final class RoutingComponent {
         return prefixes;
     }
 
-    private static void saveLearnedRoutes(BundleContext context, RoutingControl control) {
+    private static void saveLearnedRoutes(BundleContext context, VrfControl vrfs) {
         java.io.File f = context.getDataFile(LEARNED_HANDOVER);
         if (f == null) {
             return;
         }
         StringBuilder sb = new StringBuilder(framework(context)).append('\n');
-        for (String[] r : control.learnedRoutes()) {
+        for (String[] r : vrfs.defaultControl().learnedRoutes()) {
             sb.append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
+        }
+        for (String[] r : vrfs.tableRoutes()) {
+            sb.append(FpmServer.KIND).append(' ').append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
         }
         try {
             java.nio.file.Files.writeString(f.toPath(), sb);
@@ -334,11 +350,17 @@ public final class RoutingComponent {
         }
     }
 
-    /** Factory PID junction.ip.vrf: one VRF and its interfaces per configuration. */
+    /**
+     * Factory PID junction.ip.vrf: one VRF, its interfaces and kernel table per configuration. A
+     * configuration refused (its table another VRF's) is tried again after each change of another:
+     * ConfigAdmin hands a loaded file over one configuration at a time, so a table that moves from
+     * one VRF to another may reach the new one before the old one lets it go.
+     */
     private static final class VrfConfigs implements ManagedServiceFactory {
         private final VrfControl control;
         private final java.util.Map<String, String> byPid = new java.util.HashMap<>();
         private final java.util.Map<String, String> applied = new java.util.HashMap<>();
+        private final java.util.Map<String, java.util.Dictionary<String, ?>> refused = new java.util.LinkedHashMap<>();
 
         VrfConfigs(VrfControl control) {
             this.control = control;
@@ -351,29 +373,54 @@ public final class RoutingComponent {
 
         @Override
         public synchronized void updated(String pid, java.util.Dictionary<String, ?> p) throws ConfigurationException {
+            apply(pid, p);
+            retryRefused();
+        }
+
+        private void apply(String pid, java.util.Dictionary<String, ?> p) throws ConfigurationException {
             String name = String.valueOf(p.get("name"));
             Object ifs = p.get("interfaces");
-            String summary = name + " " + ifs;
+            Object table = p.get("table");
+            String summary = name + " " + ifs + " " + table;
             if (summary.equals(applied.get(pid))) {
                 return;
             }
             String old = byPid.get(pid);
             if (old != null && !old.equals(name)) {
-                deleted(pid);
+                remove(pid);
             }
             try {
                 java.util.List<String> list = ifs == null || ifs.toString().isBlank() ? java.util.List.of()
                         : java.util.List.of(ifs.toString().split(","));
-                control.bindVrf(name, list);
+                control.bindVrf(name, list, table == null ? 0 : VrfControl.parseTable(table.toString()));
             } catch (IllegalArgumentException e) {
-                throw new ConfigurationException("name", e.getMessage());
+                refused.put(pid, p);
+                throw new ConfigurationException(table == null ? "name" : "table", e.getMessage());
             }
+            refused.remove(pid);
             byPid.put(pid, name);
             applied.put(pid, summary);
         }
 
+        private void retryRefused() {
+            for (String pid : new java.util.ArrayList<>(refused.keySet())) {
+                try {
+                    apply(pid, refused.get(pid));
+                    System.getLogger("dev.junction.routing").log(System.Logger.Level.INFO, pid + ": applied now");
+                } catch (ConfigurationException still) {
+                    // still refused: ConfigAdmin reported why when it was delivered
+                }
+            }
+        }
+
         @Override
         public synchronized void deleted(String pid) {
+            refused.remove(pid);
+            remove(pid);
+            retryRefused();
+        }
+
+        private void remove(String pid) {
             applied.remove(pid);
             String old = byPid.remove(pid);
             if (old != null) {
@@ -450,6 +497,6 @@ public final class RoutingComponent {
                 fpm.close();
             }
         }
-        saveLearnedRoutes(context, control);
+        saveLearnedRoutes(context, vrfControl);
     }
 }

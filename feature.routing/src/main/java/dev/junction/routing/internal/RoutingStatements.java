@@ -148,7 +148,10 @@ final class RoutingStatements {
     static final String FPM_PID = "junction.fpm";
     static final String VRF_PID = "junction.ip.vrf";
 
-    /** {@code vrf NAME interfaces=IF[,IF...]}: a VRF and the interfaces in it. */
+    /**
+     * {@code vrf NAME interfaces=IF[,IF...] [table=N]}: a VRF, the interfaces in it, and the kernel
+     * routing table it stands for (whose routes FRR sends it over FPM); no two VRFs share a table.
+     */
     static final class Vrf implements StatementType {
         @Override
         public String kind() {
@@ -169,12 +172,19 @@ final class RoutingStatements {
         public Map<String, String> keys() {
             Map<String, String> k = new LinkedHashMap<>();
             k.put("interfaces", "the interfaces in this VRF, comma-separated (they leave the default VRF)");
+            k.put("table", "the kernel routing table this VRF stands for, as in 'ip link add NAME type vrf table N':"
+                    + " FRR's routes of that table come to it over FPM (1..4294967295 but 253, 254 and 255)");
             return k;
         }
 
         @Override
         public String usage() {
-            return "vrf NAME interfaces=IF[,IF...]";
+            return "vrf NAME interfaces=IF[,IF...] [table=N]";
+        }
+
+        @Override
+        public java.util.Set<String> uniqueKeys() {
+            return java.util.Set.of("table");
         }
 
         @Override
@@ -185,6 +195,13 @@ final class RoutingStatements {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("interfaces", words.getOrDefault("interfaces", ""));
+            if (words.containsKey("table")) {
+                try {
+                    out.put("table", VrfControl.parseTable(words.get("table")));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(e.getMessage() + "; write: " + usage());
+                }
+            }
             return out;
         }
 

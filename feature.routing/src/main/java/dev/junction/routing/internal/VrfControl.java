@@ -4,6 +4,7 @@ import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.routing.Routing;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,26 +15,62 @@ import java.util.TreeMap;
  * in {@link Vrfs}. An interface belongs to one VRF (the default unless bound to another); its
  * addresses are applied in that VRF's control, and move with it when it is bound elsewhere. Routes
  * name their VRF. Synchronized: one change at a time.
+ *
+ * <p>A VRF may stand for a kernel routing table, as a Linux VRF device does ({@code ip link add red
+ * type vrf table 10}); the default VRF stands for main (254). Routes FRR sends over FPM go to the VRF
+ * of their table. Those of a table no VRF has are kept aside, up to {@link #MAX_KEPT_ASIDE}, and
+ * applied when a VRF takes the table (FRR does not send them again); a VRF that leaves its table
+ * (removed, or given another) puts them aside again.
  */
 public final class VrfControl implements Routing {
     public static final String DEFAULT = "default";
+    /** The kernel's own tables: main is the default VRF's, and no VRF takes default or local. */
+    static final long TABLE_DEFAULT = 253, TABLE_MAIN = 254, TABLE_LOCAL = 255;
+    /** Kernel table numbers are unsigned 32-bit (RTA_TABLE). */
+    static final long TABLE_MAX = 0xFFFF_FFFFL;
+    /** Most routes kept aside for tables no VRF has, all tables together. */
+    public static final int MAX_KEPT_ASIDE = 1_000_000;
+    private static final System.Logger LOG = System.getLogger("dev.junction.routing");
     private final Vrfs vrfs;
     private final Dataplane dataplane;
+    private final int maxKeptAside;
     private final Map<String, Integer> ids = new TreeMap<>();
     private final Map<Integer, RoutingControl> controls = new TreeMap<>();
     /** Interface name to VRF name, for interfaces not in the default VRF. */
     private final Map<String, String> bindings = new TreeMap<>();
     /** Every configured address, by interface: re-applied in the right VRF when bindings change. */
     private final Map<String, List<String>> addresses = new LinkedHashMap<>();
+    /** Kernel table to the VRF that stands for it, main (the default VRF's) left out. */
+    private final Map<Long, String> vrfOfTable = new HashMap<>();
+    /** Routes FRR sent for tables no VRF has: table, prefix, gateways. */
+    private final Map<Long, Map<String, List<String>>> keptAside = new HashMap<>();
+    private int keptAsideRoutes;
+    /** The FPM listener, when one is configured (for the shell's ip:fpm). */
+    volatile FpmServer fpm;
+
+    /** What became of a route FRR sent for a table. */
+    public enum Placement {
+        /** In the FIB of the VRF that has the table. */
+        IN_VRF,
+        /** No VRF has the table: kept until one takes it. */
+        KEPT_ASIDE,
+        /** No VRF has the table and {@link #MAX_KEPT_ASIDE} routes are kept aside already. */
+        DROPPED
+    }
 
     public VrfControl(Vrfs vrfs, Dataplane dataplane) {
+        this(vrfs, dataplane, MAX_KEPT_ASIDE);
+    }
+
+    VrfControl(Vrfs vrfs, Dataplane dataplane, int maxKeptAside) {
         this.vrfs = vrfs;
         this.dataplane = dataplane;
+        this.maxKeptAside = maxKeptAside;
         ids.put(DEFAULT, 0);
         controls.put(0, new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), dataplane, vrfs.announcements));
     }
 
-    /** The default VRF's control: FPM and table loads feed it. */
+    /** The default VRF's control: it stands for the kernel's main table. */
     public RoutingControl defaultControl() {
         return controls.get(0);
     }
@@ -42,6 +79,33 @@ public final class VrfControl implements Routing {
         if (vrf == null || !vrf.matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
             throw new IllegalArgumentException("a VRF name is a letter then up to 31 letters, digits, - or _, not '" + vrf + "'");
         }
+    }
+
+    /**
+     * Parses a VRF's kernel table: 1..4294967295 but the kernel's own 253 (default), 254 (main, the
+     * default VRF's) and 255 (local). Throws saying what is wrong.
+     */
+    static long parseTable(String text) {
+        long table;
+        try {
+            table = Long.parseLong(text.replace("_", ""));
+        } catch (NumberFormatException e) {
+            table = -1;
+        }
+        if (table < 1 || table > TABLE_MAX) {
+            throw new IllegalArgumentException("table must be a whole number from 1 to " + TABLE_MAX + ", not '" + text + "'");
+        }
+        if (!mayStandFor(table)) {
+            throw new IllegalArgumentException("table " + table + " is the kernel's "
+                    + (table == TABLE_MAIN ? "main table, the default VRF's" : table == TABLE_LOCAL ? "local table" : "default table")
+                    + "; a VRF takes another (1..252 or 256.." + TABLE_MAX + ", e.g. 10)");
+        }
+        return table;
+    }
+
+    /** Whether a VRF other than the default may stand for kernel table {@code table}. */
+    static boolean mayStandFor(long table) {
+        return table >= 1 && table <= TABLE_MAX && (table < TABLE_DEFAULT || table > TABLE_LOCAL);
     }
 
     /** The control of a VRF that exists; throws naming the VRFs there are. */
@@ -212,6 +276,182 @@ public final class VrfControl implements Routing {
         return next;
     }
 
+    /**
+     * Puts interfaces in a VRF (made if new) and makes it stand for kernel table {@code table} (0:
+     * none). The table is checked first: a table another VRF has refuses the whole change.
+     */
+    public synchronized void bindVrf(String vrf, List<String> interfaces, long table) {
+        checkName(vrf);
+        if (DEFAULT.equals(vrf)) {
+            throw new IllegalArgumentException("the default VRF's table is main (254); no other");
+        }
+        if (table != 0) {
+            parseTable(Long.toString(table));
+            String holder = vrfOfTable.get(table);
+            if (holder != null && !holder.equals(vrf)) {
+                throw new IllegalArgumentException("table " + table + " is VRF " + holder
+                        + "'s already: a table belongs to one VRF (see ip:vrfs)");
+            }
+        }
+        bindVrf(vrf, interfaces);
+        setTable(vrf, table);
+    }
+
+    /** The kernel table a VRF stands for: main for the default VRF, 0 for none. */
+    private long tableOf(String vrf) {
+        if (DEFAULT.equals(vrf)) {
+            return TABLE_MAIN;
+        }
+        for (Map.Entry<Long, String> e : vrfOfTable.entrySet()) {
+            if (e.getValue().equals(vrf)) {
+                return e.getKey();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The VRF leaves its table, if it had one, for {@code table} (0: none): the routes FRR sent for
+     * the old one leave its FIB and are kept aside, those kept for the new one join it.
+     */
+    private void setTable(String vrf, long table) {
+        long old = tableOf(vrf);
+        if (old == table) {
+            return;
+        }
+        RoutingControl c = control(vrf);
+        if (old != 0) {
+            vrfOfTable.remove(old);
+            List<String[]> learned = c.learnedRoutes();
+            c.removeLearnedRoutes(FpmServer.KIND);
+            int dropped = 0;
+            for (String[] r : learned) {
+                if (r[0].equals(FpmServer.KIND) && !keepAside(old, r[1], RoutingControl.gateways(r[2]))) {
+                    dropped++;
+                }
+            }
+            if (dropped > 0) {
+                LOG.log(System.Logger.Level.WARNING, "VRF " + vrf + " left table " + old + ": " + dropped
+                        + " of its FRR routes dropped (" + maxKeptAside + " routes are kept aside already)");
+            }
+        }
+        if (table == 0) {
+            return;
+        }
+        vrfOfTable.put(table, vrf);
+        Map<String, List<String>> waiting = keptAside.remove(table);
+        if (waiting != null) {
+            keptAsideRoutes -= waiting.size();
+            for (Map.Entry<String, List<String>> r : waiting.entrySet()) {
+                try {
+                    c.replaceLearnedRoute(FpmServer.KIND, r.getKey(), r.getValue());
+                } catch (IllegalArgumentException e) {
+                    LOG.log(System.Logger.Level.WARNING, "FRR route " + r.getKey() + " of table " + table + " refused by VRF "
+                            + vrf + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Keeps a route of a table no VRF has; false when {@link #MAX_KEPT_ASIDE} are kept already. */
+    private boolean keepAside(long table, String prefix, List<String> gateways) {
+        Map<String, List<String>> routes = keptAside.computeIfAbsent(table, t -> new HashMap<>());
+        if (!routes.containsKey(prefix)) {
+            if (keptAsideRoutes >= maxKeptAside) {
+                if (routes.isEmpty()) {
+                    keptAside.remove(table);
+                }
+                return false;
+            }
+            keptAsideRoutes++;
+        }
+        routes.put(prefix, List.copyOf(gateways));
+        return true;
+    }
+
+    private RoutingControl controlOfTable(long table) {
+        if (table == TABLE_MAIN) {
+            return defaultControl();
+        }
+        String vrf = vrfOfTable.get(table);
+        return vrf == null ? null : control(vrf);
+    }
+
+    // ---- routes FRR sends for kernel tables (FPM), kind frr ----
+
+    /**
+     * Adds or replaces a route FRR sent for kernel table {@code table}: in the VRF that has the table,
+     * else kept aside for the VRF that takes it later. Throws when the route is bad.
+     */
+    public synchronized Placement replaceLearnedRoute(long table, String prefix, List<String> gateways) {
+        RoutingControl c = controlOfTable(table);
+        if (c != null) {
+            c.replaceLearnedRoute(FpmServer.KIND, prefix, gateways);
+            return Placement.IN_VRF;
+        }
+        if (gateways.isEmpty()) {
+            throw new IllegalArgumentException("a learned route needs a gateway");
+        }
+        RoutingControl.checkAnyPrefix(prefix);
+        RoutingControl.checkGateway(prefix, String.join(",", gateways));
+        return keepAside(table, prefix, gateways) ? Placement.KEPT_ASIDE : Placement.DROPPED;
+    }
+
+    /** Removes a route FRR withdrew from kernel table {@code table}, from its VRF or from those kept aside. */
+    public synchronized void removeLearnedRoute(long table, String prefix) {
+        RoutingControl c = controlOfTable(table);
+        if (c != null) {
+            c.removeLearnedRoute(prefix);
+            return;
+        }
+        Map<String, List<String>> routes = keptAside.get(table);
+        if (routes != null && routes.remove(prefix) != null) {
+            keptAsideRoutes--;
+            if (routes.isEmpty()) {
+                keptAside.remove(table);
+            }
+        }
+    }
+
+    /** Removes every route FRR sent, from every VRF and from those kept aside. */
+    public synchronized void removeLearnedRoutes() {
+        for (RoutingControl c : controls.values()) {
+            c.removeLearnedRoutes(FpmServer.KIND);
+        }
+        keptAside.clear();
+        keptAsideRoutes = 0;
+    }
+
+    /** Most routes kept aside, all tables together ({@link #MAX_KEPT_ASIDE} but in tests). */
+    int maxKeptAside() {
+        return maxKeptAside;
+    }
+
+    /** How many routes are kept aside, by table. */
+    public synchronized Map<Long, Integer> keptAside() {
+        Map<Long, Integer> out = new TreeMap<>();
+        keptAside.forEach((table, routes) -> out.put(table, routes.size()));
+        return out;
+    }
+
+    /**
+     * Routes FRR sent for tables other than main, as (prefix, gateways, table) triples: those in VRFs
+     * and those kept aside (what an update hands over besides the default VRF's learned routes).
+     */
+    public synchronized List<String[]> tableRoutes() {
+        List<String[]> out = new ArrayList<>();
+        vrfOfTable.forEach((table, vrf) -> {
+            for (String[] r : control(vrf).learnedRoutes()) {
+                if (r[0].equals(FpmServer.KIND)) {
+                    out.add(new String[] {r[1], r[2], Long.toString(table)});
+                }
+            }
+        });
+        keptAside.forEach((table, routes) -> routes.forEach((prefix, gws) ->
+                out.add(new String[] {prefix, String.join(",", gws), Long.toString(table)})));
+        return out;
+    }
+
     @Override
     public synchronized void bindVrf(String vrf, List<String> interfaces) {
         checkName(vrf);
@@ -260,6 +500,7 @@ public final class VrfControl implements Routing {
             }
         });
         bindVrf(DEFAULT, members);
+        setTable(vrf, 0);
         ids.remove(vrf);
         controls.remove(id);
         vrfs.tables(id, null, null);
@@ -283,7 +524,7 @@ public final class VrfControl implements Routing {
                     }
                 });
             }
-            out.add(new VrfEntry(e.getKey(), e.getValue(), members, controls.get(e.getValue()).routes().size()));
+            out.add(new VrfEntry(e.getKey(), e.getValue(), members, controls.get(e.getValue()).routes().size(), tableOf(e.getKey())));
         }
         out.sort((a, b) -> Integer.compare(a.id(), b.id()));
         return out;

@@ -23,6 +23,8 @@ final class ConfigParser {
         List<Statement> out = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        // "kind key=value" of each unique key already given, to the line that gave it.
+        Map<String, Integer> taken = new java.util.HashMap<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int lineNo = i + 1;
@@ -40,6 +42,14 @@ final class ConfigParser {
                 String id = s.kind() + " " + (s.name() == null ? "" : s.name());
                 if (!seen.add(id)) {
                     throw new IllegalArgumentException(id.strip() + " is configured twice (keep one line for it)");
+                }
+                for (String key : types.get(s.kind()).uniqueKeys()) {
+                    Object value = s.settings().get(key);
+                    Integer first = value == null ? null : taken.putIfAbsent(s.kind() + " " + key + "=" + value, lineNo);
+                    if (first != null) {
+                        throw new IllegalArgumentException(key + "=" + value + " is given on line " + first
+                                + " already: no two " + s.kind() + " statements may share a " + key);
+                    }
                 }
                 out.add(s);
             } catch (IllegalArgumentException e) {

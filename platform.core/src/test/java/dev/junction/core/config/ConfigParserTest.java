@@ -38,6 +38,12 @@ class ConfigParserTest {
             return "extra NAME [colour=red|blue]";
         }
 
+        /** No two extras of one colour, as no two VRFs of one table. */
+        @Override
+        public java.util.Set<String> uniqueKeys() {
+            return java.util.Set.of("colour");
+        }
+
         public Map<String, Object> check(String name, Map<String, String> words) {
             String c = words.getOrDefault("colour", "red");
             if (!c.equals("red") && !c.equals("blue")) {
@@ -98,6 +104,16 @@ class ConfigParserTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> parse("memdev a\nmemdev a rate=5\n", "f"));
         assertEquals("f:2: memdev a is configured twice (keep one line for it)", e.problems().getFirst().toString());
+    }
+
+    @Test
+    void aValueOfAUniqueKeyGivenTwiceRefusesTheFile() {
+        var types = new java.util.HashMap<String, StatementType>(ConfigSchema.KINDS);
+        types.put("extra", new Extra());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigParser.parse("extra a colour=blue\nextra b colour=red\nextra c colour=blue\n", "f", types));
+        assertEquals(List.of("f:3: colour=blue is given on line 1 already: no two extra statements may share a colour"),
+                e.problems().stream().map(Object::toString).toList());
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class Cli {
         return this;
     }
 
-    /** An optional positional argument (after the required ones). */
+    /** An optional positional argument (after the required ones); {@code NAME...} (last) takes any number of words. */
     public Cli optionalArg(String argName) {
         positional.add("[" + argName + "]");
         return this;
@@ -166,7 +166,7 @@ public final class Cli {
         if (a.positional.size() < required) {
             throw new IllegalArgumentException("missing " + positional.get(a.positional.size()));
         }
-        boolean variadic = !positional.isEmpty() && positional.getLast().endsWith("...");
+        boolean variadic = !positional.isEmpty() && positional.getLast().replace("]", "").endsWith("...");
         if (a.positional.size() > positional.size() && !variadic) {
             throw new IllegalArgumentException("unexpected argument '" + a.positional.get(positional.size()) + "'");
         }
