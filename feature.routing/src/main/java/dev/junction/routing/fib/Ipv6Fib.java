@@ -20,9 +20,12 @@ import java.util.Arrays;
  * A group exists only under an entry with a longer prefix below it, and goes back to the pool when
  * the last such prefix goes.
  *
- * <p>Concurrency, RIB and groups as for {@link Ipv4Fib}: one writer, lock-free readers; every address
- * maps to one entry, a new group is filled before the release store that links it, and freed groups
- * wait for {@link #reclaimGroups()} before reuse.
+ * <p>Concurrency: one writer thread calls the updates; any number of threads look up at the same
+ * time, without locks. Every address maps to exactly one entry and an int store is atomic, so a
+ * lookup sees an entry before or after an update, never a mix. A new group is filled completely
+ * before the release store that links it; a freed group is only retired, and reused after
+ * {@link #reclaimGroups()}, which the owner calls once no lookup can still be in it. A RIB, a map per
+ * length, keeps the routes off the fast path, so that a removal can put back whatever covers it.
  */
 public final class Ipv6Fib {
     public static final int MAX_NEXT_HOP = FibEntry.MAX_NEXT_HOP;
@@ -82,8 +85,8 @@ public final class Ipv6Fib {
 
     /** The next hop of the longest prefix that covers the address, 0 if none does. */
     public int lookup(long high, long low) {
-        // Acquire loads pair with the release stores that link groups (see Ipv4Fib.lookup): a plain
-        // load on x86, and the groups array is read after the root entry.
+        // Acquire loads pair with the release stores that link groups: a plain load on x86, and the
+        // groups array is read after the root entry.
         int entry = (int) ENTRIES.getAcquire(root, (int) (high >>> (64 - ROOT_BITS)));
         int[] g = groups;
         for (int shift = 56 - ROOT_BITS; entry < 0 && shift >= 0; shift -= 8) {
@@ -183,14 +186,17 @@ public final class Ipv6Fib {
         return pool.inUse();
     }
 
-    /** As {@link Ipv4Fib#reclaimGroups()}: call only after a grace period. */
+    /**
+     * Makes retired groups reusable. Call only after a grace period longer than any lookup (the
+     * control thread does, a second after a change): a reader may still be in a group just unlinked.
+     */
     public void reclaimGroups() {
         pool.reclaim();
     }
 
     /**
      * Stores {@code leaf} into every entry under prefix/length that holds a route of at most
-     * {@code length} bits, making the groups on the way down when missing (as in Ipv4Fib.write).
+     * {@code length} bits, making the groups on the way down when missing.
      */
     private void write(long high, long low, int length, int leaf) {
         if (length <= ROOT_BITS) {

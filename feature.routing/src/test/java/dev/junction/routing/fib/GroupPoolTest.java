@@ -34,20 +34,21 @@ class GroupPoolTest {
 
     @Test
     void tablesLeaveFreedGroupsAloneUntilReclaimed() {
-        Ipv4Fib fib = new Ipv4Fib();
-        fib.add(0x0A00_0000, 25, 1);
+        Ipv6Fib fib = new Ipv6Fib();
+        long high = 0x2001_0DB8_0000_0000L;
+        fib.add(high, 0, 40, 1); // one group below the root
         long before = fib.memoryBytes();
         for (int i = 0; i < 1000; i++) {
-            fib.add(0x0A00_0000, 25, 1);
-            fib.remove(0x0A00_0000, 25);
+            fib.add(high, 0, 40, 1);
+            fib.remove(high, 0, 40);
         }
         // Each round took a new group: none freed was reused.
         assertNotEquals(before, fib.memoryBytes());
         fib.reclaimGroups();
         long after = fib.memoryBytes();
         for (int i = 0; i < 1000; i++) {
-            fib.add(0x0A00_0000, 25, 1);
-            fib.remove(0x0A00_0000, 25);
+            fib.add(high, 0, 40, 1);
+            fib.remove(high, 0, 40);
             fib.reclaimGroups();
         }
         assertEquals(after, fib.memoryBytes());

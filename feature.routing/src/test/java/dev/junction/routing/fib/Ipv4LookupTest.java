@@ -2,42 +2,62 @@ package dev.junction.routing.fib;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.junction.routing.internal.CompactIpv4Fib;
+import dev.junction.routing.internal.Dir24Fib;
+import dev.junction.routing.internal.Ipv4Lookup;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Ipv4Fib against {@link ReferenceLpm} on the real full table and on random tables. */
-class Ipv4FibTest {
+/**
+ * The IPv4 tables the forwarding nodes use, DIR-24-8 (the default VRF's) and the compact trie (other
+ * VRFs'), against {@link ReferenceLpm} on the real full table and on random tables: /0, /32 and
+ * overlapping prefixes, adds, replacements and removals, single lookups and vector lookups.
+ */
+class Ipv4LookupTest {
 
-    @Test
-    void fullTableMatchesTheReference() {
+    static List<Arguments> tables() {
+        return List.of(Arguments.of("dir-24-8", (Supplier<Ipv4Lookup>) Dir24Fib::new),
+                Arguments.of("compact", (Supplier<Ipv4Lookup>) CompactIpv4Fib::new));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tables")
+    void fullTableMatchesTheReference(String kind, Supplier<Ipv4Lookup> table) {
         RouteTables.V4 t = RouteTables.ipv4();
-        long start = System.nanoTime();
-        Ipv4Fib fib = Ipv4Fib.build(t.prefixes(), t.lengths(), t.nextHops(), t.count());
-        long buildNanos = System.nanoTime() - start;
+        Ipv4Lookup fib = table.get();
         ReferenceLpm reference = new ReferenceLpm();
+        long start = System.nanoTime();
+        for (int i = 0; i < t.count(); i++) {
+            fib.add(t.prefixes()[i], t.lengths()[i], t.nextHops()[i]);
+        }
+        long nanos = System.nanoTime() - start;
         for (int i = 0; i < t.count(); i++) {
             reference.add4(t.prefixes()[i], t.lengths()[i], t.nextHops()[i]);
         }
         assertEquals(901_899, fib.size());
-        assertEquals(groupsNeeded(t.prefixes(), t.lengths(), t.count()), fib.groups());
         long compared = compareAll(fib, reference, t.prefixes(), t.lengths(), t.count(), new SplittableRandom(1));
-        System.out.printf("Ipv4Fib: %,d routes built in %d ms, %,d bytes, %d groups; %,d addresses compared%n",
-                fib.size(), buildNanos / 1_000_000, fib.memoryBytes(), fib.groups(), compared);
+        System.out.printf("%s: %,d routes added in %d ms, %,d bytes; %,d addresses compared%n", kind, fib.size(),
+                nanos / 1_000_000, fib.memoryBytes(), compared);
     }
 
-    @Test
-    void fullTableAfterRandomRemovalsMatchesAReferenceOfTheRest() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tables")
+    void fullTableAfterRandomRemovalsMatchesAReferenceOfTheRest(String kind, Supplier<Ipv4Lookup> table) {
         RouteTables.V4 t = RouteTables.ipv4();
-        Ipv4Fib fib = Ipv4Fib.build(t.prefixes(), t.lengths(), t.nextHops(), t.count());
+        Ipv4Lookup fib = table.get();
+        for (int i = 0; i < t.count(); i++) {
+            fib.add(t.prefixes()[i], t.lengths()[i], t.nextHops()[i]);
+        }
         fib.add(0, 0, 999); // a default route, so that removals fall back to it at the end
         SplittableRandom random = new SplittableRandom(2);
         int[] kept = new int[t.count()];
@@ -57,55 +77,49 @@ class Ipv4FibTest {
         assertEquals(keptCount + 1, fib.size());
         // The first and last addresses of every original prefix: removed ones show their cover.
         compareAll(fib, reference, t.prefixes(), t.lengths(), t.count(), random);
-        fib.reclaimGroups();
-        assertEquals(groupsNeeded(kept, keptLengths, keptCount), fib.groups());
         for (int i = 0; i < keptCount; i++) {
             assertTrue(fib.remove(kept[i], keptLengths[i]));
         }
         assertEquals(1, fib.size());
-        assertEquals(0, fib.groups());
         for (int i = 0; i < 100_000; i++) {
             assertEquals(999, fib.lookup(random.nextInt()));
         }
     }
 
-    @Test
-    void randomTablesWithDefaultHostRoutesAndOverlaps() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tables")
+    void randomTablesWithDefaultHostRoutesAndOverlaps(String kind, Supplier<Ipv4Lookup> table) {
         SplittableRandom random = new SplittableRandom(3);
         for (int round = 0; round < 10; round++) {
             Map<Long, Integer> routes = randomRoutes(random, 300);
-            Ipv4Fib added = new Ipv4Fib();
+            Ipv4Lookup fib = table.get();
             ReferenceLpm reference = new ReferenceLpm();
             routes.forEach((key, hop) -> {
-                added.add(prefix(key), length(key), hop);
+                fib.add(prefix(key), length(key), hop);
                 reference.add4(prefix(key), length(key), hop);
             });
             int[] prefixes = new int[routes.size()];
             byte[] lengths = new byte[routes.size()];
-            int[] hops = new int[routes.size()];
             int n = 0;
-            for (Map.Entry<Long, Integer> e : routes.entrySet()) {
-                prefixes[n] = prefix(e.getKey());
-                lengths[n] = (byte) length(e.getKey());
-                hops[n++] = e.getValue();
+            for (long key : routes.keySet()) {
+                prefixes[n] = prefix(key);
+                lengths[n++] = (byte) length(key);
             }
-            Ipv4Fib built = Ipv4Fib.build(prefixes, lengths, hops, n);
-            assertEquals(routes.size(), built.size());
             for (int i = 0; i < 20_000; i++) {
                 int address = randomAddress(random);
                 int expected = linearScan(routes, address);
                 assertEquals(expected, reference.lookup4(address), "the reference itself");
-                check(expected, added.lookup(address), address);
-                check(expected, built.lookup(address), address);
+                check(expected, fib.lookup(address), address);
             }
-            compareAll(added, reference, prefixes, lengths, n, random);
+            compareAll(fib, reference, prefixes, lengths, n, random);
         }
     }
 
-    @Test
-    void addRemoveSequencesMatchAReferenceRebuiltFromWhatRemains() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tables")
+    void addRemoveSequencesMatchAReferenceRebuiltFromWhatRemains(String kind, Supplier<Ipv4Lookup> table) {
         SplittableRandom random = new SplittableRandom(4);
-        Ipv4Fib fib = new Ipv4Fib();
+        Ipv4Lookup fib = table.get();
         Map<Long, Integer> routes = new LinkedHashMap<>();
         for (int round = 0; round < 30; round++) {
             for (int op = 0; op < 200; op++) {
@@ -122,7 +136,7 @@ class Ipv4FibTest {
                     });
                 }
             }
-            fib.reclaimGroups();
+            fib.reclaim();
             ReferenceLpm reference = new ReferenceLpm();
             routes.forEach((key, hop) -> reference.add4(prefix(key), length(key), hop));
             assertEquals(routes.size(), fib.size());
@@ -135,15 +149,15 @@ class Ipv4FibTest {
             assertTrue(fib.remove(prefix(key), length(key)));
         }
         assertEquals(0, fib.size());
-        assertEquals(0, fib.groups());
         for (int i = 0; i < 20_000; i++) {
             assertEquals(0, fib.lookup(randomAddress(random)));
         }
     }
 
-    @Test
-    void edges() {
-        Ipv4Fib fib = new Ipv4Fib();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tables")
+    void edges(String kind, Supplier<Ipv4Lookup> table) {
+        Ipv4Lookup fib = table.get();
         assertEquals(0, fib.lookup(0));
         fib.add(0, 0, 1);
         fib.add(0xFFFF_FFFF, 32, 2);
@@ -154,48 +168,43 @@ class Ipv4FibTest {
         assertEquals(3, fib.lookup(0));
         assertEquals(1, fib.lookup(1));
         assertEquals(4, fib.lookup(0x0A01_01FF));
+        assertEquals(1, fib.lookup(0x0A01_017F));
         fib.add(0x0A01_0180, 25, 5); // replaces
         assertEquals(5, fib.lookup(0x0A01_01FF));
         assertEquals(4, fib.size());
-        assertEquals(3, fib.groups());
         assertTrue(fib.remove(0, 0));
         assertEquals(0, fib.lookup(1));
         assertEquals(3, fib.lookup(0));
-        fib.add(0x0B00_0000, 8, Ipv4Fib.MAX_NEXT_HOP);
-        assertEquals(Ipv4Fib.MAX_NEXT_HOP, fib.lookup(0x0BFF_FFFF));
+        fib.add(0x0B00_0000, 8, Ipv6Fib.MAX_NEXT_HOP); // the largest result both kinds hold
+        assertEquals(Ipv6Fib.MAX_NEXT_HOP, fib.lookup(0x0BFF_FFFF));
     }
 
-    @Test
-    void badRoutesAreRefusedWithTheirReason() {
-        Ipv4Fib fib = new Ipv4Fib();
-        assertEquals("10.0.0.1/8 is not an IPv4 prefix: host bits are set (did you mean 10.0.0.0/8?)",
-                assertThrows(IllegalArgumentException.class, () -> fib.add(0x0A00_0001, 8, 1)).getMessage());
-        assertEquals("10.0.0.0/33 is not an IPv4 prefix: length must be a number 0..32",
-                assertThrows(IllegalArgumentException.class, () -> fib.add(0x0A00_0000, 33, 1)).getMessage());
-        assertEquals("next hop 0 is out of range 1..8388607",
-                assertThrows(IllegalArgumentException.class, () -> fib.add(0x0A00_0000, 8, 0)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> fib.add(0x0A00_0000, 8, Ipv4Fib.MAX_NEXT_HOP + 1));
-        assertThrows(IllegalArgumentException.class, () -> fib.remove(0x0A00_0000, -1));
-        assertEquals("route 1: 10.0.0.0/33 is not an IPv4 prefix: length must be a number 0..32",
-                assertThrows(IllegalArgumentException.class, () -> Ipv4Fib.build(
-                        new int[] {0, 0x0A00_0000}, new byte[] {0, 33}, new int[] {1, 1}, 2)).getMessage());
-        assertEquals(0, fib.size());
-    }
-
-    /** Compares every prefix's first and last address, then 1M random and 1M in-route addresses. */
-    static long compareAll(Ipv4Fib fib, ReferenceLpm reference, int[] prefixes, byte[] lengths, int n,
+    /**
+     * Compares every prefix's first and last address, then 1M random and 1M in-route addresses, one
+     * at a time and by vectors of 256 ({@link Ipv4Lookup#lookupAll}, what ip4-lookup calls).
+     */
+    static long compareAll(Ipv4Lookup fib, ReferenceLpm reference, int[] prefixes, byte[] lengths, int n,
             SplittableRandom random) {
         for (int i = 0; i < n; i++) {
             Ipv4Prefix p = new Ipv4Prefix(prefixes[i], lengths[i]);
             check(reference.lookup4(p.address()), fib.lookup(p.address()), p.address());
             check(reference.lookup4(p.last()), fib.lookup(p.last()), p.last());
         }
+        int[] vector = new int[256];
+        int[] results = new int[256];
         for (int i = 0; i < 1_000_000; i++) {
             int address = random.nextInt();
             check(reference.lookup4(address), fib.lookup(address), address);
             int r = random.nextInt(n);
             address = prefixes[r] | (random.nextInt() & ~Ipv4Prefix.mask(lengths[r]));
             check(reference.lookup4(address), fib.lookup(address), address);
+            vector[i & 255] = (i & 1) == 0 ? address : random.nextInt();
+            if ((i & 255) == 255) {
+                fib.lookupAll(vector, results, 256);
+                for (int k = 0; k < 256; k++) {
+                    check(reference.lookup4(vector[k]), results[k], vector[k]);
+                }
+            }
         }
         return 2L * n + 2_000_000;
     }
@@ -204,17 +213,6 @@ class Ipv4FibTest {
         if (expected != actual) {
             fail("lookup of " + Ipv4Prefix.formatAddress(address) + ": expected " + expected + " but was " + actual);
         }
-    }
-
-    /** The /24s holding a prefix longer than /24. */
-    static int groupsNeeded(int[] prefixes, byte[] lengths, int n) {
-        BitSet slash24s = new BitSet(1 << 24);
-        for (int i = 0; i < n; i++) {
-            if (lengths[i] > 24) {
-                slash24s.set(prefixes[i] >>> 8);
-            }
-        }
-        return slash24s.cardinality();
     }
 
     /** Random routes clustered under a few /16s, of every length 0..32, so that they overlap. */
