@@ -123,47 +123,23 @@ public final class RoutingComponent {
         }
     }
 
-    /**
-     * Learned routes survive an update like neighbours do: written by the old instance, read by the
-     * new. A line is {@code KIND PREFIX GATEWAYS} for the default VRF's, {@code frr PREFIX GATEWAYS
-     * TABLE} for FRR's routes of another kernel table (in a VRF or kept aside). Returns the FRR
-     * routes' prefixes by table.
-     */
+    /** Learned routes back from the previous instance of this bundle ({@link LearnedRouteHandover}). */
     private static java.util.Map<Long, java.util.List<String>> restoreLearnedRoutes(BundleContext context, VrfControl vrfs) {
-        java.util.Map<Long, java.util.List<String>> prefixes = new java.util.HashMap<>();
         java.io.File f = context.getDataFile(LEARNED_HANDOVER);
         if (f == null || !f.isFile()) {
-            return prefixes;
+            return java.util.Map.of();
         }
         try {
             java.util.List<String> lines = java.nio.file.Files.readAllLines(f.toPath());
             if (fresh(context, f, lines.isEmpty() ? "" : lines.getFirst())) {
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] w = line.split(" ");
-                    if (w.length == 3 || w.length == 4 && w[0].equals(FpmServer.KIND)) {
-                        try {
-                            java.util.List<String> gateways = java.util.List.of(w[2].split(","));
-                            long table = w.length == 4 ? Long.parseLong(w[3]) : VrfControl.TABLE_MAIN;
-                            if (w.length == 4) {
-                                vrfs.replaceLearnedRoute(table, w[1], gateways);
-                            } else {
-                                vrfs.defaultControl().replaceLearnedRoute(w[0], w[1], gateways);
-                            }
-                            if (w[0].equals(FpmServer.KIND)) {
-                                prefixes.computeIfAbsent(table, t -> new java.util.ArrayList<>()).add(w[1]);
-                            }
-                        } catch (IllegalArgumentException e) {
-                            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "handed-over route " + line + ": " + e.getMessage());
-                        }
-                    }
-                }
+                return LearnedRouteHandover.read(lines.subList(1, lines.size()), vrfs);
             }
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
         } finally {
             f.delete();
         }
-        return prefixes;
+        return java.util.Map.of();
     }
 
     private static void saveLearnedRoutes(BundleContext context, VrfControl vrfs) {
@@ -171,19 +147,13 @@ public final class RoutingComponent {
         if (f == null) {
             return;
         }
-        StringBuilder sb = new StringBuilder(framework(context)).append('\n');
-        for (String[] r : vrfs.defaultControl().learnedRoutes()) {
-            sb.append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
-        }
-        for (String[] r : vrfs.tableRoutes()) {
-            sb.append(FpmServer.KIND).append(' ').append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
-        }
         try {
-            java.nio.file.Files.writeString(f.toPath(), sb);
+            java.nio.file.Files.writeString(f.toPath(), framework(context) + "\n" + LearnedRouteHandover.write(vrfs));
         } catch (java.io.IOException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "learned routes not handed over: " + e);
         }
     }
+
     @Reference
     private ConfigurationAdmin cm;
 
