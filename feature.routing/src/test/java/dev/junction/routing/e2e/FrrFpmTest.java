@@ -1,5 +1,8 @@
 package dev.junction.routing.e2e;
 
+import static dev.junction.testing.Commands.must;
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +14,9 @@ import dev.junction.routing.Routing;
 import dev.junction.routing.internal.FpmServer;
 import dev.junction.routing.internal.VrfControl;
 import dev.junction.routing.internal.Vrfs;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +26,6 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,24 +39,19 @@ import org.junit.jupiter.api.Test;
  */
 class FrrFpmTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
-    private final String ns = "jf-" + id;
+    private final String namespace = "jf-" + id;
     private final String veth = "jf0-" + id;
     private Path dir;
     private Engine engine;
     private VrfControl routing;
     private FpmServer fpm;
+    private final LinuxHosts hosts = new LinuxHosts();
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: the FRR test must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: FrrFpmTest needs root (network namespaces, FRR)");
-            Assumptions.abort("needs root");
-        }
+        RootOnly.require("FrrFpmTest", "network namespaces, FRR");
         if (!Files.isExecutable(Path.of("/usr/lib/frr/zebra"))) {
-            RoutedHostsTest.must("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq frr >/dev/null"
+            must("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq frr >/dev/null"
                     + " || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq frr >/dev/null)");
         }
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
@@ -66,21 +66,17 @@ class FrrFpmTest {
         routing.bindVrf("red", List.of("m1"), 10);
         routing.addAddress("m1", "10.87.0.10/24");
         routing.addAddress("m1", "fd87::10/64");
+        // FRR's host: zebra connects to Junction's FPM server on the outer end of its veth pair.
+        hosts.host(namespace, veth).address("10.86.0.2/24");
+        must("ip", "addr", "add", "10.86.0.1/24", "dev", veth);
+        // The next hops' link, inside FRR's namespace: the kernel there must accept the routes.
         for (String[] c : List.of(
-                new String[] {"ip", "netns", "add", ns},
-                new String[] {"ip", "link", "add", veth, "type", "veth", "peer", "name", "e0", "netns", ns},
-                new String[] {"ip", "addr", "add", "10.86.0.1/24", "dev", veth},
-                new String[] {"ip", "link", "set", veth, "up"},
-                RoutedHostsTest.ns(ns, "ip", "link", "set", "lo", "up"),
-                RoutedHostsTest.ns(ns, "ip", "addr", "add", "10.86.0.2/24", "dev", "e0"),
-                RoutedHostsTest.ns(ns, "ip", "link", "set", "e0", "up"),
-                // The next hops' link, inside FRR's namespace: the kernel there must accept the routes.
-                RoutedHostsTest.ns(ns, "ip", "link", "add", "n1", "type", "veth", "peer", "name", "n2"),
-                RoutedHostsTest.ns(ns, "ip", "addr", "add", "10.87.0.1/24", "dev", "n1"),
-                RoutedHostsTest.ns(ns, "ip", "addr", "add", "fd87::1/64", "dev", "n1", "nodad"),
-                RoutedHostsTest.ns(ns, "ip", "link", "set", "n1", "up"),
-                RoutedHostsTest.ns(ns, "ip", "link", "set", "n2", "up"))) {
-            RoutedHostsTest.must(c);
+                ns(namespace, "ip", "link", "add", "n1", "type", "veth", "peer", "name", "n2"),
+                ns(namespace, "ip", "addr", "add", "10.87.0.1/24", "dev", "n1"),
+                ns(namespace, "ip", "addr", "add", "fd87::1/64", "dev", "n1", "nodad"),
+                ns(namespace, "ip", "link", "set", "n1", "up"),
+                ns(namespace, "ip", "link", "set", "n2", "up"))) {
+            must(c);
         }
         fpm = new FpmServer(routing, new InetSocketAddress("10.86.0.1", 0));
         dir = Files.createTempDirectory("jn-frr");
@@ -91,28 +87,26 @@ class FrrFpmTest {
                 "ipv6 route fd88::/32 fd87::2",
                 "ip route 10.89.0.0/16 10.87.0.2",
                 "ip route 10.89.0.0/16 10.87.0.3", ""));
-        RoutedHostsTest.must("chown", "-R", "frr:frr", dir.toString());
-        RoutedHostsTest.must(RoutedHostsTest.ns(ns, "/usr/lib/frr/zebra", "-d", "-M", "dplane_fpm_nl",
+        must("chown", "-R", "frr:frr", dir.toString());
+        must(ns(namespace, "/usr/lib/frr/zebra", "-d", "-M", "dplane_fpm_nl",
                 "-f", dir.resolve("zebra.conf").toString(), "-i", dir.resolve("zebra.pid").toString(),
                 "-z", dir.resolve("zserv.api").toString(), "--vty_socket", dir.toString(), "-u", "frr", "-g", "frr"));
-        RoutedHostsTest.must(RoutedHostsTest.ns(ns, "/usr/lib/frr/staticd", "-d",
+        must(ns(namespace, "/usr/lib/frr/staticd", "-d",
                 "-f", dir.resolve("staticd.conf").toString(), "-i", dir.resolve("staticd.pid").toString(),
                 "-z", dir.resolve("zserv.api").toString(), "--vty_socket", dir.toString(), "-u", "frr", "-g", "frr"));
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        RoutedHostsTest.run(20, "sh", "-c", "ip netns pids " + ns + " | xargs -r kill; sleep 0.5; ip netns pids " + ns + " | xargs -r kill -9");
+        hosts.close(); // FRR's daemons first, so that they leave before the FPM server does
         if (fpm != null) {
             fpm.close();
         }
         if (engine != null) {
             engine.close();
         }
-        RoutedHostsTest.run(20, "ip", "netns", "del", ns);
-        RoutedHostsTest.run(20, "ip", "link", "del", veth);
         if (dir != null) {
-            RoutedHostsTest.run(20, "rm", "-rf", dir.toString());
+            run(20, "rm", "-rf", dir.toString());
         }
     }
 
@@ -199,18 +193,18 @@ class FrrFpmTest {
     }
 
     private String vtyshShow(String command) throws Exception {
-        RoutedHostsTest.Result r = RoutedHostsTest.run(30, "ip", "netns", "exec", ns, "vtysh", "--vty_socket", dir.toString(), "-c", command);
+        Result r = run(30, ns(namespace, "vtysh", "--vty_socket", dir.toString(), "-c", command));
         assertEquals(0, r.exit(), r.out());
         return r.out();
     }
 
     private void vtysh(String... commands) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns, "vtysh", "--vty_socket", dir.toString(),
+        List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace, "vtysh", "--vty_socket", dir.toString(),
                 "-c", "configure terminal"));
         for (String c : commands) {
             cmd.add("-c");
             cmd.add(c);
         }
-        RoutedHostsTest.must(cmd.toArray(String[]::new));
+        must(cmd.toArray(String[]::new));
     }
 }

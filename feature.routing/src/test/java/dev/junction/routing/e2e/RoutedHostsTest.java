@@ -1,5 +1,8 @@
 package dev.junction.routing.e2e;
 
+import static dev.junction.testing.Commands.must;
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,13 +15,13 @@ import dev.junction.graph.PacketNode;
 import dev.junction.routing.internal.Vrfs;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.RoutingControl;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
+import dev.junction.testing.TcpTransfer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,71 +43,13 @@ class RoutedHostsTest {
     private AfPacketDevice d2;
     private RoutingControl routing;
     private dev.junction.routing.internal.Announcements announcements;
-
-    record Result(int exit, String out) {
-    }
-
-    static Result run(long seconds, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        StringBuilder out = new StringBuilder();
-        Thread r = Thread.ofVirtual().start(() -> {
-            try {
-                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                out.append(e);
-            }
-        });
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        r.join();
-        return new Result(p.isAlive() ? -1 : p.exitValue(), out.toString());
-    }
-
-    static void must(String... cmd) throws Exception {
-        Result r = run(30, cmd);
-        if (r.exit() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + ": " + r.out());
-        }
-    }
-
-    static String[] ns(String n, String... cmd) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
-        c.addAll(List.of(cmd));
-        return c.toArray(String[]::new);
-    }
+    private final LinuxHosts hosts = new LinuxHosts();
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: routing tests with namespaces must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: RoutedHostsTest needs root (network namespaces)");
-            Assumptions.abort("needs root");
-        }
-        for (String[] c : List.of(
-                new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
-                new String[] {"ip", "link", "add", v1, "type", "veth", "peer", "name", "e0", "netns", h1},
-                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v1 + ".disable_ipv6=1"},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
-                new String[] {"ip", "link", "set", v1, "up"}, new String[] {"ip", "link", "set", v2, "up"},
-                ns(h1, "ip", "link", "set", "lo", "up"), ns(h2, "ip", "link", "set", "lo", "up"),
-                ns(h1, "ip", "link", "set", "e0", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
-                ns(h1, "ip", "addr", "add", "10.81.1.2/24", "dev", "e0"),
-                ns(h2, "ip", "addr", "add", "10.81.2.2/24", "dev", "e0"),
-                ns(h1, "ip", "route", "add", "default", "via", "10.81.1.1"),
-                ns(h2, "ip", "route", "add", "default", "via", "10.81.2.1"),
-                ns(h1, "ip", "addr", "add", "fd81:1::2/64", "dev", "e0", "nodad"),
-                ns(h2, "ip", "addr", "add", "fd81:2::2/64", "dev", "e0", "nodad"),
-                ns(h1, "ip", "-6", "route", "add", "default", "via", "fd81:1::1"),
-                ns(h2, "ip", "-6", "route", "add", "default", "via", "fd81:2::1"),
-                ns(h1, "ethtool", "-K", "e0", "tso", "off", "gso", "off"),
-                ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
-            must(c);
-        }
+        RootOnly.require("RoutedHostsTest", "network namespaces");
+        hosts.host(h1, v1).address("10.81.1.2/24").defaultRoute("10.81.1.1").address("fd81:1::2/64").defaultRoute("fd81:1::1");
+        hosts.host(h2, v2).address("10.81.2.2/24").defaultRoute("10.81.2.1").address("fd81:2::2/64").defaultRoute("fd81:2::1");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d1 = new AfPacketDevice("j1", v1);
         d2 = new AfPacketDevice("j2", v2);
@@ -134,10 +79,7 @@ class RoutedHostsTest {
         if (d2 != null) {
             d2.close();
         }
-        run(20, "ip", "netns", "del", h1);
-        run(20, "ip", "netns", "del", h2);
-        run(20, "ip", "link", "del", v1);
-        run(20, "ip", "link", "del", v2);
+        hosts.close();
     }
 
     private String drops() {
@@ -346,35 +288,9 @@ class RoutedHostsTest {
 
     @Test
     void tcpTransferCrossesTheRouterIntact() throws Exception {
-        String server = """
-                import hashlib, socket
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("10.81.2.2", 5001)); s.listen(1); s.settimeout(30)
-                c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-                while True:
-                    b = c.recv(65536)
-                    if not b: break
-                    h.update(b); n += len(b)
-                print(n, h.hexdigest(), flush=True)
-                """;
-        String client = """
-                import hashlib, os, socket, time
-                data = os.urandom(4 << 20)
-                for i in range(100):
-                    try:
-                        c = socket.create_connection(("10.81.2.2", 5001), timeout=5); break
-                    except OSError: time.sleep(0.1)
-                c.sendall(data); c.close()
-                print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-                """;
-        Process srv = new ProcessBuilder(ns(h2, "/usr/bin/python3", "-c", server)).redirectErrorStream(true).start();
-        try {
-            Result sent = run(60, ns(h1, "/usr/bin/python3", "-c", client));
-            assertEquals(0, sent.exit(), sent.out() + drops());
-            assertTrue(srv.waitFor(60, TimeUnit.SECONDS), "server finished");
-            assertEquals(sent.out().strip(), new String(srv.getInputStream().readAllBytes()).strip());
-        } finally {
-            srv.destroyForcibly().waitFor();
-        }
+        TcpTransfer t = TcpTransfer.send(h1, h2, "10.81.2.2", 5001);
+        assertEquals(0, t.sent().exit(), t.sent().out() + drops());
+        assertTrue(t.serverFinished(), "server finished");
+        assertEquals(t.sent().out().strip(), t.received());
     }
 }

@@ -1,5 +1,7 @@
 package dev.junction.routing.e2e;
 
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +13,13 @@ import dev.junction.routing.Routing;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.VrfControl;
 import dev.junction.routing.internal.Vrfs;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,34 +33,18 @@ class VrfHostsTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
     private final List<String> hosts = List.of("jv-a1-" + id, "jv-a2-" + id, "jv-b1-" + id, "jv-b2-" + id);
     private final List<String> links = List.of("jva1-" + id, "jva2-" + id, "jvb1-" + id, "jvb2-" + id);
+    private final LinuxHosts linuxHosts = new LinuxHosts();
     private final List<AfPacketDevice> devices = new ArrayList<>();
     private Engine engine;
     private VrfControl routing;
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: VRF tests with namespaces must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: VrfHostsTest needs root (network namespaces)");
-            Assumptions.abort("needs root");
-        }
+        RootOnly.require("VrfHostsTest", "network namespaces");
         String[] addr = {"10.60.1.2/24", "10.60.2.2/24", "10.60.1.2/24", "10.60.2.2/24"};
         String[] gw = {"10.60.1.1", "10.60.2.1", "10.60.1.1", "10.60.2.1"};
         for (int i = 0; i < 4; i++) {
-            String h = hosts.get(i), l = links.get(i);
-            for (String[] c : List.of(new String[] {"ip", "netns", "add", h},
-                    new String[] {"ip", "link", "add", l, "type", "veth", "peer", "name", "e0", "netns", h},
-                    new String[] {"sysctl", "-qw", "net.ipv6.conf." + l + ".disable_ipv6=1"},
-                    new String[] {"ip", "link", "set", l, "up"},
-                    RoutedHostsTest.ns(h, "ip", "link", "set", "lo", "up"),
-                    RoutedHostsTest.ns(h, "ip", "link", "set", "e0", "up"),
-                    RoutedHostsTest.ns(h, "ip", "addr", "add", addr[i], "dev", "e0"),
-                    RoutedHostsTest.ns(h, "ip", "route", "add", "default", "via", gw[i]),
-                    RoutedHostsTest.ns(h, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
-                RoutedHostsTest.must(c);
-            }
+            linuxHosts.host(hosts.get(i), links.get(i)).address(addr[i]).defaultRoute(gw[i]);
         }
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         String[] names = {"a1", "a2", "b1", "b2"};
@@ -86,10 +74,7 @@ class VrfHostsTest {
         for (AfPacketDevice d : devices) {
             d.close();
         }
-        for (int i = 0; i < 4; i++) {
-            RoutedHostsTest.run(20, "ip", "netns", "del", hosts.get(i));
-            RoutedHostsTest.run(20, "ip", "link", "del", links.get(i));
-        }
+        linuxHosts.close();
     }
 
     /** Starts a one-shot TCP server in {@code host} that sends {@code word} to whoever connects. */
@@ -97,7 +82,7 @@ class VrfHostsTest {
         String py = "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
                 + "s.bind(('10.60.2.2', 5003)); s.listen(1); s.settimeout(30)\n"
                 + "c,_=s.accept(); c.sendall(b'" + word + "'); c.close()\n";
-        return new ProcessBuilder(RoutedHostsTest.ns(host, "/usr/bin/python3", "-c", py)).redirectErrorStream(true).start();
+        return new ProcessBuilder(ns(host, "/usr/bin/python3", "-c", py)).redirectErrorStream(true).start();
     }
 
     private String fetch(String host) throws Exception {
@@ -107,16 +92,16 @@ class VrfHostsTest {
                 + "        c = socket.create_connection(('10.60.2.2', 5003), timeout=5); break\n"
                 + "    except OSError: time.sleep(0.1)\n"
                 + "print(c.recv(100).decode())\n";
-        return RoutedHostsTest.run(60, RoutedHostsTest.ns(host, "/usr/bin/python3", "-c", py)).out().strip();
+        return run(60, ns(host, "/usr/bin/python3", "-c", py)).out().strip();
     }
 
     @Test
     void tenantsWithTheSameAddressesStayInTheirOwnTables() throws Exception {
-        RoutedHostsTest.Result r = RoutedHostsTest.run(30, RoutedHostsTest.ns(hosts.get(0), "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.60.2.2"));
+        Result r = run(30, ns(hosts.get(0), "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.60.2.2"));
         assertTrue(r.out().contains("3 received"), "red pings its own 10.60.2.2: " + r.out());
-        r = RoutedHostsTest.run(30, RoutedHostsTest.ns(hosts.get(2), "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.60.2.2"));
+        r = run(30, ns(hosts.get(2), "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.60.2.2"));
         assertTrue(r.out().contains("3 received"), "blue pings its own 10.60.2.2: " + r.out());
-        r = RoutedHostsTest.run(30, RoutedHostsTest.ns(hosts.get(2), "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.60.1.1"));
+        r = run(30, ns(hosts.get(2), "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.60.1.1"));
         assertEquals(0, r.exit(), "Junction's address in the blue VRF answers: " + r.out());
 
         Process red = server(hosts.get(1), "red");
@@ -137,7 +122,7 @@ class VrfHostsTest {
 
         // A route in one VRF only: blue gets 10.70.0.0/16 via its b2 host; red has no such route.
         routing.addRoute("blue", "10.70.0.0/16", "10.60.2.2", null);
-        r = RoutedHostsTest.run(30, RoutedHostsTest.ns(hosts.get(0), "ping", "-c", "1", "-W", "2", "10.70.0.1"));
+        r = run(30, ns(hosts.get(0), "ping", "-c", "1", "-W", "2", "10.70.0.1"));
         assertTrue(r.out().contains("Destination Net Unreachable"), "red has no route: " + r.out());
 
         // Removing the VRF brings its interfaces back to the default table.

@@ -1,5 +1,8 @@
 package dev.junction.drivers.linux;
 
+import static dev.junction.testing.Commands.must;
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +10,10 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.dataplane.CaptureDirection;
 import dev.junction.device.DeviceCounters;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
+import dev.junction.testing.TcpTransfer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,12 +36,13 @@ class AfPacketXconnectTest {
     private Engine engine;
     private AfPacketDevice d1;
     private AfPacketDevice d2;
+    private final LinuxHosts hosts = new LinuxHosts();
 
     @BeforeEach
     void setUp() throws Exception {
-        Host.requireRoot("AfPacketXconnectTest");
-        Host.addHost(h1, v1, "10.77.0.1/24");
-        Host.addHost(h2, v2, "10.77.0.2/24");
+        RootOnly.require("AfPacketXconnectTest", "network namespaces, veth, AF_PACKET");
+        hosts.host(h1, v1).address("10.77.0.1/24");
+        hosts.host(h2, v2).address("10.77.0.2/24");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d1 = new AfPacketDevice("j1", v1);
         d2 = new AfPacketDevice("j2", v2);
@@ -56,15 +64,14 @@ class AfPacketXconnectTest {
         if (d2 != null) {
             d2.close();
         }
-        Host.removeHost(h1, v1);
-        Host.removeHost(h2, v2);
+        hosts.close();
     }
 
     @Test
     void pingCrossesJunction(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("j1.pcap");
         engine.startCapture("j1", pcap, CaptureDirection.RX, 0);
-        Host.Result ping = Host.run(30, Host.inNs(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.0.2"));
+        Result ping = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.0.2"));
         engine.stopCapture("j1");
         assertEquals(0, ping.exit(), ping.out());
         assertTrue(ping.out().contains("3 received"), ping.out());
@@ -72,7 +79,7 @@ class AfPacketXconnectTest {
         assertTrue(c1.rxPackets() >= 4, "ARP request + 3 echo requests received on j1: " + c1);
         assertTrue(d2.counters().txPackets() >= 4, "and sent on j2: " + d2.counters());
         if (Files.isExecutable(Path.of("/usr/bin/tshark"))) {
-            String echo = Host.must("tshark", "-n", "-r", pcap.toString(), "-Y", "icmp.type == 8", "-T", "fields", "-e", "ip.dst");
+            String echo = must("tshark", "-n", "-r", pcap.toString(), "-Y", "icmp.type == 8", "-T", "fields", "-e", "ip.dst");
             assertEquals(3, echo.strip().lines().filter(l -> l.equals("10.77.0.2")).count(), echo);
         }
     }
@@ -80,39 +87,12 @@ class AfPacketXconnectTest {
     @Test
     void tcpTransferArrivesIntact() throws Exception {
         // h2 listens and prints the SHA-256 of what it received; h1 sends 4 MiB of random bytes.
-        String server = """
-                import hashlib, socket
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("10.77.0.2", 5001)); s.listen(1); s.settimeout(30)
-                c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-                while True:
-                    b = c.recv(65536)
-                    if not b: break
-                    h.update(b); n += len(b)
-                print(n, h.hexdigest(), flush=True)
-                """;
-        String client = """
-                import hashlib, os, socket, time
-                data = os.urandom(4 << 20)
-                for i in range(100):
-                    try:
-                        c = socket.create_connection(("10.77.0.2", 5001), timeout=5); break
-                    except OSError: time.sleep(0.1)
-                c.sendall(data); c.close()
-                print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-                """;
-        Process srv = new ProcessBuilder(Host.inNs(h2, "/usr/bin/python3", "-c", server)).redirectErrorStream(true).start();
-        try {
-            Host.Result sent = Host.run(60, Host.inNs(h1, "/usr/bin/python3", "-c", client));
-            assertEquals(0, sent.exit(), sent.out());
-            assertTrue(srv.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "server finished");
-            String received = new String(srv.getInputStream().readAllBytes()).strip();
-            assertEquals(sent.out().strip(), received, "bytes and SHA-256 sent vs received");
-            assertTrue(d1.counters().rxPackets() > 2000, "the transfer went through Junction: " + d1.counters());
-            assertEquals(0, d1.counters().rxErrors());
-        } finally {
-            srv.destroyForcibly();
-        }
+        TcpTransfer t = TcpTransfer.send(h1, h2, "10.77.0.2", 5001);
+        assertEquals(0, t.sent().exit(), t.sent().out());
+        assertTrue(t.serverFinished(), "server finished");
+        assertEquals(t.sent().out().strip(), t.received(), "bytes and SHA-256 sent vs received");
+        assertTrue(d1.counters().rxPackets() > 2000, "the transfer went through Junction: " + d1.counters());
+        assertEquals(0, d1.counters().rxErrors());
     }
 
     @Test
@@ -130,7 +110,7 @@ class AfPacketXconnectTest {
         engine.holdRx(key, 30_000_000_000L);
         DeviceCounters before = d1.counters();
         try {
-            Host.must(Host.inNs(h1, "/usr/bin/python3", "-c", flood, Integer.toString(sent)));
+            must(ns(h1, "/usr/bin/python3", "-c", flood, Integer.toString(sent)));
         } finally {
             engine.releaseRx(key);
         }
@@ -148,7 +128,7 @@ class AfPacketXconnectTest {
 
     @Test
     void gsoSuperFramesAreCountedNotFatal() throws Exception {
-        Host.must(Host.inNs(h1, "ethtool", "-K", "e0", "tso", "on", "gso", "on"));
+        must(ns(h1, "ethtool", "-K", "e0", "tso", "on", "gso", "on"));
         // With TSO on the sender hands over 64 KB frames; Junction drops and counts them.
         String client = """
                 import os, socket
@@ -167,12 +147,12 @@ class AfPacketXconnectTest {
                 except OSError as e:
                     print("server:", e)
                 """;
-        Process srv = new ProcessBuilder(Host.inNs(h2, "/usr/bin/python3", "-c", server)).redirectErrorStream(true).start();
+        Process srv = new ProcessBuilder(ns(h2, "/usr/bin/python3", "-c", server)).redirectErrorStream(true).start();
         try {
             Thread.sleep(300); // the server binds; the client retries nothing here on purpose
-            Host.run(20, Host.inNs(h1, "/usr/bin/python3", "-c", client));
+            run(20, ns(h1, "/usr/bin/python3", "-c", client));
             assertTrue(d1.counters().rxErrors() > 0, "oversized frames counted: " + d1.counters());
-            Host.Result ping = Host.run(30, Host.inNs(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.77.0.2"));
+            Result ping = run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.77.0.2"));
             assertEquals(0, ping.exit(), "Junction still forwards: " + ping.out());
         } finally {
             srv.destroyForcibly();

@@ -1,10 +1,16 @@
 package dev.junction.drivers.linux;
 
+import static dev.junction.testing.Commands.must;
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,16 +29,17 @@ class TapXconnectTest {
     private Engine engine;
     private TapDevice t;
     private AfPacketDevice d2;
+    private final LinuxHosts hosts = new LinuxHosts();
 
     @BeforeEach
     void setUp() throws Exception {
-        Host.requireRoot("TapXconnectTest");
+        RootOnly.require("TapXconnectTest", "network namespaces, veth, TAP, AF_PACKET");
         t = new TapDevice(tap);
-        Host.must("ip", "netns", "add", h1);
-        Host.must("ip", "link", "set", tap, "netns", h1);
-        Host.must(Host.inNs(h1, "ip", "link", "set", tap, "up"));
-        Host.must(Host.inNs(h1, "ip", "addr", "add", "10.78.0.1/24", "dev", tap));
-        Host.addHost(h2, v2, "10.78.0.2/24");
+        hosts.namespace(h1);
+        must("ip", "link", "set", tap, "netns", h1);
+        must(ns(h1, "ip", "link", "set", tap, "up"));
+        must(ns(h1, "ip", "addr", "add", "10.78.0.1/24", "dev", tap));
+        hosts.host(h2, v2).address("10.78.0.2/24");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d2 = new AfPacketDevice("j2", v2);
         engine.addDevice(t);
@@ -53,13 +60,12 @@ class TapXconnectTest {
         if (d2 != null) {
             d2.close();
         }
-        Host.run(20, "ip", "netns", "del", h1);
-        Host.removeHost(h2, v2);
+        hosts.close();
     }
 
     @Test
     void hostsOnATapAndAVethPingThroughJunction() throws Exception {
-        Host.Result ping = Host.run(30, Host.inNs(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
+        Result ping = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
         assertEquals(0, ping.exit(), ping.out());
         assertTrue(t.counters().rxPackets() >= 4, "ARP + echo requests read from the TAP: " + t.counters());
         assertTrue(t.counters().txPackets() >= 4, "ARP + echo replies written to the TAP: " + t.counters());

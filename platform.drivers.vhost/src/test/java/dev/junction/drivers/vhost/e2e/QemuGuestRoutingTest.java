@@ -1,5 +1,7 @@
 package dev.junction.drivers.vhost.e2e;
 
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,9 @@ import dev.junction.graph.PacketNode;
 import dev.junction.routing.internal.RoutingControl;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.Vrfs;
-import java.io.IOException;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,51 +58,11 @@ class QemuGuestRoutingTest {
     private Engine engine;
     private RoutingControl routing;
     private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
-    private boolean hostMade;
-
-    record Result(int exit, String out) {
-    }
-
-    static Result run(long seconds, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        StringBuilder out = new StringBuilder();
-        Thread r = Thread.ofVirtual().start(() -> {
-            try {
-                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                out.append(e);
-            }
-        });
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        r.join();
-        return new Result(p.isAlive() ? -1 : p.exitValue(), out.toString());
-    }
-
-    static void must(String... cmd) throws Exception {
-        Result r = run(30, cmd);
-        if (r.exit() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + ": " + r.out());
-        }
-    }
-
-    static String[] ns(String n, String... cmd) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
-        c.addAll(List.of(cmd));
-        return c.toArray(String[]::new);
-    }
+    private final LinuxHosts hosts = new LinuxHosts();
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: QEMU guest tests must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: QemuGuestRoutingTest needs root (QEMU, namespaces, apt-get)");
-            Assumptions.abort("needs root");
-        }
+        RootOnly.require("QemuGuestRoutingTest", "QEMU, namespaces, apt-get");
         // Socket paths must fit in sun_path (108 bytes): a short directory of our own.
         dir = Files.createTempDirectory(Path.of("/tmp"), "jv" + id + "-");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
@@ -126,10 +89,7 @@ class QemuGuestRoutingTest {
         for (AutoCloseable c : devices) {
             c.close();
         }
-        if (hostMade) {
-            run(20, "ip", "netns", "del", h2);
-            run(20, "ip", "link", "del", v2);
-        }
+        hosts.close();
         if (dir != null) {
             QemuGuest.deleteTree(dir);
         }
@@ -139,20 +99,7 @@ class QemuGuestRoutingTest {
 
     /** A Linux host h2 (10.86.2.2/24 and fd86:2::2/64, routes via Junction) behind Junction's j2 (AF_PACKET). */
     private void linuxHost() throws Exception {
-        hostMade = true;
-        for (String[] c : List.of(
-                new String[] {"ip", "netns", "add", h2},
-                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
-                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
-                new String[] {"ip", "link", "set", v2, "up"},
-                ns(h2, "ip", "link", "set", "lo", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
-                ns(h2, "ip", "addr", "add", "10.86.2.2/24", "dev", "e0"),
-                ns(h2, "ip", "route", "add", "default", "via", "10.86.2.1"),
-                ns(h2, "ip", "addr", "add", "fd86:2::2/64", "dev", "e0", "nodad"),
-                ns(h2, "ip", "-6", "route", "add", "default", "via", "fd86:2::1"),
-                ns(h2, "ethtool", "-K", "e0", "tso", "off", "gso", "off"))) {
-            must(c);
-        }
+        hosts.host(h2, v2).address("10.86.2.2/24").defaultRoute("10.86.2.1").address("fd86:2::2/64").defaultRoute("fd86:2::1");
         AfPacketDevice d = new AfPacketDevice("j2", v2);
         devices.add(d);
         engine.addDevice(d);
