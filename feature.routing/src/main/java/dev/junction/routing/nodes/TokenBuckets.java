@@ -21,7 +21,9 @@ final class TokenBuckets {
         int w = (worker % MAX_WORKERS) * 8;
         long since = now - bucket[w + 1];
         if (since >= 1_000_000) { // refill each millisecond
-            long add = since * perSecond / SECOND_NS;
+            // A second or more fills the bucket; capping it keeps the product below from overflowing
+            // after a long idle time (or on the first refill, from time 0 of System.nanoTime).
+            long add = Math.min(since, SECOND_NS) * perSecond / SECOND_NS;
             bucket[w] = Math.min(perSecond, bucket[w] + add);
             bucket[w + 1] = now;
         }
