@@ -9,7 +9,6 @@ import dev.junction.routing.internal.Announcements;
 import dev.junction.routing.internal.Ip6Tables;
 import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -23,8 +22,6 @@ import java.util.List;
  */
 public final class Ip6NdNode extends NeighbourResolverNode {
     public static final String NAME = "ip6-nd";
-    /** IPv6 header, the NS and one source link-layer address option. */
-    private static final int NS_LENGTH = Icmp6.ND_LENGTH + 8;
 
     public Ip6NdNode(Vrfs vrfs) {
         super(vrfs, true);
@@ -107,19 +104,10 @@ public final class Ip6NdNode extends NeighbourResolverNode {
         Ethernet.destination(m, frame, Ipv6.multicastMac(group));
         Ethernet.source(m, frame, mac);
         Ethernet.etherType(m, frame, Ethernet.TYPE_IPV6);
-        Ipv6.writeHeader(m, nip, NS_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, srcHigh, srcLow,
+        Ipv6.writeHeader(m, nip, Icmp6.ND_WITH_OPTION_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, srcHigh, srcLow,
                 Ipv6.SOLICITED_NODE_HIGH, group);
-        long icmp = nip + Ipv6.HEADER_LENGTH;
-        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp, 0);
-        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_SOLICITATION);
-        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp + 4, 0);
-        m.set(Icmp6.NET_LONG, icmp + 8, high);
-        m.set(Icmp6.NET_LONG, icmp + 16, low);
-        m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_SOURCE_LLA);
-        m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
-        Icmp6.writeMac(m, icmp + 26, mac);
-        Icmp6.writeChecksum(m, nip, NS_LENGTH);
-        pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + NS_LENGTH);
+        Icmp6.writeNeighbourMessage(m, nip, Icmp6.NEIGHBOUR_SOLICITATION, 0, high, low, Icmp6.OPTION_SOURCE_LLA, mac);
+        pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + Icmp6.ND_WITH_OPTION_LENGTH);
         pool.l3Offset(r, Ethernet.HEADER_LENGTH);
         pool.txInterface(r, tx);
         if (r != b) {
@@ -158,25 +146,13 @@ public final class Ip6NdNode extends NeighbourResolverNode {
             Ethernet.destination(m, frame, Ipv6.multicastMac(Ipv6.ALL_NODES_LOW));
             Ethernet.source(m, frame, mac);
             Ethernet.etherType(m, frame, Ethernet.TYPE_IPV6);
-            Ipv6.writeHeader(m, ip, NA_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, high, low, Ipv6.ALL_NODES_HIGH,
-                    Ipv6.ALL_NODES_LOW);
-            long icmp = ip + Ipv6.HEADER_LENGTH;
-            m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp, 0);
-            m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_ADVERTISEMENT);
-            m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp + 4, 0);
-            m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) (Icmp6.NA_ROUTER | Icmp6.NA_OVERRIDE));
-            m.set(Icmp6.NET_LONG, icmp + 8, high);
-            m.set(Icmp6.NET_LONG, icmp + 16, low);
-            m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_TARGET_LLA);
-            m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
-            Icmp6.writeMac(m, icmp + 26, mac);
-            Icmp6.writeChecksum(m, ip, NA_LENGTH);
-            pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + NA_LENGTH);
+            Ipv6.writeHeader(m, ip, Icmp6.ND_WITH_OPTION_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, high, low,
+                    Ipv6.ALL_NODES_HIGH, Ipv6.ALL_NODES_LOW);
+            Icmp6.writeNeighbourMessage(m, ip, Icmp6.NEIGHBOUR_ADVERTISEMENT, Icmp6.NA_ROUTER | Icmp6.NA_OVERRIDE, high, low,
+                    Icmp6.OPTION_TARGET_LLA, mac);
+            pool.length(r, Ethernet.HEADER_LENGTH + Ipv6.HEADER_LENGTH + Icmp6.ND_WITH_OPTION_LENGTH);
             pool.l3Offset(r, Ethernet.HEADER_LENGTH);
             pool.txInterface(r, tx);
         }
     };
-
-    /** An advertisement: ICMPv6 header, flags, target, one target link-layer address option. */
-    private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
 }
