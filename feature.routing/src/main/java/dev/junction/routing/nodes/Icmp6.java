@@ -14,6 +14,8 @@ final class Icmp6 {
     static final int OPTION_SOURCE_LLA = 1, OPTION_TARGET_LLA = 2;
     /** NS and NA: 4 bytes of type, code, checksum; 4 of flags; the 16-byte target; then options. */
     static final int ND_LENGTH = 24;
+    /** An NS or NA with one link-layer address option, as the router sends them. */
+    static final int ND_WITH_OPTION_LENGTH = ND_LENGTH + 8;
     /** Neighbour advertisement flags: router, solicited, override. */
     static final int NA_ROUTER = 0x80, NA_SOLICITED = 0x40, NA_OVERRIDE = 0x20;
     /** Neighbour discovery messages are sent, and accepted, only with this hop limit. */
@@ -33,6 +35,27 @@ final class Icmp6 {
         long icmp = ip + Ipv6.HEADER_LENGTH;
         m.set(NET_SHORT, icmp + 2, (short) 0);
         m.set(NET_SHORT, icmp + 2, (short) ~Ipv6.upperLayerSum(m, ip, Ipv6.NEXT_ICMP6, length));
+    }
+
+    /**
+     * Writes, after the IPv6 header at {@code ip} (written first: the checksum covers its addresses),
+     * a neighbour solicitation or advertisement of {@link #ND_WITH_OPTION_LENGTH} bytes: {@code type},
+     * {@code flags} (0 for an NS), the target, one link-layer address {@code option} with {@code mac},
+     * and the checksum.
+     */
+    static void writeNeighbourMessage(MemorySegment m, long ip, int type, int flags, long targetHigh, long targetLow,
+            int option, long mac) {
+        long icmp = ip + Ipv6.HEADER_LENGTH;
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp, 0);
+        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) type);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp + 4, 0);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) flags);
+        m.set(NET_LONG, icmp + 8, targetHigh);
+        m.set(NET_LONG, icmp + 16, targetLow);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) option);
+        m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
+        writeMac(m, icmp + 26, mac);
+        writeChecksum(m, ip, ND_WITH_OPTION_LENGTH);
     }
 
     /** Writes a 6-byte MAC (low 48 bits of {@code mac}). */

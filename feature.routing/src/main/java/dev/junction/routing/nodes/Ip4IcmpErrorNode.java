@@ -26,13 +26,11 @@ public final class Ip4IcmpErrorNode implements PacketNode {
     static final int PER_SECOND = 1000;
     static final int RATE_LIMITED = 0, NOT_ANSWERED = 1, NO_ADDRESS = 2, UNROUTABLE = 3;
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final int MAX_WORKERS = 64;
     private final String name;
     private final int type;
     private final int code;
     private final Vrfs vrfs;
-    /** Per worker token bucket: tokens and when they were last refilled (8 longs apart). */
-    private final long[] bucket = new long[MAX_WORKERS * 8];
+    private final TokenBuckets tokens = new TokenBuckets(PER_SECOND);
 
     public Ip4IcmpErrorNode(String name, int type, int code, Vrfs vrfs) {
         this.name = name;
@@ -71,13 +69,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        int w = (ctx.worker() % MAX_WORKERS) * 8;
-        long now = ctx.now();
-        if (now - bucket[w + 1] >= 1_000_000) { // refill each millisecond
-            long add = (now - bucket[w + 1]) * PER_SECOND / 1_000_000_000L;
-            bucket[w] = Math.min(PER_SECOND, bucket[w] + add);
-            bucket[w + 1] = now;
-        }
+        int bucket = tokens.refill(ctx.worker(), ctx.now());
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int l3 = pool.l3Offset(b);
@@ -95,7 +87,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
                 v.drop(i, NO_ADDRESS);
                 continue;
             }
-            if (bucket[w] <= 0) {
+            if (tokens.empty(bucket)) {
                 v.drop(i, RATE_LIMITED);
                 continue;
             }
@@ -105,7 +97,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
                 v.drop(i, UNROUTABLE);
                 continue;
             }
-            bucket[w]--;
+            tokens.take(bucket);
             long nip = pool.data(b) + l3;
             long icmp = nip + 20;
             int icmpLen = 8 + quote;

@@ -27,11 +27,10 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     static final int LOOKUP = 0, REWRITE = 1;
     static final int RATE_LIMITED = 0, NOT_ANSWERED = 1, NO_ADDRESS = 2, UNROUTABLE = 3;
     private static final int PREPENDED = Ipv6.HEADER_LENGTH + 8;
-    private static final int MAX_WORKERS = 64;
     private final String name;
     private final int type;
     private final Vrfs vrfs;
-    private final long[] bucket = new long[MAX_WORKERS * 8];
+    private final TokenBuckets tokens = new TokenBuckets(PER_SECOND);
 
     public Ip6IcmpErrorNode(String name, Vrfs vrfs) {
         this.name = name;
@@ -69,13 +68,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        int w = (ctx.worker() % MAX_WORKERS) * 8;
-        long now = ctx.now();
-        if (now - bucket[w + 1] >= 1_000_000) { // refill each millisecond
-            long add = (now - bucket[w + 1]) * PER_SECOND / 1_000_000_000L;
-            bucket[w] = Math.min(PER_SECOND, bucket[w] + add);
-            bucket[w + 1] = now;
-        }
+        int bucket = tokens.refill(ctx.worker(), ctx.now());
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             Ip6Tables.Addresses addrs = vrfs.ip6(pool.vrf(b)).addresses;
@@ -101,7 +94,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
                 fromHigh = Ipv6.LINK_LOCAL_HIGH;
                 fromLow = addrs.linkLocal()[rx];
             }
-            if (bucket[w] <= 0) {
+            if (tokens.empty(bucket)) {
                 v.drop(i, RATE_LIMITED);
                 continue;
             }
@@ -110,7 +103,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
                 v.drop(i, UNROUTABLE);
                 continue;
             }
-            bucket[w]--;
+            tokens.take(bucket);
             int quote = Math.min(total, Ipv6.MIN_MTU - PREPENDED);
             long nip = pool.data(b) + l3;
             long icmp = nip + Ipv6.HEADER_LENGTH;

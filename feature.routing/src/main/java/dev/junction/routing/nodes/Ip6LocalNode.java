@@ -25,7 +25,6 @@ public final class Ip6LocalNode implements PacketNode {
     static final int LOOKUP = 0, REWRITE = 1, OUTPUT = 2;
     static final int NO_SERVICE = 0, BAD_ICMP = 1, NOT_HANDLED = 2, BAD_ND = 3, NOT_FOR_US = 4, ADVERT_LEARNED = 5,
             TABLE_FULL = 6, MULTICAST_ECHO = 7, CONFLICT = 8;
-    private static final int NA_LENGTH = Icmp6.ND_LENGTH + 8;
     private final Vrfs vrfs;
 
     public Ip6LocalNode(Vrfs vrfs) {
@@ -144,17 +143,9 @@ public final class Ip6LocalNode implements PacketNode {
         long dh = unspecified ? Ipv6.ALL_NODES_HIGH : sh, dl = unspecified ? Ipv6.ALL_NODES_LOW : sl;
         Ethernet.destination(m, frame, unspecified ? Ipv6.multicastMac(Ipv6.ALL_NODES_LOW) : peerMac);
         Ethernet.source(m, frame, mac);
-        Ipv6.writeHeader(m, ip, NA_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, th, tl, dh, dl);
-        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp, 0);
-        m.set(ValueLayout.JAVA_BYTE, icmp, (byte) Icmp6.NEIGHBOUR_ADVERTISEMENT);
-        m.set(ValueLayout.JAVA_INT_UNALIGNED, icmp + 4, 0);
-        m.set(ValueLayout.JAVA_BYTE, icmp + 4, (byte) flags);
-        // the target stays where it is, at icmp + 8
-        m.set(ValueLayout.JAVA_BYTE, icmp + 24, (byte) Icmp6.OPTION_TARGET_LLA);
-        m.set(ValueLayout.JAVA_BYTE, icmp + 25, (byte) 1);
-        Icmp6.writeMac(m, icmp + 26, mac);
-        Icmp6.writeChecksum(m, ip, NA_LENGTH);
-        pool.length(b, pool.l3Offset(b) + Ipv6.HEADER_LENGTH + NA_LENGTH);
+        Ipv6.writeHeader(m, ip, Icmp6.ND_WITH_OPTION_LENGTH, Ipv6.NEXT_ICMP6, Icmp6.ND_HOP_LIMIT, th, tl, dh, dl);
+        Icmp6.writeNeighbourMessage(m, ip, Icmp6.NEIGHBOUR_ADVERTISEMENT, flags, th, tl, Icmp6.OPTION_TARGET_LLA, mac);
+        pool.length(b, pool.l3Offset(b) + Ipv6.HEADER_LENGTH + Icmp6.ND_WITH_OPTION_LENGTH);
         pool.txInterface(b, rx);
         v.next(i, OUTPUT);
     }
