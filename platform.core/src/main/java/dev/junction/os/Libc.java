@@ -85,6 +85,9 @@ public final class Libc {
     private static final MethodHandle MEMFD_CREATE = fn("memfd_create", FunctionDescriptor.of(I, A, I));
     private static final MethodHandle FSTAT = fn("fstat", FunctionDescriptor.of(I, I, A));
     private static final MethodHandle FTRUNCATE = fn("ftruncate", FunctionDescriptor.of(I, I, L));
+    private static final MethodHandle SCHED_SETAFFINITY = fn("sched_setaffinity", FunctionDescriptor.of(I, I, L, A));
+    private static final MethodHandle SCHED_GETAFFINITY = fn("sched_getaffinity", FunctionDescriptor.of(I, I, L, A));
+    private static final MethodHandle GETTID = fn("gettid", FunctionDescriptor.of(I));
 
     private Libc() {
     }
@@ -92,6 +95,33 @@ public final class Libc {
     private static MethodHandle fn(String name, FunctionDescriptor d) {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d,
                 Linker.Option.captureCallState("errno"));
+    }
+
+    /** sched_setaffinity(2) of thread {@code tid} (0: the caller) to the CPU set {@code mask}: 0, or -1. */
+    public static int schedSetaffinity(MemorySegment st, int tid, MemorySegment mask) {
+        try {
+            return (int) SCHED_SETAFFINITY.invokeExact(st, tid, mask.byteSize(), mask);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** sched_getaffinity(2) of thread {@code tid} (0: the caller) into {@code mask}: its size in bytes, or -1. */
+    public static int schedGetaffinity(MemorySegment st, int tid, MemorySegment mask) {
+        try {
+            return (int) SCHED_GETAFFINITY.invokeExact(st, tid, mask.byteSize(), mask);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** gettid(2): the kernel's id of the calling thread (what /proc/self/task lists). */
+    public static int gettid(MemorySegment st) {
+        try {
+            return (int) GETTID.invokeExact(st);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** socket(2): a new descriptor, or -1. */
