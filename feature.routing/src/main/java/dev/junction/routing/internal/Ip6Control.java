@@ -30,9 +30,9 @@ final class Ip6Control {
     private final Map<String, List<Address>> addresses = new TreeMap<>();
     private final Map<Ipv6Prefix, StaticRoute> statics = new LinkedHashMap<>();
     private final Map<Ipv6Prefix, StaticRoute> learned = new LinkedHashMap<>();
-    private final Map<Ipv6Prefix, Entry> installed = new HashMap<>();
-    private final Map<Adj, Integer> adjIds = new HashMap<>();
-    private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip6Tables.FORWARD, -1, 0, 0)));
+    private final InstalledRoutes<Ipv6Prefix, Entry> installed = new InstalledRoutes<>(Entry::adj, this::fibAdd, this::fibRemove);
+    private final AdjacencyIds<Adj> adjacencies = new AdjacencyIds<>(new Adj(Ip6Tables.FORWARD, -1, 0, 0),
+            this::publishedAdjacencies, this::publishAdjacencies);
     private long lastChange;
     private boolean groupsRetired;
 
@@ -52,7 +52,7 @@ final class Ip6Control {
     }
 
     /** One path (kind, interface, gateway), or an ECMP group over {@code paths}. */
-    private record Adj(int kind, int ifIndex, long gwHigh, long gwLow, List<Adj> paths) {
+    private record Adj(int kind, int ifIndex, long gwHigh, long gwLow, List<Adj> paths) implements AdjacencyIds.Adjacency<Adj> {
         Adj(int kind, int ifIndex, long gwHigh, long gwLow) {
             this(kind, ifIndex, gwHigh, gwLow, List.of());
         }
@@ -255,73 +255,48 @@ final class Ip6Control {
         return want;
     }
 
-    /** Ids for the entries' adjacencies (a group's paths first); publishes the arrays when there are new ones. */
-    private void publishAdjacencies(Iterable<Entry> entries) {
-        int before = adjList.size();
-        for (Entry e : entries) {
-            for (Adj path : e.adj.paths) {
-                adjId(path);
-            }
-            adjId(e.adj);
-        }
-        if (adjList.size() == before && tables.adjacencies.kind().length == before) {
-            return;
-        }
-        int n = adjList.size();
+    private int publishedAdjacencies() {
+        return tables.adjacencies.kind().length;
+    }
+
+    /** The arrays of every adjacency by id; a group's {@code ifIndex} and {@code gwLow} say where its paths are. */
+    private void publishAdjacencies(List<Adj> byId, int[] firstMember, int[] members) {
+        int n = byId.size();
         int[] kind = new int[n], ifs = new int[n];
         long[] gwh = new long[n], gwl = new long[n];
-        List<Integer> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Adj a = adjList.get(i);
+            Adj a = byId.get(i);
             kind[i] = a.kind;
             ifs[i] = a.ifIndex;
             gwh[i] = a.gwHigh;
             gwl[i] = a.gwLow;
             if (a.kind == Ip6Tables.MULTIPATH) {
-                ifs[i] = members.size(); // paths are members[ifIndex .. ifIndex + gatewayLow)
+                ifs[i] = firstMember[i]; // paths are members[ifIndex .. ifIndex + gatewayLow)
                 gwl[i] = a.paths.size();
-                for (Adj path : a.paths) {
-                    members.add(adjIds.get(path));
-                }
             }
         }
-        int[] memberIds = new int[members.size()];
-        for (int i = 0; i < memberIds.length; i++) {
-            memberIds[i] = members.get(i);
+        tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, members);
+    }
+
+    private void fibAdd(Ipv6Prefix p, Entry e) {
+        tables.fib.add(p.high(), p.low(), p.length(), adjacencies.id(e.adj));
+        if (e.adj.kind == Ip6Tables.LOCAL) { // an address came up on an interface
+            announcements.announce6(e.adj.ifIndex, p.high(), p.low());
         }
-        tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, memberIds);
+    }
+
+    private void fibRemove(Ipv6Prefix p, Entry e) {
+        tables.fib.remove(p.high(), p.low(), p.length());
+        groupsRetired = true;
     }
 
     /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
     void recompute() {
         Map<Ipv6Prefix, Entry> want = wanted();
-        publishAdjacencies(want.values());
-        Ipv6Fib fib = tables.fib;
-        boolean changed = false;
-        for (Map.Entry<Ipv6Prefix, Entry> e : want.entrySet()) {
-            Entry old = installed.get(e.getKey());
-            if (old == null || !old.adj.equals(e.getValue().adj)) {
-                Ipv6Prefix p = e.getKey();
-                fib.add(p.high(), p.low(), p.length(), adjIds.get(e.getValue().adj));
-                changed = true;
-                if (e.getValue().adj.kind == Ip6Tables.LOCAL) { // an address came up on an interface
-                    announcements.announce6(e.getValue().adj.ifIndex, p.high(), p.low());
-                }
-            }
-        }
-        for (Map.Entry<Ipv6Prefix, Entry> e : installed.entrySet()) {
-            if (!want.containsKey(e.getKey())) {
-                Ipv6Prefix p = e.getKey();
-                fib.remove(p.high(), p.low(), p.length());
-                changed = true;
-                groupsRetired = true;
-            }
-        }
-        if (changed) {
+        adjacencies.register(want.values(), Entry::adj);
+        if (installed.replaceAll(want)) {
             lastChange = System.nanoTime();
         }
-        installed.clear();
-        installed.putAll(want);
     }
 
     /** A learned route changed: only its own FIB entry is touched; connected and static routes keep precedence. */
@@ -332,19 +307,9 @@ final class Ip6Control {
         }
         StaticRoute r = learned.get(p);
         Entry e = r == null ? null : resolve(r, connected);
-        Ipv6Fib fib = tables.fib;
         lastChange = System.nanoTime();
-        if (e == null) {
-            if (cur != null) {
-                fib.remove(p.high(), p.low(), p.length());
-                groupsRetired = true;
-                installed.remove(p);
-            }
-            return;
-        }
-        publishAdjacencies(List.of(e));
-        if (cur == null || !cur.adj.equals(e.adj)) {
-            fib.add(p.high(), p.low(), p.length(), adjIds.get(e.adj));
+        if (e != null) {
+            adjacencies.register(List.of(e), Entry::adj);
         }
         installed.put(p, e);
     }
@@ -360,7 +325,7 @@ final class Ip6Control {
             learned.put(p, route(p, r[1], null, kind));
         }
         Map<Ipv6Prefix, Entry> want = wanted();
-        publishAdjacencies(want.values());
+        adjacencies.register(want.values(), Entry::adj);
         int n = want.size();
         long[] highs = new long[n], lows = new long[n];
         byte[] lengths = new byte[n];
@@ -370,15 +335,14 @@ final class Ip6Control {
             highs[i] = e.prefix.high();
             lows[i] = e.prefix.low();
             lengths[i] = (byte) e.prefix.length();
-            hops[i++] = adjIds.get(e.adj);
+            hops[i++] = adjacencies.id(e.adj);
         }
         if (!routes.isEmpty()) {
             progress.accept("IPv6 FIB: building " + n + " routes");
         }
         Ipv6Fib fresh = Ipv6Fib.build(highs, lows, lengths, hops, n);
         tables.fib = fresh;
-        installed.clear();
-        installed.putAll(want);
+        installed.loaded(want);
         return routes.isEmpty() ? 0 : fresh.memoryBytes();
     }
 
@@ -395,13 +359,6 @@ final class Ip6Control {
             tables.fib.reclaimGroups();
             groupsRetired = false;
         }
-    }
-
-    private int adjId(Adj a) {
-        return adjIds.computeIfAbsent(a, x -> {
-            adjList.add(x);
-            return adjList.size() - 1;
-        });
     }
 
     /**
@@ -449,7 +406,7 @@ final class Ip6Control {
     /** Appends the ECMP groups the installed IPv6 routes use, in prefix order of first use. */
     void ecmpGroups(Map<Integer, String> names, List<Routing.EcmpGroup> out) {
         List<Entry> sorted = new ArrayList<>();
-        for (Entry e : installed.values()) {
+        for (Entry e : installed.entries().values()) {
             if (e.adj.kind == Ip6Tables.MULTIPATH) {
                 sorted.add(e);
             }
@@ -472,7 +429,7 @@ final class Ip6Control {
     }
 
     void routes(List<Routing.RouteEntry> out) {
-        List<Entry> sorted = new ArrayList<>(installed.values());
+        List<Entry> sorted = new ArrayList<>(installed.entries().values());
         sorted.sort((a, b) -> compare(a.prefix, b.prefix));
         for (Entry e : sorted) {
             out.add(new Routing.RouteEntry(e.prefix.toString(), e.kind, e.via, e.iface, true));

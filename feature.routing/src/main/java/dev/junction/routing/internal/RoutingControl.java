@@ -30,9 +30,9 @@ public final class RoutingControl {
     private final Map<Long, StaticRoute> statics = new TreeMap<>();
     /** Routes from a routing daemon (FRR over FPM), below static routes of the same prefix. */
     private final Map<Long, StaticRoute> learned = new TreeMap<>();
-    private final Map<Long, Entry> installed = new HashMap<>();
-    private final Map<Adj, Integer> adjIds = new HashMap<>();
-    private final List<Adj> adjList = new ArrayList<>(List.of(new Adj(Ip4Tables.FORWARD, -1, 0)));
+    private final InstalledRoutes<Long, Entry> installed = new InstalledRoutes<>(Entry::adj, this::fibAdd, this::fibRemove);
+    private final AdjacencyIds<Adj> adjacencies = new AdjacencyIds<>(new Adj(Ip4Tables.FORWARD, -1, 0),
+            this::publishedAdjacencies, this::publishAdjacencies);
 
     /** A static or learned route: one gateway or more (ECMP), or none with an interface (on-link). */
     private record StaticRoute(int prefix, int len, int[] vias, String iface, String kind) {
@@ -46,7 +46,7 @@ public final class RoutingControl {
     }
 
     /** What a FIB entry leads to: one path (kind, interface, gateway), or ECMP over {@code paths}. */
-    private record Adj(int kind, int ifIndex, int gateway, List<Adj> paths) {
+    private record Adj(int kind, int ifIndex, int gateway, List<Adj> paths) implements AdjacencyIds.Adjacency<Adj> {
         Adj(int kind, int ifIndex, int gateway) {
             this(kind, ifIndex, gateway, List.of());
         }
@@ -390,68 +390,45 @@ public final class RoutingControl {
         return want;
     }
 
-    /**
-     * Gives every adjacency the entries use an id (an ECMP group's paths before the group) and
-     * publishes the adjacency arrays when there are new ones, so that no FIB entry ever names an id
-     * a reader cannot find.
-     */
-    private void publishAdjacencies(Iterable<Entry> entries) {
-        int before = adjList.size();
-        for (Entry e : entries) {
-            for (Adj path : e.adj.paths) {
-                adjId(path);
-            }
-            adjId(e.adj);
-        }
-        if (adjList.size() == before && tables.adjacencies.kind().length == before) {
-            return;
-        }
-        int n = adjList.size();
+    private int publishedAdjacencies() {
+        return tables.adjacencies.kind().length;
+    }
+
+    /** The arrays of every adjacency by id; a group's {@code ifIndex} and {@code gateway} say where its paths are. */
+    private void publishAdjacencies(List<Adj> byId, int[] firstMember, int[] members) {
+        int n = byId.size();
         int[] kind = new int[n];
         int[] ifs = new int[n];
         int[] gws = new int[n];
-        List<Integer> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Adj a = adjList.get(i);
+            Adj a = byId.get(i);
             kind[i] = a.kind;
             ifs[i] = a.ifIndex;
             gws[i] = a.gateway;
             if (a.kind == Ip4Tables.MULTIPATH) {
-                ifs[i] = members.size(); // a group: its paths are members[ifIndex .. ifIndex + gateway)
+                ifs[i] = firstMember[i]; // a group: its paths are members[ifIndex .. ifIndex + gateway)
                 gws[i] = a.paths.size();
-                for (Adj path : a.paths) {
-                    members.add(adjIds.get(path));
-                }
             }
         }
-        int[] memberIds = new int[members.size()];
-        for (int i = 0; i < memberIds.length; i++) {
-            memberIds[i] = members.get(i);
+        tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws, members);
+    }
+
+    private void fibAdd(long key, Entry e) {
+        tables.fib.add(e.prefix, e.len, adjacencies.id(e.adj));
+        if (e.adj.kind == Ip4Tables.LOCAL) { // an address came up on an interface
+            announcements.announce4(e.adj.ifIndex, e.prefix);
         }
-        tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws, memberIds);
+    }
+
+    private void fibRemove(long key, Entry e) {
+        tables.fib.remove(e.prefix, e.len);
     }
 
     /** Rebuilds the wanted FIB and applies the difference: adds and replacements first, removals last. */
     private void recompute() {
         Map<Long, Entry> want = wanted();
-        publishAdjacencies(want.values());
-        Ipv4Lookup fib = tables.fib;
-        for (Map.Entry<Long, Entry> e : want.entrySet()) {
-            Entry old = installed.get(e.getKey());
-            if (old == null || !old.adj.equals(e.getValue().adj)) {
-                fib.add(e.getValue().prefix, e.getValue().len, adjIds.get(e.getValue().adj));
-                if (e.getValue().adj.kind == Ip4Tables.LOCAL) { // an address came up on an interface
-                    announcements.announce4(e.getValue().adj.ifIndex, e.getValue().prefix);
-                }
-            }
-        }
-        for (Map.Entry<Long, Entry> e : installed.entrySet()) {
-            if (!want.containsKey(e.getKey())) {
-                fib.remove(e.getValue().prefix, e.getValue().len);
-            }
-        }
-        installed.clear();
-        installed.putAll(want);
+        adjacencies.register(want.values(), Entry::adj);
+        installed.replaceAll(want);
     }
 
     /**
@@ -465,17 +442,8 @@ public final class RoutingControl {
         }
         StaticRoute r = learned.get(k);
         Entry e = r == null ? null : resolve(r, connected);
-        Ipv4Lookup fib = tables.fib;
-        if (e == null) {
-            if (cur != null) {
-                fib.remove(cur.prefix, cur.len);
-                installed.remove(k);
-            }
-            return;
-        }
-        publishAdjacencies(List.of(e));
-        if (cur == null || !cur.adj.equals(e.adj)) {
-            fib.add(e.prefix, e.len, adjIds.get(e.adj));
+        if (e != null) {
+            adjacencies.register(List.of(e), Entry::adj);
         }
         installed.put(k, e);
     }
@@ -516,27 +484,19 @@ public final class RoutingControl {
         learned.values().removeIf(r -> r.kind.equals(kind));
         learned.putAll(v4);
         Map<Long, Entry> want = wanted();
-        publishAdjacencies(want.values());
+        adjacencies.register(want.values(), Entry::adj);
         Ipv4Lookup fresh = tables.newFib();
         int done = 0;
         for (Entry e : want.values()) {
-            fresh.add(e.prefix, e.len, adjIds.get(e.adj));
+            fresh.add(e.prefix, e.len, adjacencies.id(e.adj));
             if (++done % 200_000 == 0) {
                 progress.accept("IPv4 FIB: " + done + " of " + want.size() + " routes");
             }
         }
         tables.fib = fresh; // the workers take the new table from their next vector on
-        installed.clear();
-        installed.putAll(want);
+        installed.loaded(want);
         long bytes = fresh.memoryBytes() + ip6.loadTable(kind, v6, progress);
         return new LoadResult(v4.size() + v6.size(), System.nanoTime() - t0, bytes);
-    }
-
-    private int adjId(Adj a) {
-        return adjIds.computeIfAbsent(a, x -> {
-            adjList.add(x);
-            return adjList.size() - 1;
-        });
     }
 
     /**
@@ -583,7 +543,7 @@ public final class RoutingControl {
     public synchronized List<Routing.RouteEntry> routes() {
         // Sorted by (prefix, length) on the numeric key first: a full table has a million routes.
         TreeMap<Long, List<Routing.RouteEntry>> byKey = new TreeMap<>((x, y) -> Long.compareUnsigned(x, y));
-        for (Map.Entry<Long, Entry> me : installed.entrySet()) {
+        for (Map.Entry<Long, Entry> me : installed.entries().entrySet()) {
             Entry e = me.getValue();
             byKey.computeIfAbsent(me.getKey(), k -> new ArrayList<>(1))
                     .add(new Routing.RouteEntry(Ipv4.format(e.prefix) + "/" + e.len, e.kind, e.via, e.iface, true));
@@ -598,7 +558,7 @@ public final class RoutingControl {
                 }
             }
         }
-        List<Routing.RouteEntry> out = new ArrayList<>(installed.size() + 16);
+        List<Routing.RouteEntry> out = new ArrayList<>(installed.entries().size() + 16);
         byKey.values().forEach(out::addAll);
         ip6.routes(out);
         return out;
@@ -610,7 +570,7 @@ public final class RoutingControl {
         Map<Adj, int[]> uses = new LinkedHashMap<>();
         Map<Adj, String> example = new HashMap<>();
         TreeMap<Long, Entry> sorted = new TreeMap<>((x, y) -> Long.compareUnsigned(x, y));
-        installed.forEach((k, e) -> {
+        installed.entries().forEach((k, e) -> {
             if (e.adj.kind == Ip4Tables.MULTIPATH) {
                 sorted.put(k, e);
             }
