@@ -142,10 +142,7 @@ final class Worker implements Runnable, NodeContext {
                     try {
                         cn.node.release(v, this);
                     } catch (Throwable t) {
-                        cn.reg.quarantined = true;
-                        faults++;
-                        engine.nodeFault(cn.reg, t);
-                        dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
+                        quarantine(cn, v, t);
                     }
                     int n = v.count();
                     if (n == 0) {
@@ -264,10 +261,7 @@ final class Worker implements Runnable, NodeContext {
             try {
                 cn.node.tick(v, this);
             } catch (Throwable t) {
-                cn.reg.quarantined = true;
-                faults++;
-                engine.nodeFault(cn.reg, t);
-                dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
+                quarantine(cn, v, t);
             }
             int n = v.count();
             if (n > 0) {
@@ -300,10 +294,7 @@ final class Worker implements Runnable, NodeContext {
             try {
                 cn.node.process(v, this);
             } catch (Throwable t) {
-                cn.reg.quarantined = true;
-                faults++;
-                engine.nodeFault(cn.reg, t);
-                dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
+                quarantine(cn, v, t);
             }
             c.nanos += System.nanoTime() - t0;
         }
@@ -386,6 +377,14 @@ final class Worker implements Runnable, NodeContext {
             p = g.pending[target];
         }
         p.add(b);
+    }
+
+    /** A node threw: it is quarantined (the control thread recompiles the graph without it) and its vector dropped. */
+    private void quarantine(CompiledNode cn, PacketVector v, Throwable t) {
+        cn.reg.quarantined = true;
+        faults++;
+        engine.nodeFault(cn.reg, t);
+        dropAll(v, cn.builtin(CompiledNode.NODE_FAULT));
     }
 
     private void dropAll(PacketVector v, int reason) {
