@@ -50,6 +50,13 @@ public final class Ip4Tables {
         this(new NeighbourTable());
     }
 
+    /** Whether {@code address} is one of the router's own addresses on interface {@code ifIndex}. */
+    public boolean isLocal(int address, int ifIndex) {
+        Adjacencies adj = adjacencies;
+        int id = fib.lookup(address);
+        return id > 0 && id < adj.kind().length && adj.kind()[id] == LOCAL && adj.ifIndex()[id] == ifIndex;
+    }
+
     public int addressOf(int ifIndex) {
         int[] a = interfaceAddress;
         return ifIndex >= 0 && ifIndex < a.length ? a[ifIndex] : 0;

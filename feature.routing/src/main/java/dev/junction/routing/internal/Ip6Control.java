@@ -285,6 +285,19 @@ final class Ip6Control {
         }
     }
 
+    /** As RoutingControl.announce, for the IPv6 addresses local on {@code ifIndex}. */
+    int announce(int ifIndex) {
+        int n = 0;
+        for (Map.Entry<Ipv6Prefix, Entry> e : installed.entries().entrySet()) {
+            Adj adj = e.getValue().adj;
+            if (adj.kind == Ip6Tables.LOCAL && adj.ifIndex == ifIndex
+                    && announcements.announce6(ifIndex, e.getKey().high(), e.getKey().low())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void fibRemove(Ipv6Prefix p, Entry e) {
         tables.fib.remove(p.high(), p.low(), p.length());
         groupsRetired = true;

@@ -48,4 +48,11 @@ public final class Ip6Tables {
         long[] ll = addresses.linkLocal();
         return ifIndex >= 0 && ifIndex < ll.length ? ll[ifIndex] : 0;
     }
+
+    /** Whether {@code high:low} is one of the router's own (non-link-local) addresses on interface {@code ifIndex}. */
+    public boolean isLocal(long high, long low, int ifIndex) {
+        Adjacencies adj = adjacencies;
+        int id = fib.lookup(high, low);
+        return id > 0 && id < adj.kind().length && adj.kind()[id] == LOCAL && adj.ifIndex()[id] == ifIndex;
+    }
 }

@@ -420,6 +420,21 @@ public final class RoutingControl {
         }
     }
 
+    /**
+     * Announces again every address the FIB holds as local on the interface, both families (as when
+     * they came up); returns how many were queued. Throws when there is no such interface.
+     */
+    public synchronized int announce(String iface) {
+        int ifIndex = ifIndex(iface);
+        int n = 0;
+        for (Entry e : installed.entries().values()) {
+            if (e.adj.kind == Ip4Tables.LOCAL && e.adj.ifIndex == ifIndex && announcements.announce4(ifIndex, e.prefix)) {
+                n++;
+            }
+        }
+        return n + ip6.announce(ifIndex);
+    }
+
     private void fibRemove(long key, Entry e) {
         tables.fib.remove(e.prefix, e.len);
     }

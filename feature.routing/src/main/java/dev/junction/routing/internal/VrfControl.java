@@ -218,33 +218,11 @@ public final class VrfControl implements Routing {
 
     @Override
     public synchronized int announce(String iface) {
-        int index = -1;
-        for (InterfaceStatus s : dataplane.interfaces()) {
-            if (s.name().equals(iface)) {
-                index = s.index();
-            }
-        }
-        if (index < 0) {
-            throw new IllegalArgumentException("no interface named '" + iface + "' (see interface:list)");
-        }
-        int count = 0;
-        for (AddressEntry a : addresses()) {
-            if (!a.iface().equals(iface)) {
-                continue;
-            }
-            String address = a.cidr().substring(0, a.cidr().indexOf('/'));
-            boolean queued;
-            if (Ip6Control.isIpv6(address)) {
-                dev.junction.routing.fib.Ipv6Prefix p = Ip6Control.address(address);
-                queued = vrfs.announcements.announce6(index, p.high(), p.low());
-            } else {
-                queued = vrfs.announcements.announce4(index, dev.junction.packet.Ipv4.parse(address));
-            }
-            if (!queued) {
-                throw new IllegalArgumentException("announcements are queued for " + Announcements.CAPACITY
-                        + " addresses already; try again in " + Announcements.REPEATS + " s");
-            }
-            count++;
+        long refusedBefore = vrfs.announcements.refusedCount();
+        int count = controlOfInterface(iface).announce(iface);
+        if (vrfs.announcements.refusedCount() != refusedBefore) {
+            throw new IllegalArgumentException("announcements are queued for " + Announcements.CAPACITY
+                    + " addresses already (" + count + " of " + iface + "'s queued); try again in " + Announcements.REPEATS + " s");
         }
         if (count == 0) {
             throw new IllegalArgumentException(iface + " has no addresses to announce (see ip:addresses)");

@@ -66,17 +66,16 @@ public final class ArpInputNode implements PacketNode {
             int vrf = vrfs.ofInterface(rx);
             pool.vrf(b, vrf);
             Ip4Tables tables = vrfs.ip4(vrf);
-            Ip4Tables.Adjacencies adj = tables.adjacencies;
             int spa = Arp.senderIp(m, arp);
             long sha = Arp.senderMac(m, arp);
             long mac = ctx.interfaces().mac(rx);
-            if (isOurs(tables, adj, spa, rx) && sha != mac) {
+            if (tables.isLocal(spa, rx) && sha != mac) {
                 v.drop(i, CONFLICT);
                 continue;
             }
             int op = Arp.operation(m, arp);
             int tpa = Arp.targetIp(m, arp);
-            boolean toUs = isOurs(tables, adj, tpa, rx) && spa != tpa;
+            boolean toUs = tables.isLocal(tpa, rx) && spa != tpa;
             if (spa != 0) {
                 if (toUs && (op == Arp.REQUEST || op == Arp.REPLY)) {
                     if (!tables.neighbours.learn(rx, spa, sha, ctx.now())) {
@@ -101,11 +100,5 @@ public final class ArpInputNode implements PacketNode {
             pool.txInterface(b, rx);
             v.next(i, 0);
         }
-    }
-
-    /** Whether {@code ip} is one of the router's addresses on interface {@code rx}. */
-    private static boolean isOurs(Ip4Tables tables, Ip4Tables.Adjacencies adj, int ip, int rx) {
-        int id = tables.fib.lookup(ip);
-        return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == rx;
     }
 }

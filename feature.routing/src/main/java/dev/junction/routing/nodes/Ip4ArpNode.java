@@ -93,10 +93,7 @@ public final class Ip4ArpNode extends NeighbourResolverNode {
         @Override
         public boolean stillOurs(Announcements a, int slot) {
             int tx = a.ifIndex(slot);
-            Ip4Tables tables = vrfs.ip4(vrfs.ofInterface(tx));
-            int id = tables.fib.lookup(a.address4(slot));
-            Ip4Tables.Adjacencies adj = tables.adjacencies;
-            return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip4Tables.LOCAL && adj.ifIndex()[id] == tx;
+            return vrfs.ip4(vrfs.ofInterface(tx)).isLocal(a.address4(slot), tx);
         }
 
         @Override

@@ -106,9 +106,7 @@ public final class Ip6LocalNode implements PacketNode {
         if (Ipv6.isLinkLocal(high)) {
             return high == Ipv6.LINK_LOCAL_HIGH && low != 0 && low == tables.linkLocalOf(rx);
         }
-        Ip6Tables.Adjacencies adj = tables.adjacencies;
-        int id = tables.fib.lookup(high, low);
-        return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip6Tables.LOCAL && adj.ifIndex()[id] == rx;
+        return tables.isLocal(high, low, rx);
     }
 
     private void solicitation(PacketVector v, int i, int b, PacketPool pool, MemorySegment m, long ip, int len,

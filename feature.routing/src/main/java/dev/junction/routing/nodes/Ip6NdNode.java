@@ -128,10 +128,7 @@ public final class Ip6NdNode extends NeighbourResolverNode {
         @Override
         public boolean stillOurs(Announcements a, int slot) {
             int tx = a.ifIndex(slot);
-            Ip6Tables tables = vrfs.ip6(vrfs.ofInterface(tx));
-            int id = tables.fib.lookup(a.high(slot), a.low(slot));
-            Ip6Tables.Adjacencies adj = tables.adjacencies;
-            return id > 0 && id < adj.kind().length && adj.kind()[id] == Ip6Tables.LOCAL && adj.ifIndex()[id] == tx;
+            return vrfs.ip6(vrfs.ofInterface(tx)).isLocal(a.high(slot), a.low(slot), tx);
         }
 
         @Override
