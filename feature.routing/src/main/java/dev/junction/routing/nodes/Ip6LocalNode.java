@@ -109,10 +109,19 @@ public final class Ip6LocalNode implements PacketNode {
         return tables.isLocal(high, low, rx);
     }
 
+    /**
+     * RFC 4861's checks common to solicitations and advertisements: hop limit 255 (so that it cannot
+     * come from off the link), code 0, and at least the fixed part with the target.
+     */
+    private static boolean ndHeaderValid(MemorySegment m, long ip, int len) {
+        return Ipv6.hopLimit(m, ip) == Icmp6.ND_HOP_LIMIT && len >= Icmp6.ND_LENGTH
+                && m.get(ValueLayout.JAVA_BYTE, ip + Ipv6.HEADER_LENGTH + 1) == 0;
+    }
+
     private void solicitation(PacketVector v, int i, int b, PacketPool pool, MemorySegment m, long ip, int len,
             NodeContext ctx) {
         long icmp = ip + Ipv6.HEADER_LENGTH;
-        if (Ipv6.hopLimit(m, ip) != Icmp6.ND_HOP_LIMIT || len < Icmp6.ND_LENGTH || m.get(ValueLayout.JAVA_BYTE, icmp + 1) != 0) {
+        if (!ndHeaderValid(m, ip, len)) {
             v.drop(i, BAD_ND);
             return;
         }
@@ -151,7 +160,7 @@ public final class Ip6LocalNode implements PacketNode {
     private void advertisement(PacketVector v, int i, int b, PacketPool pool, MemorySegment m, long ip, int len,
             NodeContext ctx) {
         long icmp = ip + Ipv6.HEADER_LENGTH;
-        if (Ipv6.hopLimit(m, ip) != Icmp6.ND_HOP_LIMIT || len < Icmp6.ND_LENGTH || m.get(ValueLayout.JAVA_BYTE, icmp + 1) != 0) {
+        if (!ndHeaderValid(m, ip, len)) {
             v.drop(i, BAD_ND);
             return;
         }
