@@ -5,17 +5,15 @@ import dev.junction.shell.cli.Table;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** {@code vhost:*}: add, delete and list vhost-user devices, persisted in ConfigAdmin. */
 @Component(service = VhostCommands.class, property = {"osgi.command.scope=vhost",
@@ -29,20 +27,12 @@ public final class VhostCommands {
     static final Cli LIST = Cli.command("vhost:list", "vhost-user devices: state, features, rings, counters");
 
     private final ConfigurationAdmin cm;
-    private final List<VhostUserDevice> devices = new CopyOnWriteArrayList<>();
+    private final BundleContext context;
 
     @Activate
-    public VhostCommands(@Reference ConfigurationAdmin cm) {
+    public VhostCommands(@Reference ConfigurationAdmin cm, BundleContext context) {
         this.cm = cm;
-    }
-
-    @Reference(service = VhostUserDevice.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDevice(VhostUserDevice d) {
-        devices.add(d);
-    }
-
-    void removeDevice(VhostUserDevice d) {
-        devices.remove(d);
+        this.context = context;
     }
 
     @Descriptor("add a vhost-user device (--help for options)")
@@ -110,11 +100,25 @@ public final class VhostCommands {
         });
     }
 
+    /**
+     * The device of that name, asked of the service registry when the command runs: a list kept by
+     * a dynamic reference could lag a device just registered, and `vhost:list` then called it
+     * "not created" while the data plane already forwarded through it.
+     */
     private VhostUserDevice device(String name) {
-        for (VhostUserDevice d : devices) {
-            if (d.name().equals(name)) {
-                return d;
+        try {
+            for (ServiceReference<VhostUserDevice> ref : context.getServiceReferences(VhostUserDevice.class, null)) {
+                VhostUserDevice d = context.getService(ref);
+                try {
+                    if (d != null && d.name().equals(name)) {
+                        return d;
+                    }
+                } finally {
+                    context.ungetService(ref);
+                }
             }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // no filter given: cannot happen
         }
         return null;
     }
