@@ -8,7 +8,7 @@
 # vector figure.
 # IPv6 (--ipv6): the iprbench IPv6 table (160,147 prefixes) in Junction's Ipv6Fib against
 # dpdk-test-fib -6 (its trie FIB; rte_lpm6 cannot hold this table with the groups it allows).
-# Usage: bench/run-fib.sh [--ipv6] [LOOKUPS]   (root: installs dpdk-dev with apt-get if missing)
+# Usage: bench/run-fib.sh [--ipv6] [LOOKUPS]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FAMILY=4
@@ -16,11 +16,7 @@ if [ "${1:-}" = --ipv6 ]; then FAMILY=6; shift; fi
 LOOKUPS=${1:-10000000}
 TABLE=data/iprbench-tier1-ipv$FAMILY.txt.xz
 [ -r "$TABLE" ] || { echo "no $TABLE (see data/README.md)" >&2; exit 1; }
-if ! command -v dpdk-test-fib >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "dpdk-test-fib missing and not root: apt-get install dpdk-dev" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk-dev >/dev/null
-fi
+tools/packages.sh need dpdk-test-fib || exit 1
 CPU=$(( $(nproc) - 1 ))
 ROUTES=$(mktemp)
 PREFIX=junction-fib-$$

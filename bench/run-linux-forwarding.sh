@@ -45,7 +45,7 @@
 #   --no-rps   leave f1's receive processing where the generator transmits (CPU 0): the kernel then
 #              forwards on the generator's CPU, and AF_PACKET/XDP copies for the userspace
 #              forwarders cost the generator, not the forwarder
-# Root. Installs what is missing with apt-get (iproute2, iputils-ping, gcc, openvswitch-switch);
+# Root. Installs what is missing (tools/packages.sh: iproute2, iputils-ping, gcc, openvswitch-switch);
 # needs a JDK 25 and builds app/target/junction.jar with Maven when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,17 +80,9 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || { echo "run-linux-forwarding: needs root (network namespaces)" >&2; exit 1; }
 
 # --- what the run needs ---
-need=()
-command -v ip >/dev/null || need+=(iproute2)
-command -v ping >/dev/null || need+=(iputils-ping)
-command -v taskset >/dev/null || need+=(util-linux)
-command -v gcc >/dev/null || need+=(gcc libc6-dev)
-if want ovs || want ovs-afxdp; then command -v ovs-vswitchd >/dev/null || need+=(openvswitch-switch); fi
-if [ ${#need[@]} -gt 0 ]; then
-    echo "run-linux-forwarding: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+tools=(ip ping ethtool taskset gcc /usr/include/stdio.h)
+if want ovs || want ovs-afxdp; then tools+=(/usr/lib/openvswitch-switch/ovs-vswitchd ovs-vsctl ovsdb-server ovsdb-tool); fi
+tools/packages.sh need "${tools[@]}" || exit 1
 JAR=$ROOT/app/target/junction.jar
 if want junction; then
     JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}

@@ -5,7 +5,7 @@
 #   2. Junction on one worker: generator -> ethernet-input -> l2-xconnect -> output -> sink,
 #      64-byte frames, then the same with 8 pass-through features on the l2-input arc.
 # Prints Mpps, ns and cycles per packet, bytes allocated per packet, and Junction/testpmd.
-# Usage: bench/run-pipeline.sh [--seconds N]   (root: installs dpdk-dev with apt-get if missing)
+# Usage: bench/run-pipeline.sh [--seconds N]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN=10
@@ -16,11 +16,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if ! command -v dpdk-testpmd >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "dpdk-testpmd missing and not root: apt-get install dpdk-dev" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk-dev >/dev/null
-fi
+tools/packages.sh need dpdk-testpmd || exit 1
 CPUS=$(nproc)
 WORKER_CPU=$((CPUS - 1))
 

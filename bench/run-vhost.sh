@@ -8,7 +8,7 @@
 # The rate is read from the frontend's own port statistics (Tx-pps, Rx-pps), the same ruler for both
 # backends. The first WARMUP reports are skipped: on 2 CPUs, with both forwarding cores spinning,
 # Junction's JIT compilers have little CPU left and its rate climbs for several seconds.
-# Usage: bench/run-vhost.sh [--seconds N] [--warmup N]   (root: installs dpdk with apt-get if missing)
+# Usage: bench/run-vhost.sh [--seconds N] [--warmup N]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN=10
@@ -20,11 +20,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: bench/run-vhost.sh [--seconds N] [--warmup N]" >&2; exit 2 ;;
     esac
 done
-if ! command -v dpdk-testpmd >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "dpdk-testpmd missing and not root: apt-get install dpdk" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk >/dev/null
-fi
+tools/packages.sh need dpdk-testpmd || exit 1
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 CPUs (one for the frontend, one for the backend)" >&2; exit 1; }
 FRONT_CPU=1   # the frontend's forwarding core
 BACK_CPU=0    # the backend's: Junction's worker or testpmd's vhost forwarding core

@@ -32,7 +32,7 @@ public final class TestpmdBackend implements AutoCloseable {
     }
 
     public static TestpmdBackend start(String forwardMode, boolean client, Path... sockets) throws IOException, InterruptedException {
-        QemuGuest.requireCommand("dpdk-testpmd", "dpdk");
+        QemuGuest.requireTool("dpdk-testpmd");
         String prefix = "jnguest" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000;
         List<String> cmd = new ArrayList<>(List.of("dpdk-testpmd", "-l", "0-1", "--no-pci", "--no-huge", "-m", "512",
                 "--file-prefix=" + prefix));

@@ -13,8 +13,9 @@
 # - initrd.gz: busybox (static), the virtio-net/virtio-pci modules from the same kernel package
 #   (dependencies resolved from each module's own `depends=`), and /init (see GUEST_INIT below).
 #
-# Needs dpkg-deb and apt-get (Debian). Installs xz-utils, cpio, gzip when missing (root). The kernel
-# and busybox packages are fetched with `apt-get download` into the cache, never installed.
+# Needs dpkg-deb and apt-get (Debian). Installs xz-utils, cpio, gzip when missing (root, through
+# tools/packages.sh). The kernel and busybox packages are fetched with `apt-get download` into the
+# cache, never installed.
 # Environment: JN_GUEST_KERNEL_PKG (default: what linux-image-amd64 depends on), JN_GUEST_CACHE.
 set -euo pipefail
 
@@ -35,20 +36,10 @@ apt_update_once() {
         APT_UPDATED=1
     fi
 }
-need_cmd() { # command package
-    command -v "$1" >/dev/null && return 0
-    [ "$(id -u)" = 0 ] || die "$1 is missing (package $2) and installing it needs root"
-    apt_update_once
-    log "installing $2"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null ||
-        die "apt-get install $2 failed"
-}
-
 command -v dpkg-deb >/dev/null || die "dpkg-deb not found: this script needs a Debian system"
 command -v apt-get >/dev/null || die "apt-get not found: this script needs a Debian system"
-need_cmd xz xz-utils
-need_cmd cpio cpio
-need_cmd gzip gzip
+# xz, cpio and gzip, installed from tools/packages.list when missing (root).
+"$(dirname "$SELF")/../packages.sh" need guest || die "xz, cpio or gzip is missing (see the line above)"
 
 # Which kernel package: the one the linux-image-amd64 meta package points at, unless told.
 kernel_pkg() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The QEMU guest harness against dpdk-testpmd as the vhost-user backend (see SelfTest.java):
 #   tools/guest/selftest.sh [icmp-client|icmp-server|reconnect|two-guests ...]
-# As root: installs qemu-system-x86 and dpdk when missing, builds (or finds cached) the guest, runs the
+# As root: installs qemu-system-x86 and dpdk-dev when missing (tools/packages.sh), builds (or finds cached) the guest, runs the
 # scenarios and prints "selftest: N passed, N failed". Every QEMU and testpmd it starts is stopped.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)

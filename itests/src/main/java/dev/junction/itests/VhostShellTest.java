@@ -100,9 +100,9 @@ class VhostShellTest {
     void aRealFrontendSendsThroughTheDevice() throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/dpdk-testpmd"))) {
             if (System.getenv("CI") != null) {
-                throw new AssertionError("CI installs dpdk (./junction test): dpdk-testpmd is missing");
+                throw new AssertionError("CI installs dpdk-testpmd (./junction test, tools/packages.sh): it is missing");
             }
-            System.err.println("SKIPPED LOUDLY: VhostShellTest.aRealFrontendSendsThroughTheDevice needs dpdk-testpmd (apt-get install dpdk)");
+            System.err.println("SKIPPED LOUDLY: VhostShellTest.aRealFrontendSendsThroughTheDevice needs dpdk-testpmd (tools/packages.sh need dpdk-testpmd)");
             org.junit.jupiter.api.Assumptions.abort("needs dpdk-testpmd");
         }
         Path sock = dir.resolve("vx0.sock");

@@ -16,6 +16,7 @@ import dev.junction.routing.internal.VrfControl;
 import dev.junction.routing.internal.Vrfs;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.Packages;
 import dev.junction.testing.RootOnly;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -50,10 +51,7 @@ class FrrFpmTest {
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require("FrrFpmTest", "network namespaces, FRR");
-        if (!Files.isExecutable(Path.of("/usr/lib/frr/zebra"))) {
-            must("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq frr >/dev/null"
-                    + " || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq frr >/dev/null)");
-        }
+        Packages.require("FrrFpmTest", "/usr/lib/frr/zebra", "/usr/lib/frr/staticd", "vtysh");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         engine.addDevice(new MemoryDevice("m0", 0x02_00_00_00_86_01L, TrafficProfile.defaults(), false));
         engine.addDevice(new MemoryDevice("m1", 0x02_00_00_00_86_02L, TrafficProfile.defaults(), false));

@@ -17,6 +17,7 @@ import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.RoutingControl;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.Packages;
 import dev.junction.testing.RootOnly;
 import dev.junction.testing.TcpTransfer;
 import java.util.List;
@@ -216,6 +217,7 @@ class RoutedHostsTest {
 
     @Test
     void aBarrageOfBadFramesIsCountedByReasonWhileAPingLosesNothing() throws Exception {
+        Packages.require("RoutedHostsTest", "python3:scapy");
         // Jumbo frames reach Junction only when both veth ends allow them.
         must(ns(h1, "ip", "link", "set", "e0", "mtu", "9000"));
         must("ip", "link", "set", v1, "mtu", "9000");

@@ -7,6 +7,7 @@ import dev.junction.dataplane.CaptureDirection;
 import dev.junction.dataplane.CaptureStatus;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
+import dev.junction.testing.Packages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,27 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A capture written by Junction is read back by tshark with the frames that crossed the interface. */
 class PcapCaptureTest {
 
-    static boolean hasTshark() {
-        return Files.isExecutable(Path.of("/usr/bin/tshark"));
-    }
-
     @Test
     void tsharkReadsTheCapturedFrames(@TempDir Path dir) throws Exception {
-        if (!hasTshark()) {
-            // CI installs tshark (./junction test does, as root): there a missing tshark is a failure.
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("tshark missing in CI: ./junction test installs it as root");
-            }
-            System.err.println("SKIPPED LOUDLY: tshark is not installed (./junction test installs it as root)");
-            Assumptions.abort("tshark not installed");
-        }
+        // Installed as root; in CI a tshark that cannot be had is a failure.
+        Packages.require("PcapCaptureTest", "tshark");
         Path file = dir.resolve("mem1.pcap");
         try (MemoryDevice gen = new MemoryDevice("mem0", 1, TrafficProfile.defaults().withCount(100).withFrameSize(128), false);
                 MemoryDevice sink = new MemoryDevice("mem1", 2, null, false);

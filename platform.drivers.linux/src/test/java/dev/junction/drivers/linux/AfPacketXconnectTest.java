@@ -12,6 +12,7 @@ import dev.junction.dataplane.CaptureDirection;
 import dev.junction.device.DeviceCounters;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.Packages;
 import dev.junction.testing.RootOnly;
 import dev.junction.testing.TcpTransfer;
 import java.nio.file.Files;
@@ -78,10 +79,9 @@ class AfPacketXconnectTest {
         DeviceCounters c1 = d1.counters();
         assertTrue(c1.rxPackets() >= 4, "ARP request + 3 echo requests received on j1: " + c1);
         assertTrue(d2.counters().txPackets() >= 4, "and sent on j2: " + d2.counters());
-        if (Files.isExecutable(Path.of("/usr/bin/tshark"))) {
-            String echo = must("tshark", "-n", "-r", pcap.toString(), "-Y", "icmp.type == 8", "-T", "fields", "-e", "ip.dst");
-            assertEquals(3, echo.strip().lines().filter(l -> l.equals("10.77.0.2")).count(), echo);
-        }
+        Packages.require("AfPacketXconnectTest", "tshark");
+        String echo = must("tshark", "-n", "-r", pcap.toString(), "-Y", "icmp.type == 8", "-T", "fields", "-e", "ip.dst");
+        assertEquals(3, echo.strip().lines().filter(l -> l.equals("10.77.0.2")).count(), echo);
     }
 
     @Test

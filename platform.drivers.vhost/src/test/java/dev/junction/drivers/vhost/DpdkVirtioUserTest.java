@@ -7,11 +7,11 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
+import dev.junction.testing.Packages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,7 @@ class DpdkVirtioUserTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(Testpmd.available("DpdkVirtioUserTest"), "dpdk-testpmd is not available");
+        Packages.require("DpdkVirtioUserTest", "dpdk-testpmd");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
     }
 

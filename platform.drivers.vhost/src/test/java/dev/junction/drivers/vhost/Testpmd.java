@@ -41,26 +41,6 @@ final class Testpmd implements AutoCloseable {
         });
     }
 
-    /** Whether dpdk-testpmd can run here: installs the dpdk package as root when it is missing. */
-    static boolean available(String test) throws IOException, InterruptedException {
-        if (Files.isExecutable(Path.of("/usr/bin/dpdk-testpmd"))) {
-            return true;
-        }
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (root) {
-            new ProcessBuilder("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk >/dev/null 2>&1 || "
-                    + "(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpdk)").inheritIO().start().waitFor();
-            if (Files.isExecutable(Path.of("/usr/bin/dpdk-testpmd"))) {
-                return true;
-            }
-        }
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(test + " needs dpdk-testpmd (apt-get install dpdk) and could not install it");
-        }
-        System.err.println("SKIPPED LOUDLY: " + test + " needs dpdk-testpmd (apt-get install dpdk, as root)");
-        return false;
-    }
-
     /**
      * Starts testpmd with one virtual device {@code vdev} and forwarding mode {@code mode}, printing
      * port statistics every second.

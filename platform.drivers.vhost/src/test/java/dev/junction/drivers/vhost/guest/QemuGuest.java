@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  * fails; a JVM shutdown hook does the same for a guest that was never closed. Set the system property
  * {@code junction.guest.keep=true} to keep the directory (serial log, QEMU's stderr) for a look.
  *
- * <p>Plain Java, no dependencies. Needs {@code qemu-system-x86_64} (installed with apt-get when
+ * <p>Plain Java, no dependencies. Needs {@code qemu-system-x86_64} (installed through tools/packages.sh when
  * missing and running as root) and a guest image: {@code -Djunction.guest.dir=DIR} (or
  * {@code JN_GUEST_DIR}) naming a directory with {@code vmlinux} and {@code initrd.gz}, otherwise
  * {@code build-guest.sh} is run once per JVM, found through {@code -Djunction.guest.script=PATH} or
@@ -600,36 +600,33 @@ public final class QemuGuest implements AutoCloseable {
                 + " or its parents (set -Djunction.guest.script=PATH or -Djunction.guest.dir=DIR)");
     }
 
-    /** Installs qemu-system-x86 with apt-get when qemu-system-x86_64 is missing (as root). */
+    /** Installs qemu-system-x86_64's package when it is missing (as root, tools/packages.sh). */
     public static synchronized void requireQemu() throws IOException {
-        requireCommand("qemu-system-x86_64", "qemu-system-x86");
+        requireTool("qemu-system-x86_64");
     }
 
-    /** Installs {@code pkg} with apt-get when {@code command} is not on the PATH (needs root). */
-    public static synchronized void requireCommand(String command, String pkg) throws IOException {
-        if (onPath(command)) {
+    /**
+     * Makes sure {@code tool} (a name from tools/packages.list) is here: {@code tools/packages.sh need
+     * TOOL} installs its package when it is missing (needs root) and fails when it cannot.
+     */
+    public static synchronized void requireTool(String tool) throws IOException {
+        if (onPath(tool)) {
             return;
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            throw new IOException(command + " is missing (package " + pkg + ") and installing it needs root");
-        }
+        Path script = findScript().getParent().resolveSibling("packages.sh");
         try {
-            for (String[] c : new String[][] {
-                    {"apt-get", "update", "-qq"},
-                    {"apt-get", "install", "-y", "-qq", "--no-install-recommends", pkg}}) {
-                Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
-                p.getOutputStream().close();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.waitFor() != 0 && c[1].equals("install")) {
-                    throw new IOException("apt-get install " + pkg + " failed:\n" + out);
-                }
+            Process p = new ProcessBuilder("bash", script.toString(), "need", tool).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("tools/packages.sh need " + tool + " failed:\n" + out);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while installing " + pkg, e);
+            throw new IOException("interrupted while installing " + tool, e);
         }
-        if (!onPath(command)) {
-            throw new IOException("installed " + pkg + " but " + command + " is still not on the PATH");
+        if (!onPath(tool)) {
+            throw new IOException("tools/packages.sh installed " + tool + "'s package but it is still not on the PATH");
         }
     }
 
