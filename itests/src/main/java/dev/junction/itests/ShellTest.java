@@ -84,6 +84,31 @@ class ShellTest {
     }
 
     @Test
+    void updateReReadsABundleAndEachMistakeIsOneLine() throws Exception {
+        long before = Osgi.context().getBundle(bundleId("dev.junction.feature.routing")).getLastModified();
+        String out = run("update feature.routing");
+        assertTrue(out.startsWith("updated ") && out.contains("dev.junction.feature.routing"), out + err());
+        assertTrue(Osgi.context().getBundle(bundleId("dev.junction.feature.routing")).getLastModified() > before,
+                "the bundle was re-read");
+        for (String bad : List.of("update 99999", "update", "update no.such.bundle", "update feature.routing /no/such.jar",
+                "update 0 1 2")) {
+            run(bad);
+            String e = err();
+            assertTrue(e.startsWith("update: ") && e.strip().lines().count() == 1
+                    && e.contains("usage: update ID|NAME [FILE|URL]"), bad + " printed: " + e);
+        }
+    }
+
+    private static long bundleId(String bsn) {
+        for (org.osgi.framework.Bundle b : Osgi.context().getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b.getBundleId();
+            }
+        }
+        throw new AssertionError("no bundle " + bsn);
+    }
+
+    @Test
     void aMistakeSaysWhatIsWrongAndTheRightForm() throws Exception {
         assertNull(session.execute("interface:set --state sideways mem0"));
         assertEquals("""

@@ -32,7 +32,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = BundleCommands.class, property = {"osgi.command.scope=felix", "osgi.command.function=update",
         "service.ranking:Integer=100"})
 public final class BundleCommands {
-    static final Cli UPDATE = Cli.command("update",
+    static final Cli UPDATE = Cli.command("felix:update",
                     "re-read a bundle (from FILE|URL, or where it came from) and restart it; traffic goes on")
             .arg("BUNDLE").optionalArg("FILE|URL");
     private static final String USAGE = "usage: update ID|NAME [FILE|URL]   (lb lists the bundles)";
@@ -132,6 +132,9 @@ public final class BundleCommands {
         }
         if (location.startsWith("reference:")) {
             location = location.substring("reference:".length());
+        }
+        if (location.startsWith("/") && Files.isRegularFile(Path.of(location))) {
+            return url(Path.of(location)); // a launcher that installs by plain path
         }
         try {
             URL u = new URI(location).toURL();
