@@ -55,4 +55,20 @@ public interface Dataplane {
 
     /** Number of the graph snapshot the workers run; increases with every change. */
     long epoch();
+
+    /**
+     * Enables or disables a per-interface feature ({@code PacketNode.perInterface()}) on an
+     * interface, by names; neither need exist yet, and the setting outlives an update of the
+     * feature's bundle. Throws IllegalArgumentException for an empty name.
+     */
+    void enableFeature(String node, String iface, boolean enabled);
+
+    /** The interfaces a per-interface feature is enabled on, in the order they were enabled. */
+    List<String> featureInterfaces(String node);
+
+    /** The named counters of the nodes in the graph now, summed over workers. */
+    List<CounterValue> counters();
+
+    /** Ethertype dispatch: every claim (the core's and bundles'), its arc, owner and state. */
+    List<EtherTypeStatus> etherTypes();
 }

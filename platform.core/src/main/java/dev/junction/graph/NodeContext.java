@@ -22,4 +22,13 @@ public interface NodeContext {
 
     /** The interfaces as of the graph snapshot this round runs on. */
     InterfaceView interfaces();
+
+    /** How many workers run the graph; {@link #worker()} is below it. */
+    int workers();
+
+    /**
+     * Adds {@code delta} to the running node's counter {@code counter} (an index into its
+     * {@link PacketNode#counters()}) on this worker: a plain add, no atomics.
+     */
+    void count(int counter, long delta);
 }

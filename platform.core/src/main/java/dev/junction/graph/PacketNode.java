@@ -16,7 +16,7 @@ import java.util.List;
  * <p>Rules of the fast path: {@link #process} must not block, allocate, log or throw for any packet
  * content; a bad packet is dropped with one of the reasons of {@link #errors()}. A node that throws
  * anyway is quarantined and the worker goes on. One instance serves every worker concurrently: keep
- * per-worker state indexed by {@link NodeContext#worker()}.
+ * per-worker state indexed by {@link NodeContext#worker()}, sized in {@link #workers(int)}.
  */
 public interface PacketNode {
 
@@ -73,6 +73,34 @@ public interface PacketNode {
     /** Drop reasons, by reason index, as shown in {@code runtime:drops}. */
     default List<String> errors() {
         return List.of();
+    }
+
+    /**
+     * Whether this feature runs only on the interfaces it is enabled on ({@code feature:enable NODE
+     * IFACE}, {@code Dataplane.enableFeature}): false (the default), it runs for every packet of its
+     * arc. A per-interface feature is off on every interface until enabled; packets of other
+     * interfaces skip it (the arc's {@link ArcDefinition#direction()} says which interface counts).
+     * Enablement is kept by node name, so it survives an update of the feature's bundle.
+     */
+    default boolean perInterface() {
+        return false;
+    }
+
+    /**
+     * Names of this node's own counters, by counter index, counted per worker with
+     * {@link NodeContext#count} and shown (summed) by {@code runtime:counters}; they leave the shell
+     * with the node.
+     */
+    default List<String> counters() {
+        return List.of();
+    }
+
+    /**
+     * Called on the control thread with the number of workers, before any worker whose index is below
+     * it runs this node, and again whenever the number grows: size per-worker state here (see
+     * {@link PerWorker}). Never called concurrently with itself.
+     */
+    default void workers(int count) {
     }
 
     /**

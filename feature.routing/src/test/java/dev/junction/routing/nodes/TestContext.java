@@ -76,4 +76,20 @@ public final class TestContext implements NodeContext {
     public InterfaceView interfaces() {
         return interfaces;
     }
+
+    @Override
+    public int workers() {
+        return 1;
+    }
+
+    /** Named counters of the node under test, by index (grown on demand). */
+    public long[] counted = new long[0];
+
+    @Override
+    public void count(int counter, long delta) {
+        if (counter >= counted.length) {
+            counted = java.util.Arrays.copyOf(counted, counter + 1);
+        }
+        counted[counter] += delta;
+    }
 }

@@ -17,6 +17,16 @@ final class CompiledNode {
     final int[] nextSlot;
     /** Slot NEXT_FEATURE goes to; -1 for nodes not on an arc. */
     final int arcNext;
+    /**
+     * Where NEXT_FEATURE goes by interface index (the last entry: an interface outside the table)
+     * when a per-interface feature follows on the arc; null otherwise (then {@link #arcNext}).
+     */
+    final int[] arcNextByIf;
+    /** Whether {@link #arcNextByIf} is indexed by the transmit interface (an output arc). */
+    final boolean arcNextTx;
+    /** Per verdict: the slot by interface index when the target is an arc start with per-interface features, else null. */
+    final int[][] nextByIf;
+    final boolean[] nextTx;
     final boolean tx;
     final boolean isFeature;
     final String[] nextLabels;
@@ -26,12 +36,21 @@ final class CompiledNode {
     final int ownReasons;
 
     CompiledNode(int slot, NodeRegistration reg, int[] nextSlot, int arcNext, boolean tx, String[] nextLabels) {
+        this(slot, reg, nextSlot, arcNext, null, false, null, null, tx, nextLabels);
+    }
+
+    CompiledNode(int slot, NodeRegistration reg, int[] nextSlot, int arcNext, int[] arcNextByIf, boolean arcNextTx,
+            int[][] nextByIf, boolean[] nextTx, boolean tx, String[] nextLabels) {
         this.slot = slot;
         this.reg = reg;
         this.node = reg.node;
         this.name = reg.name;
         this.nextSlot = nextSlot;
         this.arcNext = arcNext;
+        this.arcNextByIf = arcNextByIf;
+        this.arcNextTx = arcNextTx;
+        this.nextByIf = nextByIf;
+        this.nextTx = nextTx;
         this.tx = tx;
         this.isFeature = reg.arc != null;
         this.nextLabels = nextLabels;
@@ -51,8 +70,8 @@ final class CompiledNode {
         return ownReasons + reason;
     }
 
-    /** Key of this node's counters: a node updated with other drop reasons gets fresh counters. */
+    /** Key of this node's counters: a node updated with other drop reasons or counters gets fresh ones. */
     String counterKey() {
-        return name + '\u0000' + String.join("\u0000", reasons);
+        return name + '\u0000' + String.join("\u0000", reasons) + '\u0001' + String.join("\u0000", reg.counters);
     }
 }

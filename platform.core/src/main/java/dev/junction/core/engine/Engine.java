@@ -18,7 +18,12 @@ import dev.junction.device.DeviceCounters;
 import dev.junction.device.NetDevice;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
+import dev.junction.dataplane.CounterValue;
+import dev.junction.dataplane.EtherTypeStatus;
+import dev.junction.graph.ArcDefinition;
 import dev.junction.graph.Arcs;
+import dev.junction.graph.EtherTypeClaim;
+import dev.junction.graph.InterfaceMode;
 import dev.junction.graph.PacketNode;
 import dev.junction.packet.MacAddress;
 import java.io.IOException;
@@ -30,7 +35,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +70,32 @@ public final class Engine implements Dataplane, AutoCloseable {
         ARC_ENDS.put(Arcs.OUTPUT, InterfaceTxNode.NAME);
     }
 
+    /** The core's default ethertype dispatch; a bundle's claim takes an ethertype over. */
+    private static final Map<Integer, String> CORE_ETHERTYPES = Map.of(0x0800, Arcs.IP4_UNICAST,
+            0x86dd, Arcs.IP6_UNICAST, 0x8847, Arcs.MPLS_INPUT, 0x0806, Arcs.ARP_INPUT);
+
+    /** What bundles registered: arcs, ethertype claims and interface modes, in registration order. */
+    private record ArcEntry(Object key, String name, String end, boolean tx, String owner) {
+    }
+
+    private record ClaimEntry(Object key, int etherType, String arc, String owner) {
+    }
+
+    private record ModeEntry(Object key, String iface, String arc, String description, String owner) {
+    }
+
+    /** Key of the core's cross-connect modes: in force only while the peer exists. */
+    private static final Object XCONNECT = new Object();
+    private final List<ArcEntry> arcEntries = new ArrayList<>();
+    private final List<ClaimEntry> claims = new ArrayList<>();
+    private final List<ModeEntry> modes = new ArrayList<>();
+    /** Interfaces each per-interface feature is enabled on, by node name: outlives the node. */
+    private final Map<String, LinkedHashSet<String>> enabledOn = new HashMap<>();
+    /** ethernet-input's verdict index of each arc: append-only, so that verdicts never change meaning. */
+    private final Map<String, Integer> ethernetVerdicts = new LinkedHashMap<>();
+    private final EthernetInputNode ethernetInput = new EthernetInputNode();
+    private NodeRegistration ethernetRegistration;
+
     private final Object lock = new Object();
     private final List<NodeRegistration> registrations = new ArrayList<>();
     private final Map<String, Integer> ifIndexByName = new HashMap<>();
@@ -90,7 +123,9 @@ public final class Engine implements Dataplane, AutoCloseable {
     public Engine(EngineConfig config) {
         this.config = config;
         this.dropQuarantined = config.dropQuarantined();
-        for (PacketNode n : List.of(new EthernetInputNode(), new L2XconnectNode(), new InterfaceTxNode(),
+        ethernetRegistration = new NodeRegistration(ethernetInput, "core", List.of());
+        registrations.add(ethernetRegistration);
+        for (PacketNode n : List.of(new L2XconnectNode(), new InterfaceTxNode(),
                 new ArcEndDropNode("ip4-drop", "no IPv4 forwarding feature installed"),
                 new ArcEndDropNode("ip6-drop", "no IPv6 forwarding feature installed"),
                 new ArcEndDropNode("mpls-drop", "no MPLS feature installed"),
@@ -179,8 +214,27 @@ public final class Engine implements Dataplane, AutoCloseable {
         control.shutdownNow();
     }
 
+    /** How many workers the configuration runs (the per-worker state every node is sized for). */
+    private int workerCount() {
+        return Math.max(1, config.cpus().size());
+    }
+
+    /** Tells a node how many workers will run it; a node that throws here is quarantined. */
+    private static void sizeForWorkers(NodeRegistration r, int count) {
+        try {
+            r.node.workers(count);
+        } catch (RuntimeException e) {
+            r.quarantined = true;
+            r.fault = "workers(" + count + ") threw " + e;
+            LOG.log(Level.ERROR, "node " + r.name + " (" + r.owner + ") threw in workers(" + count + ") and is quarantined", e);
+        }
+    }
+
     private void startWorkers() {
         List<Integer> cpus = config.cpus();
+        for (NodeRegistration r : registrations) {
+            sizeForWorkers(r, Math.max(1, cpus.size()));
+        }
         workers = new Worker[cpus.size()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i, cpus.get(i), config.idle(), config.poolBuffers());
@@ -221,7 +275,9 @@ public final class Engine implements Dataplane, AutoCloseable {
     /** Adds a node (or arc feature) to the running graph. {@code owner} names who added it (a bundle). */
     public void addNode(PacketNode node, String owner) {
         synchronized (lock) {
-            registrations.add(new NodeRegistration(node, owner));
+            NodeRegistration r = new NodeRegistration(node, owner);
+            sizeForWorkers(r, workerCount());
+            registrations.add(r);
             rebuild();
         }
         NodeRegistration r = find(node);
@@ -307,6 +363,135 @@ public final class Engine implements Dataplane, AutoCloseable {
             adminUp.put(name, up);
             rebuild();
         }
+    }
+
+    // ---- what bundles register besides nodes ----
+
+    /** Adds a bundle's arc; a name the core or an earlier arc has is refused (logged). */
+    public void addArc(ArcDefinition def, String owner) {
+        String name = def.name();
+        String end = def.end();
+        if (name == null || name.isBlank() || name.contains(":") || end == null || end.isBlank()) {
+            LOG.log(Level.WARNING, "arc from " + owner + " not added: it needs a name (no ':') and an end node");
+            return;
+        }
+        synchronized (lock) {
+            if (ARC_ENDS.containsKey(name) || arcEntries.stream().anyMatch(a -> a.name.equals(name))) {
+                LOG.log(Level.WARNING, "arc " + name + " from " + owner + " not added: an arc of that name exists");
+                return;
+            }
+            arcEntries.add(new ArcEntry(def, name, end, def.direction() == ArcDefinition.Direction.OUTPUT, owner));
+            rebuild();
+        }
+    }
+
+    /** Removes a bundle's arc; returns once no worker runs it. Its features are then rejected. */
+    public void removeArc(ArcDefinition def) {
+        synchronized (lock) {
+            if (arcEntries.removeIf(a -> a.key == def)) {
+                rebuild();
+            }
+        }
+    }
+
+    /** Adds a bundle's ethertype claim (see {@link EtherTypeClaim}); an invalid one is refused, logged. */
+    public void addEtherTypeClaim(EtherTypeClaim claim, String owner) {
+        int type = claim.etherType();
+        if (type < 0x0600 || type > 0xffff || claim.arc() == null) {
+            LOG.log(Level.WARNING, String.format("ethertype claim 0x%x from %s not added: 0x0600..0xffff and an arc", type, owner));
+            return;
+        }
+        synchronized (lock) {
+            claims.add(new ClaimEntry(claim, type, claim.arc(), owner));
+            rebuild();
+        }
+    }
+
+    public void removeEtherTypeClaim(EtherTypeClaim claim) {
+        synchronized (lock) {
+            if (claims.removeIf(c -> c.key == claim)) {
+                rebuild();
+            }
+        }
+    }
+
+    /** Adds a bundle's claim on an interface's layer 2 (see {@link InterfaceMode}). */
+    public void addInterfaceMode(InterfaceMode mode, String owner) {
+        if (mode.interfaceName() == null || mode.arc() == null) {
+            LOG.log(Level.WARNING, "interface mode from " + owner + " not added: it needs an interface and an arc");
+            return;
+        }
+        synchronized (lock) {
+            String d = mode.description();
+            modes.add(new ModeEntry(mode, mode.interfaceName(), mode.arc(), d == null ? mode.arc() : d, owner));
+            rebuild();
+        }
+    }
+
+    public void removeInterfaceMode(InterfaceMode mode) {
+        synchronized (lock) {
+            if (modes.removeIf(m -> m.key == mode)) {
+                rebuild();
+            }
+        }
+    }
+
+    @Override
+    public void enableFeature(String node, String iface, boolean enabled) {
+        if (node == null || node.isBlank() || iface == null || iface.isBlank()) {
+            throw new IllegalArgumentException("a feature and an interface must be named");
+        }
+        synchronized (lock) {
+            LinkedHashSet<String> on = enabledOn.computeIfAbsent(node, n -> new LinkedHashSet<>());
+            if (enabled ? on.add(iface) : on.remove(iface)) {
+                rebuild();
+            }
+        }
+    }
+
+    @Override
+    public List<String> featureInterfaces(String node) {
+        synchronized (lock) {
+            return List.copyOf(enabledOn.getOrDefault(node, new LinkedHashSet<>()));
+        }
+    }
+
+    @Override
+    public List<EtherTypeStatus> etherTypes() {
+        synchronized (lock) {
+            Map<String, GraphCompiler.ArcSpec> arcs = arcSpecs();
+            List<EtherTypeStatus> out = new ArrayList<>();
+            Map<Integer, Boolean> taken = new HashMap<>();
+            for (ClaimEntry c : claims) {
+                String state = !arcs.containsKey(c.arc) ? EtherTypeStatus.NO_ARC
+                        : taken.putIfAbsent(c.etherType, true) != null ? EtherTypeStatus.CONFLICT : EtherTypeStatus.ACTIVE;
+                out.add(new EtherTypeStatus(c.etherType, c.arc, c.owner, state));
+            }
+            for (Map.Entry<Integer, String> e : new java.util.TreeMap<>(CORE_ETHERTYPES).entrySet()) {
+                boolean over = taken.containsKey(e.getKey());
+                out.add(new EtherTypeStatus(e.getKey(), e.getValue(), "core", over ? EtherTypeStatus.CONFLICT : EtherTypeStatus.ACTIVE));
+            }
+            out.sort(Comparator.comparingInt(EtherTypeStatus::etherType));
+            return out;
+        }
+    }
+
+    /** The arcs of the graph: the core's, then bundles' in registration order. */
+    private Map<String, GraphCompiler.ArcSpec> arcSpecs() {
+        Map<String, GraphCompiler.ArcSpec> m = new LinkedHashMap<>();
+        ARC_ENDS.forEach((arc, end) -> m.put(arc, new GraphCompiler.ArcSpec(end, arc.equals(Arcs.OUTPUT))));
+        for (ArcEntry a : arcEntries) {
+            m.putIfAbsent(a.name, new GraphCompiler.ArcSpec(a.end, a.tx));
+        }
+        return m;
+    }
+
+    /** The interface modes in force: the core's cross-connects first, then bundles' claims, the first per interface. */
+    private List<ModeEntry> modesInForce() {
+        List<ModeEntry> all = new ArrayList<>();
+        xconnects.forEach((from, to) -> all.add(new ModeEntry(XCONNECT, from, Arcs.L2_INPUT, "l2 xconnect " + to, "core")));
+        all.addAll(modes);
+        return all;
     }
 
     private int requireInterface(String name) {
@@ -403,8 +588,35 @@ public final class Engine implements Dataplane, AutoCloseable {
     // ---- snapshot building ----
 
     private void rebuild() {
-        GraphCompiler.Compiled compiled = GraphCompiler.compile(registrations, ARC_ENDS, !dropQuarantined);
+        Map<String, GraphCompiler.ArcSpec> arcs = arcSpecs();
+        // ethernet-input's next nodes: every arc (but device-input) it has ever had, by stable index.
+        for (String arc : arcs.keySet()) {
+            if (!arc.equals(Arcs.DEVICE_INPUT)) {
+                ethernetVerdicts.putIfAbsent(arc, ethernetVerdicts.size());
+            }
+        }
+        if (ethernetRegistration.next.size() != ethernetVerdicts.size()) {
+            List<String> next = new ArrayList<>();
+            for (String arc : ethernetVerdicts.keySet()) {
+                next.add(Arcs.start(arc));
+            }
+            NodeRegistration r = new NodeRegistration(ethernetInput, "core", next);
+            registrations.set(registrations.indexOf(ethernetRegistration), r);
+            ethernetRegistration = r;
+        }
         InterfaceTable ifs = interfaceTable();
+        Map<String, java.util.Set<Integer>> enabled = new HashMap<>();
+        enabledOn.forEach((node, names) -> {
+            java.util.Set<Integer> idx = new HashSet<>();
+            for (String n : names) {
+                int i = ifs.indexOf(n);
+                if (i >= 0) {
+                    idx.add(i);
+                }
+            }
+            enabled.put(node, idx);
+        });
+        GraphCompiler.Compiled compiled = GraphCompiler.compile(registrations, arcs, enabled, ifs.size(), !dropQuarantined);
         PcapCapture[] caps = new PcapCapture[ifs.size()];
         for (PcapCapture c : captures.values()) {
             int i = ifs.indexOf(c.iface);
@@ -419,6 +631,38 @@ public final class Engine implements Dataplane, AutoCloseable {
         GraphSnapshot s = new GraphSnapshot(++epoch, compiled, ifs, graphs, caps);
         current = s;
         awaitQuiescence(s.epoch);
+        // Only now: every worker runs a graph whose ethernet-input has the verdicts the tables name.
+        ethernetInput.dispatch(dispatch(arcs, ifs));
+    }
+
+    /** ethernet-input's tables: interface modes by interface index, then ethertype claims. */
+    private EthernetInputNode.Dispatch dispatch(Map<String, GraphCompiler.ArcSpec> arcs, InterfaceTable ifs) {
+        short[] byType = new short[65536];
+        Arrays.fill(byType, (short) -1);
+        CORE_ETHERTYPES.forEach((type, arc) -> {
+            if (arcs.containsKey(arc)) {
+                byType[type] = (short) (int) ethernetVerdicts.get(arc);
+            }
+        });
+        boolean[] claimed = new boolean[65536];
+        for (ClaimEntry c : claims) {
+            if (arcs.containsKey(c.arc) && !claimed[c.etherType]) {
+                claimed[c.etherType] = true;
+                byType[c.etherType] = (short) (int) ethernetVerdicts.get(c.arc);
+            }
+        }
+        int[] byIf = new int[ifs.size()];
+        Arrays.fill(byIf, -1);
+        for (int i = 0; i < byIf.length; i++) {
+            String name = ifs.name(i);
+            for (ModeEntry m : name == null ? List.<ModeEntry>of() : modesInForce()) {
+                if (m.iface.equals(name) && arcs.containsKey(m.arc) && (m.key != XCONNECT || ifs.xconnect(i) >= 0)) {
+                    byIf[i] = ethernetVerdicts.get(m.arc);
+                    break;
+                }
+            }
+        }
+        return new EthernetInputNode.Dispatch(byType, byIf);
     }
 
     private InterfaceTable interfaceTable() {
@@ -435,7 +679,22 @@ public final class Engine implements Dataplane, AutoCloseable {
                 xc[i] = p != null && p < devs.length && devs[p] != null ? p : -1;
             }
         }
-        return new InterfaceTable(devs, up, xc);
+        String[] mode = new String[devs.length];
+        List<ModeEntry> inForce = modesInForce();
+        Map<String, GraphCompiler.ArcSpec> arcs = arcSpecs();
+        for (int i = 0; i < devs.length; i++) {
+            mode[i] = "l3";
+            if (devs[i] == null) {
+                continue;
+            }
+            for (ModeEntry m : inForce) {
+                if (m.iface.equals(devs[i].name()) && arcs.containsKey(m.arc) && (m.key != XCONNECT || xc[i] >= 0)) {
+                    mode[i] = m.description;
+                    break;
+                }
+            }
+        }
+        return new InterfaceTable(devs, up, xc, mode);
     }
 
     private WorkerGraph workerGraph(Worker w, GraphCompiler.Compiled compiled, InterfaceTable ifs) {
@@ -445,7 +704,7 @@ public final class Engine implements Dataplane, AutoCloseable {
             String key = n.counterKey();
             reasonsByKey.putIfAbsent(key, n.reasons);
             nodeOfKey.putIfAbsent(key, n.name);
-            counters[n.slot] = w.counters.computeIfAbsent(key, k -> new NodeCounters(n.reasons.length));
+            counters[n.slot] = w.counters.computeIfAbsent(key, k -> new NodeCounters(n.reasons.length, n.reg.counters.size()));
         }
         List<RxQueue> rx = new ArrayList<>();
         List<Integer> rxIf = new ArrayList<>();
@@ -512,8 +771,7 @@ public final class Engine implements Dataplane, AutoCloseable {
             if (d == null) {
                 continue;
             }
-            int peer = s.interfaces.xconnect(i);
-            String mode = peer >= 0 ? "l2 xconnect " + s.interfaces.name(peer) : "l3";
+            String mode = s.interfaces.mode(i);
             DeviceCounters c;
             try {
                 c = d.counters();
@@ -555,19 +813,22 @@ public final class Engine implements Dataplane, AutoCloseable {
         return current.arcs;
     }
 
-    /** Sums each counter key over workers: [calls, packets, nanos, drops by reason...]. */
+    /** Sums each counter key over workers: [calls, packets, nanos, drops by reason..., named counters...]. */
     private Map<String, long[]> totals() {
         Map<String, long[]> sum = new LinkedHashMap<>();
         synchronized (lock) {
             for (Worker w : allWorkersEver()) {
                 for (Map.Entry<String, NodeCounters> e : w.counters.entrySet()) {
                     NodeCounters c = e.getValue();
-                    long[] t = sum.computeIfAbsent(e.getKey(), key -> new long[3 + c.drops.length]);
+                    long[] t = sum.computeIfAbsent(e.getKey(), key -> new long[3 + c.drops.length + c.named.length]);
                     t[0] += c.calls;
                     t[1] += c.packets;
                     t[2] += c.nanos;
                     for (int i = 0; i < c.drops.length; i++) {
                         t[3 + i] += c.drops[i];
+                    }
+                    for (int i = 0; i < c.named.length; i++) {
+                        t[3 + c.drops.length + i] += c.named[i];
                     }
                 }
             }
@@ -597,12 +858,27 @@ public final class Engine implements Dataplane, AutoCloseable {
         Map<String, long[]> sum = totals();
         List<NodeRuntime> out = new ArrayList<>();
         for (CompiledNode n : s.nodes) {
-            long[] t = sum.getOrDefault(n.counterKey(), new long[3]);
+            long[] t = sum.getOrDefault(n.counterKey(), new long[3 + n.reasons.length]);
             long drops = 0;
-            for (int i = 3; i < t.length; i++) {
+            for (int i = 3; i < 3 + n.reasons.length; i++) {
                 drops += t[i];
             }
             out.add(new NodeRuntime(n.name, t[0], t[1], t[2], drops, cpuGhz));
+        }
+        return out;
+    }
+
+    @Override
+    public List<CounterValue> counters() {
+        GraphSnapshot s = current;
+        Map<String, long[]> sum = totals();
+        List<CounterValue> out = new ArrayList<>();
+        for (CompiledNode n : s.nodes) {
+            List<String> names = n.reg.counters;
+            long[] t = sum.get(n.counterKey());
+            for (int i = 0; i < names.size(); i++) {
+                out.add(new CounterValue(n.name, names.get(i), t == null ? 0 : t[3 + n.reasons.length + i]));
+            }
         }
         return out;
     }

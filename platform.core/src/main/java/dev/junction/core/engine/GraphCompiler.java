@@ -19,14 +19,35 @@ import java.util.TreeMap;
  */
 final class GraphCompiler {
 
-    /** The result: nodes by slot, the slot received packets enter at, and the arcs for display. */
-    record Compiled(CompiledNode[] nodes, int inputSlot, List<ArcStatus> arcs) {
+    /**
+     * The result: nodes by slot, the slot received packets enter at (by receiving interface when the
+     * device-input arc has per-interface features, else null), and the arcs for display.
+     */
+    record Compiled(CompiledNode[] nodes, int inputSlot, int[] inputSlotByIf, List<ArcStatus> arcs) {
+    }
+
+    /** An arc as the compiler needs it: its end node and whether the transmit interface keys it. */
+    record ArcSpec(String end, boolean tx) {
     }
 
     private GraphCompiler() {
     }
 
+    /** Every feature on every interface (no per-interface settings): for tests. */
     static Compiled compile(List<NodeRegistration> registrations, Map<String, String> arcEnds, boolean bypassQuarantined) {
+        Map<String, ArcSpec> arcs = new LinkedHashMap<>();
+        arcEnds.forEach((arc, end) -> arcs.put(arc, new ArcSpec(end, false)));
+        return compile(registrations, arcs, Map.of(), 0, bypassQuarantined);
+    }
+
+    /**
+     * @param enabled interface indexes each per-interface feature is enabled on, by node name
+     * @param interfaces how many interface indexes the per-interface tables cover
+     */
+    static Compiled compile(List<NodeRegistration> registrations, Map<String, ArcSpec> arcSpecs,
+            Map<String, java.util.Set<Integer>> enabled, int interfaces, boolean bypassQuarantined) {
+        Map<String, String> arcEnds = new LinkedHashMap<>();
+        arcSpecs.forEach((arc, spec) -> arcEnds.put(arc, spec.end()));
         Map<String, NodeRegistration> byName = new LinkedHashMap<>();
         for (NodeRegistration r : registrations) {
             r.problem = null;
@@ -60,10 +81,18 @@ final class GraphCompiler {
             }
             NodeRegistration end = byName.get(arcEnds.get(arc));
             if (end == null) {
-                throw new IllegalStateException("arc " + arc + " has no end node " + arcEnds.get(arc));
+                // A bundle's arc whose end node is not (yet) registered: the arc is not in the graph.
+                for (NodeRegistration r : chain) {
+                    r.problem = "arc " + arc + " has no end node " + arcEnds.get(arc) + " (yet)";
+                    byName.remove(r.name);
+                }
+                continue;
             }
             chain.add(end);
             chains.put(arc, chain);
+        }
+        if (!chains.containsKey(Arcs.DEVICE_INPUT)) {
+            throw new IllegalStateException("arc " + Arcs.DEVICE_INPUT + " has no end node");
         }
 
         // Slots in flow order: breadth first from the device-input arc.
@@ -94,22 +123,75 @@ final class GraphCompiler {
             }
         }
 
+        // Per-interface features: for each arc that has any, where a packet of interface k goes from
+        // each chain position (the next feature enabled on k, or the end). Index `interfaces` stands
+        // for an interface outside the table: no per-interface feature runs for it.
+        Map<String, int[][]> stepsByArc = new HashMap<>();
+        for (Map.Entry<String, List<NodeRegistration>> e : chains.entrySet()) {
+            List<NodeRegistration> chain = e.getValue();
+            boolean any = false;
+            for (NodeRegistration r : chain) {
+                any |= r.perInterface && r.arc != null;
+            }
+            if (!any) {
+                continue;
+            }
+            // steps[i][k]: slot of the first node at or after chain position i that runs for interface k.
+            int[][] steps = new int[chain.size()][interfaces + 1];
+            for (int k = 0; k <= interfaces; k++) {
+                int next = slotOf.get(chain.getLast().name);
+                for (int i = chain.size() - 1; i >= 0; i--) {
+                    NodeRegistration r = chain.get(i);
+                    boolean runs = i == chain.size() - 1 || !r.perInterface
+                            || (k < interfaces && enabled.getOrDefault(r.name, java.util.Set.of()).contains(k));
+                    if (runs) {
+                        next = slotOf.get(r.name);
+                    }
+                    steps[i][k] = next;
+                }
+            }
+            stepsByArc.put(e.getKey(), steps);
+        }
+
         CompiledNode[] nodes = new CompiledNode[order.size()];
         for (int slot = 0; slot < nodes.length; slot++) {
             NodeRegistration r = order.get(slot);
             boolean tx = r.name.equals(InterfaceTxNode.NAME);
             int[] nextSlot = new int[r.next.size()];
+            int[][] nextByIf = null;
+            boolean[] nextTx = null;
             for (int k = 0; k < nextSlot.length; k++) {
-                NodeRegistration s = tx ? null : resolve(r.next.get(k), byName, chains);
+                String label = r.next.get(k);
+                NodeRegistration s = tx ? null : resolve(label, byName, chains);
                 nextSlot[k] = s == null ? -1 : slotOf.get(s.name);
+                if (s != null && label.startsWith(Arcs.PREFIX)) {
+                    String arc = label.substring(Arcs.PREFIX.length());
+                    int[][] steps = stepsByArc.get(arc);
+                    if (steps != null) {
+                        if (nextByIf == null) {
+                            nextByIf = new int[nextSlot.length][];
+                            nextTx = new boolean[nextSlot.length];
+                        }
+                        nextByIf[k] = steps[0];
+                        nextTx[k] = arcSpecs.get(arc).tx();
+                    }
+                }
             }
             int arcNext = -1;
+            int[] arcNextByIf = null;
+            boolean arcNextTx = false;
             if (r.arc != null) {
                 List<NodeRegistration> chain = chains.get(r.arc);
-                arcNext = slotOf.get(chain.get(chain.indexOf(r) + 1).name);
+                int at = chain.indexOf(r);
+                arcNext = slotOf.get(chain.get(at + 1).name);
+                int[][] steps = stepsByArc.get(r.arc);
+                if (steps != null) {
+                    arcNextByIf = steps[at + 1];
+                    arcNextTx = arcSpecs.get(r.arc).tx();
+                }
             }
             String[] labels = r.next.toArray(String[]::new);
-            nodes[slot] = new CompiledNode(slot, r, nextSlot, arcNext, tx, labels);
+            nodes[slot] = new CompiledNode(slot, r, nextSlot, arcNext, arcNextByIf, arcNextTx, nextByIf, nextTx, tx, labels);
         }
 
         List<ArcStatus> arcs = new ArrayList<>();
@@ -122,7 +204,8 @@ final class GraphCompiler {
             arcs.add(new ArcStatus(e.getKey(), List.copyOf(names), chain.getLast().name));
         }
         int input = slotOf.get(chains.get(Arcs.DEVICE_INPUT).getFirst().name);
-        return new Compiled(nodes, input, List.copyOf(arcs));
+        int[][] inputSteps = stepsByArc.get(Arcs.DEVICE_INPUT);
+        return new Compiled(nodes, input, inputSteps == null ? null : inputSteps[0], List.copyOf(arcs));
     }
 
     private static List<String> successors(NodeRegistration r, Map<String, List<NodeRegistration>> chains) {

@@ -12,6 +12,8 @@ final class GraphSnapshot {
     final long epoch;
     final CompiledNode[] nodes;
     final int inputSlot;
+    /** The input slot by receiving interface when device-input has per-interface features, else null. */
+    final int[] inputSlotByIf;
     final int txSlot;
     final InterfaceTable interfaces;
     final WorkerGraph[] workers;
@@ -24,6 +26,7 @@ final class GraphSnapshot {
         this.epoch = epoch;
         this.nodes = compiled.nodes();
         this.inputSlot = compiled.inputSlot();
+        this.inputSlotByIf = compiled.inputSlotByIf();
         int tx = -1;
         for (CompiledNode n : nodes) {
             if (n.tx) {

@@ -11,11 +11,13 @@ final class InterfaceTable implements InterfaceView {
     private final int[] mtus;
     private final boolean[] up;
     private final int[] xconnect;
+    private final String[] modes;
 
-    InterfaceTable(NetDevice[] devices, boolean[] up, int[] xconnect) {
+    InterfaceTable(NetDevice[] devices, boolean[] up, int[] xconnect, String[] modes) {
         this.devices = devices;
         this.up = up;
         this.xconnect = xconnect;
+        this.modes = modes;
         names = new String[devices.length];
         macs = new long[devices.length];
         mtus = new int[devices.length];
@@ -61,6 +63,11 @@ final class InterfaceTable implements InterfaceView {
             }
         }
         return -1;
+    }
+
+    /** What interface:list shows: {@code l3}, or the description of the mode a bundle claimed. */
+    String mode(int ifIndex) {
+        return modes[ifIndex];
     }
 
     @Override

@@ -9,9 +9,12 @@ final class NodeCounters {
     long packets;
     long nanos;
     final long[] drops;
+    /** The node's own named counters ({@code PacketNode.counters()}). */
+    final long[] named;
 
-    NodeCounters(int reasons) {
+    NodeCounters(int reasons, int counters) {
         drops = new long[reasons];
+        named = new long[counters];
     }
 
     long totalDrops() {
@@ -27,5 +30,6 @@ final class NodeCounters {
         packets = 0;
         nanos = 0;
         java.util.Arrays.fill(drops, 0);
+        java.util.Arrays.fill(named, 0);
     }
 }

@@ -13,6 +13,8 @@ final class NodeRegistration {
     final List<String> errors;
     final List<String> before;
     final List<String> after;
+    final List<String> counters;
+    final boolean perInterface;
     /** Set by a worker when the node throws, or by the shell; read by workers once per vector. */
     volatile boolean quarantined;
     volatile String fault;
@@ -20,14 +22,21 @@ final class NodeRegistration {
     volatile String problem;
 
     NodeRegistration(PacketNode node, String owner) {
+        this(node, owner, node.next());
+    }
+
+    /** With next nodes of the engine's choosing (ethernet-input's follow the arcs and claims). */
+    NodeRegistration(PacketNode node, String owner, List<String> next) {
         this.node = node;
         this.owner = owner;
         // Read once: the compiled graph must not call back into a node's describing methods.
         this.name = node.name();
         this.arc = node.arc();
-        this.next = List.copyOf(node.next());
+        this.next = List.copyOf(next);
         this.errors = List.copyOf(node.errors());
         this.before = List.copyOf(node.runsBefore());
         this.after = List.copyOf(node.runsAfter());
+        this.counters = List.copyOf(node.counters());
+        this.perInterface = node.perInterface();
     }
 }

@@ -60,6 +60,8 @@ final class Worker implements Runnable, NodeContext {
     private InterfaceTable ifs;
     private long now;
     private int tracedInFlight;
+    /** Counters of the node running now, for {@link #count}. */
+    private NodeCounters countersNow;
 
     Worker(Engine engine, int index, int cpu, IdleStrategy.Mode idleMode, int poolBuffers) {
         this.engine = engine;
@@ -140,6 +142,7 @@ final class Worker implements Runnable, NodeContext {
             try {
                 for (int round = 0; round < 1000; round++) { // bounded: a node that never stops appending
                     try {
+                        countersNow = wg.counters[slot];
                         cn.node.release(v, this);
                     } catch (Throwable t) {
                         quarantine(cn, v, t);
@@ -181,7 +184,7 @@ final class Worker implements Runnable, NodeContext {
 
     private int poll() {
         WorkerGraph wg = g;
-        int inputSlot = snap.inputSlot;
+        int[] inputByIf = snap.inputSlotByIf;
         int work = 0;
         now = System.nanoTime();
         if (engine.rxHeld()) {
@@ -193,6 +196,8 @@ final class Worker implements Runnable, NodeContext {
             if (!ifs.isUp(ifIndex)) {
                 continue;
             }
+            int inputSlot = inputByIf == null ? snap.inputSlot
+                    : inputByIf[ifIndex < inputByIf.length - 1 ? ifIndex : inputByIf.length - 1];
             PacketVector in = wg.pending[inputSlot];
             int n = wg.rxQueues[q].receive(pool, in, PacketVector.MAX - in.count());
             if (n <= 0) {
@@ -259,6 +264,7 @@ final class Worker implements Runnable, NodeContext {
             }
             PacketVector v = wg.tickOut;
             try {
+                countersNow = wg.counters[s];
                 cn.node.tick(v, this);
             } catch (Throwable t) {
                 quarantine(cn, v, t);
@@ -292,6 +298,7 @@ final class Worker implements Runnable, NodeContext {
         } else {
             long t0 = System.nanoTime();
             try {
+                countersNow = c;
                 cn.node.process(v, this);
             } catch (Throwable t) {
                 quarantine(cn, v, t);
@@ -322,8 +329,11 @@ final class Worker implements Runnable, NodeContext {
                     continue;
                 }
                 target = verdict < cn.nextSlot.length ? cn.nextSlot[verdict] : -2;
+                if (target >= 0 && cn.nextByIf != null && cn.nextByIf[verdict] != null) {
+                    target = byInterface(cn.nextByIf[verdict], cn.nextTx[verdict], b);
+                }
             } else if (verdict == PacketVector.NEXT_FEATURE) {
-                target = cn.arcNext;
+                target = cn.arcNextByIf == null ? cn.arcNext : byInterface(cn.arcNextByIf, cn.arcNextTx, b);
             } else if (verdict == PacketVector.TAKEN) {
                 continue; // the node holds it
             } else {
@@ -342,6 +352,12 @@ final class Worker implements Runnable, NodeContext {
         }
     }
 
+    /** The slot a per-interface table gives for buffer {@code b}'s receive (or transmit) interface. */
+    private int byInterface(int[] table, boolean tx, int b) {
+        int i = tx ? pool.txInterface(b) : pool.rxInterface(b);
+        return table[i >= 0 && i < table.length - 1 ? i : table.length - 1];
+    }
+
     /**
      * The common case: every packet goes to the same next node and nothing waits there yet. Then the
      * vector itself moves (two array slots swap) instead of its packets one by one.
@@ -351,7 +367,13 @@ final class Worker implements Runnable, NodeContext {
         int target;
         if (verdict >= 0) {
             target = verdict < cn.nextSlot.length ? cn.nextSlot[verdict] : -1;
+            if (cn.nextByIf != null && target >= 0 && cn.nextByIf[verdict] != null) {
+                return false; // where each packet goes depends on its interface
+            }
         } else if (verdict == PacketVector.NEXT_FEATURE) {
+            if (cn.arcNextByIf != null) {
+                return false;
+            }
             target = cn.arcNext;
         } else {
             return false;
@@ -514,5 +536,15 @@ final class Worker implements Runnable, NodeContext {
     @Override
     public InterfaceView interfaces() {
         return ifs;
+    }
+
+    @Override
+    public int workers() {
+        return snap.workers.length;
+    }
+
+    @Override
+    public void count(int counter, long delta) {
+        countersNow.named[counter] += delta;
     }
 }

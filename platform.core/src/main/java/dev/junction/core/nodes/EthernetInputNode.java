@@ -1,6 +1,5 @@
 package dev.junction.core.nodes;
 
-import dev.junction.graph.Arcs;
 import dev.junction.graph.InterfaceView;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
@@ -11,23 +10,40 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * End of the device-input arc: classifies frames by interface mode and ethertype onto the l2, IPv4,
- * IPv6, MPLS and ARP arcs; sets the network header offset.
+ * End of the device-input arc: sends each frame to the arc its interface's mode names (an interface
+ * a bundle owns at layer 2) or else to the arc that claimed its ethertype; sets the network header
+ * offset. Its next nodes and both tables come from the engine, which follows the registered arcs,
+ * claims and modes ({@link #dispatch}).
  */
 public final class EthernetInputNode implements PacketNode {
     public static final String NAME = "ethernet-input";
-    static final int L2 = 0, IP4 = 1, IP6 = 2, MPLS = 3, ARP = 4;
     static final int RUNT = 0, UNKNOWN_ETHERTYPE = 1, INTERFACE_DOWN = 2;
+
+    /**
+     * Verdicts by ethertype and by interface index (-1: none). Verdicts index the next list the
+     * engine compiled this node with; indexes only ever grow, so a table read by a worker still on
+     * the previous graph names the same arcs there (or a missing one: a counted drop).
+     */
+    public record Dispatch(short[] byEtherType, int[] byInterface) {
+        public static final Dispatch NONE = new Dispatch(empty(), new int[0]);
+
+        private static short[] empty() {
+            short[] t = new short[65536];
+            java.util.Arrays.fill(t, (short) -1);
+            return t;
+        }
+    }
+
+    private volatile Dispatch dispatch = Dispatch.NONE;
+
+    /** Set by the engine (control thread) once every worker runs a graph with these verdicts. */
+    public void dispatch(Dispatch d) {
+        dispatch = d;
+    }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public List<String> next() {
-        return List.of(Arcs.start(Arcs.L2_INPUT), Arcs.start(Arcs.IP4_UNICAST), Arcs.start(Arcs.IP6_UNICAST),
-                Arcs.start(Arcs.MPLS_INPUT), Arcs.start(Arcs.ARP_INPUT));
     }
 
     @Override
@@ -40,6 +56,9 @@ public final class EthernetInputNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment mem = ctx.memory();
         InterfaceView ifs = ctx.interfaces();
+        Dispatch d = dispatch;
+        short[] byType = d.byEtherType;
+        int[] byIf = d.byInterface;
         int n = v.count();
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
@@ -53,16 +72,16 @@ public final class EthernetInputNode implements PacketNode {
                 continue;
             }
             pool.l3Offset(b, Ethernet.HEADER_LENGTH);
-            if (ifs.xconnect(rx) >= 0) {
-                v.next(i, L2);
+            int mode = rx >= 0 && rx < byIf.length ? byIf[rx] : -1;
+            if (mode >= 0) {
+                v.next(i, mode);
                 continue;
             }
-            switch (Ethernet.etherType(mem, pool.data(b))) {
-                case Ethernet.TYPE_IPV4 -> v.next(i, IP4);
-                case Ethernet.TYPE_IPV6 -> v.next(i, IP6);
-                case Ethernet.TYPE_MPLS -> v.next(i, MPLS);
-                case Ethernet.TYPE_ARP -> v.next(i, ARP);
-                default -> v.drop(i, UNKNOWN_ETHERTYPE);
+            int verdict = byType[Ethernet.etherType(mem, pool.data(b))];
+            if (verdict >= 0) {
+                v.next(i, verdict);
+            } else {
+                v.drop(i, UNKNOWN_ETHERTYPE);
             }
         }
     }

@@ -5,6 +5,9 @@ import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.device.NetDevice;
+import dev.junction.graph.ArcDefinition;
+import dev.junction.graph.EtherTypeClaim;
+import dev.junction.graph.InterfaceMode;
 import dev.junction.graph.PacketNode;
 import java.util.Hashtable;
 import java.util.List;
@@ -30,7 +33,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * The data plane in OSGi: runs the {@link Engine}, registers it as the {@link Dataplane} service, and
  * follows the services and configurations that shape it. {@link PacketNode} and {@link NetDevice}
  * services join and leave the graph as their bundles come and go (an unbind returns only once no
- * worker runs the node); configuration PID {@code junction.dataplane} sets the workers; factory PIDs
+ * worker runs the node), and so do {@link ArcDefinition}, {@link EtherTypeClaim} and
+ * {@link InterfaceMode} services; configuration PID {@code junction.dataplane} sets the workers; factory PIDs
  * {@code junction.memdev} and {@code junction.interface} create memory devices and set interfaces.
  */
 @Component(immediate = true, service = {}, configurationPid = "junction.dataplane",
@@ -43,7 +47,7 @@ public final class DataplaneComponent {
     private static final long SWAP_WINDOW_MAX_NS = 5_000_000_000L;
     private static final long UPDATE_GRACE_NS = 1_000_000_000L;
     private final java.util.Set<Long> updating = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Nodes each bundle has in the graph now. */
+    /** What each bundle has in the graph now: nodes, arcs, claims and modes. */
     private final java.util.Map<Long, Integer> nodesByBundle = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bundles being updated, with how many nodes they had: receiving resumes when they are all back. */
     private final java.util.Map<Long, Integer> awaiting = new java.util.concurrent.ConcurrentHashMap<>();
@@ -160,14 +164,63 @@ public final class DataplaneComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     void addNode(PacketNode node, ServiceReference<PacketNode> ref) {
         engine.addNode(node, ownerOf(ref));
+        contributed(List.of(PacketNode.class, node), ref);
+    }
+
+    void removeNode(PacketNode node, ServiceReference<PacketNode> ref) {
+        withdrawing(List.of(PacketNode.class, node));
+        engine.removeNode(node);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addArc(ArcDefinition arc, ServiceReference<ArcDefinition> ref) {
+        engine.addArc(arc, ownerOf(ref));
+        contributed(List.of(ArcDefinition.class, arc), ref);
+    }
+
+    void removeArc(ArcDefinition arc) {
+        withdrawing(List.of(ArcDefinition.class, arc));
+        engine.removeArc(arc);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addEtherTypeClaim(EtherTypeClaim claim, ServiceReference<EtherTypeClaim> ref) {
+        engine.addEtherTypeClaim(claim, ownerOf(ref));
+        contributed(List.of(EtherTypeClaim.class, claim), ref);
+    }
+
+    void removeEtherTypeClaim(EtherTypeClaim claim) {
+        withdrawing(List.of(EtherTypeClaim.class, claim));
+        engine.removeEtherTypeClaim(claim);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addInterfaceMode(InterfaceMode mode, ServiceReference<InterfaceMode> ref) {
+        engine.addInterfaceMode(mode, ownerOf(ref));
+        contributed(List.of(InterfaceMode.class, mode), ref);
+    }
+
+    void removeInterfaceMode(InterfaceMode mode) {
+        withdrawing(List.of(InterfaceMode.class, mode));
+        engine.removeInterfaceMode(mode);
+    }
+
+    /**
+     * Counts a bundle's contribution, keyed by its service type and object (one object may be
+     * registered as several); the last one back after an update closes its swap window.
+     */
+    private void contributed(List<Object> service, ServiceReference<?> ref) {
         Bundle b = ref.getBundle();
         if (b != null) {
             long id = b.getBundleId();
-            bundleOfNode.put(node, b);
+            bundleOfContribution.put(service, b);
             int n = nodesByBundle.merge(id, 1, Integer::sum);
             Integer expected = awaiting.get(id);
             if (expected != null && n >= expected) {
-                // The updated bundle's nodes are all back: the swap window closes.
+                // The updated bundle's contributions are all back: the swap window closes.
                 awaiting.remove(id);
                 updating.remove(id);
                 engine.releaseRx(id);
@@ -175,25 +228,24 @@ public final class DataplaneComponent {
         }
     }
 
-    void removeNode(PacketNode node, ServiceReference<PacketNode> ref) {
+    private void withdrawing(List<Object> service) {
         // Not ref.getBundle(): it is null once the service is unregistered, which is when DS unbinds.
-        Bundle b = bundleOfNode.remove(node);
+        Bundle b = bundleOfContribution.remove(service);
         if (b != null) {
             long id = b.getBundleId();
             int before = nodesByBundle.getOrDefault(id, 0);
             // Its bundle is stopping (for an update, maybe) and the framework's component runtime
-            // took its nodes away before our STOPPING listener ran: open the swap window now,
-            // before the first node leaves.
+            // took its services away before our STOPPING listener ran: open the swap window now,
+            // before the first one leaves.
             if (b.getState() == Bundle.STOPPING && before > 0 && awaiting.putIfAbsent(id, before) == null) {
                 engine.holdRx(id, SWAP_WINDOW_MAX_NS);
             }
             nodesByBundle.merge(id, -1, Integer::sum);
         }
-        engine.removeNode(node);
     }
 
-    /** The bundle that registered each node: counts must go down when its services are already gone. */
-    private final java.util.Map<PacketNode, Bundle> bundleOfNode = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The bundle that registered each contribution: counts must go down when its services are already gone. */
+    private final java.util.Map<List<Object>, Bundle> bundleOfContribution = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)

@@ -1,0 +1,289 @@
+package dev.junction.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.dataplane.CounterValue;
+import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.EtherTypeStatus;
+import dev.junction.dataplane.NodeStatus;
+import dev.junction.device.memory.MemoryDevice;
+import dev.junction.device.memory.TrafficProfile;
+import dev.junction.graph.ArcDefinition;
+import dev.junction.graph.Arcs;
+import dev.junction.graph.EtherTypeClaim;
+import dev.junction.graph.InterfaceMode;
+import dev.junction.graph.NodeContext;
+import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
+import dev.junction.packet.Ethernet;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a bundle can add besides nodes, on a real engine with memory devices: an arc of its own with
+ * its end node, an ethertype claim, a claim on an interface's layer 2, per-interface features,
+ * named counters and per-worker state sized by the real worker count.
+ */
+class ExtensionPointsTest {
+    private static final int EXPERIMENTAL = 0x88B5; // IEEE 802 local experimental ethertype
+    private Engine engine;
+    private final List<MemoryDevice> devices = new ArrayList<>();
+
+    private MemoryDevice device(String name, TrafficProfile profile) {
+        MemoryDevice d = new MemoryDevice(name, 0x02_00_00_00_10_00L + devices.size(), profile, false);
+        devices.add(d);
+        engine.addDevice(d);
+        return d;
+    }
+
+    private void engine(int workers) {
+        List<Integer> cpus = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            cpus.add(-1);
+        }
+        engine = new Engine(EngineConfig.defaults().withCpus(cpus));
+    }
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+        devices.forEach(MemoryDevice::close);
+    }
+
+    private long drops(String node) {
+        return engine.drops().stream().filter(d -> d.node().equals(node)).mapToLong(DropCount::count).sum();
+    }
+
+    private long counter(String node, String name) {
+        for (CounterValue c : engine.counters()) {
+            if (c.node().equals(node) && c.counter().equals(name)) {
+                return c.value();
+            }
+        }
+        return -1;
+    }
+
+    /** Rewrites the ethertype of every frame to 0x88B5, on device-input, for the interfaces it is enabled on. */
+    static final class Marker implements PacketNode {
+        @Override
+        public String name() {
+            return "example-mark";
+        }
+
+        @Override
+        public String arc() {
+            return Arcs.DEVICE_INPUT;
+        }
+
+        @Override
+        public boolean perInterface() {
+            return true;
+        }
+
+        @Override
+        public List<String> counters() {
+            return List.of("marked");
+        }
+
+        @Override
+        public void process(PacketVector v, NodeContext ctx) {
+            PacketPool pool = ctx.pool();
+            for (int i = 0; i < v.count(); i++) {
+                Ethernet.etherType(ctx.memory(), pool.data(v.buffer(i)), EXPERIMENTAL);
+            }
+            ctx.count(0, v.count());
+        }
+    }
+
+    /** End of the arc "example": counts frames and sends them out of interface {@code out}. */
+    static final class Forward implements PacketNode {
+        private final String name;
+        private final String out;
+
+        Forward(String out) {
+            this("example-forward", out);
+        }
+
+        Forward(String name, String out) {
+            this.name = name;
+            this.out = out;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<String> next() {
+            return List.of(Arcs.start(Arcs.OUTPUT));
+        }
+
+        @Override
+        public List<String> counters() {
+            return List.of("frames", "bytes");
+        }
+
+        @Override
+        public void process(PacketVector v, NodeContext ctx) {
+            PacketPool pool = ctx.pool();
+            int tx = ctx.interfaces().indexOf(out);
+            long bytes = 0;
+            for (int i = 0; i < v.count(); i++) {
+                int b = v.buffer(i);
+                bytes += pool.length(b);
+                pool.txInterface(b, tx);
+                v.next(i, 0);
+            }
+            ctx.count(0, v.count());
+            ctx.count(1, bytes);
+        }
+    }
+
+    @Test
+    void aBundlesArcClaimAndPerInterfaceFeatureCarryOneInterfacesFramesAndNoOthers() throws Exception {
+        engine(1);
+        MemoryDevice genA = device("genA", TrafficProfile.defaults().withCount(10_000).withRate(200_000));
+        MemoryDevice genB = device("genB", TrafficProfile.defaults().withCount(10_000).withRate(200_000));
+        MemoryDevice sink = device("sink", null);
+        Marker marker = new Marker();
+        Forward forward = new Forward("sink");
+        ArcDefinition arc = ArcDefinition.of("example", "example-forward", ArcDefinition.Direction.INPUT);
+        EtherTypeClaim claim = EtherTypeClaim.of(EXPERIMENTAL, "example");
+        engine.addNode(forward, "test");
+        engine.addArc(arc, "test");
+        engine.addEtherTypeClaim(claim, "test");
+        engine.addNode(marker, "test");
+        engine.enableFeature("example-mark", "genA", true);
+        assertEquals(List.of("genA"), engine.featureInterfaces("example-mark"));
+        assertTrue(engine.etherTypes().contains(new EtherTypeStatus(EXPERIMENTAL, "example", "test", EtherTypeStatus.ACTIVE)),
+                engine.etherTypes()::toString);
+        engine.start();
+        EngineTest.await(() -> genA.generatorDone() && genB.generatorDone() && sink.delivered() == 10_000
+                && drops("ip4-drop") == 10_000, Duration.ofSeconds(30), "genA's frames at the sink, genB's dropped as IPv4");
+        assertEquals(10_000, counter("example-mark", "marked"), "only genA's frames entered the marker");
+        assertEquals(10_000, counter("example-forward", "frames"));
+        assertEquals(10_000L * 64, counter("example-forward", "bytes"));
+        assertEquals(20_000, sink.delivered() + drops("ip4-drop"));
+
+        // Removing the arc: the claim has no arc any more, genA's frames would be unknown ethertypes.
+        engine.removeEtherTypeClaim(claim);
+        engine.removeArc(arc);
+        assertTrue(engine.etherTypes().stream().noneMatch(e -> e.etherType() == EXPERIMENTAL));
+        engine.removeNode(forward);
+        engine.removeNode(marker);
+        assertTrue(engine.counters().isEmpty(), "the counters left with their nodes: " + engine.counters());
+    }
+
+    @Test
+    void aFeatureOnAnArcWithoutItsEndIsRejectedUntilTheEndComes() {
+        engine(1);
+        PacketNode feature = new PassThroughNode("pt", "late");
+        engine.addArc(ArcDefinition.of("late", "late-end", ArcDefinition.Direction.INPUT), "test");
+        engine.addNode(feature, "test");
+        NodeStatus s = engine.nodes().stream().filter(n -> n.name().equals("pt")).findFirst().orElseThrow();
+        assertEquals(NodeStatus.REJECTED, s.state());
+        assertTrue(s.problem().contains("late-end"), s.problem());
+        engine.addNode(new Forward("late-end", "x"), "test");
+        s = engine.nodes().stream().filter(n -> n.name().equals("pt")).findFirst().orElseThrow();
+        assertEquals(NodeStatus.ACTIVE, s.state());
+        assertTrue(engine.arcs().stream().anyMatch(a -> a.name().equals("late") && a.features().equals(List.of("pt"))));
+    }
+
+    @Test
+    void anInterfaceModeSendsAllItsFramesToTheClaimingArc() throws Exception {
+        engine(1);
+        MemoryDevice gen = device("gen", TrafficProfile.defaults().withCount(5_000).withRate(200_000));
+        MemoryDevice sink = device("sink", null);
+        engine.addNode(new Forward("sink"), "test");
+        engine.addArc(ArcDefinition.of("example", "example-forward", ArcDefinition.Direction.INPUT), "test");
+        InterfaceMode mode = InterfaceMode.of("gen", "example", "example port");
+        engine.addInterfaceMode(mode, "test");
+        assertEquals("example port", engine.interfaces().stream().filter(i -> i.name().equals("gen")).findFirst()
+                .orElseThrow().mode());
+        engine.start();
+        EngineTest.await(() -> sink.delivered() == 5_000, Duration.ofSeconds(30), "every IPv4 frame through the mode's arc");
+        assertEquals(0, drops("ip4-drop"));
+        engine.removeInterfaceMode(mode);
+        assertEquals("l3", engine.interfaces().stream().filter(i -> i.name().equals("gen")).findFirst().orElseThrow().mode());
+    }
+
+    @Test
+    void aBundlesClaimTakesAnEthertypeOverFromTheCoreAndAnotherBundlesIsAConflict() {
+        engine(1);
+        engine.addNode(new Forward("x"), "test");
+        engine.addArc(ArcDefinition.of("example", "example-forward", ArcDefinition.Direction.INPUT), "test");
+        engine.addEtherTypeClaim(EtherTypeClaim.of(0x8847, "example"), "first");
+        engine.addEtherTypeClaim(EtherTypeClaim.of(0x8847, "example"), "second");
+        List<EtherTypeStatus> mpls = engine.etherTypes().stream().filter(e -> e.etherType() == 0x8847).toList();
+        assertEquals(List.of(new EtherTypeStatus(0x8847, "example", "first", EtherTypeStatus.ACTIVE),
+                new EtherTypeStatus(0x8847, "example", "second", EtherTypeStatus.CONFLICT),
+                new EtherTypeStatus(0x8847, Arcs.MPLS_INPUT, "core", EtherTypeStatus.CONFLICT)), mpls);
+    }
+
+    /** Per-worker state sized by the worker count the engine runs, here more than 64. */
+    static final class PerWorkerCounter implements PacketNode {
+        final PerWorker<long[]> seen = new PerWorker<>(w -> new long[8]);
+        final AtomicInteger sizedFor = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "per-worker";
+        }
+
+        @Override
+        public String arc() {
+            return Arcs.L2_INPUT;
+        }
+
+        @Override
+        public void workers(int count) {
+            sizedFor.set(count);
+            seen.resize(count);
+        }
+
+        @Override
+        public void process(PacketVector v, NodeContext ctx) {
+            seen.get(ctx.worker())[0] += v.count();
+        }
+    }
+
+    @Test
+    void moreThan64WorkersEachGetTheirOwnState() throws Exception {
+        int workers = 70;
+        engine(workers);
+        List<MemoryDevice> sinks = new ArrayList<>();
+        // 70 generator/sink pairs, each generator on its own worker (queues go round robin).
+        for (int i = 0; i < workers; i++) {
+            device("g" + i, TrafficProfile.defaults().withCount(500).withRate(50_000));
+        }
+        for (int i = 0; i < workers; i++) {
+            sinks.add(device("s" + i, null));
+            engine.setXconnect("g" + i, "s" + i);
+        }
+        PerWorkerCounter node = new PerWorkerCounter();
+        engine.addNode(node, "test");
+        assertEquals(workers, node.sizedFor.get());
+        engine.start();
+        EngineTest.await(() -> sinks.stream().mapToLong(MemoryDevice::delivered).sum() == 500L * workers,
+                Duration.ofSeconds(60), "every frame delivered");
+        long total = 0;
+        int busy = 0;
+        for (int w = 0; w < workers; w++) {
+            long n = node.seen.get(w)[0];
+            total += n;
+            busy += n > 0 ? 1 : 0;
+        }
+        assertEquals(500L * workers, total);
+        assertTrue(busy > 64, "workers past 64 counted in their own state: " + busy);
+    }
+}
