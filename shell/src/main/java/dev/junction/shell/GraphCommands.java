@@ -4,6 +4,7 @@ import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
 import dev.junction.dataplane.ArcStatus;
 import dev.junction.dataplane.Dataplane;
+import dev.junction.dataplane.EtherTypeStatus;
 import dev.junction.dataplane.NodeStatus;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
@@ -12,10 +13,13 @@ import org.osgi.service.component.annotations.Reference;
 
 /** {@code graph:*}: the nodes of the running graph and its arcs. */
 @Component(service = GraphCommands.class, property = {"osgi.command.scope=graph",
-        "osgi.command.function=nodes", "osgi.command.function=arcs", "osgi.command.function=names"})
+        "osgi.command.function=nodes", "osgi.command.function=arcs", "osgi.command.function=ethertypes",
+        "osgi.command.function=names"})
 public final class GraphCommands {
     static final Cli NODES = Cli.command("graph:nodes", "nodes in dispatch order with their arc, owner and next nodes");
     static final Cli ARCS = Cli.command("graph:arcs", "each arc's features in order, then its end node");
+    static final Cli ETHERTYPES = Cli.command("graph:ethertypes",
+            "ethertype dispatch: which arc each ethertype goes to, who claimed it, and whether the claim holds");
 
     private final Dataplane dataplane;
 
@@ -42,6 +46,17 @@ public final class GraphCommands {
             out.add(n.name());
         }
         return out;
+    }
+
+    @Descriptor("ethertype dispatch")
+    public Object ethertypes(String... args) {
+        return ETHERTYPES.run(args, a -> {
+            Table t = new Table("ETHERTYPE", "ARC", "OWNER", "STATE");
+            for (EtherTypeStatus e : dataplane.etherTypes()) {
+                t.row(String.format("0x%04x", e.etherType()), e.arc(), e.owner(), e.state());
+            }
+            return t.toString();
+        });
     }
 
     @Descriptor("arcs and their features")

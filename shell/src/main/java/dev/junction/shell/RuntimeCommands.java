@@ -2,6 +2,7 @@ package dev.junction.shell;
 
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
+import dev.junction.dataplane.CounterValue;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.NodeRuntime;
@@ -13,11 +14,14 @@ import org.osgi.service.component.annotations.Reference;
 
 /** {@code runtime:*}: per-node counters (VPP's "show runtime") and drops by reason. */
 @Component(service = RuntimeCommands.class, property = {"osgi.command.scope=runtime",
-        "osgi.command.function=show", "osgi.command.function=drops", "osgi.command.function=clear"})
+        "osgi.command.function=show", "osgi.command.function=drops", "osgi.command.function=counters",
+        "osgi.command.function=clear"})
 public final class RuntimeCommands {
     static final Cli SHOW = Cli.command("runtime:show", "per-node calls, packets, packets per call, ns and clocks per packet, drops")
             .flag("all", "also nodes that have seen no packet");
     static final Cli DROPS = Cli.command("runtime:drops", "dropped packets by node and reason");
+    static final Cli COUNTERS = Cli.command("runtime:counters", "the nodes' own named counters, summed over workers")
+            .optionalArg("NODE");
     static final Cli CLEAR = Cli.command("runtime:clear", "zero the runtime and drop counters");
 
     private final Dataplane dataplane;
@@ -54,6 +58,23 @@ public final class RuntimeCommands {
                 t.row(d.node(), d.reason(), d.count());
             }
             return t.isEmpty() ? "no drops" : t.toString();
+        });
+    }
+
+    @Descriptor("the nodes' own counters")
+    public Object counters(String... args) {
+        return COUNTERS.run(args, a -> {
+            String node = a.arg(0, null);
+            Table t = new Table("NODE", "COUNTER", "VALUE");
+            for (CounterValue c : dataplane.counters()) {
+                if (node == null || node.equals(c.node())) {
+                    t.row(c.node(), c.counter(), c.value());
+                }
+            }
+            if (t.isEmpty()) {
+                return node == null ? "no node in the graph has counters of its own" : "node " + node + " has no counters (see graph:nodes)";
+            }
+            return t.toString();
         });
     }
 
