@@ -40,7 +40,7 @@ JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
 export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
 OUT=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m \
-    -cp bench/target/classes:platform.core/target/classes dev.junction.bench.PipelineBench \
+    -cp bench/target/classes:platform.core/target/classes:feature.l2/target/classes dev.junction.bench.PipelineBench \
     --cpu "$WORKER_CPU" --seconds "$SECONDS_RUN" --warmup 3)
 echo "$OUT"
 PLAIN=$(echo "$OUT" | sed -n 's/^junction plain .*mpps=\([0-9.]*\).*/\1/p')

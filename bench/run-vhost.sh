@@ -40,8 +40,8 @@ JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
 export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 # Build what the benchmark runs (under the shared Maven lock when there is one).
 LOCK=(); [ -e /tmp/junction-mvn.lock ] && LOCK=(flock /tmp/junction-mvn.lock)
-"${LOCK[@]}" mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,platform.drivers.linux,platform.drivers.vhost,feature.routing,bench >/dev/null
-CP=bench/target/classes:platform.core/target/classes:platform.drivers.vhost/target/classes:shell/target/classes
+"${LOCK[@]}" mvn -B -q -Dstyle.color=never package -DskipTests -pl platform.core,shell,feature.l2,platform.drivers.linux,platform.drivers.vhost,feature.routing,bench >/dev/null
+CP=bench/target/classes:platform.core/target/classes:platform.drivers.vhost/target/classes:shell/target/classes:feature.l2/target/classes
 
 # frontend MODE: testpmd's virtio-user port as the guest; prints the average of its pps reports.
 frontend() {

@@ -10,6 +10,7 @@ import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
 import dev.junction.packet.PacketVector;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,7 @@ public final class PipelineBench {
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            engine.setXconnect("mem0", "mem1");
+            new XconnectControl(s -> engine.register(s, "bench"), engine::unregister).connect("mem0", "mem1");
             for (int i = 0; i < features; i++) {
                 engine.addNode(new PassThrough(i), "bench");
             }

@@ -6,6 +6,7 @@ import dev.junction.core.engine.IdleStrategy;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
 import dev.junction.drivers.vhost.VhostUserDevice;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +53,7 @@ public final class VhostBench {
                 Thread.sleep(10);
             }
             engine.addDevice(mem);
-            engine.setXconnect(sink ? "vhost0" : "gen0", sink ? "sink0" : "vhost0");
+            new XconnectControl(s -> engine.register(s, "bench"), engine::unregister).connect(sink ? "vhost0" : "gen0", sink ? "sink0" : "vhost0");
             long last = sink ? vhost.counters().rxPackets() : vhost.counters().txPackets();
             long t0 = System.nanoTime();
             for (int s = 0; s < seconds && vhost.linkUp(); s++) {

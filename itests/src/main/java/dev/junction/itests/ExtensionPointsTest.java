@@ -103,7 +103,7 @@ class ExtensionPointsTest {
     @Test
     void anExampleProtocolBundleComesAndGoes100TimesUnderTraffic() throws Exception {
         load(String.join("\n", "dataplane cpus=auto idle=backoff",
-                "memdev xg0 generate=true rate=200000", "memdev xs0 verify=true", "interface xg0 xconnect=xs0 state=down",
+                "memdev xg0 generate=true rate=200000", "memdev xs0 verify=true", "cross-connect xg0 peer=xs0", "interface xg0 state=down",
                 "memdev xg1 generate=true rate=200000", "memdev xs1", "interface xg1 state=down", ""));
         Osgi.await(() -> dataplane.interfaces().size() >= 4, Duration.ofSeconds(10), "the four memory devices");
         dataplane.clearRuntime();

@@ -113,7 +113,7 @@ class ShellTest {
         assertNull(session.execute("interface:set --state sideways mem0"));
         assertEquals("""
                 interface:set: --state must be up or down, not 'sideways'
-                usage: interface:set [--state up|down] [--xconnect PEER|none] NAME   (interface:set --help for more)
+                usage: interface:set [--state up|down] NAME   (interface:set --help for more)
                 """, err());
         run("trace:start many");
         assertTrue(err().startsWith("trace:start: COUNT must be a number from 1 to 1000, not 'many'"), err());
@@ -126,7 +126,8 @@ class ShellTest {
     @Test
     void interfacesMadeInTheShellForwardAndShowTheirCounters() throws Exception {
         run("interface:memdev s0");
-        run("interface:set --xconnect s0 --state down g0");
+        run("l2:xconnect g0 s0");
+        run("interface:set --state down g0");
         run("interface:memdev --generate --rate 100000 --count 1000 g0");
         Osgi.await(() -> traffic.find("g0") != null && traffic.find("s0") != null && traffic.find("g0").mode().contains("s0"),
                 Duration.ofSeconds(10), () -> "g0 and s0: " + traffic.dataplane.interfaces() + err());
@@ -150,7 +151,7 @@ class ShellTest {
         Osgi.await(() -> traffic.find("keep0") != null, Duration.ofSeconds(10), "keep0");
         String before = run("config:show");
         Path bad = Files.createTempFile("bad", ".conf");
-        Files.writeString(bad, "memdev fresh0\nmemdev fresh1 rate=fast\ninterface fresh0 xconnect=fresh1\nbogus\n");
+        Files.writeString(bad, "memdev fresh0\nmemdev fresh1 rate=fast\ncross-connect fresh0 peer=fresh1\nbogus\n");
         try {
             run("config:load " + bad);
             assertTrue(err().contains(bad + ":2: rate must be a whole number"), err());

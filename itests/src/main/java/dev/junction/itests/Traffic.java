@@ -24,7 +24,8 @@ final class Traffic {
                 "dataplane cpus=auto idle=backoff",
                 "memdev " + gen + " generate=true rate=" + rate + " count=" + count,
                 "memdev " + sink + " verify=true",
-                "interface " + gen + " xconnect=" + sink + " state=down",
+                "cross-connect " + gen + " peer=" + sink,
+                "interface " + gen + " state=down",
                 "");
         Path f = Files.createTempFile("junction-itest", ".conf");
         Files.writeString(f, text);

@@ -66,6 +66,6 @@ class RunnableJarTest {
         String second = junction("format (config:show)");
         assertTrue(!second.contains("first start"), second);
         assertTrue(second.contains("memdev persist0 generate=false rate=0 count=0 frame-size=128 flows=16 verify=false"), second);
-        assertTrue(second.contains("interface mem0 xconnect=mem1"), second);
+        assertTrue(second.contains("cross-connect mem0 peer=mem1"), second);
     }
 }

@@ -7,7 +7,10 @@ package dev.junction.graph;
 public final class Arcs {
     /** Every received frame, before ethernet-input. End: ethernet-input. */
     public static final String DEVICE_INPUT = "device-input";
-    /** Frames of interfaces in layer-2 mode (cross-connect, later bridging). End: l2-xconnect. */
+    /**
+     * Frames of interfaces a bundle owns at layer 2 (an {@link InterfaceMode}). End: l2-drop, unless a
+     * bundle ends the arc (feature.l2's cross-connect does).
+     */
     public static final String L2_INPUT = "l2-input";
     /** IPv4 packets (ethertype 0x0800). End: ip4-drop (no IPv4 forwarding installed). */
     public static final String IP4_UNICAST = "ip4-unicast";

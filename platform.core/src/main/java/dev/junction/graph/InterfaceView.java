@@ -22,7 +22,4 @@ public interface InterfaceView {
 
     /** Index of the interface named, or -1. */
     int indexOf(String name);
-
-    /** The peer a layer-2 cross-connect sends this interface's frames to, or -1. */
-    int xconnect(int ifIndex);
 }

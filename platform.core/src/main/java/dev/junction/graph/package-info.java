@@ -6,5 +6,5 @@
  * {@link dev.junction.graph.InterfaceMode} to own an interface's layer 2.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("1.0.0")
 package dev.junction.graph;

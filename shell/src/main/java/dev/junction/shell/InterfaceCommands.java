@@ -17,16 +17,15 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code interface:*}: list and inspect interfaces, set their state and cross-connects, make memory devices. */
+/** {@code interface:*}: list and inspect interfaces, set their state, make memory devices. */
 @Component(service = InterfaceCommands.class, property = {"osgi.command.scope=interface",
         "osgi.command.function=list", "osgi.command.function=show", "osgi.command.function=set",
         "osgi.command.function=memdev", "osgi.command.function=delete", "osgi.command.function=names"})
 public final class InterfaceCommands {
     static final Cli LIST = Cli.command("interface:list", "interfaces with their state, mode and counters");
     static final Cli SHOW = Cli.command("interface:show", "one interface in detail").arg("NAME");
-    static final Cli SET = Cli.command("interface:set", "set an interface's state or layer-2 cross-connect (persisted)")
+    static final Cli SET = Cli.command("interface:set", "set an interface's administrative state (persisted)")
             .option("state", "up|down", "administrative state")
-            .option("xconnect", "PEER|none", "send every frame received on NAME out of PEER, unchanged")
             .arg("NAME");
     static final Cli MEMDEV = Cli.command("interface:memdev", "create or replace a memory device (generator and sink)")
             .flag("generate", "generate traffic on the receive side")
@@ -89,12 +88,12 @@ public final class InterfaceCommands {
         throw new IllegalArgumentException("no interface named '" + name + "'; interfaces: " + names());
     }
 
-    @Descriptor("set an interface's state or cross-connect (--help for options)")
-    public Object set(@Descriptor("[--state up|down] [--xconnect PEER|none] NAME") String... args) {
+    @Descriptor("set an interface's state (--help for options)")
+    public Object set(@Descriptor("[--state up|down] NAME") String... args) {
         return SET.run(args, a -> {
             String name = a.arg(0);
-            if (!a.has("state") && !a.has("xconnect")) {
-                throw new IllegalArgumentException("nothing to set: give --state or --xconnect");
+            if (!a.has("state")) {
+                throw new IllegalArgumentException("nothing to set: give --state up|down");
             }
             Dictionary<String, Object> p = current("junction.interface", name);
             p.put("name", name);
@@ -104,9 +103,6 @@ public final class InterfaceCommands {
                     throw new IllegalArgumentException("--state must be up or down, not '" + st + "'");
                 }
                 p.put("state", st);
-            }
-            if (a.has("xconnect")) {
-                p.put("xconnect", a.get("xconnect", "none"));
             }
             update("junction.interface", name, p);
             return null;

@@ -25,7 +25,7 @@ class ShellProfileTest {
                 "feature:enable", "feature:disable", "trace:start", "trace:show", "trace:stop", "pcap:start",
                 "pcap:stop", "pcap:list", "worker:list", "worker:set", "config:show", "config:check", "config:load",
                 "config:save").stream().sorted().toList(), named.stream().sorted().toList(), String.join("\n", lines));
-        assertTrue(lines.contains("complete -c interface:set -l help -l state -l xconnect -a 'interface:names'"),
+        assertTrue(lines.contains("complete -c interface:set -l help -l state -a 'interface:names'"),
                 String.join("\n", lines));
         assertTrue(lines.contains("complete -c feature:release -l help -a 'graph:names'"));
     }

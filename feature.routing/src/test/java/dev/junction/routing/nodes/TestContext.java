@@ -46,10 +46,6 @@ public final class TestContext implements NodeContext {
         public int indexOf(String name) {
             return 0;
         }
-
-        public int xconnect(int ifIndex) {
-            return -1;
-        }
     };
 
     @Override

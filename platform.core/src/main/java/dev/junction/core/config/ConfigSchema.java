@@ -19,7 +19,7 @@ final class ConfigSchema {
     static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,46}");
 
     enum Type {
-        BOOL, INT, LONG, CPUS, IDLE, QUARANTINE, MAC, PEER, STATE
+        BOOL, INT, LONG, CPUS, IDLE, QUARANTINE, MAC, STATE
     }
 
     record Key(String name, Type type, String help) {
@@ -84,9 +84,8 @@ final class ConfigSchema {
                 new Key("verify", Type.BOOL, "true: the sink checks every frame it receives")),
                 "memdev NAME [generate=true|false] [rate=PPS] [count=N] [frame-size=N] [flows=N] [mac=MAC] [dst-mac=MAC] [verify=true|false]", 10));
         add(new Kind("interface", true, "junction.interface", List.of(
-                new Key("xconnect", Type.PEER, "interface to send every frame to at layer 2, or none"),
                 new Key("state", Type.STATE, "up or down")),
-                "interface NAME [xconnect=PEER|none] [state=up|down]", 0));
+                "interface NAME [state=up|down]", 0));
     }
 
     private static void add(Kind k) {
@@ -121,12 +120,6 @@ final class ConfigSchema {
                 yield text;
             }
             case MAC -> MacAddress.format(MacAddress.parse(text));
-            case PEER -> {
-                if (!text.equals("none") && !NAME.matcher(text).matches()) {
-                    throw new IllegalArgumentException(k.name + " must be an interface name or none, not '" + text + "'");
-                }
-                yield text;
-            }
             case STATE -> {
                 if (!text.equals("up") && !text.equals("down")) {
                     throw new IllegalArgumentException("state must be up or down, not '" + text + "'");

@@ -44,6 +44,7 @@ public final class ConfigService implements JunctionConfig {
     private static final System.Logger LOG = System.getLogger("dev.junction.core");
 
     /** How long a boot file waits for the bundles that provide its statements to start. */
+    private static final String EMBEDDED = "embedded default";
     private static final long BOOT_WAIT_NS = 30_000_000_000L;
 
     private final ConfigurationAdmin cm;
@@ -71,40 +72,43 @@ public final class ConfigService implements JunctionConfig {
     }
 
     /**
-     * Applies the boot file: at once when every statement it uses is known; otherwise on a thread of
-     * its own once the bundles that provide them have started (they may start after the core), or
-     * refused after 30 s saying which statements nobody provides.
+     * Applies the boot file, or on a first start the embedded default: at once when every statement
+     * it uses is known; otherwise on a thread of its own once the bundles that provide them have
+     * started (they may start after the core), or refused after 30 s saying which statements nobody
+     * provides.
      */
     private void boot(String file) {
         try {
             if (file != null && !file.isBlank()) {
-                String text = Files.readString(Path.of(file));
-                if (kindsUsed(text).stream().allMatch(types::containsKey)) {
-                    loadBoot(file, text);
-                } else {
-                    Thread.ofPlatform().daemon().name("junction-config-boot").start(() -> {
-                        long deadline = System.nanoTime() + BOOT_WAIT_NS;
-                        while (!kindsUsed(text).stream().allMatch(types::containsKey) && System.nanoTime() < deadline) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-                        }
-                        loadBoot(file, text);
-                    });
-                }
+                bootWhenKnown(Files.readString(Path.of(file)), file);
             } else if (cm.getConfiguration(pidOf("dataplane"), "?").getProperties() == null) {
-                apply(check(defaultText(), "embedded default"));
-                LOG.log(System.Logger.Level.INFO, "first start: embedded default configuration applied");
+                bootWhenKnown(defaultText(), EMBEDDED);
             }
-        } catch (ConfigException e) {
-            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "\nkeeping the persisted configuration");
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "configuration not applied: " + e.getMessage());
         }
     }
 
-    private void loadBoot(String file, String text) {
+    private void bootWhenKnown(String text, String source) {
+        if (kindsUsed(text).stream().allMatch(types::containsKey)) {
+            loadBoot(text, source);
+            return;
+        }
+        Thread.ofPlatform().daemon().name("junction-config-boot").start(() -> {
+            long deadline = System.nanoTime() + BOOT_WAIT_NS;
+            while (!kindsUsed(text).stream().allMatch(types::containsKey) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+            }
+            loadBoot(text, source);
+        });
+    }
+
+    private void loadBoot(String text, String source) {
         try {
-            apply(check(text, file));
-            LOG.log(System.Logger.Level.INFO, "configuration loaded from " + file);
+            apply(check(text, source));
+            LOG.log(System.Logger.Level.INFO, source.equals(EMBEDDED)
+                    ? "first start: embedded default configuration applied"
+                    : "configuration loaded from " + source);
         } catch (ConfigException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage() + "\nkeeping the persisted configuration");
         }

@@ -3,7 +3,6 @@ package dev.junction.core.engine;
 import dev.junction.core.nodes.ArcEndDropNode;
 import dev.junction.core.nodes.EthernetInputNode;
 import dev.junction.core.nodes.InterfaceTxNode;
-import dev.junction.core.nodes.L2XconnectNode;
 import dev.junction.dataplane.ArcStatus;
 import dev.junction.dataplane.CaptureDirection;
 import dev.junction.dataplane.CaptureStatus;
@@ -62,7 +61,7 @@ public final class Engine implements Dataplane, AutoCloseable {
 
     static {
         ARC_ENDS.put(Arcs.DEVICE_INPUT, EthernetInputNode.NAME);
-        ARC_ENDS.put(Arcs.L2_INPUT, L2XconnectNode.NAME);
+        ARC_ENDS.put(Arcs.L2_INPUT, "l2-drop");
         ARC_ENDS.put(Arcs.IP4_UNICAST, "ip4-drop");
         ARC_ENDS.put(Arcs.IP6_UNICAST, "ip6-drop");
         ARC_ENDS.put(Arcs.MPLS_INPUT, "mpls-drop");
@@ -84,8 +83,6 @@ public final class Engine implements Dataplane, AutoCloseable {
     private record ModeEntry(Object key, String iface, String arc, String description, String owner) {
     }
 
-    /** Key of the core's cross-connect modes: in force only while the peer exists. */
-    private static final Object XCONNECT = new Object();
     private final List<ArcEntry> arcEntries = new ArrayList<>();
     private final List<ClaimEntry> claims = new ArrayList<>();
     private final List<ModeEntry> modes = new ArrayList<>();
@@ -101,7 +98,6 @@ public final class Engine implements Dataplane, AutoCloseable {
     private final Map<String, Integer> ifIndexByName = new HashMap<>();
     private final List<NetDevice> devices = new ArrayList<>();
     private final Map<String, Boolean> adminUp = new HashMap<>();
-    private final Map<String, String> xconnects = new HashMap<>();
     private final Map<String, PcapCapture> captures = new LinkedHashMap<>();
     /** Reasons of every counter key ever used, so that drops of removed nodes still add up. */
     private final Map<String, String[]> reasonsByKey = new HashMap<>();
@@ -125,7 +121,8 @@ public final class Engine implements Dataplane, AutoCloseable {
         this.dropQuarantined = config.dropQuarantined();
         ethernetRegistration = new NodeRegistration(ethernetInput, "core", List.of());
         registrations.add(ethernetRegistration);
-        for (PacketNode n : List.of(new L2XconnectNode(), new InterfaceTxNode(),
+        for (PacketNode n : List.of(new InterfaceTxNode(),
+                new ArcEndDropNode("l2-drop", "no layer-2 function on this interface"),
                 new ArcEndDropNode("ip4-drop", "no IPv4 forwarding feature installed"),
                 new ArcEndDropNode("ip6-drop", "no IPv6 forwarding feature installed"),
                 new ArcEndDropNode("mpls-drop", "no MPLS feature installed"),
@@ -328,30 +325,10 @@ public final class Engine implements Dataplane, AutoCloseable {
         }
     }
 
-    /**
-     * Sets an interface's administrative state and layer-2 cross-connect peer (null: none) by name; the
-     * interface need not exist yet.
-     */
-    public void configureInterface(String name, boolean up, String xconnect) {
+    /** Sets an interface's administrative state by name; the interface need not exist yet. */
+    public void configureInterface(String name, boolean up) {
         synchronized (lock) {
             adminUp.put(name, up);
-            if (xconnect == null) {
-                xconnects.remove(name);
-            } else {
-                xconnects.put(name, xconnect);
-            }
-            rebuild();
-        }
-    }
-
-    /** Cross-connects {@code from} to {@code to} at layer 2 (frames in on one go out of the other); null clears. */
-    public void setXconnect(String from, String to) {
-        synchronized (lock) {
-            if (to == null) {
-                xconnects.remove(from);
-            } else {
-                xconnects.put(from, to);
-            }
             rebuild();
         }
     }
@@ -367,7 +344,36 @@ public final class Engine implements Dataplane, AutoCloseable {
 
     // ---- what bundles register besides nodes ----
 
-    /** Adds a bundle's arc; a name the core or an earlier arc has is refused (logged). */
+    /**
+     * Adds what a bundle would register as a service, by its type (a node, an arc, an ethertype claim
+     * or an interface mode): for code that runs the engine without OSGi (tests, benchmarks).
+     */
+    public void register(Object service, String owner) {
+        switch (service) {
+            case PacketNode n -> addNode(n, owner);
+            case ArcDefinition a -> addArc(a, owner);
+            case EtherTypeClaim c -> addEtherTypeClaim(c, owner);
+            case InterfaceMode m -> addInterfaceMode(m, owner);
+            default -> throw new IllegalArgumentException("not a graph contribution: " + service);
+        }
+    }
+
+    /** Removes what {@link #register} added. */
+    public void unregister(Object service) {
+        switch (service) {
+            case PacketNode n -> removeNode(n);
+            case ArcDefinition a -> removeArc(a);
+            case EtherTypeClaim c -> removeEtherTypeClaim(c);
+            case InterfaceMode m -> removeInterfaceMode(m);
+            default -> throw new IllegalArgumentException("not a graph contribution: " + service);
+        }
+    }
+
+    /**
+     * Adds a bundle's arc; a name an earlier bundle's arc has is refused (logged). A bundle may also
+     * end one of the core's drop-ended arcs (l2-input, ip4-unicast, ...): while its end node is in
+     * the graph, it ends the arc instead of the core's drop.
+     */
     public void addArc(ArcDefinition def, String owner) {
         String name = def.name();
         String end = def.end();
@@ -376,7 +382,7 @@ public final class Engine implements Dataplane, AutoCloseable {
             return;
         }
         synchronized (lock) {
-            if (ARC_ENDS.containsKey(name) || arcEntries.stream().anyMatch(a -> a.name.equals(name))) {
+            if (name.equals(Arcs.DEVICE_INPUT) || name.equals(Arcs.OUTPUT) || arcEntries.stream().anyMatch(a -> a.name.equals(name))) {
                 LOG.log(Level.WARNING, "arc " + name + " from " + owner + " not added: an arc of that name exists");
                 return;
             }
@@ -481,18 +487,15 @@ public final class Engine implements Dataplane, AutoCloseable {
         Map<String, GraphCompiler.ArcSpec> m = new LinkedHashMap<>();
         ARC_ENDS.forEach((arc, end) -> m.put(arc, new GraphCompiler.ArcSpec(end, arc.equals(Arcs.OUTPUT))));
         for (ArcEntry a : arcEntries) {
-            m.putIfAbsent(a.name, new GraphCompiler.ArcSpec(a.end, a.tx));
+            if (!ARC_ENDS.containsKey(a.name)) {
+                m.putIfAbsent(a.name, new GraphCompiler.ArcSpec(a.end, a.tx));
+            } else if (registrations.stream().anyMatch(r -> r.name.equals(a.end))) {
+                m.put(a.name, new GraphCompiler.ArcSpec(a.end, a.name.equals(Arcs.OUTPUT))); // a bundle ends a core arc
+            }
         }
         return m;
     }
 
-    /** The interface modes in force: the core's cross-connects first, then bundles' claims, the first per interface. */
-    private List<ModeEntry> modesInForce() {
-        List<ModeEntry> all = new ArrayList<>();
-        xconnects.forEach((from, to) -> all.add(new ModeEntry(XCONNECT, from, Arcs.L2_INPUT, "l2 xconnect " + to, "core")));
-        all.addAll(modes);
-        return all;
-    }
 
     private int requireInterface(String name) {
         Integer i = ifIndexByName.get(name);
@@ -655,8 +658,8 @@ public final class Engine implements Dataplane, AutoCloseable {
         Arrays.fill(byIf, -1);
         for (int i = 0; i < byIf.length; i++) {
             String name = ifs.name(i);
-            for (ModeEntry m : name == null ? List.<ModeEntry>of() : modesInForce()) {
-                if (m.iface.equals(name) && arcs.containsKey(m.arc) && (m.key != XCONNECT || ifs.xconnect(i) >= 0)) {
+            for (ModeEntry m : name == null ? List.<ModeEntry>of() : modes) {
+                if (m.iface.equals(name) && arcs.containsKey(m.arc)) {
                     byIf[i] = ethernetVerdicts.get(m.arc);
                     break;
                 }
@@ -668,33 +671,22 @@ public final class Engine implements Dataplane, AutoCloseable {
     private InterfaceTable interfaceTable() {
         NetDevice[] devs = devices.toArray(NetDevice[]::new);
         boolean[] up = new boolean[devs.length];
-        int[] xc = new int[devs.length];
-        Arrays.fill(xc, -1);
-        for (int i = 0; i < devs.length; i++) {
-            if (devs[i] != null) {
-                String name = devs[i].name();
-                up[i] = adminUp.getOrDefault(name, true);
-                String peer = xconnects.get(name);
-                Integer p = peer == null ? null : ifIndexByName.get(peer);
-                xc[i] = p != null && p < devs.length && devs[p] != null ? p : -1;
-            }
-        }
         String[] mode = new String[devs.length];
-        List<ModeEntry> inForce = modesInForce();
         Map<String, GraphCompiler.ArcSpec> arcs = arcSpecs();
         for (int i = 0; i < devs.length; i++) {
             mode[i] = "l3";
             if (devs[i] == null) {
                 continue;
             }
-            for (ModeEntry m : inForce) {
-                if (m.iface.equals(devs[i].name()) && arcs.containsKey(m.arc) && (m.key != XCONNECT || xc[i] >= 0)) {
+            up[i] = adminUp.getOrDefault(devs[i].name(), true);
+            for (ModeEntry m : modes) {
+                if (m.iface.equals(devs[i].name()) && arcs.containsKey(m.arc)) {
                     mode[i] = m.description;
                     break;
                 }
             }
         }
-        return new InterfaceTable(devs, up, xc, mode);
+        return new InterfaceTable(devs, up, mode);
     }
 
     private WorkerGraph workerGraph(Worker w, GraphCompiler.Compiled compiled, InterfaceTable ifs) {

@@ -10,13 +10,11 @@ final class InterfaceTable implements InterfaceView {
     private final long[] macs;
     private final int[] mtus;
     private final boolean[] up;
-    private final int[] xconnect;
     private final String[] modes;
 
-    InterfaceTable(NetDevice[] devices, boolean[] up, int[] xconnect, String[] modes) {
+    InterfaceTable(NetDevice[] devices, boolean[] up, String[] modes) {
         this.devices = devices;
         this.up = up;
-        this.xconnect = xconnect;
         this.modes = modes;
         names = new String[devices.length];
         macs = new long[devices.length];
@@ -70,8 +68,4 @@ final class InterfaceTable implements InterfaceView {
         return modes[ifIndex];
     }
 
-    @Override
-    public int xconnect(int ifIndex) {
-        return ifIndex >= 0 && ifIndex < xconnect.length ? xconnect[ifIndex] : -1;
-    }
 }

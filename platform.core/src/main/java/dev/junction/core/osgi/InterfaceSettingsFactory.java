@@ -8,8 +8,9 @@ import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedServiceFactory;
 
 /**
- * Factory PID {@code junction.interface}: per-interface settings by interface name (state, layer-2
- * cross-connect). Settings may name an interface that does not exist yet; they apply when it appears.
+ * Factory PID {@code junction.interface}: per-interface settings by interface name (the
+ * administrative state). Settings may name an interface that does not exist yet; they apply when it
+ * appears. What owns an interface's layer 2 is a bundle's business (an {@code InterfaceMode}).
  */
 final class InterfaceSettingsFactory implements ManagedServiceFactory {
     private final Engine engine;
@@ -32,18 +33,16 @@ final class InterfaceSettingsFactory implements ManagedServiceFactory {
         }
         String previous = nameByPid.put(pid, name.toString());
         if (previous != null && !previous.equals(name.toString())) {
-            engine.configureInterface(previous, true, null);
+            engine.configureInterface(previous, true);
         }
-        Object xc = p.get("xconnect");
-        String peer = xc == null || "none".equals(xc) ? null : xc.toString();
-        engine.configureInterface(name.toString(), !"down".equals(p.get("state")), peer);
+        engine.configureInterface(name.toString(), !"down".equals(p.get("state")));
     }
 
     @Override
     public synchronized void deleted(String pid) {
         String name = nameByPid.remove(pid);
         if (name != null) {
-            engine.configureInterface(name, true, null);
+            engine.configureInterface(name, true);
         }
     }
 }

@@ -17,7 +17,7 @@ class ConfigParserTest {
     }
 
     /** A statement a plugin adds, as the Linux driver does. */
-    static final class Extra implements StatementType {
+    static class Extra implements StatementType {
         public String kind() {
             return "extra";
         }
@@ -66,10 +66,32 @@ class ConfigParserTest {
 
     @Test
     void theEmbeddedDefaultParses() throws Exception {
-        List<Statement> s = parse(ConfigService.defaultText(), "default");
+        // Its cross-connect is feature.l2's statement: the core parses it once that bundle declared it.
+        var types = new java.util.HashMap<String, StatementType>(ConfigSchema.KINDS);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(ConfigService.defaultText(), "default", types));
+        assertEquals("default:7: unknown statement 'cross-connect'; statements: dataplane, interface, memdev",
+                e.problems().getFirst().toString());
+        types.put("cross-connect", new Extra() {
+            @Override
+            public String kind() {
+                return "cross-connect";
+            }
+
+            @Override
+            public Map<String, String> keys() {
+                return Map.of("peer", "the peer");
+            }
+
+            @Override
+            public Map<String, Object> check(String name, Map<String, String> words) {
+                return Map.of("peer", words.get("peer"));
+            }
+        });
+        List<Statement> s = ConfigParser.parse(ConfigService.defaultText(), "default", types);
         assertEquals(4, s.size());
-        assertEquals(new Statement(4, "memdev", "mem0",
+        assertEquals(new Statement(5, "memdev", "mem0",
                 Map.of("generate", true, "rate", 100000L, "frame-size", 64, "flows", 16)), s.get(1));
+        assertEquals(new Statement(7, "cross-connect", "mem0", Map.of("peer", "mem1")), s.get(3));
     }
 
     @Test
@@ -82,7 +104,7 @@ class ConfigParserTest {
                 interface
                 bogus x
                 memdev mem1 frame-size=20
-                interface mem1 xconnect=mem0 colour=blue
+                interface mem1 state=up colour=blue
                 memdev 9lives
                 dataplane cpus=3-1
                 """;
@@ -91,10 +113,10 @@ class ConfigParserTest {
         assertEquals(List.of(
                 "f.conf:2: idle must be spin, backoff or park, not 'sometimes'",
                 "f.conf:3: generate must be true or false, not 'yes'",
-                "f.conf:5: interface needs a name; write: interface NAME [xconnect=PEER|none] [state=up|down]",
+                "f.conf:5: interface needs a name; write: interface NAME [state=up|down]",
                 "f.conf:6: unknown statement 'bogus'; statements: dataplane, interface, memdev",
                 "f.conf:7: frame-size must be 60..1514 bytes, not 20",
-                "f.conf:8: unknown key 'colour' for interface; keys: xconnect, state",
+                "f.conf:8: unknown key 'colour' for interface; keys: state",
                 "f.conf:9: '9lives' is not a valid name: a letter, then up to 46 letters, digits, '_', '.' or '-'",
                 "f.conf:10: cpus must be a CPU list like 1, 0-3 or 1,3 (or none), not '3-1'"), got);
     }

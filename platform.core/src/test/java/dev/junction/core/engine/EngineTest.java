@@ -30,7 +30,7 @@ class EngineTest {
         engine.addDevice(gen);
         engine.addDevice(sink);
         if (xconnect) {
-            engine.setXconnect("mem0", "mem1");
+            TestXconnect.connect(engine, "mem0", "mem1");
         }
         engine.start();
     }

@@ -266,9 +266,12 @@ class ExtensionPointsTest {
         for (int i = 0; i < workers; i++) {
             device("g" + i, TrafficProfile.defaults().withCount(500).withRate(50_000));
         }
+        TestXconnect x = TestXconnect.connect(engine, "g0", "s0");
         for (int i = 0; i < workers; i++) {
             sinks.add(device("s" + i, null));
-            engine.setXconnect("g" + i, "s" + i);
+            if (i > 0) {
+                x.also(engine, "g" + i, "s" + i);
+            }
         }
         PerWorkerCounter node = new PerWorkerCounter();
         engine.addNode(node, "test");

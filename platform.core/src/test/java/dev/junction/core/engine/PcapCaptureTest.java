@@ -31,7 +31,7 @@ class PcapCaptureTest {
                 Engine engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)))) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            engine.setXconnect("mem0", "mem1");
+            TestXconnect.connect(engine, "mem0", "mem1");
             engine.setInterfaceUp("mem0", false);
             engine.start();
             engine.startCapture("mem1", file, CaptureDirection.TX, 40);

@@ -23,7 +23,7 @@ class ZeroAllocationTest {
                 Engine engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)))) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            engine.setXconnect("mem0", "mem1");
+            TestXconnect.connect(engine, "mem0", "mem1");
             // Features on two arcs, so that the measured path includes arc dispatch.
             engine.addNode(new PassThroughNode("pt-1", Arcs.L2_INPUT), "test");
             engine.addNode(new PassThroughNode("pt-2", Arcs.OUTPUT), "test");

@@ -15,6 +15,7 @@ import dev.junction.testing.LinuxHosts;
 import dev.junction.testing.Packages;
 import dev.junction.testing.RootOnly;
 import dev.junction.testing.TcpTransfer;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,8 +50,9 @@ class AfPacketXconnectTest {
         d2 = new AfPacketDevice("j2", v2);
         engine.addDevice(d1);
         engine.addDevice(d2);
-        engine.setXconnect("j1", "j2");
-        engine.setXconnect("j2", "j1");
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("j1", "j2");
+        xconnects.connect("j2", "j1");
         engine.start();
     }
 

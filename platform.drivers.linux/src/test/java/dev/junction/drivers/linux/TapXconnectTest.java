@@ -11,6 +11,7 @@ import dev.junction.core.engine.EngineConfig;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
 import dev.junction.testing.RootOnly;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,8 +45,9 @@ class TapXconnectTest {
         d2 = new AfPacketDevice("j2", v2);
         engine.addDevice(t);
         engine.addDevice(d2);
-        engine.setXconnect(tap, "j2");
-        engine.setXconnect("j2", tap);
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect(tap, "j2");
+        xconnects.connect("j2", tap);
         engine.start();
     }
 

@@ -8,6 +8,7 @@ import dev.junction.core.engine.EngineConfig;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
 import dev.junction.testing.Packages;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +61,7 @@ class DpdkVirtioUserTest {
         mem = new MemoryDevice("sink0", 0x02_00_00_00_aa_01L, null, false);
         engine.addDevice(vhost);
         engine.addDevice(mem);
-        engine.setXconnect("vhost0", "sink0");
+        new XconnectControl(s -> engine.register(s, "test"), engine::unregister).connect("vhost0", "sink0");
         engine.start();
 
         testpmd = Testpmd.start("net_virtio_user0,path=" + sock + ",queues=1,queue_size=256", "txonly");
@@ -96,7 +97,7 @@ class DpdkVirtioUserTest {
         // testpmd prints port statistics once it forwards, i.e. once its receive ring is filled.
         Poll.until(30_000, () -> testpmd.lastRx() >= 0, testpmd::output);
         engine.addDevice(mem); // the generator starts now that the guest has posted buffers
-        engine.setXconnect("gen0", "vhost1");
+        new XconnectControl(s -> engine.register(s, "test"), engine::unregister).connect("gen0", "vhost1");
         Poll.until(30_000, mem::generatorDone, () -> "generated " + mem.generated());
         Poll.until(10_000, () -> vhost.counters().txPackets() > 0 && testpmd.lastRx() == vhost.counters().txPackets(),
                 () -> "Junction sent " + vhost.counters() + ", testpmd last counted " + testpmd.lastRx() + "; rings "

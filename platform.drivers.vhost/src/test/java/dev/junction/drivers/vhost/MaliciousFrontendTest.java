@@ -8,6 +8,7 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.os.Libc;
+import dev.junction.l2.xconnect.XconnectControl;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,8 +56,9 @@ class MaliciousFrontendTest {
         engine.addDevice(evil);
         engine.addDevice(good);
         engine.addDevice(sink);
-        engine.setXconnect("good0", "sink0");
-        engine.setXconnect("evil0", "sink0");
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("good0", "sink0");
+        xconnects.connect("evil0", "sink0");
         engine.start();
 
         goodRam = GuestRam.memfd(2 << 20);
