@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** {@code l2:*}: layer-2 cross-connects, persisted as {@code cross-connect} statements. */
-@Component(service = L2Commands.class, property = {"osgi.command.scope=l2",
+@Component(enabled = false, service = L2Commands.class, property = {"osgi.command.scope=l2",
         "osgi.command.function=xconnect", "osgi.command.function=xconnects"})
 public final class L2Commands {
     static final Cli CONNECT = Cli.command("l2:xconnect",

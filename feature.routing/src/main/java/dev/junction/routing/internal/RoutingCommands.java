@@ -17,7 +17,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** {@code ip:*}: IPv4 and IPv6 addresses, routes and neighbours. */
-@Component(service = RoutingCommands.class, property = {"osgi.command.scope=ip",
+@Component(enabled = false, service = RoutingCommands.class, property = {"osgi.command.scope=ip",
         "osgi.command.function=address", "osgi.command.function=unaddress", "osgi.command.function=route",
         "osgi.command.function=unroute", "osgi.command.function=routes", "osgi.command.function=addresses",
         "osgi.command.function=neighbours", "osgi.command.function=fpm", "osgi.command.function=load",

@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** {@code linux:*}: attach Linux interfaces (AF_PACKET) and create TAPs, persisted in ConfigAdmin. */
-@Component(service = LinuxCommands.class, property = {"osgi.command.scope=linux",
+@Component(enabled = false, service = LinuxCommands.class, property = {"osgi.command.scope=linux",
         "osgi.command.function=afpacket", "osgi.command.function=tap", "osgi.command.function=delete",
         "osgi.command.function=list"})
 public final class LinuxCommands {

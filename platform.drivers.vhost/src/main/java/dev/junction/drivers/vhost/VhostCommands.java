@@ -16,7 +16,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** {@code vhost:*}: add, delete and list vhost-user devices, persisted in ConfigAdmin. */
-@Component(service = VhostCommands.class, property = {"osgi.command.scope=vhost",
+@Component(enabled = false, service = VhostCommands.class, property = {"osgi.command.scope=vhost",
         "osgi.command.function=add", "osgi.command.function=delete", "osgi.command.function=list"})
 public final class VhostCommands {
     static final Cli ADD = Cli.command("vhost:add", "a vhost-user device on a Unix socket (Junction is the backend)")
