@@ -135,7 +135,7 @@ class ShellTest {
         run("interface:set --state up g0");
         Osgi.await(() -> traffic.delivered("s0") == 1000, Duration.ofSeconds(20), "1000 frames at s0");
         String list = run("interface:list");
-        assertTrue(list.lines().anyMatch(l -> l.matches(".*g0 +memory-generator .* up +l2 xconnect s0 +1000 +64000 +0 +0 +0")), list);
+        assertTrue(list.lines().anyMatch(l -> l.matches(".*g0 +memory-generator .* up +l2 cross-connect s0 +1000 +64000 +0 +0 +0")), list);
         String trace = run("trace:show");
         assertTrue(trace.contains("packet 1 (worker 0)"), trace);
         assertTrue(trace.contains("ethernet-input"), trace);

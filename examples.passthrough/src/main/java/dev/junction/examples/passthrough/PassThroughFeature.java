@@ -3,6 +3,7 @@ package dev.junction.examples.passthrough;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
 import dev.junction.packet.PacketVector;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -32,18 +33,25 @@ public final class PassThroughFeature implements PacketNode {
         String[] after() default {};
     }
 
-    private static final int MAX_WORKERS = 64;
     private final String name;
     private final String arc;
     private final List<String> after;
-    /** Per-worker counts, 8 longs apart so that two workers never write the same cache line. */
-    private final long[] seen = new long[MAX_WORKERS * 8];
+    /**
+     * Per-worker counts, an array each sized by the real worker count (8 longs: two workers never
+     * write the same cache line).
+     */
+    private final PerWorker<long[]> seen = new PerWorker<>(w -> new long[8]);
 
     @Activate
     public PassThroughFeature(Config config) {
         this.name = config.name();
         this.arc = config.arc();
         this.after = List.of(config.after());
+    }
+
+    @Override
+    public void workers(int count) {
+        seen.resize(count);
     }
 
     @Override
@@ -64,14 +72,14 @@ public final class PassThroughFeature implements PacketNode {
     @Override
     public void process(PacketVector vector, NodeContext context) {
         // Verdicts start as NEXT_FEATURE: counting is all this feature does.
-        seen[(context.worker() % MAX_WORKERS) * 8] += vector.count();
+        seen.get(context.worker())[0] += vector.count();
     }
 
     /** Packets seen, over all workers. */
     public long seen() {
         long n = 0;
-        for (int i = 0; i < seen.length; i += 8) {
-            n += seen[i];
+        for (int w = 0; w < seen.size(); w++) {
+            n += seen.get(w)[0];
         }
         return n;
     }

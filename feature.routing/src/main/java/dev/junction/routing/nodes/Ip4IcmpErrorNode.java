@@ -40,6 +40,11 @@ public final class Ip4IcmpErrorNode implements PacketNode {
     }
 
     @Override
+    public void workers(int count) {
+        tokens.workers(count);
+    }
+
+    @Override
     public String name() {
         return name;
     }
@@ -69,7 +74,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        int bucket = tokens.refill(ctx.worker(), ctx.now());
+        long[] bucket = tokens.refill(ctx.worker(), ctx.now());
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int l3 = pool.l3Offset(b);
@@ -87,7 +92,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
                 v.drop(i, NO_ADDRESS);
                 continue;
             }
-            if (tokens.empty(bucket)) {
+            if (TokenBuckets.empty(bucket)) {
                 v.drop(i, RATE_LIMITED);
                 continue;
             }
@@ -97,7 +102,7 @@ public final class Ip4IcmpErrorNode implements PacketNode {
                 v.drop(i, UNROUTABLE);
                 continue;
             }
-            tokens.take(bucket);
+            TokenBuckets.take(bucket);
             long nip = pool.data(b) + l3;
             long icmp = nip + 20;
             int icmpLen = 8 + quote;

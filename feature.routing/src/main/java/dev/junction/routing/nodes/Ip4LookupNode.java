@@ -3,6 +3,7 @@ package dev.junction.routing.nodes;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
@@ -20,13 +21,22 @@ public final class Ip4LookupNode implements PacketNode {
     static final int REWRITE = 0, LOCAL = 1, UNREACHABLE = 2;
     static final int NOT_ROUTED = 0;
     private final Vrfs vrfs;
-    private static final int MAX_WORKERS = 64;
-    /** Per worker scratch: destinations and lookup results of the vector in hand. */
-    private final int[][] dsts = new int[MAX_WORKERS][PacketVector.MAX];
-    private final int[][] ids = new int[MAX_WORKERS][PacketVector.MAX];
+
+    /** One worker's scratch: destinations and lookup results of the vector in hand. */
+    private static final class Scratch {
+        final int[] dsts = new int[PacketVector.MAX];
+        final int[] ids = new int[PacketVector.MAX];
+    }
+
+    private final PerWorker<Scratch> scratch = new PerWorker<>(w -> new Scratch());
 
     public Ip4LookupNode(Vrfs vrfs) {
         this.vrfs = vrfs;
+    }
+
+    @Override
+    public void workers(int count) {
+        scratch.resize(count);
     }
 
     @Override
@@ -79,8 +89,9 @@ public final class Ip4LookupNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         int n = v.count();
-        int[] dsts = this.dsts[ctx.worker() % MAX_WORKERS];
-        int[] ids = this.ids[ctx.worker() % MAX_WORKERS];
+        Scratch s = scratch.get(ctx.worker());
+        int[] dsts = s.dsts;
+        int[] ids = s.ids;
         // Pass 1, the lookups alone: a tight loop of independent loads lets the CPU overlap the
         // cache misses of many packets (the table is 64 MiB: most lookups miss).
         int first = n > 0 ? pool.vrf(v.buffer(0)) : 0;

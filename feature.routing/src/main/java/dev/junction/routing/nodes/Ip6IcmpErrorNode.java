@@ -44,6 +44,11 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     }
 
     @Override
+    public void workers(int count) {
+        tokens.workers(count);
+    }
+
+    @Override
     public String name() {
         return name;
     }
@@ -68,7 +73,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
     public void process(PacketVector v, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        int bucket = tokens.refill(ctx.worker(), ctx.now());
+        long[] bucket = tokens.refill(ctx.worker(), ctx.now());
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             Ip6Tables.Addresses addrs = vrfs.ip6(pool.vrf(b)).addresses;
@@ -94,7 +99,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
                 fromHigh = Ipv6.LINK_LOCAL_HIGH;
                 fromLow = addrs.linkLocal()[rx];
             }
-            if (tokens.empty(bucket)) {
+            if (TokenBuckets.empty(bucket)) {
                 v.drop(i, RATE_LIMITED);
                 continue;
             }
@@ -103,7 +108,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
                 v.drop(i, UNROUTABLE);
                 continue;
             }
-            tokens.take(bucket);
+            TokenBuckets.take(bucket);
             int quote = Math.min(total, Ipv6.MIN_MTU - PREPENDED);
             long nip = pool.data(b) + l3;
             long icmp = nip + Ipv6.HEADER_LENGTH;

@@ -3,6 +3,7 @@ package dev.junction.routing.nodes;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
@@ -23,15 +24,24 @@ public final class Ip6LookupNode implements PacketNode {
     static final int REWRITE = 0, LOCAL = 1, UNREACHABLE = 2;
     static final int MULTICAST = 0, LINK_LOCAL = 1;
     private final Vrfs vrfs;
-    private static final int MAX_WORKERS = 64;
-    /** Per worker scratch: the lookup results of the vector in hand. */
-    private final int[][] ids = new int[MAX_WORKERS][PacketVector.MAX];
-    private final int[][] pending = new int[MAX_WORKERS][PacketVector.MAX];
-    private final long[][] highs = new long[MAX_WORKERS][PacketVector.MAX];
-    private final long[][] lows = new long[MAX_WORKERS][PacketVector.MAX];
+
+    /** One worker's scratch: the destinations and lookup results of the vector in hand. */
+    private static final class Scratch {
+        final int[] ids = new int[PacketVector.MAX];
+        final int[] pending = new int[PacketVector.MAX];
+        final long[] highs = new long[PacketVector.MAX];
+        final long[] lows = new long[PacketVector.MAX];
+    }
+
+    private final PerWorker<Scratch> scratch = new PerWorker<>(w -> new Scratch());
 
     public Ip6LookupNode(Vrfs vrfs) {
         this.vrfs = vrfs;
+    }
+
+    @Override
+    public void workers(int count) {
+        scratch.resize(count);
     }
 
     @Override
@@ -85,12 +95,12 @@ public final class Ip6LookupNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         int n = v.count();
-        int[] ids = this.ids[ctx.worker() % MAX_WORKERS];
+        Scratch s = scratch.get(ctx.worker());
+        int[] ids = s.ids;
         // Pass 1, the lookups alone, a trie level at a time over the whole vector, so that the CPU
         // overlaps their misses. Multicast and link-local results are not used (pass 2 sorts them).
-        int w = ctx.worker() % MAX_WORKERS;
-        long[] highs = this.highs[w];
-        long[] lows = this.lows[w];
+        long[] highs = s.highs;
+        long[] lows = s.lows;
         int first = n > 0 ? pool.vrf(v.buffer(0)) : 0;
         boolean oneVrf = true;
         for (int i = 0; i < n; i++) {
@@ -101,7 +111,7 @@ public final class Ip6LookupNode implements PacketNode {
             lows[i] = Ipv6.destinationLow(m, ip);
         }
         if (oneVrf) {
-            vrfs.ip6(first).fib.lookupAll(highs, lows, ids, pending[w], n);
+            vrfs.ip6(first).fib.lookupAll(highs, lows, ids, s.pending, n);
         } else {
             int vrf = -1;
             dev.junction.routing.fib.Ipv6Fib fib = null;

@@ -2,6 +2,7 @@ package dev.junction.routing.nodes;
 
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.Announcements;
@@ -24,15 +25,18 @@ abstract class NeighbourResolverNode implements PacketNode {
     static final int OUTPUT = 0, REWRITE = 1;
     static final int PENDING = 0, NO_ADDRESS = 1, UNRESOLVED = 2, LEFT_UNRESOLVED = 3;
     static final long GIVE_UP_NS = 3_000_000_000L;
-    private static final int MAX_WORKERS = 64;
     private static final int SLOTS = 256;
     private static final long RETRY_NS = 100_000_000L;
     private static final long ASK_AGAIN_NS = 1_000_000_000L;
     final Vrfs vrfs;
     private final boolean ipv6;
-    /** Per worker: the last request time of a hashed next hop, and which next hop that was. */
-    private final long[] sentAt = new long[MAX_WORKERS * SLOTS];
-    private final long[] sentFor = new long[MAX_WORKERS * SLOTS];
+    /** One worker's request slots: the last request time of a hashed next hop, and which next hop that was. */
+    private static final class Sent {
+        final long[] at = new long[SLOTS];
+        final long[] key = new long[SLOTS];
+    }
+
+    private final PerWorker<Sent> sent = new PerWorker<>(w -> new Sent());
     private final HoldQueue held = new HoldQueue();
 
     NeighbourResolverNode(Vrfs vrfs, boolean ipv6) {
@@ -59,6 +63,12 @@ abstract class NeighbourResolverNode implements PacketNode {
     abstract Announcements.Sender announcer();
 
     @Override
+    public final void workers(int count) {
+        sent.resize(count);
+        held.workers(count);
+    }
+
+    @Override
     public final long tickNanos() {
         return 1_000_000L;
     }
@@ -68,6 +78,7 @@ abstract class NeighbourResolverNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         int worker = ctx.worker();
+        Sent s = sent.get(worker);
         long now = ctx.now();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
@@ -76,12 +87,12 @@ abstract class NeighbourResolverNode implements PacketNode {
                 continue;
             }
             long key = key(pool, m, b);
-            int slot = slot(worker, key);
-            boolean ask = sentFor[slot] != key || now - sentAt[slot] >= RETRY_NS;
+            int slot = slot(key);
+            boolean ask = s.key[slot] != key || now - s.at[slot] >= RETRY_NS;
             if (held.hold(worker, b, now)) {
                 v.take(i);
                 if (ask && !v.isFull()) {
-                    askInNewBuffer(v, b, slot, key, now, ctx);
+                    askInNewBuffer(v, b, s, slot, key, now, ctx);
                 }
                 continue;
             }
@@ -89,8 +100,8 @@ abstract class NeighbourResolverNode implements PacketNode {
                 v.drop(i, PENDING);
                 continue;
             }
-            sentFor[slot] = key;
-            sentAt[slot] = now;
+            s.key[slot] = key;
+            s.at[slot] = now;
             writeRequest(pool, m, b, b, ctx); // no room to hold it: the packet becomes the request
             v.next(i, OUTPUT);
         }
@@ -122,11 +133,12 @@ abstract class NeighbourResolverNode implements PacketNode {
             } else if (now - held.asked(worker, i) >= ASK_AGAIN_NS) {
                 held.asked(worker, i, now);
                 long key = key(pool, m, b);
-                int slot = slot(worker, key);
-                if (sentFor[slot] == key && now - sentAt[slot] < ASK_AGAIN_NS || !hasSource(pool, b)) {
+                Sent s = sent.get(worker);
+                int slot = slot(key);
+                if (s.key[slot] == key && now - s.at[slot] < ASK_AGAIN_NS || !hasSource(pool, b)) {
                     continue; // asked for this next hop already (for another held packet), or no address now
                 }
-                askInNewBuffer(out, b, slot, key, now, ctx);
+                askInNewBuffer(out, b, s, slot, key, now, ctx);
             }
         }
     }
@@ -150,19 +162,19 @@ abstract class NeighbourResolverNode implements PacketNode {
     }
 
     /** Appends to {@code v} a request for packet {@code b}'s next hop, if a buffer is free (the caller checked for room). */
-    private void askInNewBuffer(PacketVector v, int b, int slot, long key, long now, NodeContext ctx) {
+    private void askInNewBuffer(PacketVector v, int b, Sent s, int slot, long key, long now, NodeContext ctx) {
         int r = ctx.pool().allocate();
         if (r >= 0) {
             writeRequest(ctx.pool(), ctx.memory(), r, b, ctx);
             v.add(r);
             v.next(v.count() - 1, OUTPUT);
-            sentFor[slot] = key;
-            sentAt[slot] = now;
+            s.key[slot] = key;
+            s.at[slot] = now;
         }
     }
 
-    /** This worker's rate-limit slot for a key (every worker has its own slots: no sharing). */
-    private static int slot(int worker, long key) {
-        return (worker % MAX_WORKERS) * SLOTS + (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
+    /** A key's rate-limit slot in a worker's {@link Sent} (every worker has its own slots: no sharing). */
+    private static int slot(long key) {
+        return (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 56);
     }
 }

@@ -69,7 +69,7 @@ class EcmpTest {
         pool.length(b, 14 + 28);
         PacketVector v = new PacketVector();
         v.add(b);
-        new Ip4LookupNode(vrfs).process(v, ctx);
+        ctx.ready(new Ip4LookupNode(vrfs)).process(v, ctx);
         int hop = pool.nextHop(b);
         pool.free(b);
         return hop;
@@ -142,7 +142,7 @@ class EcmpTest {
             pool.length(b, 14 + 48);
             PacketVector v = new PacketVector();
             v.add(b);
-            new Ip6LookupNode(vrfs).process(v, ctx);
+            ctx.ready(new Ip6LookupNode(vrfs)).process(v, ctx);
             perPath.merge(pool.txInterface(b), 1, Integer::sum);
             pool.free(b);
         }

@@ -30,7 +30,7 @@ class Ip4ArpNodeTest {
     private final MemorySegment m = ctx.memory;
     private final Vrfs vrfs = new Vrfs();
     private final Ip4Tables tables = vrfs.ip4(0);
-    private final Ip4ArpNode arp = new Ip4ArpNode(vrfs);
+    private final Ip4ArpNode arp = ctx.ready(new Ip4ArpNode(vrfs));
 
     @BeforeEach
     void ourAddressOnInterfaceZero() {
@@ -89,6 +89,35 @@ class Ip4ArpNodeTest {
         assertEquals(Ip4ArpNode.REWRITE, out.verdict(0));
         assertEquals(Ip4ArpNode.REWRITE, out.verdict(1));
         assertTrue(out.buffer(0) == first || out.buffer(1) == first);
+    }
+
+    /**
+     * Worker 99 and worker 35 (99 % 64) each hold their own packets and keep their own request slots:
+     * per-worker state is sized by the real worker count, not folded onto 64.
+     */
+    @Test
+    void eachOfMoreThan64WorkersHoldsItsOwnPacketsAndAsksForItself() {
+        ctx.workerCount = 100;
+        Ip4ArpNode many = ctx.ready(new Ip4ArpNode(vrfs));
+        int[] held = new int[100];
+        for (int w : new int[] {35, 99}) {
+            ctx.worker = w;
+            PacketVector v = new PacketVector();
+            held[w] = toNextHop(PEER);
+            v.add(held[w]);
+            many.process(v, ctx);
+            assertEquals(2, v.count(), "worker " + w + " holds its packet and asks for the next hop itself");
+            assertEquals(PacketVector.TAKEN, v.verdict(0));
+        }
+        tables.neighbours.learn(0, PEER, PEER_MAC, ctx.now);
+        for (int w : new int[] {35, 99}) {
+            ctx.worker = w;
+            PacketVector out = new PacketVector();
+            many.tick(out, ctx);
+            assertEquals(1, out.count(), "worker " + w + " hands back its own packet only");
+            assertEquals(held[w], out.buffer(0));
+            assertEquals(Ip4ArpNode.REWRITE, out.verdict(0));
+        }
     }
 
     @Test

@@ -224,7 +224,7 @@ class Ip6NodesTest {
 
     @Test
     void packetsToAnUnknownNextHopWaitWhileItIsSolicited() {
-        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        Ip6NdNode nd = ctx.ready(new Ip6NdNode(vrfs));
         PacketVector v = new PacketVector();
         int first = toPeer();
         v.add(first);
@@ -266,7 +266,7 @@ class Ip6NodesTest {
 
     @Test
     void leavingTheGraphHandsResolvedPacketsOnAndDropsTheOthers() {
-        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        Ip6NdNode nd = ctx.ready(new Ip6NdNode(vrfs));
         PacketVector v = new PacketVector();
         v.add(toPeer());
         int other = frame(OURS.high(), 0x5, PEER.high(), PEER.low() + 1, 64, 8);
@@ -288,7 +288,7 @@ class Ip6NodesTest {
 
     @Test
     void anUnsolicitedAdvertisementAnnouncesAnAddressThatCameUp() {
-        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        Ip6NdNode nd = ctx.ready(new Ip6NdNode(vrfs));
         vrfs.announcements.announce6(0, OURS.high(), OURS.low());
         ctx.now = System.nanoTime(); // announcements are due from when they are made, on the system clock
         PacketVector out = new PacketVector();
@@ -318,7 +318,7 @@ class Ip6NodesTest {
 
     @Test
     void heldPacketsAreDroppedWhenNoAnswerComes() {
-        Ip6NdNode nd = new Ip6NdNode(vrfs);
+        Ip6NdNode nd = ctx.ready(new Ip6NdNode(vrfs));
         PacketVector v = new PacketVector();
         v.add(toPeer());
         nd.process(v, ctx);

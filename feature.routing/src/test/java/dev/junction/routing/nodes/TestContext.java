@@ -7,8 +7,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A worker as a node sees it, for running nodes by hand in unit tests: worker 0, a pool of its own,
- * a clock the test moves, and one interface (index 0, named j0) whose MAC and MTU the test sets.
+ * A worker as a node sees it, for running nodes by hand in unit tests: worker 0 of 1 unless the test
+ * says otherwise, a pool of its own, a clock the test moves, and one interface (index 0, named j0)
+ * whose MAC and MTU the test sets. {@link #ready} sizes a node for the workers, as the engine does.
  */
 public final class TestContext implements NodeContext {
     public final PacketPool pool;
@@ -16,6 +17,9 @@ public final class TestContext implements NodeContext {
     public long now = 1_000_000_000L;
     public long mac = 0x02_00_00_00_00_01L;
     public int mtu = 1500;
+    /** The worker a node runs as, and how many there are. */
+    public int worker = 0;
+    public int workerCount = 1;
 
     public TestContext(int buffers) {
         pool = new PacketPool(Arena.ofAuto(), buffers);
@@ -48,9 +52,15 @@ public final class TestContext implements NodeContext {
         }
     };
 
+    /** Sizes {@code node}'s per-worker state for {@link #workerCount} workers, as the engine does first. */
+    public <T extends dev.junction.graph.PacketNode> T ready(T node) {
+        node.workers(workerCount);
+        return node;
+    }
+
     @Override
     public int worker() {
-        return 0;
+        return worker;
     }
 
     @Override
@@ -75,7 +85,7 @@ public final class TestContext implements NodeContext {
 
     @Override
     public int workers() {
-        return 1;
+        return workerCount;
     }
 
     /** Named counters of the node under test, by index (grown on demand). */
