@@ -63,6 +63,28 @@ public interface Dataplane {
      */
     void enableFeature(String node, String iface, boolean enabled);
 
+    /**
+     * Re-reads node {@code node}'s next nodes and recompiles the graph (workers switch at their next
+     * vector, as for any change): a node whose results grow at run time (routing's lookups, when a
+     * prefix is steered to another bundle's node) appends to its {@code next()} and calls this.
+     * Throws IllegalArgumentException for an unknown node, or when the new list does not start
+     * with the old one (indexes already given out must keep their meaning).
+     */
+    void refreshNext(String node);
+
+    /**
+     * Claims a packet metadata word ({@code PacketPool.opaque}) for {@code owner}, a name that
+     * outlives an update of the claiming bundle: the same owner gets the same word back. Throws
+     * IllegalStateException naming the holders when all {@code PacketPool.OPAQUE_WORDS} are taken.
+     */
+    int claimOpaqueWord(String owner);
+
+    /** Gives {@code owner}'s word back; returns whether it had one. */
+    boolean releaseOpaqueWord(String owner);
+
+    /** The opaque words' holders, by word (null: free). */
+    List<String> opaqueWords();
+
     /** The interfaces a per-interface feature is enabled on, in the order they were enabled. */
     List<String> featureInterfaces(String node);
 

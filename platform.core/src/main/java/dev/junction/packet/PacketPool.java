@@ -18,6 +18,11 @@ public final class PacketPool {
     public static final int DATA_ROOM = 2048;
     /** Distance between two buffers in {@link #memory()}. */
     public static final int BUFFER_SIZE = HEADROOM + DATA_ROOM;
+    /**
+     * Opaque metadata words per packet. A bundle claims one by name
+     * ({@code Dataplane.claimOpaqueWord}) and alone gives it a meaning, as VPP's buffer opaque.
+     */
+    public static final int OPAQUE_WORDS = 4;
 
     private final MemorySegment memory;
     private final int capacity;
@@ -29,6 +34,8 @@ public final class PacketPool {
     private final int[] flowHash;
     private final int[] l3Offset;
     private final int[] nextHop;
+    private final int[] adjacency;
+    private final int[] opaque;
     private final int[] traceId;
     private final int[] free;
     private int freeCount;
@@ -47,6 +54,8 @@ public final class PacketPool {
         this.flowHash = new int[capacity];
         this.l3Offset = new int[capacity];
         this.nextHop = new int[capacity];
+        this.adjacency = new int[capacity];
+        this.opaque = new int[capacity * OPAQUE_WORDS];
         this.traceId = new int[capacity];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -176,6 +185,27 @@ public final class PacketPool {
 
     public void nextHop(int buffer, int address) {
         nextHop[buffer] = address;
+    }
+
+    /**
+     * What a route lookup chose, the same for IPv4 and IPv6: routing's adjacency id, or for a prefix
+     * steered to another bundle's node, the index that bundle gave when it steered it.
+     */
+    public int adjacency(int buffer) {
+        return adjacency[buffer];
+    }
+
+    public void adjacency(int buffer, int id) {
+        adjacency[buffer] = id;
+    }
+
+    /** Opaque word {@code word} (0..{@link #OPAQUE_WORDS}-1) of a packet: its claimant's to read and write. */
+    public int opaque(int buffer, int word) {
+        return opaque[buffer * OPAQUE_WORDS + word];
+    }
+
+    public void opaque(int buffer, int word, int value) {
+        opaque[buffer * OPAQUE_WORDS + word] = value;
     }
 
     /** Non-zero while the packet is being traced: the trace record number. */

@@ -4,5 +4,5 @@
  * numbers with a verdict each) and flyweight header accessors.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.junction.packet;

@@ -116,6 +116,9 @@ public final class Engine implements Dataplane, AutoCloseable {
     private long epoch;
     private boolean started;
 
+    /** Who holds each packet opaque word (null: free); kept for the engine's life, across bundle updates. */
+    private final String[] opaqueOwners = new String[dev.junction.packet.PacketPool.OPAQUE_WORDS];
+
     public Engine(EngineConfig config) {
         this.config = config;
         this.dropQuarantined = config.dropQuarantined();
@@ -459,6 +462,74 @@ public final class Engine implements Dataplane, AutoCloseable {
     public List<String> featureInterfaces(String node) {
         synchronized (lock) {
             return List.copyOf(enabledOn.getOrDefault(node, new LinkedHashSet<>()));
+        }
+    }
+
+    @Override
+    public void refreshNext(String node) {
+        synchronized (lock) {
+            for (int i = 0; i < registrations.size(); i++) {
+                NodeRegistration r = registrations.get(i);
+                if (!r.name.equals(node) || r == ethernetRegistration) {
+                    continue;
+                }
+                List<String> next = List.copyOf(r.node.next());
+                if (next.size() < r.next.size() || !next.subList(0, r.next.size()).equals(r.next)) {
+                    throw new IllegalArgumentException("node " + node + ": next nodes may only be appended to, was "
+                            + r.next + ", now " + next);
+                }
+                NodeRegistration n = new NodeRegistration(r.node, r.owner, next);
+                n.quarantined = r.quarantined;
+                n.fault = r.fault;
+                registrations.set(i, n);
+                rebuild();
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no node " + node + " (graph:nodes lists them)");
+    }
+
+    @Override
+    public int claimOpaqueWord(String owner) {
+        if (owner == null || owner.isBlank()) {
+            throw new IllegalArgumentException("an opaque word needs an owner name");
+        }
+        synchronized (lock) {
+            int free = -1;
+            for (int w = 0; w < opaqueOwners.length; w++) {
+                if (owner.equals(opaqueOwners[w])) {
+                    return w;
+                }
+                if (opaqueOwners[w] == null && free < 0) {
+                    free = w;
+                }
+            }
+            if (free < 0) {
+                throw new IllegalStateException("all " + opaqueOwners.length + " opaque words are taken: "
+                        + Arrays.toString(opaqueOwners));
+            }
+            opaqueOwners[free] = owner;
+            return free;
+        }
+    }
+
+    @Override
+    public boolean releaseOpaqueWord(String owner) {
+        synchronized (lock) {
+            for (int w = 0; w < opaqueOwners.length; w++) {
+                if (owner.equals(opaqueOwners[w])) {
+                    opaqueOwners[w] = null;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> opaqueWords() {
+        synchronized (lock) {
+            return java.util.Collections.unmodifiableList(Arrays.asList(opaqueOwners.clone()));
         }
     }
 

@@ -289,4 +289,79 @@ class ExtensionPointsTest {
         assertEquals(500L * workers, total);
         assertTrue(busy > 64, "workers past 64 counted in their own state: " + busy);
     }
+
+    /** End of arc "example": sends every frame to the next node {@link #use}, from a list that grows. */
+    static final class Chooser implements PacketNode {
+        volatile List<String> next = List.of("f1");
+        volatile int use;
+
+        @Override
+        public String name() {
+            return "chooser";
+        }
+
+        @Override
+        public List<String> next() {
+            return next;
+        }
+
+        @Override
+        public void process(PacketVector v, NodeContext ctx) {
+            int k = use;
+            for (int i = 0; i < v.count(); i++) {
+                v.next(i, k);
+            }
+        }
+    }
+
+    @Test
+    void aNodesNextNodesGrowAtRunTime() throws Exception {
+        engine(1);
+        MemoryDevice sink = device("sink", null);
+        Forward f1 = new Forward("f1", "sink");
+        Forward f2 = new Forward("f2", "sink");
+        Chooser chooser = new Chooser();
+        engine.addNode(f1, "test");
+        engine.addNode(f2, "test");
+        engine.addNode(chooser, "test");
+        engine.addArc(ArcDefinition.of("example", "chooser", ArcDefinition.Direction.INPUT), "test");
+        engine.addInterfaceMode(InterfaceMode.of("gen1", "example", "example port"), "test");
+        engine.addInterfaceMode(InterfaceMode.of("gen2", "example", "example port"), "test");
+        device("gen1", TrafficProfile.defaults().withCount(1_000).withRate(200_000));
+        device("gen2", TrafficProfile.defaults().withCount(1_000).withRate(200_000));
+        engine.setInterfaceUp("gen2", false); // generates once up, after the refresh
+        engine.start();
+        EngineTest.await(() -> counter("f1", "frames") == 1_000, Duration.ofSeconds(30), "gen1's frames through f1");
+
+        chooser.next = List.of("f2");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> engine.refreshNext("chooser"));
+        assertTrue(e.getMessage().contains("may only be appended to"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> engine.refreshNext("nobody"));
+
+        chooser.next = List.of("f1", "f2");
+        engine.refreshNext("chooser");
+        chooser.use = 1;
+        engine.setInterfaceUp("gen2", true);
+        EngineTest.await(() -> counter("f2", "frames") == 1_000, Duration.ofSeconds(30), "gen2's frames through f2");
+        assertEquals(1_000, counter("f1", "frames"), "f1 saw gen1's frames only");
+        assertEquals(2_000, sink.delivered());
+        assertEquals(0, engine.drops().stream().mapToLong(DropCount::count).sum(), engine.drops()::toString);
+    }
+
+    @Test
+    void opaqueWordsAreClaimedByNameAndTheSameNameGetsItsWordBack() {
+        engine(1);
+        assertEquals(0, engine.claimOpaqueWord("lb"));
+        assertEquals(1, engine.claimOpaqueWord("mpls"));
+        assertEquals(0, engine.claimOpaqueWord("lb"), "an updated bundle claims its word again");
+        engine.claimOpaqueWord("fw");
+        engine.claimOpaqueWord("qos");
+        IllegalStateException full = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> engine.claimOpaqueWord("nat"));
+        assertTrue(full.getMessage().contains("lb, mpls, fw, qos"), full.getMessage());
+        assertTrue(engine.releaseOpaqueWord("mpls"));
+        assertEquals(1, engine.claimOpaqueWord("nat"));
+        assertEquals(java.util.Arrays.asList("lb", "nat", "fw", "qos"), engine.opaqueWords());
+    }
 }
