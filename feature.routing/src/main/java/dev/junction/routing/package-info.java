@@ -1,4 +1,7 @@
-/** Routing as a service: addresses, routes, VRFs, neighbours ({@link dev.junction.routing.Routing}). */
+/**
+ * Routing as a service: addresses, routes, VRFs, neighbours ({@link dev.junction.routing.Routing}),
+ * and prefixes steered to other bundles' nodes ({@link dev.junction.routing.SteeredPrefix}).
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package dev.junction.routing;

@@ -11,6 +11,11 @@ public final class Ip4Tables {
     public static final int LOCAL = 1;
     /** An ECMP group: its paths are adjacencies {@code members[ifIndex .. ifIndex + gateway)}. */
     public static final int MULTIPATH = 2;
+    /**
+     * A prefix steered to another bundle's node: {@code ifIndex} is the lookup's next-node index
+     * ({@link SteerTargets}), {@code gateway} the index that bundle gave, put in the adjacency word.
+     */
+    public static final int STEERED = 3;
 
     /**
      * Adjacency id to what to do: kind, output interface, gateway (0: the destination is on-link);

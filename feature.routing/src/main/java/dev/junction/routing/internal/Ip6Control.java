@@ -30,6 +30,8 @@ final class Ip6Control {
     private final Map<String, List<Address>> addresses = new TreeMap<>();
     private final Map<Ipv6Prefix, StaticRoute> statics = new LinkedHashMap<>();
     private final Map<Ipv6Prefix, StaticRoute> learned = new LinkedHashMap<>();
+    /** Prefixes steered to other bundles' nodes: after connected and local routes, before static ones. */
+    private final Map<Ipv6Prefix, Entry> steered = new LinkedHashMap<>();
     private final InstalledRoutes<Ipv6Prefix, Entry> installed = new InstalledRoutes<>(Entry::adj, this::fibAdd, this::fibRemove);
     private final AdjacencyIds<Adj> adjacencies = new AdjacencyIds<>(new Adj(Ip6Tables.FORWARD, -1, 0, 0),
             this::publishedAdjacencies, this::publishAdjacencies);
@@ -244,6 +246,7 @@ final class Ip6Control {
         }
         tables.addresses = new Ip6Tables.Addresses(high, low, linkLocal);
         connected = Map.copyOf(want);
+        steered.forEach(want::putIfAbsent);
         for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
             for (StaticRoute r : routes.values()) {
                 Entry e = resolve(r, connected);
@@ -439,6 +442,20 @@ final class Ip6Control {
             }
             out.add(new Routing.EcmpGroup(gateways, ifaces, n[0], example.get(adj)));
         });
+    }
+
+    void steer(String prefix, int next, int index, String node) {
+        Ipv6Prefix p = prefix(prefix);
+        steered.put(p, new Entry(p, "steered", new Adj(Ip6Tables.STEERED, next, 0, index), node, null));
+        recompute();
+    }
+
+    boolean unsteer(String prefix) {
+        if (steered.remove(prefix(prefix)) == null) {
+            return false;
+        }
+        recompute();
+        return true;
     }
 
     void routes(List<Routing.RouteEntry> out) {

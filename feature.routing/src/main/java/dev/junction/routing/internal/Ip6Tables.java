@@ -13,6 +13,8 @@ public final class Ip6Tables {
     public static final int LOCAL = 1;
     /** An ECMP group: its paths are adjacencies {@code members[ifIndex .. ifIndex + gatewayLow)}. */
     public static final int MULTIPATH = 2;
+    /** A steered prefix, as {@link Ip4Tables#STEERED}: next-node index in ifIndex, the owner's index in gatewayLow. */
+    public static final int STEERED = 3;
 
     /**
      * Adjacency id to what to do: kind, output interface, gateway (both halves 0: the destination is

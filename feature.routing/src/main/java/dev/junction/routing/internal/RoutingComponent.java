@@ -48,6 +48,10 @@ public final class RoutingComponent {
         vrfControl.refresh();
         this.vrfControl = vrfControl;
         handedOver = restoreLearnedRoutes(context, vrfControl);
+        // Other bundles' steered prefixes, before the nodes join: the lookups start with their targets.
+        steered = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.SteeredPrefix.class,
+                new SteeredPrefixes(context, vrfControl));
+        steered.open();
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
@@ -88,6 +92,7 @@ public final class RoutingComponent {
     }
 
     private Thread watcher;
+    private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.SteeredPrefix, dev.junction.routing.SteeredPrefix> steered;
     private VrfControl vrfControl;
     /** Kernel table to the prefixes of FRR routes handed over by the previous instance, for the new FPM listener. */
     private java.util.Map<Long, java.util.List<String>> handedOver = java.util.Map.of();
@@ -461,6 +466,7 @@ public final class RoutingComponent {
             registrations.get(i).unregister(); // each returns once no worker runs the node
         }
         registrations.clear();
+        steered.close();
         saveNeighbours(context, tables, tables6, dataplane);
         synchronized (this) {
             if (fpm != null) {

@@ -30,6 +30,8 @@ public final class RoutingControl {
     private final Map<Long, StaticRoute> statics = new TreeMap<>();
     /** Routes from a routing daemon (FRR over FPM), below static routes of the same prefix. */
     private final Map<Long, StaticRoute> learned = new TreeMap<>();
+    /** Prefixes steered to other bundles' nodes: after connected and local routes, before static ones. */
+    private final Map<Long, Entry> steered = new TreeMap<>();
     private final InstalledRoutes<Long, Entry> installed = new InstalledRoutes<>(Entry::adj, this::fibAdd, this::fibRemove);
     private final AdjacencyIds<Adj> adjacencies = new AdjacencyIds<>(new Adj(Ip4Tables.FORWARD, -1, 0),
             this::publishedAdjacencies, this::publishAdjacencies);
@@ -284,6 +286,33 @@ public final class RoutingControl {
         recompute();
     }
 
+    /**
+     * Steers {@code prefix} (either family) to next-node {@code next} of the lookups, with
+     * {@code index} for the packets' adjacency word; {@code node} names it in {@code ip:routes}.
+     */
+    public synchronized void steer(String prefix, int next, int index, String node) {
+        if (Ip6Control.isIpv6(prefix)) {
+            ip6.steer(prefix, next, index, node);
+            return;
+        }
+        int[] p = cidr(prefix, true);
+        steered.put(key(p[0], p[1]), new Entry(p[0], p[1], "steered", new Adj(Ip4Tables.STEERED, next, index), node, null));
+        recompute();
+    }
+
+    /** Removes a steering; returns whether there was one. */
+    public synchronized boolean unsteer(String prefix) {
+        if (Ip6Control.isIpv6(prefix)) {
+            return ip6.unsteer(prefix);
+        }
+        int[] p = cidr(prefix, true);
+        if (steered.remove(key(p[0], p[1])) == null) {
+            return false;
+        }
+        recompute();
+        return true;
+    }
+
     private static int[] parseGateways(String via) {
         List<String> gws = gateways(via);
         int[] out = new int[gws.size()];
@@ -379,6 +408,7 @@ public final class RoutingControl {
         }
         tables.interfaceAddress = primary;
         connected = Map.copyOf(want);
+        steered.forEach(want::putIfAbsent);
         for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
             for (StaticRoute r : routes.values()) {
                 Entry e = resolve(r, connected);

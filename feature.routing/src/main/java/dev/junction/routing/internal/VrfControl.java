@@ -177,6 +177,43 @@ public final class VrfControl implements Routing {
         }
     }
 
+    /**
+     * Steers {@code prefix} of VRF {@code vrf} to another bundle's {@code node} with {@code index}
+     * (a {@link dev.junction.routing.SteeredPrefix}); throws saying what is wrong. A node new to the
+     * lookups is added to their next nodes first, so no FIB entry names an index they lack.
+     */
+    public void steer(String vrf, String prefix, String node, int index) {
+        RoutingControl.checkAnyPrefix(prefix);
+        if (node == null || node.isBlank()) {
+            throw new IllegalArgumentException("a steered prefix needs the name of its node");
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException("a steered prefix's index is 0 or more, not " + index);
+        }
+        control(vrf); // throws for a VRF that does not exist
+        boolean[] added = {false};
+        int next = vrfs.steerTargets.indexOf(node, added);
+        if (added[0]) {
+            for (String lookup : List.of(dev.junction.routing.nodes.Ip4LookupNode.NAME,
+                    dev.junction.routing.nodes.Ip6LookupNode.NAME)) {
+                try {
+                    dataplane.refreshNext(lookup);
+                } catch (IllegalArgumentException notThereYet) {
+                    // Not in the graph yet: it reads its next nodes, targets included, when it joins.
+                }
+            }
+        }
+        synchronized (this) {
+            control(vrf).steer(prefix, next, index, node);
+        }
+    }
+
+    /** Removes a steering; returns whether there was one (false too when its VRF is gone). */
+    public synchronized boolean unsteer(String vrf, String prefix) {
+        Integer id = ids.get(vrf == null ? DEFAULT : vrf);
+        return id != null && controls.get(id).unsteer(prefix);
+    }
+
     @Override
     public void removeRoute(String prefix) {
         removeRoute(DEFAULT, prefix);

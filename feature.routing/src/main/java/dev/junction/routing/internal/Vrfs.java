@@ -15,6 +15,8 @@ public final class Vrfs {
     public final Ip6NeighbourTable neighbours6 = new Ip6NeighbourTable();
     /** Gratuitous ARP and unsolicited NA waiting for a worker to send them, from every VRF. */
     public final Announcements announcements = new Announcements();
+    /** Other bundles' nodes that prefixes are steered to, the lookups' next nodes after their own. */
+    public final SteerTargets steerTargets = new SteerTargets();
     private volatile Ip4Tables[] ip4 = {new Ip4Tables(neighbours4)};
     private volatile Ip6Tables[] ip6 = {new Ip6Tables(neighbours6)};
     private volatile int[] vrfOfInterface = new int[0];

@@ -56,7 +56,7 @@ public final class Ip4LookupNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Ip4RewriteNode.NAME, Ip4LocalNode.NAME, Ip4IcmpErrorNode.UNREACHABLE);
+        return vrfs.steerTargets.next(List.of(Ip4RewriteNode.NAME, Ip4LocalNode.NAME, Ip4IcmpErrorNode.UNREACHABLE));
     }
 
     @Override
@@ -138,6 +138,9 @@ public final class Ip4LookupNode implements PacketNode {
                 v.next(i, UNREACHABLE);
             } else if (kind[id] == Ip4Tables.LOCAL) {
                 v.next(i, LOCAL);
+            } else if (kind[id] == Ip4Tables.STEERED) { // another bundle's node, with its index
+                pool.adjacency(b, gateway[id]);
+                v.next(i, ifIndex[id]);
             } else {
                 if (kind[id] == Ip4Tables.MULTIPATH) {
                     // ECMP: a flow (addresses, protocol, ports) always takes the same path.
@@ -147,6 +150,7 @@ public final class Ip4LookupNode implements PacketNode {
                 }
                 pool.txInterface(b, ifIndex[id]);
                 pool.nextHop(b, gateway[id] != 0 ? gateway[id] : dst);
+                pool.adjacency(b, id);
                 v.next(i, REWRITE);
             }
         }

@@ -123,7 +123,7 @@ public final class Ip6IcmpErrorNode implements PacketNode {
             pool.length(b, l3 + Ipv6.HEADER_LENGTH + icmpLen);
             if (Ipv6.isLinkLocal(sh)) {
                 pool.txInterface(b, rx);
-                pool.nextHop(b, 0);
+                pool.adjacency(b, 0);
                 v.next(i, REWRITE);
             } else {
                 v.next(i, LOOKUP);

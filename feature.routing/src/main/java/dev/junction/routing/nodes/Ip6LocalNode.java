@@ -94,7 +94,7 @@ public final class Ip6LocalNode implements PacketNode {
     private static void replyTo(PacketVector v, int i, int b, PacketPool pool, long dstHigh) {
         if (Ipv6.isLinkLocal(dstHigh)) {
             pool.txInterface(b, pool.rxInterface(b));
-            pool.nextHop(b, 0);
+            pool.adjacency(b, 0);
             v.next(i, REWRITE);
         } else {
             v.next(i, LOOKUP);

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * IPv6 longest-prefix match of the destination: to the router itself (ip6-local: its addresses, its
  * link-local address on the receiving interface, and the all-nodes and solicited-node groups that
- * neighbour discovery uses), out of an interface (ip6-rewrite, with the adjacency id as next hop), or
+ * neighbour discovery uses), out of an interface (ip6-rewrite, with the adjacency id in the adjacency word), or
  * nowhere (ip6-unreachable answers with ICMPv6). Other multicast and other link-local destinations
  * are not routed.
  */
@@ -61,7 +61,7 @@ public final class Ip6LookupNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Ip6RewriteNode.NAME, Ip6LocalNode.NAME, Ip6IcmpErrorNode.UNREACHABLE);
+        return vrfs.steerTargets.next(List.of(Ip6RewriteNode.NAME, Ip6LocalNode.NAME, Ip6IcmpErrorNode.UNREACHABLE));
     }
 
     @Override
@@ -166,6 +166,9 @@ public final class Ip6LookupNode implements PacketNode {
                 v.next(i, UNREACHABLE);
             } else if (kind[id] == Ip6Tables.LOCAL) {
                 v.next(i, LOCAL);
+            } else if (kind[id] == Ip6Tables.STEERED) { // another bundle's node, with its index
+                pool.adjacency(b, (int) paths[id]);
+                v.next(i, ifIndex[id]);
             } else {
                 if (kind[id] == Ip6Tables.MULTIPATH) {
                     int h = flowHash(m, ip);
@@ -173,7 +176,7 @@ public final class Ip6LookupNode implements PacketNode {
                     id = members[ifIndex[id] + Integer.remainderUnsigned(h, (int) paths[id])];
                 }
                 pool.txInterface(b, ifIndex[id]);
-                pool.nextHop(b, id);
+                pool.adjacency(b, id);
                 v.next(i, REWRITE);
             }
         }

@@ -56,7 +56,7 @@ public final class Ip6NdNode extends NeighbourResolverNode {
     long key(PacketPool pool, MemorySegment m, int b) {
         Ip6Tables tables = vrfs.ip6(pool.vrf(b));
         long ip = pool.data(b) + pool.l3Offset(b);
-        long high = targetHigh(tables, m, ip, pool.nextHop(b)), low = targetLow(tables, m, ip, pool.nextHop(b));
+        long high = targetHigh(tables, m, ip, pool.adjacency(b)), low = targetLow(tables, m, ip, pool.adjacency(b));
         return (high * 0x9E37_79B9_7F4A_7C15L) ^ low ^ ((long) pool.txInterface(b) << 48);
     }
 
@@ -64,8 +64,8 @@ public final class Ip6NdNode extends NeighbourResolverNode {
     boolean resolved(PacketPool pool, MemorySegment m, int b) {
         Ip6Tables tables = vrfs.ip6(pool.vrf(b));
         long ip = pool.data(b) + pool.l3Offset(b);
-        return vrfs.neighbours6.lookup(pool.txInterface(b), targetHigh(tables, m, ip, pool.nextHop(b)),
-                targetLow(tables, m, ip, pool.nextHop(b))) >= 0;
+        return vrfs.neighbours6.lookup(pool.txInterface(b), targetHigh(tables, m, ip, pool.adjacency(b)),
+                targetLow(tables, m, ip, pool.adjacency(b))) >= 0;
     }
 
     /** The next hop a packet waits for: its adjacency's gateway, or its destination when on-link. */
@@ -87,8 +87,8 @@ public final class Ip6NdNode extends NeighbourResolverNode {
         int tx = pool.txInterface(b);
         long ip = pool.data(b) + pool.l3Offset(b);
         Ip6Tables tables = vrfs.ip6(pool.vrf(b));
-        long high = targetHigh(tables, m, ip, pool.nextHop(b));
-        long low = targetLow(tables, m, ip, pool.nextHop(b));
+        long high = targetHigh(tables, m, ip, pool.adjacency(b));
+        long low = targetLow(tables, m, ip, pool.adjacency(b));
         Ip6Tables.Addresses addrs = tables.addresses;
         // From the interface's global address if it has one (the target answers to it, and it
         // is what hosts expect from a router on their subnet), else from its link-local address.

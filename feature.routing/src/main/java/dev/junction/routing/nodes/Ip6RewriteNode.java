@@ -61,7 +61,7 @@ public final class Ip6RewriteNode implements PacketNode {
                 v.next(i, TOO_BIG);
                 continue;
             }
-            int id = pool.nextHop(b);
+            int id = pool.adjacency(b);
             long high, low;
             if (id > 0 && id < gwHigh.length && (gwHigh[id] | gwLow[id]) != 0) {
                 high = gwHigh[id];

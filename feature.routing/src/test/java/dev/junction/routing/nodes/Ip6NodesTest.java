@@ -218,7 +218,7 @@ class Ip6NodesTest {
     private int toPeer() {
         int b = frame(OURS.high(), 0x5, PEER.high(), PEER.low(), 64, 8);
         pool.txInterface(b, 0);
-        pool.nextHop(b, 2); // the connected adjacency: the destination itself is the next hop
+        pool.adjacency(b, 2); // the connected adjacency: the destination itself is the next hop
         return b;
     }
 
@@ -271,7 +271,7 @@ class Ip6NodesTest {
         v.add(toPeer());
         int other = frame(OURS.high(), 0x5, PEER.high(), PEER.low() + 1, 64, 8);
         pool.txInterface(other, 0);
-        pool.nextHop(other, 2);
+        pool.adjacency(other, 2);
         v.add(other);
         nd.process(v, ctx);
         tables.neighbours.learn(0, PEER.high(), PEER.low(), PEER_MAC, ctx.now); // only the first is answered
