@@ -116,6 +116,11 @@ public final class Engine implements Dataplane, AutoCloseable {
     private long epoch;
     private boolean started;
 
+    /** Interface listeners, and what the interfaces looked like when they were last told. */
+    private final List<dev.junction.dataplane.InterfaceListener> interfaceListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private String interfacesTold = "";
+
     /** Who holds each packet opaque word (null: free); kept for the engine's life, across bundle updates. */
     private final String[] opaqueOwners = new String[dev.junction.packet.PacketPool.OPAQUE_WORDS];
 
@@ -465,6 +470,45 @@ public final class Engine implements Dataplane, AutoCloseable {
         }
     }
 
+    /** Adds an interface listener: told at once, then after each change (see InterfaceListener). */
+    public void addInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+        synchronized (lock) {
+            interfaceListeners.add(l);
+            tell(l);
+        }
+    }
+
+    public void removeInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+        interfaceListeners.remove(l);
+    }
+
+    /** Tells a listener on the control thread (in order, never overlapping), what the interfaces are then. */
+    private void tell(dev.junction.dataplane.InterfaceListener l) {
+        control.execute(() -> {
+            if (!interfaceListeners.contains(l)) {
+                return;
+            }
+            try {
+                l.interfacesChanged(interfaces());
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "interface listener " + l.getClass().getName() + " threw", e);
+            }
+        });
+    }
+
+    /** What a listener is told about, without the counters: index, name, state, MTU, MAC, mode. */
+    private static String shapeOf(InterfaceTable ifs) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ifs.size(); i++) {
+            NetDevice d = ifs.devices[i];
+            if (d != null) {
+                sb.append(i).append(' ').append(d.name()).append(' ').append(ifs.isUp(i)).append(' ')
+                        .append(ifs.mtu(i)).append(' ').append(ifs.mac(i)).append(' ').append(ifs.mode(i)).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     @Override
     public void refreshNext(String node) {
         synchronized (lock) {
@@ -707,6 +751,13 @@ public final class Engine implements Dataplane, AutoCloseable {
         awaitQuiescence(s.epoch);
         // Only now: every worker runs a graph whose ethernet-input has the verdicts the tables name.
         ethernetInput.dispatch(dispatch(arcs, ifs));
+        String shape = shapeOf(ifs);
+        if (!shape.equals(interfacesTold)) {
+            interfacesTold = shape;
+            for (dev.junction.dataplane.InterfaceListener l : interfaceListeners) {
+                tell(l);
+            }
+        }
     }
 
     /** ethernet-input's tables: interface modes by interface index, then ethertype claims. */

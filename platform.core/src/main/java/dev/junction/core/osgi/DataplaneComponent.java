@@ -198,6 +198,16 @@ public final class DataplaneComponent {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    void addInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+        engine.addInterfaceListener(l);
+    }
+
+    void removeInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+        engine.removeInterfaceListener(l);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void addInterfaceMode(InterfaceMode mode, ServiceReference<InterfaceMode> ref) {
         engine.addInterfaceMode(mode, ownerOf(ref));
         contributed(List.of(InterfaceMode.class, mode), ref);

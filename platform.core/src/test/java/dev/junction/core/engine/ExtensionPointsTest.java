@@ -364,4 +364,28 @@ class ExtensionPointsTest {
         assertEquals(1, engine.claimOpaqueWord("nat"));
         assertEquals(java.util.Arrays.asList("lb", "nat", "fw", "qos"), engine.opaqueWords());
     }
+
+    @Test
+    void interfaceListenersAreToldOfEachChangeOfTheInterfacesAndOfNothingElse() throws Exception {
+        engine(1);
+        java.util.concurrent.BlockingQueue<List<String>> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        dev.junction.dataplane.InterfaceListener l = ifs -> told.add(ifs.stream()
+                .map(i -> i.name() + (i.adminUp() ? " up " : " down ") + i.mtu() + " " + i.mode()).toList());
+        engine.addInterfaceListener(l);
+        assertEquals(List.of(), told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "told at once: no interfaces");
+        device("a", null);
+        assertEquals(List.of("a up 1500 l3"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        engine.setInterfaceUp("a", false);
+        assertEquals(List.of("a down 1500 l3"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        engine.addInterfaceMode(InterfaceMode.of("a", Arcs.L2_INPUT, "l2 test"), "test");
+        assertEquals(List.of("a down 1500 l2 test"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        // A graph change that leaves the interfaces as they were tells nobody: the next call is the device.
+        engine.addNode(new PassThroughNode("pt", Arcs.IP4_UNICAST), "test");
+        device("b", null);
+        assertEquals(List.of("a down 1500 l2 test", "b up 1500 l3"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+        engine.removeInterfaceListener(l);
+        device("c", null);
+        engine.addInterfaceListener(ifs -> told.add(List.of("second")));
+        assertEquals(List.of("second"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "the removed one heard nothing of c");
+    }
 }
