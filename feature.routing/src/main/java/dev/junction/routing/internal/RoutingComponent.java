@@ -68,27 +68,30 @@ public final class RoutingComponent {
                 pid(RoutingStatements.ADDRESS_PID)));
         registrations.add(context.registerService(ManagedServiceFactory.class, routeConfigs,
                 pid(RoutingStatements.ROUTE_PID)));
-        // Interfaces come and go with the graph's epoch: follow them, so that configured addresses
-        // take effect when their interface appears (at boot a device may come after this bundle).
-        watcher = Thread.ofPlatform().daemon().name("junction-routing-watch").start(() -> {
-            long seen = -1;
-            for (long round = 0; !Thread.currentThread().isInterrupted(); round++) {
+        // Interfaces come and go: recompute when they do, so that configured addresses take effect
+        // when their interface appears (at boot a device may come after this bundle).
+        registrations.add(context.registerService(dev.junction.dataplane.InterfaceListener.class,
+                interfaces -> refreshQuietly(vrfControl), null));
+        // Neighbour ageing and the retirement of old ECMP groups: once a second.
+        watcher = Thread.ofPlatform().daemon().name("junction-routing-maintain").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
                 try {
-                    long epoch = dataplane.epoch();
-                    if (epoch != seen) {
-                        vrfControl.refresh();
-                        seen = epoch;
-                    }
-                    if (round % 10 == 0) {
-                        vrfControl.maintain();
-                    }
+                    vrfControl.maintain();
                 } catch (RuntimeException e) {
-                    // Never let one bad recompute stop the watching: log, and try again next round.
-                    System.getLogger("dev.junction.routing").log(System.Logger.Level.ERROR, "routing refresh failed", e);
+                    // Never let one bad round stop the maintenance: log, and try again next second.
+                    System.getLogger("dev.junction.routing").log(System.Logger.Level.ERROR, "routing maintenance failed", e);
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
             }
         });
+    }
+
+    private static void refreshQuietly(VrfControl vrfControl) {
+        try {
+            vrfControl.refresh();
+        } catch (RuntimeException e) {
+            System.getLogger("dev.junction.routing").log(System.Logger.Level.ERROR, "routing refresh failed", e);
+        }
     }
 
     private Thread watcher;
