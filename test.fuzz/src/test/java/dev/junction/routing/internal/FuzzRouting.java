@@ -116,4 +116,10 @@ public final class FuzzRouting {
             return "refused: " + r.reason;
         }
     }
+
+    /** The routing bundle's configuration statements (address, route, vrf, fpm). */
+    public static java.util.List<dev.junction.config.StatementType> statements() {
+        return java.util.List.of(new RoutingStatements.Address(), new RoutingStatements.Route(), new RoutingStatements.Vrf(),
+                new RoutingStatements.Fpm());
+    }
 }
