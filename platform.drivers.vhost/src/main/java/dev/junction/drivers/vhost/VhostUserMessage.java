@@ -72,10 +72,7 @@ final class VhostUserMessage implements AutoCloseable {
             return false;
         }
         fdCount = n;
-        request = buffer.get(ValueLayout.JAVA_INT, 0);
-        flags = buffer.get(ValueLayout.JAVA_INT, 4);
-        size = buffer.get(ValueLayout.JAVA_INT, 8);
-        if ((flags & VERSION_MASK) != VERSION || size < 0 || size > MAX_PAYLOAD) {
+        if (!header()) {
             return false;
         }
         if (size > 0) {
@@ -86,6 +83,17 @@ final class VhostUserMessage implements AutoCloseable {
             fdCount = n;
         }
         return true;
+    }
+
+    /**
+     * Takes request, flags and payload size from the header in {@link #buffer}; false when it cannot
+     * be a message's (a wrong version, a payload larger than {@link #MAX_PAYLOAD}).
+     */
+    boolean header() {
+        request = buffer.get(ValueLayout.JAVA_INT, 0);
+        flags = buffer.get(ValueLayout.JAVA_INT, 4);
+        size = buffer.get(ValueLayout.JAVA_INT, 8);
+        return (flags & VERSION_MASK) == VERSION && size >= 0 && size <= MAX_PAYLOAD;
     }
 
     boolean needsReply() {
