@@ -18,7 +18,7 @@ import java.util.List;
 public final class Ip4FragmentNode implements PacketNode {
     public static final String NAME = "ip4-fragment";
     static final int REWRITE = 0;
-    static final int OPTIONS = 0, NO_BUFFER = 1, NO_ROOM = 2, MTU_TOO_SMALL = 3;
+    static final int OPTIONS = 0, NO_BUFFER = 1, NO_ROOM = 2, MTU_TOO_SMALL = 3, PAST_MAXIMUM = 4;
     private static final int MF = 0x2000;
 
     @Override
@@ -34,7 +34,8 @@ public final class Ip4FragmentNode implements PacketNode {
     @Override
     public List<String> errors() {
         return List.of("needs fragmenting but carries IP options (not fragmented)", "no free buffer for a fragment",
-                "no room in the vector for its fragments", "output MTU below 68 bytes");
+                "no room in the vector for its fragments", "output MTU below 68 bytes",
+                "fragment ends past 65,535 bytes (its offset plus length; not fragmented)");
     }
 
     @Override
@@ -65,6 +66,11 @@ public final class Ip4FragmentNode implements PacketNode {
             }
             int word = Ipv4.fragment(m, ip);
             int offset = word & 0x1FFF; // in 8-byte units
+            if (offset * 8 + payload > 65_535) {
+                // No datagram is that long (RFC 791): fragments of it would need offsets past 13 bits.
+                v.drop(i, PAST_MAXIMUM);
+                continue;
+            }
             boolean lastHasMore = (word & MF) != 0;
             int firstAppended = v.count();
             boolean failed = false;

@@ -95,4 +95,18 @@ class Ip4FragmentNodeTest {
             pool.free(b);
         }
     }
+
+    /** Found by test.fuzz's reading: a fragment near the last offset would have fragments whose offsets overflow 13 bits. */
+    @Test
+    void aFragmentEndingPastTheLargestDatagramIsDroppedNotSplit() {
+        PacketVector v = new PacketVector();
+        ctx.mtu = 600;
+        int free = pool.available();
+        v.add(packet(1500, 8100)); // offset 64,800 bytes + 1,480 of payload > 65,535
+        new Ip4FragmentNode().process(v, ctx);
+        assertEquals(1, v.count(), "no fragments made");
+        assertTrue(PacketVector.isDrop(v.verdict(0)));
+        assertEquals(Ip4FragmentNode.PAST_MAXIMUM, PacketVector.dropReason(v.verdict(0)));
+        assertEquals(free - 1, pool.available(), "nothing allocated");
+    }
 }
