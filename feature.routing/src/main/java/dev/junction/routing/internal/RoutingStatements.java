@@ -230,10 +230,13 @@ final class RoutingStatements {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535 in '" + text + "'");
         }
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.ofLiteral(host); // a literal only: never a name lookup
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + host + "' is not an IP address (no host names)");
         }
-        return new java.net.InetSocketAddress(host, port);
+        return new java.net.InetSocketAddress(address, port);
     }
 
     /** {@code fpm listen=ADDRESS:PORT}: take routes from FRR's zebra over FPM. */
