@@ -388,4 +388,17 @@ class ExtensionPointsTest {
         engine.addInterfaceListener(ifs -> told.add(List.of("second")));
         assertEquals(List.of("second"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "the removed one heard nothing of c");
     }
+
+    @Test
+    void aDeviceAddedWhileRunningMeetsTheModeClaimedForItBefore() throws Exception {
+        engine(1);
+        MemoryDevice sink = device("sink", null);
+        engine.addNode(new Forward("sink"), "test");
+        engine.addArc(ArcDefinition.of("example", "example-forward", ArcDefinition.Direction.INPUT), "test");
+        engine.addInterfaceMode(InterfaceMode.of("late", "example", "example port"), "test");
+        engine.start();
+        device("late", TrafficProfile.defaults().withCount(1_000).withRate(200_000));
+        EngineTest.await(() -> sink.delivered() == 1_000, Duration.ofSeconds(20),
+                () -> "late's frames through the mode's arc: " + engine.interfaces() + " " + engine.drops());
+    }
 }
