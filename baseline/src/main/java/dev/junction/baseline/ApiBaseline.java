@@ -60,7 +60,7 @@ public final class ApiBaseline {
         if (args.length < 1) {
             throw new IllegalArgumentException("usage: ApiBaseline BASELINE_DIR [--root DIR] [BUNDLE.jar ...]");
         }
-        File baselineDir = new File(args[0]);
+        File baselineDir = new File(args[0]).getCanonicalFile();
         File root = null;
         List<File> current = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
