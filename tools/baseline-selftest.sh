@@ -4,7 +4,7 @@
 # In a temporary git worktree of HEAD (committed work only; nothing here is touched), it adds a
 # method to two exported API interfaces without bumping their packages' @Version:
 #   dev.junction.config.JunctionConfig (platform.core, @ProviderType, package 0.2.0)
-#   dev.junction.routing.Routing       (feature.routing, @ProviderType, package 0.3.0)
+#   dev.junction.device.NetDevice      (platform.core, @ConsumerType, package 0.1.0; a default method)
 # Both are zero-major packages unchanged since the baseline, so the run also shows that 0.y.z
 # packages are checked. Then:
 #   1. mvn verify -pl baseline -am must fail, naming both packages and the versions bnd suggests
@@ -50,17 +50,17 @@ verify() {
 show_report() { sed -n '/^API baseline against/,/^API baseline: /p' "$LOG" | sed 's/^/    /'; }
 
 CONFIG=platform.core/src/main/java/dev/junction/config
-ROUTING=feature.routing/src/main/java/dev/junction/routing
+DEVICE=platform.core/src/main/java/dev/junction/device
 add_method "$WT/$CONFIG/JunctionConfig.java" JunctionConfig
-add_method "$WT/$ROUTING/Routing.java" Routing
-say "added JunctionConfig.baselineSelftestProbe() and Routing.baselineSelftestProbe(), no version bump"
+add_method "$WT/$DEVICE/NetDevice.java" NetDevice
+say "added JunctionConfig.baselineSelftestProbe() and NetDevice.baselineSelftestProbe(), no version bump"
 
 say "1. mvn verify -DskipTests -pl baseline -am (must fail)"
 if verify; then show_report; fail "mvn verify passed with an API change and no version bump"; fi
 show_report
 grep -q '^\[ERROR\].*API baseline failed for 2 packages' "$LOG" || { tail -30 "$LOG"; fail "not failed by the API baseline"; }
 for want in 'Baseline mismatch for package dev.junction.config (dev.junction.platform.core): MINOR change, version is 0.2.0, baseline 0.2.0, suggest 0.3.0' \
-            'Baseline mismatch for package dev.junction.routing (dev.junction.feature.routing): MINOR change, version is 0.3.0, baseline 0.3.0, suggest 0.4.0'; do
+            'Baseline mismatch for package dev.junction.device (dev.junction.platform.core): MINOR change, version is 0.1.0, baseline 0.1.0, suggest 0.2.0'; do
     grep -qF "$want" "$LOG" || fail "missing: $want"
     say "   failed as expected: $want"
 done
@@ -73,8 +73,8 @@ grep -q 'API baseline against' "$LOG" && fail "the baseline ran although skipped
 say "   passed, baseline skipped"
 
 set_version "$WT/$CONFIG/package-info.java" 0.2.0 0.3.0
-set_version "$WT/$ROUTING/package-info.java" 0.3.0 0.4.0
-say "3. bumped dev.junction.config to 0.3.0 and dev.junction.routing to 0.4.0; mvn verify (must pass)"
+set_version "$WT/$DEVICE/package-info.java" 0.1.0 0.2.0
+say "3. bumped dev.junction.config to 0.3.0 and dev.junction.device to 0.2.0; mvn verify (must pass)"
 verify || { show_report; tail -30 "$LOG"; fail "mvn verify failed with the right version bumps"; }
 show_report
 grep -q '^API baseline: ok' "$LOG" || fail "no 'API baseline: ok' line"
