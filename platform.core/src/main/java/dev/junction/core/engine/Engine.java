@@ -110,6 +110,8 @@ public final class Engine implements Dataplane, AutoCloseable {
             Thread.ofPlatform().name("junction-control").daemon().factory());
     private final double cpuGhz = readCpuGhz();
     private volatile GraphSnapshot current;
+    /** The arcs of the graph the workers run (the last one published). */
+    private java.util.Set<String> arcsRunning = java.util.Set.of();
     private volatile boolean dropQuarantined;
     private EngineConfig config;
     private Worker[] workers = new Worker[0];
@@ -747,10 +749,22 @@ public final class Engine implements Dataplane, AutoCloseable {
             graphs[w.index] = workerGraph(w, compiled, ifs);
         }
         GraphSnapshot s = new GraphSnapshot(++epoch, compiled, ifs, graphs, caps);
+        java.util.Set<String> used = new HashSet<>();
+        EthernetInputNode.Dispatch d = dispatch(arcs, ifs, used);
+        // The tables must never name an arc the graph a worker runs lacks. When every arc they use
+        // is in the running graph too, they go first: a device new in this snapshot (a bridge port,
+        // a cross-connect made before its device came) then meets its mode with its first frame.
+        // Otherwise only once every worker runs the new graph (an arc that comes with it).
+        boolean early = arcsRunning.containsAll(used);
+        if (early) {
+            ethernetInput.dispatch(d);
+        }
         current = s;
         awaitQuiescence(s.epoch);
-        // Only now: every worker runs a graph whose ethernet-input has the verdicts the tables name.
-        ethernetInput.dispatch(dispatch(arcs, ifs));
+        if (!early) {
+            ethernetInput.dispatch(d);
+        }
+        arcsRunning = java.util.Set.copyOf(arcs.keySet());
         String shape = shapeOf(ifs);
         if (!shape.equals(interfacesTold)) {
             interfacesTold = shape;
@@ -761,11 +775,13 @@ public final class Engine implements Dataplane, AutoCloseable {
     }
 
     /** ethernet-input's tables: interface modes by interface index, then ethertype claims. */
-    private EthernetInputNode.Dispatch dispatch(Map<String, GraphCompiler.ArcSpec> arcs, InterfaceTable ifs) {
+    private EthernetInputNode.Dispatch dispatch(Map<String, GraphCompiler.ArcSpec> arcs, InterfaceTable ifs,
+            java.util.Set<String> used) {
         short[] byType = new short[65536];
         Arrays.fill(byType, (short) -1);
         CORE_ETHERTYPES.forEach((type, arc) -> {
             if (arcs.containsKey(arc)) {
+                used.add(arc);
                 byType[type] = (short) (int) ethernetVerdicts.get(arc);
             }
         });
@@ -773,6 +789,7 @@ public final class Engine implements Dataplane, AutoCloseable {
         for (ClaimEntry c : claims) {
             if (arcs.containsKey(c.arc) && !claimed[c.etherType]) {
                 claimed[c.etherType] = true;
+                used.add(c.arc);
                 byType[c.etherType] = (short) (int) ethernetVerdicts.get(c.arc);
             }
         }
@@ -782,6 +799,7 @@ public final class Engine implements Dataplane, AutoCloseable {
             String name = ifs.name(i);
             for (ModeEntry m : name == null ? List.<ModeEntry>of() : modes) {
                 if (m.iface.equals(name) && arcs.containsKey(m.arc)) {
+                    used.add(m.arc);
                     byIf[i] = ethernetVerdicts.get(m.arc);
                     break;
                 }
