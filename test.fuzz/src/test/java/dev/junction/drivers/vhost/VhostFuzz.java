@@ -28,7 +28,15 @@ public final class VhostFuzz implements AutoCloseable {
     private long closed, handled, started;
 
     /** A backend behind {@code dir}/fuzz.sock; memory tables map memfds of {@code memorySize} bytes. */
+    /**
+     * The backend's refusals, quiet while fuzzing: each bad header is a new connection here, and
+     * each connection logs its first few (30,000 lines a run otherwise). Kept: JUL holds loggers weakly.
+     */
+    private final java.util.logging.Logger driverLog = java.util.logging.Logger.getLogger("dev.junction.drivers.vhost");
+    private final java.util.logging.Level driverLevel = driverLog.getLevel();
+
     public VhostFuzz(Path dir, long memorySize) {
+        driverLog.setLevel(java.util.logging.Level.SEVERE);
         this.memorySize = memorySize;
         Path path = dir.resolve("fuzz.sock");
         listener = UnixSocket.listen(path);
@@ -98,6 +106,7 @@ public final class VhostFuzz implements AutoCloseable {
     public void close() throws InterruptedException {
         message.closeFds();
         backend.close();
+        driverLog.setLevel(driverLevel);
         message.close();
         server.close();
         client.shutdown();
