@@ -188,8 +188,10 @@ public final class PacketPool {
     }
 
     /**
-     * What a route lookup chose, the same for IPv4 and IPv6: routing's adjacency id, or for a prefix
-     * steered to another bundle's node, the index that bundle gave when it steered it.
+     * What a route lookup chose: for a prefix steered to another bundle's node, the index that
+     * bundle gave, in both families; for routing's own IPv6 forwarding, its adjacency id. Routing's
+     * own IPv4 forwarding leaves it alone (its next hop's address, {@link #nextHop}, is all
+     * ip4-rewrite needs, and one store fewer per packet shows in routed IPv4 figures).
      */
     public int adjacency(int buffer) {
         return adjacency[buffer];

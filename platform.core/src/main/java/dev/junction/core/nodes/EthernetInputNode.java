@@ -59,6 +59,7 @@ public final class EthernetInputNode implements PacketNode {
         Dispatch d = dispatch;
         short[] byType = d.byEtherType;
         int[] byIf = d.byInterface;
+        int ip4 = byType[Ethernet.TYPE_IPV4];
         int n = v.count();
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
@@ -77,7 +78,8 @@ public final class EthernetInputNode implements PacketNode {
                 v.next(i, mode);
                 continue;
             }
-            int verdict = byType[Ethernet.etherType(mem, pool.data(b))];
+            int type = Ethernet.etherType(mem, pool.data(b));
+            int verdict = type == Ethernet.TYPE_IPV4 ? ip4 : byType[type]; // IPv4, the common case: no table load
             if (verdict >= 0) {
                 v.next(i, verdict);
             } else {
