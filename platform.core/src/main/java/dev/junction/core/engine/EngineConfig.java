@@ -42,11 +42,15 @@ public record EngineConfig(List<Integer> cpus, IdleStrategy.Mode idle, int poolB
         }
         java.util.List<Integer> out = new java.util.ArrayList<>();
         try {
-            for (String part : t.split(",")) {
-                String[] range = part.trim().split("-");
+            for (String part : t.split(",", -1)) {
+                // -1 keeps trailing empty parts: "3-" and "-" are refused, never an index past the array.
+                String[] range = part.trim().split("-", -1);
+                if (range.length < 1 || range.length > 2) {
+                    throw new NumberFormatException();
+                }
                 int a = Integer.parseInt(range[0].trim());
                 int b = range.length == 2 ? Integer.parseInt(range[1].trim()) : a;
-                if (range.length > 2 || a < 0 || b < a || b > 1023) {
+                if (a < 0 || b < a || b > 1023) {
                     throw new NumberFormatException();
                 }
                 for (int c = a; c <= b; c++) {

@@ -58,4 +58,14 @@ class PinningTest {
                 () -> EngineConfig.parseCpus("3-1"));
         assertEquals("cpus must be a CPU list like 1, 0-3 or 1,3 (or none), not '3-1'", e.getMessage());
     }
+
+    /** Found by bench/run-fuzz.sh at 10^7 documents: {@code cpus=-} threw ArrayIndexOutOfBoundsException. */
+    @Test
+    void cpuListsWithEmptyPartsAreRefusedNotThrown() {
+        for (String bad : new String[] {"-", "3-", "-3", "1,,2", ",", "1-2-3", ""}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> EngineConfig.parseCpus(bad), bad);
+            assertEquals("cpus must be a CPU list like 1, 0-3 or 1,3 (or none), not '" + bad + "'", e.getMessage());
+        }
+    }
 }
