@@ -1,58 +1,24 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.config.StatementSpec;
 import dev.junction.config.StatementType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * The configuration statement {@code vhost NAME socket=PATH [mode=server|client]}, stored as a
  * {@code junction.vhost} factory configuration (the same one {@code vhost:add} writes).
  */
-@Component
-public final class VhostStatement implements StatementType {
+@Component(service = StatementType.class)
+public final class VhostStatement extends StatementSpec {
 
-    @Override
-    public String kind() {
-        return "vhost";
-    }
-
-    @Override
-    public boolean named() {
-        return true;
-    }
-
-    @Override
-    public String pid() {
-        return VhostDevices.PID;
-    }
-
-    @Override
-    public Map<String, String> keys() {
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("socket", "the vhost-user Unix socket path (absolute)");
-        keys.put("mode", "server (Junction listens, the default) or client (Junction connects, retrying every second)");
-        return keys;
-    }
-
-    @Override
-    public String usage() {
-        return "vhost NAME socket=PATH [mode=server|client]";
-    }
-
-    @Override
-    public Map<String, Object> check(String name, Map<String, String> words) {
-        String socket = words.get("socket");
-        if (socket == null) {
-            throw new IllegalArgumentException("a vhost device needs socket=PATH");
-        }
-        String mode = words.getOrDefault("mode", "server");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("socket", checkSocket(socket));
-        out.put("mode", VhostUserDevice.Mode.parse(mode).toString());
-        return out;
+    public VhostStatement() {
+        super(named("vhost", VhostDevices.PID)
+                .key("socket", "PATH", "the vhost-user Unix socket path (absolute)", VhostStatement::checkSocket)
+                .key("mode", "server|client",
+                        "server (Junction listens, the default) or client (Junction connects, retrying every second)",
+                        choice("server", "client"), "server"));
     }
 
     /** An absolute path of at most 107 bytes in an existing directory. */
