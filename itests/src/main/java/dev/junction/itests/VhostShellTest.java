@@ -92,7 +92,7 @@ class VhostShellTest {
         assertTrue(list.contains("vx2") && list.contains("connecting"), list);
         Files.writeString(f, "dataplane cpus=auto\nvhost vx2 socket=" + sock + " mode=sideways\n");
         session.execute("config:load " + f);
-        assertTrue(errors().contains(f + ":2: mode must be server or client, not 'sideways'"), errors());
+        assertTrue(errors().contains(f + ":2: mode: must be server or client, not 'sideways'"), errors());
         assertTrue(traffic.find("vx2") != null, "the running configuration is kept");
     }
 

@@ -174,7 +174,9 @@ public class StatementSpec implements StatementType {
             try {
                 out.put(k.name, k.parser.parse(text));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(k.name + ": " + e.getMessage());
+                // Name the key, unless the parser's message already starts with it ("socket must be ...").
+                String why = String.valueOf(e.getMessage());
+                throw new IllegalArgumentException(why.startsWith(k.name + " ") ? why : k.name + ": " + why);
             }
         }
         whole.accept(name, out);
