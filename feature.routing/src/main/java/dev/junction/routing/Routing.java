@@ -78,6 +78,19 @@ public interface Routing {
     record EcmpGroup(List<String> gateways, List<String> interfaces, int routes, String example) {
     }
 
+    /**
+     * The adjacencies the routes of a VRF lead to, IPv4 then IPv6, by id: what a data-plane bundle
+     * reads to follow routing (a load balancer's backends, an MPLS next hop). {@code id} is the
+     * FIB's result (for IPv6 what {@code PacketPool.adjacency} carries); {@code kind} is
+     * {@code forward}, {@code local}, {@code multipath} (its {@code paths} are adjacency ids) or
+     * {@code steered} ({@code via} names the node); {@code via} is the gateway, or null on-link.
+     * Those no installed route uses are left out. Throws for a VRF that does not exist.
+     */
+    List<AdjacencyEntry> adjacencies(String vrf);
+
+    record AdjacencyEntry(int family, int id, String kind, String iface, String via, List<Integer> paths) {
+    }
+
     record AddressEntry(String iface, String cidr) {
     }
 

@@ -1,6 +1,7 @@
 /**
  * Routing as a service: addresses, routes, VRFs, neighbours ({@link dev.junction.routing.Routing}),
- * and prefixes steered to other bundles' nodes ({@link dev.junction.routing.SteeredPrefix}).
+ * prefixes steered to other bundles' nodes ({@link dev.junction.routing.SteeredPrefix}), and news of
+ * route changes ({@link dev.junction.routing.RouteListener}).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.4.0")

@@ -281,7 +281,46 @@ final class Ip6Control {
         tables.adjacencies = new Ip6Tables.Adjacencies(kind, ifs, gwh, gwl, members);
     }
 
+    private volatile Runnable changed = () -> {
+    };
+
+    void onChange(Runnable r) {
+        changed = r;
+    }
+
+    /** The adjacencies the installed IPv6 routes use, appended to {@code out} by id. */
+    void adjacencies(Map<Integer, String> names, List<Routing.AdjacencyEntry> out) {
+        java.util.TreeMap<Integer, Routing.AdjacencyEntry> byId = new java.util.TreeMap<>();
+        for (Entry e : installed.entries().values()) {
+            List<Adj> all = new ArrayList<>(e.adj.paths());
+            all.add(e.adj);
+            for (Adj a : all) {
+                int id = adjacencies.id(a);
+                if (byId.containsKey(id)) {
+                    continue;
+                }
+                List<Integer> paths = new ArrayList<>();
+                for (Adj p : a.paths()) {
+                    paths.add(adjacencies.id(p));
+                }
+                String kind = switch (a.kind()) {
+                    case Ip6Tables.LOCAL -> "local";
+                    case Ip6Tables.MULTIPATH -> "multipath";
+                    case Ip6Tables.STEERED -> "steered";
+                    default -> "forward";
+                };
+                boolean onePath = a.kind() != Ip6Tables.MULTIPATH && a.kind() != Ip6Tables.STEERED;
+                String iface = onePath ? names.getOrDefault(a.ifIndex(), "#" + a.ifIndex()) : null;
+                String via = a.kind() == Ip6Tables.STEERED ? e.via : onePath && (a.gwHigh() | a.gwLow()) != 0
+                        ? text(a.gwHigh(), a.gwLow()) : null;
+                byId.put(id, new Routing.AdjacencyEntry(6, id, kind, iface, via, List.copyOf(paths)));
+            }
+        }
+        out.addAll(byId.values());
+    }
+
     private void fibAdd(Ipv6Prefix p, Entry e) {
+        changed.run();
         tables.fib.add(p.high(), p.low(), p.length(), adjacencies.id(e.adj));
         if (e.adj.kind == Ip6Tables.LOCAL) { // an address came up on an interface
             announcements.announce6(e.adj.ifIndex, p.high(), p.low());
@@ -302,6 +341,7 @@ final class Ip6Control {
     }
 
     private void fibRemove(Ipv6Prefix p, Entry e) {
+        changed.run();
         tables.fib.remove(p.high(), p.low(), p.length());
         groupsRetired = true;
     }
@@ -358,6 +398,7 @@ final class Ip6Control {
         }
         Ipv6Fib fresh = Ipv6Fib.build(highs, lows, lengths, hops, n);
         tables.fib = fresh;
+        changed.run();
         installed.loaded(want);
         return routes.isEmpty() ? 0 : fresh.memoryBytes();
     }

@@ -48,6 +48,27 @@ public final class RoutingComponent {
         vrfControl.refresh();
         this.vrfControl = vrfControl;
         handedOver = restoreLearnedRoutes(context, vrfControl);
+        // Route listeners of other bundles, told on a thread of routing's own.
+        vrfControl.changes.start();
+        routeListeners = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.RouteListener.class, null) {
+            @Override
+            public dev.junction.routing.RouteListener addingService(
+                    org.osgi.framework.ServiceReference<dev.junction.routing.RouteListener> ref) {
+                dev.junction.routing.RouteListener l = super.addingService(ref);
+                if (l != null) {
+                    vrfControl.changes.add(l);
+                }
+                return l;
+            }
+
+            @Override
+            public void removedService(org.osgi.framework.ServiceReference<dev.junction.routing.RouteListener> ref,
+                    dev.junction.routing.RouteListener l) {
+                vrfControl.changes.remove(l);
+                super.removedService(ref, l);
+            }
+        };
+        routeListeners.open();
         // Other bundles' steered prefixes, before the nodes join: the lookups start with their targets.
         steered = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.SteeredPrefix.class,
                 new SteeredPrefixes(context, vrfControl));
@@ -95,6 +116,7 @@ public final class RoutingComponent {
     }
 
     private Thread watcher;
+    private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.RouteListener, dev.junction.routing.RouteListener> routeListeners;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.SteeredPrefix, dev.junction.routing.SteeredPrefix> steered;
     private VrfControl vrfControl;
     /** Kernel table to the prefixes of FRR routes handed over by the previous instance, for the new FPM listener. */
@@ -470,6 +492,8 @@ public final class RoutingComponent {
         }
         registrations.clear();
         steered.close();
+        routeListeners.close();
+        vrfControl.changes.stop();
         saveNeighbours(context, tables, tables6, dataplane);
         synchronized (this) {
             if (fpm != null) {

@@ -443,7 +443,17 @@ public final class RoutingControl {
         tables.adjacencies = new Ip4Tables.Adjacencies(kind, ifs, gws, members);
     }
 
+    /** Run after every change of this VRF's FIB (set by VrfControl: it tells the RouteListeners). */
+    private volatile Runnable changed = () -> {
+    };
+
+    void onChange(Runnable r) {
+        changed = r;
+        ip6.onChange(r);
+    }
+
     private void fibAdd(long key, Entry e) {
+        changed.run();
         tables.fib.add(e.prefix, e.len, adjacencies.id(e.adj));
         if (e.adj.kind == Ip4Tables.LOCAL) { // an address came up on an interface
             announcements.announce4(e.adj.ifIndex, e.prefix);
@@ -466,6 +476,7 @@ public final class RoutingControl {
     }
 
     private void fibRemove(long key, Entry e) {
+        changed.run();
         tables.fib.remove(e.prefix, e.len);
     }
 
@@ -539,6 +550,7 @@ public final class RoutingControl {
             }
         }
         tables.fib = fresh; // the workers take the new table from their next vector on
+        changed.run();
         installed.loaded(want);
         long bytes = fresh.memoryBytes() + ip6.loadTable(kind, v6, progress);
         return new LoadResult(v4.size() + v6.size(), System.nanoTime() - t0, bytes);
@@ -610,6 +622,40 @@ public final class RoutingControl {
     }
 
     /** The ECMP groups the installed routes use, IPv4 then IPv6, in order of first use by prefix. */
+    /** The adjacencies the installed routes use, IPv4 then IPv6 (see {@link Routing#adjacencies}). */
+    public synchronized List<Routing.AdjacencyEntry> adjacencies() {
+        Map<Integer, String> names = interfaceNames();
+        java.util.TreeMap<Integer, Routing.AdjacencyEntry> byId = new java.util.TreeMap<>();
+        for (Entry e : installed.entries().values()) {
+            List<Adj> all = new ArrayList<>(e.adj.paths);
+            all.add(e.adj);
+            for (Adj a : all) {
+                int id = adjacencies.id(a);
+                if (byId.containsKey(id)) {
+                    continue;
+                }
+                List<Integer> paths = new ArrayList<>();
+                for (Adj p : a.paths) {
+                    paths.add(adjacencies.id(p));
+                }
+                String kind = switch (a.kind) {
+                    case Ip4Tables.LOCAL -> "local";
+                    case Ip4Tables.MULTIPATH -> "multipath";
+                    case Ip4Tables.STEERED -> "steered";
+                    default -> "forward";
+                };
+                String iface = a.kind == Ip4Tables.MULTIPATH || a.kind == Ip4Tables.STEERED ? null
+                        : names.getOrDefault(a.ifIndex, "#" + a.ifIndex);
+                String via = a.kind == Ip4Tables.STEERED ? e.via : a.kind != Ip4Tables.MULTIPATH && a.gateway != 0
+                        ? Ipv4.format(a.gateway) : null;
+                byId.put(id, new Routing.AdjacencyEntry(4, id, kind, iface, via, List.copyOf(paths)));
+            }
+        }
+        List<Routing.AdjacencyEntry> out = new ArrayList<>(byId.values());
+        ip6.adjacencies(names, out);
+        return out;
+    }
+
     public synchronized List<Routing.EcmpGroup> ecmpGroups() {
         Map<Integer, String> names = interfaceNames();
         Map<Adj, int[]> uses = new LinkedHashMap<>();

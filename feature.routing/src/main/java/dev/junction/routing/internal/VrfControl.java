@@ -58,6 +58,9 @@ public final class VrfControl implements Routing {
         DROPPED
     }
 
+    /** Who hears of route changes ({@link dev.junction.routing.RouteListener}s, through RoutingComponent). */
+    final RouteChanges changes = new RouteChanges();
+
     public VrfControl(Vrfs vrfs, Dataplane dataplane) {
         this(vrfs, dataplane, MAX_KEPT_ASIDE);
     }
@@ -68,6 +71,7 @@ public final class VrfControl implements Routing {
         this.maxKeptAside = maxKeptAside;
         ids.put(DEFAULT, 0);
         controls.put(0, new RoutingControl(vrfs.ip4(0), vrfs.ip6(0), dataplane, vrfs.announcements));
+        controls.get(0).onChange(() -> changes.changed(DEFAULT));
     }
 
     /** The default VRF's control: it stands for the kernel's main table. */
@@ -249,6 +253,11 @@ public final class VrfControl implements Routing {
     }
 
     @Override
+    public synchronized List<Routing.AdjacencyEntry> adjacencies(String vrf) {
+        return control(vrf).adjacencies();
+    }
+
+    @Override
     public synchronized List<Routing.EcmpGroup> ecmpGroups(String vrf) {
         return control(vrf).ecmpGroups();
     }
@@ -287,7 +296,9 @@ public final class VrfControl implements Routing {
         Ip6Tables t6 = new Ip6Tables(vrfs.neighbours6);
         vrfs.tables(next, t4, t6);
         ids.put(vrf, next);
-        controls.put(next, new RoutingControl(t4, t6, dataplane, vrfs.announcements));
+        RoutingControl c = new RoutingControl(t4, t6, dataplane, vrfs.announcements);
+        c.onChange(() -> changes.changed(vrf));
+        controls.put(next, c);
         return next;
     }
 
