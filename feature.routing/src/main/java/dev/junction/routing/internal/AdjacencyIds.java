@@ -80,4 +80,39 @@ final class AdjacencyIds<A extends AdjacencyIds.Adjacency<A>> {
             return byId.size() - 1;
         });
     }
+
+    /** An adjacency some entry uses: its id, its paths' ids (a group's), and the first entry using it. */
+    record Used<A, E>(int id, A adjacency, List<Integer> paths, E entry) {
+    }
+
+    /** Every adjacency the entries use, paths included, once each, in id order (for Routing.adjacencies). */
+    <E> List<Used<A, E>> used(Iterable<E> entries, Function<E, A> adjacency) {
+        java.util.TreeMap<Integer, Used<A, E>> byId = new java.util.TreeMap<>();
+        for (E e : entries) {
+            A a = adjacency.apply(e);
+            List<A> all = new ArrayList<>(a.paths());
+            all.add(a);
+            for (A one : all) {
+                int id = id(one);
+                if (!byId.containsKey(id)) {
+                    List<Integer> paths = new ArrayList<>();
+                    for (A p : one.paths()) {
+                        paths.add(id(p));
+                    }
+                    byId.put(id, new Used<>(id, one, List.copyOf(paths), e));
+                }
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    /** The name Routing.adjacencies gives a kind; both families number them alike (Ip4Tables, Ip6Tables). */
+    static String kindName(int kind) {
+        return switch (kind) {
+            case Ip4Tables.LOCAL -> "local";
+            case Ip4Tables.MULTIPATH -> "multipath";
+            case Ip4Tables.STEERED -> "steered";
+            default -> "forward";
+        };
+    }
 }

@@ -290,33 +290,14 @@ final class Ip6Control {
 
     /** The adjacencies the installed IPv6 routes use, appended to {@code out} by id. */
     void adjacencies(Map<Integer, String> names, List<Routing.AdjacencyEntry> out) {
-        java.util.TreeMap<Integer, Routing.AdjacencyEntry> byId = new java.util.TreeMap<>();
-        for (Entry e : installed.entries().values()) {
-            List<Adj> all = new ArrayList<>(e.adj.paths());
-            all.add(e.adj);
-            for (Adj a : all) {
-                int id = adjacencies.id(a);
-                if (byId.containsKey(id)) {
-                    continue;
-                }
-                List<Integer> paths = new ArrayList<>();
-                for (Adj p : a.paths()) {
-                    paths.add(adjacencies.id(p));
-                }
-                String kind = switch (a.kind()) {
-                    case Ip6Tables.LOCAL -> "local";
-                    case Ip6Tables.MULTIPATH -> "multipath";
-                    case Ip6Tables.STEERED -> "steered";
-                    default -> "forward";
-                };
-                boolean onePath = a.kind() != Ip6Tables.MULTIPATH && a.kind() != Ip6Tables.STEERED;
-                String iface = onePath ? names.getOrDefault(a.ifIndex(), "#" + a.ifIndex()) : null;
-                String via = a.kind() == Ip6Tables.STEERED ? e.via : onePath && (a.gwHigh() | a.gwLow()) != 0
-                        ? text(a.gwHigh(), a.gwLow()) : null;
-                byId.put(id, new Routing.AdjacencyEntry(6, id, kind, iface, via, List.copyOf(paths)));
-            }
+        for (AdjacencyIds.Used<Adj, Entry> u : adjacencies.used(installed.entries().values(), Entry::adj)) {
+            Adj a = u.adjacency();
+            boolean onePath = a.kind() != Ip6Tables.MULTIPATH && a.kind() != Ip6Tables.STEERED;
+            String via = a.kind() == Ip6Tables.STEERED ? u.entry().via
+                    : onePath && (a.gwHigh() | a.gwLow()) != 0 ? text(a.gwHigh(), a.gwLow()) : null;
+            out.add(new Routing.AdjacencyEntry(6, u.id(), AdjacencyIds.kindName(a.kind()),
+                    onePath ? names.getOrDefault(a.ifIndex(), "#" + a.ifIndex()) : null, via, u.paths()));
         }
-        out.addAll(byId.values());
     }
 
     private void fibAdd(Ipv6Prefix p, Entry e) {

@@ -625,33 +625,14 @@ public final class RoutingControl {
     /** The adjacencies the installed routes use, IPv4 then IPv6 (see {@link Routing#adjacencies}). */
     public synchronized List<Routing.AdjacencyEntry> adjacencies() {
         Map<Integer, String> names = interfaceNames();
-        java.util.TreeMap<Integer, Routing.AdjacencyEntry> byId = new java.util.TreeMap<>();
-        for (Entry e : installed.entries().values()) {
-            List<Adj> all = new ArrayList<>(e.adj.paths);
-            all.add(e.adj);
-            for (Adj a : all) {
-                int id = adjacencies.id(a);
-                if (byId.containsKey(id)) {
-                    continue;
-                }
-                List<Integer> paths = new ArrayList<>();
-                for (Adj p : a.paths) {
-                    paths.add(adjacencies.id(p));
-                }
-                String kind = switch (a.kind) {
-                    case Ip4Tables.LOCAL -> "local";
-                    case Ip4Tables.MULTIPATH -> "multipath";
-                    case Ip4Tables.STEERED -> "steered";
-                    default -> "forward";
-                };
-                String iface = a.kind == Ip4Tables.MULTIPATH || a.kind == Ip4Tables.STEERED ? null
-                        : names.getOrDefault(a.ifIndex, "#" + a.ifIndex);
-                String via = a.kind == Ip4Tables.STEERED ? e.via : a.kind != Ip4Tables.MULTIPATH && a.gateway != 0
-                        ? Ipv4.format(a.gateway) : null;
-                byId.put(id, new Routing.AdjacencyEntry(4, id, kind, iface, via, List.copyOf(paths)));
-            }
+        List<Routing.AdjacencyEntry> out = new ArrayList<>();
+        for (AdjacencyIds.Used<Adj, Entry> u : adjacencies.used(installed.entries().values(), Entry::adj)) {
+            Adj a = u.adjacency();
+            boolean onePath = a.kind != Ip4Tables.MULTIPATH && a.kind != Ip4Tables.STEERED;
+            String via = a.kind == Ip4Tables.STEERED ? u.entry().via : onePath && a.gateway != 0 ? Ipv4.format(a.gateway) : null;
+            out.add(new Routing.AdjacencyEntry(4, u.id(), AdjacencyIds.kindName(a.kind),
+                    onePath ? names.getOrDefault(a.ifIndex, "#" + a.ifIndex) : null, via, u.paths()));
         }
-        List<Routing.AdjacencyEntry> out = new ArrayList<>(byId.values());
         ip6.adjacencies(names, out);
         return out;
     }
