@@ -109,7 +109,10 @@ public class StatementSpec implements StatementType {
             return this;
         }
 
-        /** A check of the statement as a whole (keys against each other, or against its name), after each key's own. */
+        /**
+         * A check of the statement as a whole (keys against each other, or against its name), after
+         * each key's own; it may also add values that follow from others (a default taken from NAME).
+         */
         public Builder check(BiConsumer<String, Map<String, Object>> whole) {
             this.whole = whole;
             return this;

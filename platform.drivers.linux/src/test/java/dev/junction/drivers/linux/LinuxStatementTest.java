@@ -1,0 +1,33 @@
+package dev.junction.drivers.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code linux NAME [type=afpacket|tap] [iface=IFNAME]}, declared once as a StatementSpec. */
+class LinuxStatementTest {
+    private final LinuxStatement linux = new LinuxStatement();
+
+    private String refusal(String name, Map<String, String> words) {
+        return assertThrows(IllegalArgumentException.class, () -> linux.check(name, words)).getMessage();
+    }
+
+    @Test
+    void afpacketStoresItsInterfaceNameByDefaultAndTapsNone() {
+        assertEquals("linux NAME [type=afpacket|tap] [iface=IFNAME]", linux.usage());
+        assertEquals(Map.of("type", "afpacket", "iface", "lo"), linux.check("lo", Map.of()));
+        assertEquals(Map.of("type", "afpacket", "iface", "lo"), linux.check("j1", Map.of("iface", "lo")));
+        assertEquals(Map.of("type", "tap"), linux.check("tap7", Map.of("type", "tap")));
+    }
+
+    @Test
+    void eachMistakeSaysWhatIsWrong() {
+        assertEquals("type: must be afpacket or tap, not 'veth'", refusal("x", Map.of("type", "veth")));
+        assertEquals("no Linux interface named 'no-such-if0' (see ip link)", refusal("j1", Map.of("iface", "no-such-if0")));
+        assertEquals("a TAP name has at most 15 characters (Linux IFNAMSIZ): tap-with-a-long-name",
+                refusal("tap-with-a-long-name", Map.of("type", "tap")));
+        assertEquals("a tap is named by NAME; iface is for afpacket", refusal("t1", Map.of("type", "tap", "iface", "lo")));
+    }
+}
