@@ -182,8 +182,28 @@ public final class Engine implements Dataplane, AutoCloseable {
                     return true;
                 }
             }
+            // Link state is no part of the graph, but listeners hear of it (a bridge flushes a port's MACs).
+            String links = linksOf(ifs);
+            if (!links.equals(linksTold)) {
+                linksTold = links;
+                for (dev.junction.dataplane.InterfaceListener l : interfaceListeners) {
+                    tell(l);
+                }
+            }
             return false;
         }
+    }
+
+    /** Each device's link state, as last told to the interface listeners. */
+    private String linksTold = "";
+
+    private static String linksOf(InterfaceTable ifs) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ifs.devices.length; i++) {
+            NetDevice d = ifs.devices[i];
+            sb.append(d == null ? '-' : d.linkUp() ? 'u' : 'd');
+        }
+        return sb.toString();
     }
 
     /** Applies a new configuration; workers are restarted when their CPUs, idle mode or pool size change. */
@@ -768,6 +788,7 @@ public final class Engine implements Dataplane, AutoCloseable {
         String shape = shapeOf(ifs);
         if (!shape.equals(interfacesTold)) {
             interfacesTold = shape;
+            linksTold = linksOf(ifs);
             for (dev.junction.dataplane.InterfaceListener l : interfaceListeners) {
                 tell(l);
             }

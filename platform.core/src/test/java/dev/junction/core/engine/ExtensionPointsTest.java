@@ -389,6 +389,38 @@ class ExtensionPointsTest {
         assertEquals(List.of("second"), told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "the removed one heard nothing of c");
     }
 
+    /** A link going down or up is no graph change, yet listeners hear of it (a bridge flushes the port's MACs). */
+    @Test
+    void interfaceListenersAreToldWhenALinkGoesDownOrUp() throws Exception {
+        engine(1);
+        MemoryDevice inner = new MemoryDevice("x", 0x02_00_00_00_10_99L, null, false);
+        devices.add(inner);
+        java.util.concurrent.atomic.AtomicBoolean link = new java.util.concurrent.atomic.AtomicBoolean(true);
+        engine.addDevice(new dev.junction.device.NetDevice() {
+            public String name() { return inner.name(); }
+            public String driver() { return inner.driver(); }
+            public long mac() { return inner.mac(); }
+            public int mtu() { return inner.mtu(); }
+            public boolean linkUp() { return link.get(); }
+            public int rxQueueCount() { return inner.rxQueueCount(); }
+            public dev.junction.device.RxQueue rxQueue(int q) { return inner.rxQueue(q); }
+            public dev.junction.device.TxQueue txQueue(int w) { return inner.txQueue(w); }
+            public dev.junction.device.DeviceCounters counters() { return inner.counters(); }
+        });
+        java.util.concurrent.BlockingQueue<String> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        engine.addInterfaceListener(ifs -> told.add(ifs.getFirst().linkUp() ? "up" : "down"));
+        assertEquals("up", told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "told at once");
+        engine.refreshInterfaces();
+        link.set(false);
+        engine.refreshInterfaces();
+        assertEquals("down", told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "told of the link going down");
+        engine.refreshInterfaces();
+        link.set(true);
+        engine.refreshInterfaces();
+        assertEquals("up", told.poll(10, java.util.concurrent.TimeUnit.SECONDS), "and up again");
+        assertEquals(null, told.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS), "once per change");
+    }
+
     /**
      * A device that arrives while traffic runs, its mode claimed before (a cross-connect or bridge
      * port configured before its device): its first frame goes by the mode. The dispatch tables
