@@ -275,14 +275,14 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
     // ---- hand-over across an update of the bundle ----
 
     /** What a new instance needs to go on where this one stops: learned MACs and counters, by name. */
-    public record Handover(List<MacLearner.Handed> macs, Map<String, long[]> counters) {
+    public record Handover(List<LearnedMac> macs, Map<String, long[]> counters) {
     }
 
     public Handover handover() {
-        List<MacLearner.Handed> macs = new ArrayList<>();
+        List<LearnedMac> macs = new ArrayList<>();
         for (MacEntry e : macs()) {
             if (!e.isStatic()) {
-                macs.add(new MacLearner.Handed(e.bridge(), e.mac(), e.iface(), e.ageMillis()));
+                macs.add(new LearnedMac(e.bridge(), e.mac(), e.iface(), e.ageMillis()));
             }
         }
         Map<String, long[]> counters = new LinkedHashMap<>();

@@ -32,10 +32,6 @@ final class MacLearner implements AutoCloseable {
     private static final long PENDING_MAX_NS = 30_000_000_000L;
     static final int LEARNED = 0, MOVED = 1, AGED = 2, FLUSHED = 3, LIMIT_REFUSED = 4, WRITER_COUNTERS = 5;
 
-    /** A MAC handed over from a previous instance of the bundle, by names. */
-    record Handed(String bridge, long mac, String iface, long ageMillis) {
-    }
-
     /** One entry as {@link #entries} reports it. */
     record Entry(int domain, long mac, int ifIndex, boolean isStatic, long ageNanos) {
     }
@@ -55,7 +51,7 @@ final class MacLearner implements AutoCloseable {
     private long[][] counters = new long[1][WRITER_COUNTERS];
     private long[] portCounters = new long[0]; // by ifIndex * 3: learned, moved, aged
     private boolean[] limitLogged = new boolean[1];
-    private final List<Handed> pending = new ArrayList<>();
+    private final List<LearnedMac> pending = new ArrayList<>();
     private long pendingSince;
     private long nextAgeing;
 
@@ -208,7 +204,7 @@ final class MacLearner implements AutoCloseable {
     }
 
     /** Entries of a previous instance: applied as soon as their domain and port are configured. */
-    void adopt(List<Handed> handed) {
+    void adopt(List<LearnedMac> handed) {
         call(() -> {
             pending.addAll(handed);
             pendingSince = System.nanoTime();
@@ -442,8 +438,8 @@ final class MacLearner implements AutoCloseable {
         Map<String, Integer> ids = new HashMap<>();
         config.domains.forEach((id, s) -> ids.put(s.name(), id));
         long now = System.nanoTime();
-        for (Iterator<Handed> it = pending.iterator(); it.hasNext(); ) {
-            Handed h = it.next();
+        for (Iterator<LearnedMac> it = pending.iterator(); it.hasNext(); ) {
+            LearnedMac h = it.next();
             Integer d = ids.get(h.bridge());
             Integer port = ifIndexes.get(h.iface());
             if (d == null || port == null || port >= portDomain.length || portDomain[port] != d) {

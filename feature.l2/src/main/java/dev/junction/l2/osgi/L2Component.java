@@ -3,7 +3,10 @@ package dev.junction.l2.osgi;
 import dev.junction.graph.ArcDefinition;
 import dev.junction.graph.InterfaceMode;
 import dev.junction.graph.PacketNode;
+import dev.junction.dataplane.InterfaceListener;
+import dev.junction.l2.Bridges;
 import dev.junction.l2.CrossConnects;
+import dev.junction.l2.bridge.BridgeControl;
 import dev.junction.l2.xconnect.XconnectControl;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -17,11 +20,14 @@ import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 
 /**
- * feature.l2 in OSGi: the cross-connect control, whose node, arc end and interface modes become
- * services of this bundle (so they leave with it), the {@link CrossConnects} service, and factory PID
- * {@code junction.xconnect} (the {@code cross-connect} statement: {@code name} and {@code peer}).
+ * feature.l2 in OSGi: the cross-connect and bridge controls, whose nodes, arcs, interface modes and
+ * interface listener become services of this bundle (so they leave with it), the
+ * {@link CrossConnects} and {@link Bridges} services, and the factory PIDs of their statements
+ * ({@code junction.xconnect}, {@code junction.bridge}, {@code junction.bridge.port},
+ * {@code junction.bridge.mac}). The MAC table is handed over across an update ({@link BridgeHandover}).
  */
 @Component(immediate = true, service = {})
 public final class L2Component {
@@ -29,26 +35,57 @@ public final class L2Component {
     private XconnectControl control;
     private ServiceRegistration<CrossConnects> service;
     private ServiceRegistration<ManagedServiceFactory> statements;
+    private BridgeControl bridges;
+    private ServiceRegistration<Bridges> bridgeService;
+    private final java.util.List<ServiceRegistration<ManagedServiceFactory>> bridgeStatements = new java.util.ArrayList<>();
+    private BundleContext context;
+
+    /** For the interface indexes at once: handed-over MACs are applied before the first frame, not after. */
+    @Reference
+    private dev.junction.dataplane.Dataplane dataplane;
 
     @Activate
     void activate(BundleContext context) {
-        control = new XconnectControl(s -> registrations.put(s, context.registerService(typeOf(s), s, null)),
-                s -> {
-                    ServiceRegistration<?> r = registrations.remove(s);
-                    if (r != null) {
-                        r.unregister();
-                    }
-                });
+        this.context = context;
+        java.util.function.Consumer<Object> register = s -> registrations.put(s, context.registerService(typeOf(s), s, null));
+        java.util.function.Consumer<Object> unregister = s -> {
+            ServiceRegistration<?> r = registrations.remove(s);
+            if (r != null) {
+                r.unregister();
+            }
+        };
+        control = new XconnectControl(register, unregister);
         service = context.registerService(CrossConnects.class, control, null);
-        Hashtable<String, Object> pid = new Hashtable<>();
-        pid.put("service.pid", XconnectStatement.PID);
-        statements = context.registerService(ManagedServiceFactory.class, new Configured(control), pid);
+        statements = context.registerService(ManagedServiceFactory.class, new Configured(control), pid(XconnectStatement.PID));
+        bridges = new BridgeControl(register, unregister);
+        bridges.interfacesChanged(dataplane.interfaces());
+        // The previous instance's MACs first: they are applied as the stored ports come back.
+        BridgeHandover.restore(context, bridges);
+        bridgeService = context.registerService(Bridges.class, bridges, null);
+        BridgeConfigurator configurator = new BridgeConfigurator(bridges);
+        bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.domainFactory(),
+                pid(BridgeStatement.PID)));
+        bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.portFactory(),
+                pid(BridgePortStatement.PID)));
+        bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.macFactory(),
+                pid(BridgeMacStatement.PID)));
+    }
+
+    private static Hashtable<String, Object> pid(String pid) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("service.pid", pid);
+        return p;
     }
 
     @Deactivate
     void deactivate() {
+        bridgeStatements.forEach(ServiceRegistration::unregister);
+        bridgeStatements.clear();
         statements.unregister();
         service.unregister();
+        bridgeService.unregister();
+        BridgeHandover.save(context, bridges);
+        bridges.close();
         control.close();
     }
 
@@ -57,6 +94,7 @@ public final class L2Component {
             case PacketNode n -> PacketNode.class.getName();
             case ArcDefinition a -> ArcDefinition.class.getName();
             case InterfaceMode m -> InterfaceMode.class.getName();
+            case InterfaceListener l -> InterfaceListener.class.getName();
             default -> throw new IllegalArgumentException(String.valueOf(s));
         };
     }
