@@ -1,0 +1,158 @@
+package dev.junction.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.l2.BridgeStatus;
+import dev.junction.l2.Bridges;
+import dev.junction.l2.MacEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+
+/**
+ * feature.l2 updated to a new build five times while one host pings another across a bridge domain
+ * every 10 ms: the domain and ports come back from configuration, the MAC table is handed over, the
+ * swap window holds received frames meanwhile: no echo is lost, the table is the same after, and
+ * nothing was flooded that was not flooded before.
+ */
+class BridgeHotSwapTest {
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
+    private final String h1 = "jw-h1-" + id;
+    private final String h2 = "jw-h2-" + id;
+    private final String v1 = "jw1-" + id;
+    private final String v2 = "jw2-" + id;
+    private Traffic traffic;
+
+    private static String sh(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return p.exitValue() + ":" + out;
+    }
+
+    private static String[] ns(String n, String... cmd) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
+        c.addAll(List.of(cmd));
+        return c.toArray(String[]::new);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("CI runs as root: the bridge hot-swap test must run there");
+            }
+            System.err.println("SKIPPED LOUDLY: BridgeHotSwapTest needs root (network namespaces)");
+            Assumptions.abort("needs root");
+        }
+        for (String[] c : List.of(new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
+                new String[] {"ip", "link", "add", v1, "type", "veth", "peer", "name", "e0", "netns", h1},
+                new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},
+                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v1 + ".disable_ipv6=1"},
+                new String[] {"sysctl", "-qw", "net.ipv6.conf." + v2 + ".disable_ipv6=1"},
+                // IPv6 off in the hosts too: no ND or MLD multicast to flood while the counters are compared.
+                ns(h1, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"),
+                ns(h2, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"),
+                new String[] {"ip", "link", "set", v1, "up"}, new String[] {"ip", "link", "set", v2, "up"},
+                ns(h1, "ip", "link", "set", "e0", "up"), ns(h2, "ip", "link", "set", "e0", "up"),
+                ns(h1, "ip", "addr", "add", "10.83.0.1/24", "dev", "e0"),
+                ns(h2, "ip", "addr", "add", "10.83.0.2/24", "dev", "e0"))) {
+            String r = sh(c);
+            assertTrue(r.startsWith("0:"), String.join(" ", c) + " -> " + r);
+        }
+        traffic = new Traffic();
+        Path f = Files.createTempFile("bridge", ".conf");
+        Files.writeString(f, String.join("\n", "dataplane cpus=auto",
+                "linux b1 iface=" + v1, "linux b2 iface=" + v2,
+                "bridge blue", "bridge-port b1 bridge=blue", "bridge-port b2 bridge=blue", ""));
+        traffic.config.load(f);
+        Files.delete(f);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (traffic != null) {
+            traffic.stop();
+        }
+        sh("ip", "netns", "del", h1);
+        sh("ip", "netns", "del", h2);
+        sh("ip", "link", "del", v1);
+        sh("ip", "link", "del", v2);
+    }
+
+    private static Bundle l2Bundle() {
+        for (Bundle b : Osgi.context().getBundles()) {
+            if (b.getSymbolicName().equals("dev.junction.feature.l2")) {
+                return b;
+            }
+        }
+        throw new AssertionError("feature.l2 is not installed");
+    }
+
+    private static BridgeStatus blue() throws InterruptedException {
+        for (BridgeStatus s : Osgi.service(Bridges.class).domains()) {
+            if (s.settings().name().equals("blue")) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static boolean ready() {
+        try {
+            BridgeStatus s = blue();
+            return s != null && s.ports().size() == 2;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static List<String> table() throws InterruptedException {
+        return Osgi.service(Bridges.class).macs().stream().map(e -> e.bridge() + " " + e.mac() + " " + e.iface()).sorted().toList();
+    }
+
+    @Test
+    void l2UpdatedFiveTimesUnderAPingLosesNoEchoKeepsTheTableAndFloodsNothingNew() throws Exception {
+        Osgi.await(BridgeHotSwapTest::ready, Duration.ofSeconds(30), "bridge blue with b1 and b2");
+        String warm = sh(ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.83.0.2"));
+        assertTrue(warm.contains("3 received"), warm + "\ndrops: " + traffic.dataplane.drops());
+        Osgi.await(() -> {
+            try {
+                return table().size() == 2;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10), "both hosts learned");
+        List<String> before = table();
+        BridgeStatus was = blue();
+        Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "500", "-i", "0.01", "-W", "2", "10.83.0.2"))
+                .redirectErrorStream(true).start();
+        Bundle l2 = l2Bundle();
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(400);
+            l2.update(); // a new build from the bundle's location
+            Osgi.await(BridgeHotSwapTest::ready, Duration.ofSeconds(10), "bridge back after update " + i);
+        }
+        assertTrue(ping.waitFor(60, TimeUnit.SECONDS), "ping finished");
+        String out = new String(ping.getInputStream().readAllBytes());
+        assertTrue(out.contains("500 packets transmitted, 500 received"), out + "\ndrops: " + traffic.dataplane.drops());
+        assertEquals(before, table(), "the same MAC table after five updates");
+        BridgeStatus now = blue();
+        for (String c : List.of("flooded", "unknown-unicast-flooded")) {
+            assertEquals(was.counter(c), now.counter(c), c + " did not move: " + was.counters() + " -> " + now.counters());
+        }
+        assertTrue(now.counter("forwarded") >= was.counter("forwarded") + 1000, "the echoes were bridged: " + now.counters());
+    }
+}
