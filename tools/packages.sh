@@ -166,8 +166,22 @@ cmd_check() {
     done
     local tool pkg groups path own wrong=0 installed=0 fetched=0 unchecked=0
     while read -r tool pkg groups; do
-        if path=$(locate "$tool"); then
-            own=$(owners "$path") || { say "$tool ($path) belongs to no Debian package: install it from $pkg or drop it"; wrong=$((wrong + 1)); continue; }
+        # A tool found here but installed by hand (a wrapper in /usr/local/bin, a Maven under /opt)
+        # says nothing of the list: the packaged one further down the PATH is checked, or else the
+        # package's file list, as for a tool that is missing.
+        if path=$(locate "$tool") && ! own=$(owners "$path"); then
+            local other shadowed=$path
+            path=""
+            case "$tool" in
+                /*|python3:*) ;;
+                *) for other in $(type -aP "$tool" 2>/dev/null); do
+                       [ "$other" = "$shadowed" ] && continue
+                       own=$(owners "$other") && { path=$other; break; }
+                   done ;;
+            esac
+            say "note: $tool at $shadowed belongs to no Debian package${path:+; checking $path instead}"
+        fi
+        if [ -n "${path:-}" ]; then
             if grep -qx "$pkg" <<<"$own"; then
                 installed=$((installed + 1))
             else

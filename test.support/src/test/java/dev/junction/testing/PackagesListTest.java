@@ -38,6 +38,30 @@ class PackagesListTest {
         assertTrue(r.out().contains("1 wrong"), "xz's entry is right: " + r.out());
     }
 
+    /**
+     * A hand-made wrapper first on the PATH (a machine's own mvn in /usr/local/bin once failed CI
+     * this way) neither fails the check nor hides a wrong entry: the packaged tool behind it is checked.
+     */
+    @Test
+    void aWrapperOnThePathIsLookedPast(@TempDir Path dir) throws Exception {
+        RootOnly.require("PackagesListTest", "apt-get download of the packages not installed");
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path wrapper = bin.resolve("xz");
+        Files.writeString(wrapper, "#!/bin/sh\nexec /usr/bin/xz \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        String path = "PATH=" + bin + ":" + System.getenv("PATH");
+        Path right = dir.resolve("right.list");
+        Files.writeString(right, "xz xz-utils test\n");
+        Commands.Result ok = Commands.run(600, "env", path, "bash", Packages.script().toString(), "check", "--list", right.toString());
+        assertEquals(0, ok.exit(), ok.out());
+        assertTrue(ok.out().contains("note: xz at " + wrapper + " belongs to no Debian package"), ok.out());
+        Path wrong = dir.resolve("wrong.list");
+        Files.writeString(wrong, "xz gzip test\n");
+        Commands.Result bad = Commands.run(600, "env", path, "bash", Packages.script().toString(), "check", "--list", wrong.toString());
+        assertEquals(1, bad.exit(), bad.out());
+        assertTrue(bad.out().contains("is in package xz-utils, but " + wrong + " says gzip"), bad.out());
+    }
+
     @Test
     void needRefusesAToolTheListDoesNotHave() throws Exception {
         Commands.Result r = Commands.run(60, "bash", Packages.script().toString(), "need", "no-such-tool");
