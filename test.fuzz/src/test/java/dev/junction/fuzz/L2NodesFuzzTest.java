@@ -3,6 +3,12 @@ package dev.junction.fuzz;
 import dev.junction.fuzz.FrameFuzzer.Protocol;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.PacketNode;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.device.DeviceCounters;
+import dev.junction.l2.BridgeSettings;
+import dev.junction.l2.bridge.BridgeControl;
+import dev.junction.l2.bridge.L2BridgeNode;
+import dev.junction.l2.bridge.L2FloodNode;
 import dev.junction.l2.xconnect.XconnectControl;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,5 +38,44 @@ class L2NodesFuzzTest {
         FrameFuzzer fuzzer = new FrameFuzzer(Plans.all(), Protocol.values());
         NodeFuzz.run("l2", g, fuzzer, Graphs.receiveOn(0, 1, 2, 3, 4), NodeFuzz.frames(),
                 List.of("l2-xconnect", "interface-tx"));
+    }
+
+    /**
+     * feature.l2's bridge: j0, j1 (split-horizon 1), j3 (down) and j4 (split-horizon 1) in domain blue,
+     * learning, with a static MAC on j0; j2 alone in domain red with a MAC limit of 4, so that
+     * the limit is hit at once. The learner thread learns from the frames as a worker's would.
+     */
+    @Test
+    void bridge() {
+        FuzzContext ctx = new FuzzContext(Graphs.BUFFERS, Graphs.interfaces());
+        List<PacketNode> nodes = new ArrayList<>();
+        BridgeControl bc = new BridgeControl(o -> {
+            if (o instanceof PacketNode n) {
+                nodes.add(n);
+            }
+        }, o -> { });
+        try {
+            List<InterfaceStatus> ifs = new ArrayList<>();
+            FuzzContext.Interface[] list = ctx.interfaceList();
+            for (int i = 0; i < list.length; i++) {
+                ifs.add(new InterfaceStatus(i, list[i].name(), "fuzz", "", list[i].mtu(), list[i].up(), list[i].up(),
+                        "l2 bridge", 1, DeviceCounters.ZERO));
+            }
+            bc.interfacesChanged(ifs);
+            bc.domain(BridgeSettings.defaults("blue"));
+            bc.domain(BridgeSettings.defaults("red").withMacLimit(4));
+            bc.port("j0", "blue", 0);
+            bc.port("j1", "blue", 1);
+            bc.port("j3", "blue", 0);
+            bc.port("j4", "blue", 1);
+            bc.port("j2", "red", 0);
+            bc.staticMac("blue", 0x02_00_00_00_00_99L, "j0");
+            FuzzGraph g = Graphs.core(ctx, new int[] {0, 1, 2, 3, 4}, nodes).arc(Arcs.L2_INPUT, L2BridgeNode.NAME);
+            FrameFuzzer fuzzer = new FrameFuzzer(Plans.all(), Protocol.values());
+            NodeFuzz.run("bridge", g, fuzzer, Graphs.receiveOn(0, 1, 2, 3, 4), NodeFuzz.frames(),
+                    List.of(L2BridgeNode.NAME, L2FloodNode.NAME, "interface-tx"));
+        } finally {
+            bc.close();
+        }
     }
 }

@@ -85,6 +85,20 @@ public final class L2FloodNode implements PacketNode {
 
     @Override
     public void tick(PacketVector out, NodeContext ctx) {
+        drainHeld(out, ctx, false);
+    }
+
+    @Override
+    public void release(PacketVector out, NodeContext ctx) {
+        drainHeld(out, ctx, true);
+    }
+
+    /**
+     * Hands held frames on, each only when all its remaining copies fit in {@code out} (else at the
+     * next tick, or the next release call). A frame for more ports than a vector holds goes in parts
+     * from ticks; on release, where nothing may stay held, it is dropped.
+     */
+    private void drainHeld(PacketVector out, NodeContext ctx, boolean releasing) {
         State st = states.get(ctx.worker());
         if (st.heldCount == 0) {
             return;
@@ -93,23 +107,45 @@ public final class L2FloodNode implements PacketNode {
         while (st.heldCount > 0 && !out.isFull()) {
             int b = st.heldBuffer[st.heldHead];
             int from = st.heldFrom[st.heldHead];
+            int need = remaining(b, from, r, ctx);
+            if (out.count() + need > PacketVector.MAX && out.count() > 0) {
+                return;
+            }
             out.add(b);
             int i = out.count() - 1;
-            int done = replicate(out, i, b, from, r, st, ctx);
-            if (done >= 0) {
-                // Still no room: the copies made go, the frame stays at the head for the next tick.
-                st.heldFrom[st.heldHead] = done;
-                out.take(i);
-                return;
+            if (need > PacketVector.MAX && releasing) {
+                out.drop(i, HELD_FULL);
+            } else {
+                int done = replicate(out, i, b, from, r, st, ctx);
+                if (done >= 0) {
+                    // More ports than a vector: the copies made go, the frame stays for the next tick.
+                    st.heldFrom[st.heldHead] = done;
+                    out.take(i);
+                    return;
+                }
             }
             st.heldHead = (st.heldHead + 1) % HELD;
             st.heldCount--;
         }
     }
 
-    @Override
-    public void release(PacketVector out, NodeContext ctx) {
-        tick(out, ctx);
+    /** How many frames {@code b} still makes from member position {@code from}: its copies and itself. */
+    private static int remaining(int b, int from, ResolvedBridges r, NodeContext ctx) {
+        int rx = ctx.pool().rxInterface(b);
+        int d = r.domainOf(rx);
+        if (d == 0) {
+            return 1;
+        }
+        int[] members = r.members[d];
+        int[] shg = r.memberShg[d];
+        int myShg = r.portShg[rx];
+        int n = 0;
+        for (int k = from; k < members.length; k++) {
+            if (eligible(members[k], shg[k], rx, myShg, ctx)) {
+                n++;
+            }
+        }
+        return Math.max(1, n);
     }
 
     private ResolvedBridges resolve(State st, NodeContext ctx) {
