@@ -54,10 +54,17 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
     private static final int TX_DATA_OFFSET = 32;
     private static final int TP_STATUS_USER = 1;
     private static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
+    // The kernel takes an 802.1Q/802.1ad tag out of every received frame (skb_vlan_untag) before a
+    // packet socket sees it, and says so in tpacket3_hdr: TCI at 32, TPID at 36 (hv1).
+    private static final int TP_STATUS_VLAN_VALID = 1 << 4;
+    private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    private static final int VLAN_TAG = 4;
     private static final int TP_STATUS_AVAILABLE = 0;
     private static final int TP_STATUS_SEND_REQUEST = 1;
     private static final int TP_STATUS_WRONG_FORMAT = 4;
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final ValueLayout.OfShort BIG_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     private final String name;
     private final String ifname;
@@ -271,24 +278,37 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
                 }
                 int snaplen = ring.get(ValueLayout.JAVA_INT, frame + 12);
                 int len = ring.get(ValueLayout.JAVA_INT, frame + 16);
-                if (snaplen != len || snaplen > PacketPool.DATA_ROOM) {
+                int status = ring.get(ValueLayout.JAVA_INT, frame + 20);
+                int tag = (status & TP_STATUS_VLAN_VALID) != 0 && snaplen >= 12 ? VLAN_TAG : 0;
+                if (snaplen != len || snaplen + tag > PacketPool.DATA_ROOM) {
                     counters.errors++; // a GSO super-frame or a truncated one
                 } else {
                     int b = pool.allocate();
                     if (b < 0) {
                         break; // no buffer: leave the frame for the next poll
                     }
-                    int status = ring.get(ValueLayout.JAVA_INT, frame + 20);
                     int macOff = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frame + 24));
                     long dst = pool.data(b);
-                    MemorySegment.copy(ring, frame + macOff, mem, dst, snaplen);
-                    if ((status & TP_STATUS_CSUMNOTREADY) != 0) {
-                        Checksums.complete(mem, dst, snaplen);
+                    if (tag == 0) {
+                        MemorySegment.copy(ring, frame + macOff, mem, dst, snaplen);
+                    } else {
+                        // Put the tag back where it was on the wire: after the MACs, before the ethertype.
+                        int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                                ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, frame + 36)) : 0x8100;
+                        int tci = ring.get(ValueLayout.JAVA_INT, frame + 32) & 0xFFFF;
+                        MemorySegment.copy(ring, frame + macOff, mem, dst, 12);
+                        mem.set(BIG_SHORT, dst + 12, (short) tpid);
+                        mem.set(BIG_SHORT, dst + 14, (short) tci);
+                        MemorySegment.copy(ring, frame + macOff + 12, mem, dst + 16, snaplen - 12);
                     }
-                    pool.length(b, snaplen);
+                    int frameLen = snaplen + tag;
+                    if ((status & TP_STATUS_CSUMNOTREADY) != 0) {
+                        Checksums.complete(mem, dst, frameLen);
+                    }
+                    pool.length(b, frameLen);
                     into.add(b);
                     n++;
-                    bytes += snaplen;
+                    bytes += frameLen;
                 }
                 int next = ring.get(ValueLayout.JAVA_INT, frame);
                 frame += next;

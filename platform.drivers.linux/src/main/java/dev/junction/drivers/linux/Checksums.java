@@ -37,7 +37,13 @@ final class Checksums {
             return false;
         }
         int type = u16(m, frame + 12);
-        long ip = frame + 14;
+        int l2 = 14;
+        for (int tags = 0; tags < 2 && (type == 0x8100 || type == 0x88A8) && len >= l2 + 4; tags++) {
+            type = u16(m, frame + l2 + 2); // a VLAN tag (the driver puts back what the kernel took out)
+            l2 += 4;
+        }
+        long ip = frame + l2;
+        len -= l2 - 14; // from here on, as if untagged
         long pseudo;
         long l4;
         int l4len;

@@ -97,6 +97,40 @@ class AfPacketXconnectTest {
         assertEquals(0, d1.counters().rxErrors());
     }
 
+    /**
+     * The kernel takes the outer VLAN tag out of every frame before a packet socket reads it; the
+     * driver puts it back from the ring's header, so a tagged frame crosses Junction with its tag,
+     * priority and an inner 802.1Q tag (QinQ) as they were sent.
+     */
+    @Test
+    void vlanTagsCrossJunctionAsTheyWereSent(@TempDir Path dir) throws Exception {
+        int each = 20;
+        String send = """
+                import socket, sys
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("e0", 0))
+                macs = bytes.fromhex("ffffffffffff020000000001")
+                dot1q = macs + bytes.fromhex("8100a02a" + "88b5") + bytes(46)          # VLAN 42, priority 5
+                qinq = macs + bytes.fromhex("88a80064" + "81000007" + "88b5") + bytes(46)  # S-VLAN 100, C-VLAN 7
+                for _ in range(int(sys.argv[1])): s.send(dot1q); s.send(qinq)
+                """;
+        Path pcap = dir.resolve("j2.pcap");
+        engine.startCapture("j2", pcap, CaptureDirection.TX, 0);
+        long before = d2.counters().txPackets();
+        must(ns(h1, "/usr/bin/python3", "-c", send, Integer.toString(each)));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (d2.counters().txPackets() - before < 2L * each && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        engine.stopCapture("j2");
+        assertTrue(d2.counters().txPackets() - before >= 2L * each, "all tagged frames forwarded: " + d2.counters());
+        Packages.require("AfPacketXconnectTest", "tshark");
+        String out = must("tshark", "-n", "-r", pcap.toString(), "-Y", "eth.src == 02:00:00:00:00:01", "-T", "fields",
+                "-e", "frame.len", "-e", "eth.type", "-e", "ieee8021ad.id", "-e", "vlan.id", "-e", "vlan.priority");
+        // tshark dissects an 802.1ad outer tag as ieee8021ad, an 802.1Q tag as vlan.
+        assertEquals(each, out.lines().filter(l -> l.equals("64\t0x8100\t\t42\t5")).count(), out);
+        assertEquals(each, out.lines().filter(l -> l.equals("68\t0x88a8\t100\t7\t0")).count(), out);
+    }
+
     @Test
     void framesTheKernelDropsOnAFullRingAreCounted() throws Exception {
         // Receiving held (as in a swap window): the kernel fills the ring, then drops. Every frame
