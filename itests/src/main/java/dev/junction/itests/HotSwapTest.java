@@ -96,7 +96,7 @@ class HotSwapTest {
             Osgi.await(() -> active("passthrough"), Duration.ofSeconds(10), "passthrough active after update (cycle " + i + ")");
             b.uninstall();
             assertTrue(!present("passthrough"), "uninstall returns only after the node left the graph");
-            Osgi.refresh();
+            Osgi.refresh(b);
         }
         String gen = "gen0";
         traffic.drain(gen, "sink0");

@@ -60,10 +60,15 @@ final class Osgi {
         }
     }
 
-    /** Refreshes the framework's wiring (drops uninstalled bundles' revisions) and waits for it to finish. */
-    static void refresh() throws InterruptedException {
+    /**
+     * Refreshes the wiring of {@code bundle} (an uninstalled one: drops its revisions) and of what
+     * depends on it, and waits for it to finish. Never the whole framework: other tests' updated
+     * bundles (feature.l2, feature.routing) export packages this bundle imports, and refreshing them
+     * would refresh the test bundle itself under the running tests.
+     */
+    static void refresh(Bundle bundle) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
-        context().getBundle(0).adapt(FrameworkWiring.class).refreshBundles(null, e -> {
+        context().getBundle(0).adapt(FrameworkWiring.class).refreshBundles(java.util.List.of(bundle), e -> {
             if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
                 done.countDown();
             }
