@@ -30,6 +30,19 @@ public interface Bridges {
     /** Takes {@code iface} out of its domain, flushing what was learned on it. */
     boolean removePort(String iface);
 
+    /**
+     * Puts VLAN {@code vlan} (1-4094) of {@code iface} into {@code bridge}: frames with that outer tag
+     * (802.1Q, or an 802.1ad service tag when {@code serviceTag}) switch in that domain, and frames of
+     * the domain leave {@code iface} with that tag, pushed or rewritten (its priority kept). An
+     * interface with VLANs is a trunk; its untagged port ({@link #port}), if any, is its native VLAN.
+     * The sub-port is named {@code IFACE.VLAN} ({@code IFACE.sVLAN} for a service tag) in MAC entries
+     * and statuses.
+     */
+    void vlan(String iface, int vlan, boolean serviceTag, String bridge, int splitHorizonGroup);
+
+    /** Takes a VLAN of {@code iface} out of its domain; returns whether it was in one. */
+    boolean removeVlan(String iface, int vlan, boolean serviceTag);
+
     /** A static entry: frames to {@code mac} in {@code bridge} go out of {@code iface}; never aged or moved. */
     void staticMac(String bridge, long mac, String iface);
 

@@ -43,7 +43,9 @@ class L2NodesFuzzTest {
     /**
      * feature.l2's bridge: j0, j1 (split-horizon 1), j3 (down) and j4 (split-horizon 1) in domain blue,
      * learning, with a static MAC on j0; j2 alone in domain red with a MAC limit of 4, so that
-     * the limit is hit at once. The learner thread learns from the frames as a worker's would.
+     * the limit is hit at once; VLAN sub-ports on four of them (trunks with and without a native VLAN,
+     * 802.1Q and 802.1ad), so that tags are pushed, popped and rewritten. The learner thread learns
+     * from the frames as a worker's would.
      */
     @Test
     void bridge() {
@@ -70,6 +72,16 @@ class L2NodesFuzzTest {
             bc.port("j4", "blue", 1);
             bc.port("j2", "red", 0);
             bc.staticMac("blue", 0x02_00_00_00_00_99L, "j0");
+            // VLANs: 255 802.1Q VLANs of j0 in blue, 255 802.1ad ones of j2 in red, a few of
+            // j4 (split horizon 1) in blue and of j1 in red, so that random tags hit sub-ports often.
+            for (int vid = 1; vid < 256; vid++) {
+                bc.vlan("j0", vid, false, "blue", 0);
+                bc.vlan("j2", vid, true, "red", 0);
+            }
+            for (int vid = 2048; vid < 2100; vid++) {
+                bc.vlan("j4", vid, false, "blue", 1);
+                bc.vlan("j1", vid, true, "red", 0);
+            }
             FuzzGraph g = Graphs.core(ctx, new int[] {0, 1, 2, 3, 4}, nodes).arc(Arcs.L2_INPUT, L2BridgeNode.NAME);
             FrameFuzzer fuzzer = new FrameFuzzer(Plans.all(), Protocol.values());
             NodeFuzz.run("bridge", g, fuzzer, Graphs.receiveOn(0, 1, 2, 3, 4), NodeFuzz.frames(),

@@ -10,9 +10,16 @@ import java.util.Map;
  * 1, never reused while the bundle runs) that go into MAC table keys and counter arrays.
  */
 public final class BridgeConfig {
-    static final BridgeConfig EMPTY = new BridgeConfig(Map.of(), Map.of(), Map.of());
+    static final BridgeConfig EMPTY = new BridgeConfig(Map.of(), Map.of(), Map.of(), Map.of());
     /** A bridge port: its domain's id and split-horizon group. */
     record Port(int domain, int splitHorizon) {
+    }
+
+    /** A VLAN of an interface in a domain (a sub-port): frames with that outer tag switch there. */
+    record Vlan(String iface, int kind, int vid, int domain, int splitHorizon) {
+        String name() {
+            return PortId.name(iface, kind, vid);
+        }
     }
 
     /** A static MAC of a domain: the interface it lives on. */
@@ -22,12 +29,15 @@ public final class BridgeConfig {
     final Map<Integer, BridgeSettings> domains; // by id
     final Map<String, Port> ports; // by interface name, in the order they were added
     final Map<Long, StaticMac> statics; // by MacTable key
+    final Map<String, Vlan> vlans; // by sub-port name (eth1.42), in the order they were added
     final int maxDomain;
 
-    BridgeConfig(Map<Integer, BridgeSettings> domains, Map<String, Port> ports, Map<Long, StaticMac> statics) {
+    BridgeConfig(Map<Integer, BridgeSettings> domains, Map<String, Port> ports, Map<Long, StaticMac> statics,
+            Map<String, Vlan> vlans) {
         this.domains = Map.copyOf(domains);
         this.ports = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ports));
         this.statics = Map.copyOf(statics);
+        this.vlans = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(vlans));
         int max = 0;
         for (int id : domains.keySet()) {
             max = Math.max(max, id);
@@ -43,6 +53,19 @@ public final class BridgeConfig {
             }
         }
         return 0;
+    }
+
+    /** Whether {@code iface} is in any domain, untagged or by a VLAN. */
+    boolean bridges(String iface) {
+        if (ports.containsKey(iface)) {
+            return true;
+        }
+        for (Vlan v : vlans.values()) {
+            if (v.iface().equals(iface)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The MACs every domain may hold together: the table is sized for all of them at once. */

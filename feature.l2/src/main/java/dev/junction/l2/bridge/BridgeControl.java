@@ -42,6 +42,7 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
     private int nextId = 1;
     private Map<String, Integer> ifIndexes = Map.of();
     private Set<Integer> down = Set.of();
+    private boolean left;
 
     public BridgeControl(Consumer<Object> register, Consumer<Object> unregister) {
         this.register = register;
@@ -65,7 +66,7 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
             id = nextId++;
         }
         domains.put(id, s);
-        publish(new BridgeConfig(domains, config.ports, config.statics));
+        publish(new BridgeConfig(domains, config.ports, config.statics, config.vlans));
     }
 
     @Override
@@ -77,15 +78,17 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         Map<Integer, BridgeSettings> domains = new HashMap<>(config.domains);
         domains.remove(id);
         Map<String, BridgeConfig.Port> ports = new LinkedHashMap<>(config.ports);
-        for (Map.Entry<String, BridgeConfig.Port> e : config.ports.entrySet()) {
-            if (e.getValue().domain() == id) {
-                ports.remove(e.getKey());
-                unregister.accept(modes.remove(e.getKey()));
-            }
-        }
+        ports.values().removeIf(p -> p.domain() == id);
+        Map<String, BridgeConfig.Vlan> vlans = new LinkedHashMap<>(config.vlans);
+        vlans.values().removeIf(v -> v.domain() == id);
         Map<Long, BridgeConfig.StaticMac> statics = new HashMap<>(config.statics);
         statics.values().removeIf(m -> m.domain() == id);
-        publish(new BridgeConfig(domains, ports, statics));
+        Set<String> ifaces = new HashSet<>(modes.keySet());
+        BridgeConfig next = new BridgeConfig(domains, ports, statics, vlans);
+        for (String iface : ifaces) {
+            claim(iface, next); // out of layer 2 first when the domain was all it had
+        }
+        publish(next);
         return true;
     }
 
@@ -102,20 +105,10 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
             throw new IllegalArgumentException("split-horizon group must be from 0 (none) to 255, not " + splitHorizonGroup);
         }
         Map<String, BridgeConfig.Port> ports = new LinkedHashMap<>(config.ports);
-        BridgeConfig.Port old = ports.put(iface, new BridgeConfig.Port(id, splitHorizonGroup));
-        publish(new BridgeConfig(config.domains, ports, config.statics));
+        ports.put(iface, new BridgeConfig.Port(id, splitHorizonGroup));
+        publish(new BridgeConfig(config.domains, ports, config.statics, config.vlans));
         // The mode last: its frames reach the bridge only once the table and the nodes know the port.
-        InterfaceMode mode = InterfaceMode.of(iface, ARC, "l2 bridge " + bridge
-                + (splitHorizonGroup == 0 ? "" : " split-horizon " + splitHorizonGroup));
-        InterfaceMode previous = modes.put(iface, mode);
-        if (old == null || !mode.description().equals(previous == null ? null : previous.description())) {
-            register.accept(mode);
-            if (previous != null) {
-                unregister.accept(previous);
-            }
-        } else {
-            modes.put(iface, previous);
-        }
+        claim(iface, config);
     }
 
     @Override
@@ -123,11 +116,88 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         if (!config.ports.containsKey(iface)) {
             return false;
         }
-        unregister.accept(modes.remove(iface));
         Map<String, BridgeConfig.Port> ports = new LinkedHashMap<>(config.ports);
         ports.remove(iface);
-        publish(new BridgeConfig(config.domains, ports, config.statics));
+        BridgeConfig next = new BridgeConfig(config.domains, ports, config.statics, config.vlans);
+        claim(iface, next);
+        publish(next);
         return true;
+    }
+
+    @Override
+    public synchronized void vlan(String iface, int vlan, boolean serviceTag, String bridge, int splitHorizonGroup) {
+        if (iface == null || iface.isBlank()) {
+            throw new IllegalArgumentException("a VLAN port needs an interface name");
+        }
+        if (vlan < 1 || vlan > 4094) {
+            throw new IllegalArgumentException("a VLAN id is from 1 to 4094, not " + vlan);
+        }
+        int id = config.idOf(bridge);
+        if (id == 0) {
+            throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
+        }
+        if (splitHorizonGroup < 0 || splitHorizonGroup > 255) {
+            throw new IllegalArgumentException("split-horizon group must be from 0 (none) to 255, not " + splitHorizonGroup);
+        }
+        int kind = serviceTag ? PortId.DOT1AD : PortId.DOT1Q;
+        BridgeConfig.Vlan v = new BridgeConfig.Vlan(iface, kind, vlan, id, splitHorizonGroup);
+        Map<String, BridgeConfig.Vlan> vlans = new LinkedHashMap<>(config.vlans);
+        vlans.put(v.name(), v);
+        publish(new BridgeConfig(config.domains, config.ports, config.statics, vlans));
+        claim(iface, config);
+    }
+
+    @Override
+    public synchronized boolean removeVlan(String iface, int vlan, boolean serviceTag) {
+        String name = PortId.name(iface, serviceTag ? PortId.DOT1AD : PortId.DOT1Q, vlan);
+        if (!config.vlans.containsKey(name)) {
+            return false;
+        }
+        Map<String, BridgeConfig.Vlan> vlans = new LinkedHashMap<>(config.vlans);
+        vlans.remove(name);
+        Map<Long, BridgeConfig.StaticMac> statics = new HashMap<>(config.statics);
+        statics.values().removeIf(m -> m.iface().equals(name));
+        BridgeConfig next = new BridgeConfig(config.domains, config.ports, statics, vlans);
+        claim(iface, next);
+        publish(next);
+        return true;
+    }
+
+    /**
+     * Claims {@code iface}'s layer 2 on the bridge arc as {@code c} has it (untagged port, VLANs), or
+     * gives the claim up when it is in no domain there; a changed description replaces the claim.
+     */
+    private void claim(String iface, BridgeConfig c) {
+        InterfaceMode previous = modes.get(iface);
+        if (!c.bridges(iface)) {
+            if (previous != null) {
+                unregister.accept(modes.remove(iface));
+            }
+            return;
+        }
+        StringBuilder d = new StringBuilder("l2 bridge");
+        BridgeConfig.Port p = c.ports.get(iface);
+        if (p != null) {
+            d.append(' ').append(c.domains.get(p.domain()).name());
+            if (p.splitHorizon() != 0) {
+                d.append(" split-horizon ").append(p.splitHorizon());
+            }
+        }
+        for (BridgeConfig.Vlan v : c.vlans.values()) {
+            if (v.iface().equals(iface)) {
+                d.append(v.kind() == PortId.DOT1AD ? " s-vlan " : " vlan ").append(v.vid()).append(':')
+                        .append(c.domains.get(v.domain()).name());
+            }
+        }
+        if (previous != null && previous.description().contentEquals(d)) {
+            return;
+        }
+        InterfaceMode mode = InterfaceMode.of(iface, ARC, d.toString());
+        modes.put(iface, mode);
+        register.accept(mode);
+        if (previous != null) {
+            unregister.accept(previous);
+        }
     }
 
     @Override
@@ -141,12 +211,13 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
                     + dev.junction.packet.MacAddress.format(mac));
         }
         BridgeConfig.Port p = config.ports.get(iface);
-        if (p == null || p.domain() != id) {
+        BridgeConfig.Vlan v = config.vlans.get(iface);
+        if ((p == null || p.domain() != id) && (v == null || v.domain() != id)) {
             throw new IllegalArgumentException(iface + " is not a port of bridge " + bridge + " (l2:port " + iface + " " + bridge + ")");
         }
         Map<Long, BridgeConfig.StaticMac> statics = new HashMap<>(config.statics);
         statics.put(MacTable.key(id, mac), new BridgeConfig.StaticMac(id, mac, iface));
-        publish(new BridgeConfig(config.domains, config.ports, statics));
+        publish(new BridgeConfig(config.domains, config.ports, statics, config.vlans));
     }
 
     @Override
@@ -156,7 +227,7 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         if (id == 0 || statics.remove(MacTable.key(id, mac)) == null) {
             return false;
         }
-        publish(new BridgeConfig(config.domains, config.ports, statics));
+        publish(new BridgeConfig(config.domains, config.ports, statics, config.vlans));
         return true;
     }
 
@@ -185,6 +256,11 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
             config.ports.forEach((name, p) -> {
                 if (p.domain() == id) {
                     ports.put(name, p.splitHorizon());
+                }
+            });
+            config.vlans.forEach((name, v) -> {
+                if (v.domain() == id) {
+                    ports.put(name, v.splitHorizon());
                 }
             });
             out.add(new BridgeStatus(s, ports, learner.macs(id), counters(id, s.name())));
@@ -223,9 +299,11 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         Map<String, long[]> out = new LinkedHashMap<>();
         Map<Integer, Integer> macsByPort = new HashMap<>();
         for (MacLearner.Entry e : learner.entries()) {
-            macsByPort.merge(e.ifIndex(), 1, Integer::sum);
+            macsByPort.merge(PortId.ifIndex(e.ifIndex()), 1, Integer::sum);
         }
-        for (String name : config.ports.keySet()) {
+        Set<String> names = new java.util.LinkedHashSet<>(config.ports.keySet());
+        config.vlans.values().forEach(v -> names.add(v.iface()));
+        for (String name : names) {
             Integer i = ifIndexes.get(name);
             long[] c = new long[6];
             if (i != null) {
@@ -255,10 +333,9 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
     @Override
     public List<MacEntry> macs() {
         Map<Integer, String> domainNames = new HashMap<>();
-        Map<Integer, String> ifNames = new HashMap<>();
+        Map<Integer, String> ifNames = learner.portNames();
         synchronized (this) {
             config.domains.forEach((id, s) -> domainNames.put(id, s.name()));
-            ifIndexes.forEach((name, i) -> ifNames.put(i, name));
         }
         List<MacEntry> out = new ArrayList<>();
         for (MacLearner.Entry e : learner.entries()) {
@@ -334,9 +411,15 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         floodNode.config(next);
     }
 
-    /** Takes everything out of the graph again and stops the learner. */
-    @Override
-    public synchronized void close() {
+    /**
+     * Takes the ports, nodes and arc out of the graph; the table and counters stay readable, so that a
+     * hand-over taken after this misses no frame the nodes counted. Once only.
+     */
+    public synchronized void leaveGraph() {
+        if (left) {
+            return;
+        }
+        left = true;
         for (InterfaceMode m : modes.values()) {
             unregister.accept(m);
         }
@@ -345,6 +428,12 @@ public final class BridgeControl implements Bridges, InterfaceListener, AutoClos
         unregister.accept(arc);
         unregister.accept(floodNode);
         unregister.accept(bridgeNode);
+    }
+
+    /** Takes everything out of the graph (if still in it) and stops the learner. */
+    @Override
+    public synchronized void close() {
+        leaveGraph();
         learner.close();
     }
 }

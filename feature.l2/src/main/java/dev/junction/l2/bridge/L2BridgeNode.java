@@ -20,7 +20,8 @@ public final class L2BridgeNode implements PacketNode {
     public static final String NAME = "l2-bridge";
     static final int TO_OUTPUT = 0, TO_FLOOD = 1;
     static final int NOT_A_PORT = 0, TOO_SHORT = 1, SOURCE_MULTICAST = 2, MAC_LIMIT = 3, SAME_PORT = 4,
-            UNKNOWN_UNICAST_OFF = 5, FLOOD_OFF = 6, STATIC_ELSEWHERE = 7;
+            UNKNOWN_UNICAST_OFF = 5, FLOOD_OFF = 6, STATIC_ELSEWHERE = 7, VLAN_NOT_ON_PORT = 8, NO_NATIVE_VLAN = 9,
+            NO_ROOM_FOR_TAG = 10;
     static final int LEARN_REQUESTS = 0, LEARN_QUEUE_FULL = 1;
     private static final int RECENT = 256;
     /** A learn request is not repeated for the same MAC and port within this many ticks (~34 ms). */
@@ -61,7 +62,8 @@ public final class L2BridgeNode implements PacketNode {
     public List<String> errors() {
         return List.of("not a bridge port", "frame too short", "source MAC is multicast", "MAC limit reached",
                 "destination on the receiving port", "unknown unicast, flooding off", "broadcast/multicast, flooding off",
-                "static MAC seen on another port");
+                "static MAC seen on another port", "VLAN not on this port", "untagged frame, no native VLAN on this port",
+                "no room for a VLAN tag");
     }
 
     @Override
@@ -100,16 +102,24 @@ public final class L2BridgeNode implements PacketNode {
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int rx = pool.rxInterface(b);
-            int d = r.domainOf(rx);
-            if (d == 0) {
+            if (r.domainOf(rx) == 0 && (rx < 0 || rx >= r.vlans.length || r.vlans[rx] == null)) {
                 v.drop(i, NOT_A_PORT);
                 continue;
             }
-            if (pool.length(b) < Ethernet.HEADER_LENGTH) {
+            int len = pool.length(b);
+            if (len < Ethernet.HEADER_LENGTH) {
                 v.drop(i, TOO_SHORT);
                 continue;
             }
             long f = pool.data(b);
+            int port = r.sourcePort(mem, f, len, rx);
+            if (port < 0) {
+                v.drop(i, port == ResolvedBridges.VLAN_NOT_ON_PORT ? VLAN_NOT_ON_PORT
+                        : port == ResolvedBridges.NO_NATIVE_VLAN ? NO_NATIVE_VLAN
+                        : port == ResolvedBridges.TOO_SHORT ? TOO_SHORT : NOT_A_PORT);
+                continue;
+            }
+            int d = r.domainOfPort(port);
             long src = Ethernet.source(mem, f);
             long dst = Ethernet.destination(mem, f);
             if (Ethernet.isMulticast(src)) {
@@ -121,7 +131,7 @@ public final class L2BridgeNode implements PacketNode {
                 int slot = t.find(sk);
                 long sv = slot >= 0 ? t.value(slot) : 0;
                 if ((sv & MacTable.VALID) != 0) {
-                    if (MacTable.port(sv) == rx) {
+                    if (MacTable.port(sv) == port) {
                         if (t.seen[slot] != tick) {
                             t.seen[slot] = tick; // refresh: only when the tick changed, not a store per frame
                         }
@@ -129,7 +139,7 @@ public final class L2BridgeNode implements PacketNode {
                         v.drop(i, STATIC_ELSEWHERE);
                         continue;
                     } else {
-                        askToLearn(st, ring, sk, rx, tick, ctx); // a move
+                        askToLearn(st, ring, sk, port, tick, ctx); // a move
                     }
                 } else if (d < macCount.length && macCount[d] >= r.macLimit[d]) {
                     v.drop(i, MAC_LIMIT);
@@ -137,7 +147,7 @@ public final class L2BridgeNode implements PacketNode {
                     pc[rx * WorkerCounters.PORT + WorkerCounters.PORT_LIMIT_DROPS]++;
                     continue;
                 } else {
-                    askToLearn(st, ring, sk, rx, tick, ctx);
+                    askToLearn(st, ring, sk, port, tick, ctx);
                 }
             }
             if (Ethernet.isMulticast(dst)) {
@@ -153,11 +163,13 @@ public final class L2BridgeNode implements PacketNode {
             long dv = slot >= 0 ? t.value(slot) : 0;
             if ((dv & MacTable.VALID) != 0) {
                 int out = MacTable.port(dv);
-                if (out == rx) {
+                if (out == port) {
                     v.drop(i, SAME_PORT);
                     dc[d * WorkerCounters.DOMAIN + WorkerCounters.FILTERED]++;
+                } else if (!VlanRewrite.inPlace(pool, mem, b, port, out)) {
+                    v.drop(i, NO_ROOM_FOR_TAG);
                 } else {
-                    pool.txInterface(b, out);
+                    pool.txInterface(b, PortId.ifIndex(out));
                     v.next(i, TO_OUTPUT);
                     dc[d * WorkerCounters.DOMAIN + WorkerCounters.FORWARDED]++;
                 }

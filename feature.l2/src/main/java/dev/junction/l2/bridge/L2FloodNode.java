@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class L2FloodNode implements PacketNode {
     public static final String NAME = "l2-flood";
-    static final int NOT_A_PORT = 0, NO_PORT = 1, HELD_FULL = 2;
-    static final int COPIES = 0, NO_BUFFER = 1;
+    static final int NOT_A_PORT = 0, NO_PORT = 1, HELD_FULL = 2, NO_ROOM_FOR_TAG = 3;
+    static final int COPIES = 0, NO_BUFFER = 1, NO_ROOM = 2;
     private static final int HELD = 4096;
 
     /** One worker's frames whose replication waits for room, in order. */
@@ -51,12 +51,13 @@ public final class L2FloodNode implements PacketNode {
 
     @Override
     public List<String> errors() {
-        return List.of("not a bridge port", "no port to flood to", "flood queue full: copies not sent");
+        return List.of("not a bridge port", "no port to flood to", "flood queue full: copies not sent",
+                "no room for a VLAN tag");
     }
 
     @Override
     public List<String> counters() {
-        return List.of("copies", "no buffer for a copy");
+        return List.of("copies", "no buffer for a copy", "copy too long for its VLAN tag");
     }
 
     @Override
@@ -131,17 +132,18 @@ public final class L2FloodNode implements PacketNode {
 
     /** How many frames {@code b} still makes from member position {@code from}: its copies and itself. */
     private static int remaining(int b, int from, ResolvedBridges r, NodeContext ctx) {
-        int rx = ctx.pool().rxInterface(b);
-        int d = r.domainOf(rx);
+        PacketPool pool = ctx.pool();
+        int src = r.sourcePort(ctx.memory(), pool.data(b), pool.length(b), pool.rxInterface(b));
+        int d = src < 0 ? 0 : r.domainOfPort(src);
         if (d == 0) {
             return 1;
         }
         int[] members = r.members[d];
         int[] shg = r.memberShg[d];
-        int myShg = r.portShg[rx];
+        int myShg = r.shgOfPort(src);
         int n = 0;
         for (int k = from; k < members.length; k++) {
-            if (eligible(members[k], shg[k], rx, myShg, ctx)) {
+            if (eligible(members[k], shg[k], src, myShg, ctx)) {
                 n++;
             }
         }
@@ -165,17 +167,20 @@ public final class L2FloodNode implements PacketNode {
     private static int replicate(PacketVector v, int i, int b, int from, ResolvedBridges r, State st, NodeContext ctx) {
         PacketPool pool = ctx.pool();
         int rx = pool.rxInterface(b);
-        int d = r.domainOf(rx);
+        MemorySegment mem = ctx.memory();
+        // The frame is as it was received: its port (a VLAN sub-port by its tag) is found again.
+        int src = pool.length(b) < 14 ? -1 : r.sourcePort(mem, pool.data(b), pool.length(b), rx);
+        int d = src < 0 ? 0 : r.domainOfPort(src);
         if (d == 0) {
             v.drop(i, NOT_A_PORT);
             return -1;
         }
         int[] members = r.members[d];
         int[] shg = r.memberShg[d];
-        int myShg = r.portShg[rx];
+        int myShg = r.shgOfPort(src);
         int last = -1;
         for (int k = members.length - 1; k >= 0; k--) {
-            if (eligible(members[k], shg[k], rx, myShg, ctx)) {
+            if (eligible(members[k], shg[k], src, myShg, ctx)) {
                 last = k;
                 break;
             }
@@ -185,11 +190,9 @@ public final class L2FloodNode implements PacketNode {
             return -1;
         }
         long[] pc = st.counters.port;
-        MemorySegment mem = ctx.memory();
-        int len = pool.length(b);
         for (int k = from; k < last; k++) {
             int m = members[k];
-            if (!eligible(m, shg[k], rx, myShg, ctx)) {
+            if (!eligible(m, shg[k], src, myShg, ctx)) {
                 continue;
             }
             if (v.isFull()) {
@@ -200,31 +203,41 @@ public final class L2FloodNode implements PacketNode {
                 ctx.count(NO_BUFFER, 1);
                 continue;
             }
-            MemorySegment.copy(mem, pool.data(b), mem, pool.data(c), len);
-            pool.length(c, len);
+            if (!VlanRewrite.copy(pool, mem, b, src, c, m)) {
+                pool.free(c);
+                ctx.count(NO_ROOM, 1);
+                continue;
+            }
+            int out = PortId.ifIndex(m);
             pool.rxInterface(c, rx);
-            pool.txInterface(c, m);
+            pool.txInterface(c, out);
             v.add(c);
             v.next(v.count() - 1, 0);
             ctx.count(COPIES, 1);
-            if (m * WorkerCounters.PORT < pc.length) {
-                pc[m * WorkerCounters.PORT + WorkerCounters.FLOODED_OUT]++;
+            if (out * WorkerCounters.PORT < pc.length) {
+                pc[out * WorkerCounters.PORT + WorkerCounters.FLOODED_OUT]++;
             }
         }
         int m = members[last];
-        pool.txInterface(b, m);
+        if (!VlanRewrite.inPlace(pool, mem, b, src, m)) {
+            v.drop(i, NO_ROOM_FOR_TAG);
+            return -1;
+        }
+        int out = PortId.ifIndex(m);
+        pool.txInterface(b, out);
         v.next(i, 0);
-        if (m * WorkerCounters.PORT < pc.length) {
-            pc[m * WorkerCounters.PORT + WorkerCounters.FLOODED_OUT]++;
+        if (out * WorkerCounters.PORT < pc.length) {
+            pc[out * WorkerCounters.PORT + WorkerCounters.FLOODED_OUT]++;
         }
         return -1;
     }
 
-    private static boolean eligible(int port, int shg, int rx, int myShg, NodeContext ctx) {
-        return port != rx && (shg == 0 || shg != myShg) && ctx.interfaces().isUp(port);
+    /** Whether port id {@code port} gets a copy of a frame from port id {@code src}. */
+    private static boolean eligible(int port, int shg, int src, int myShg, NodeContext ctx) {
+        return port != src && (shg == 0 || shg != myShg) && ctx.interfaces().isUp(PortId.ifIndex(port));
     }
 
-    /** Keeps packet {@code i} to finish from {@link #tick}; if the queue is full it goes out now, copies cut. */
+    /** Keeps packet {@code i} to finish from {@link #tick}; if the queue is full it is dropped and counted. */
     private static void hold(PacketVector v, int i, int b, int from, State st) {
         if (st.heldCount == HELD) {
             v.drop(i, HELD_FULL);

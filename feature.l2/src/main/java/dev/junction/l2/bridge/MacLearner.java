@@ -48,6 +48,9 @@ final class MacLearner implements AutoCloseable {
     private BridgeConfig config = BridgeConfig.EMPTY;
     private Map<String, Integer> ifIndexes = Map.of();
     private int[] portDomain = new int[0];
+    /** Every configured port's id by name: interfaces, and VLAN sub-ports as {@code eth1.42}. */
+    private Map<String, Integer> portIds = Map.of();
+    private Map<Integer, Integer> subPortDomain = Map.of();
     private long[][] counters = new long[1][WRITER_COUNTERS];
     private long[] portCounters = new long[0]; // by ifIndex * 3: learned, moved, aged
     private boolean[] limitLogged = new boolean[1];
@@ -129,12 +132,29 @@ final class MacLearner implements AutoCloseable {
                 max = Math.max(max, i + 1);
             }
             portDomain = new int[max];
+            Map<String, Integer> ids = new HashMap<>();
+            Map<Integer, Integer> subDomains = new HashMap<>();
             for (Map.Entry<String, BridgeConfig.Port> e : next.ports.entrySet()) {
                 Integer i = ifIndexes.get(e.getKey());
-                if (i != null && !down.contains(i)) {
-                    portDomain[i] = e.getValue().domain();
+                if (i != null) {
+                    ids.put(e.getKey(), i);
+                    if (!down.contains(i)) {
+                        portDomain[i] = e.getValue().domain();
+                    }
                 }
             }
+            for (BridgeConfig.Vlan v : next.vlans.values()) {
+                Integer i = ifIndexes.get(v.iface());
+                if (i != null && i <= PortId.MAX_IFINDEX) {
+                    int id = PortId.of(i, v.kind(), v.vid());
+                    ids.put(v.name(), id);
+                    if (!down.contains(i)) {
+                        subDomains.put(id, v.domain());
+                    }
+                }
+            }
+            portIds = Map.copyOf(ids);
+            subPortDomain = Map.copyOf(subDomains);
             if (portCounters.length < max * 3) {
                 portCounters = Arrays.copyOf(portCounters, max * 3);
             }
@@ -153,8 +173,7 @@ final class MacLearner implements AutoCloseable {
                 rebuild((int) Math.min(want, Integer.MAX_VALUE / 4), domains);
             }
             // Entries whose port left its domain, or whose domain went: gone (statics are re-added below).
-            dropWhere((d, port, isStatic) -> port >= portDomain.length || portDomain[port] != d
-                    || !config.domains.containsKey(d));
+            dropWhere((d, port, isStatic) -> domainOfPort(port) != d || !config.domains.containsKey(d));
             reconcileStatics();
             applyPending();
             return null;
@@ -164,7 +183,7 @@ final class MacLearner implements AutoCloseable {
     /** Forgets learned entries of {@code domain} (0: any) on {@code ifIndex} (-1: any); how many. */
     int flush(int domain, int ifIndex) {
         return call(() -> dropWhere((d, port, isStatic) -> !isStatic && (domain == 0 || d == domain)
-                && (ifIndex < 0 || port == ifIndex)));
+                && (ifIndex < 0 || PortId.ifIndex(port) == ifIndex)));
     }
 
     /** Every entry, for display and hand-over. */
@@ -183,6 +202,15 @@ final class MacLearner implements AutoCloseable {
                     out.add(new Entry(MacTable.domainOf(k), MacTable.macOf(k), MacTable.port(v), st, age));
                 }
             }
+            return out;
+        });
+    }
+
+    /** Port names by port id (interfaces and VLAN sub-ports), as last configured. */
+    Map<Integer, String> portNames() {
+        return call(() -> {
+            Map<Integer, String> out = new HashMap<>();
+            portIds.forEach((name, id) -> out.put(id, name));
             return out;
         });
     }
@@ -259,10 +287,18 @@ final class MacLearner implements AutoCloseable {
         }
     }
 
+    /** The domain a port id is in now (0: none, or its interface is down). */
+    private int domainOfPort(int port) {
+        if (PortId.isTagged(port)) {
+            return subPortDomain.getOrDefault(port, 0);
+        }
+        return port >= 0 && port < portDomain.length ? portDomain[port] : 0;
+    }
+
     /** A worker saw {@code key}'s MAC arrive on {@code port}. */
     private void learn(long key, int port) {
         int d = MacTable.domainOf(key);
-        if (port < 0 || port >= portDomain.length || portDomain[port] != d) {
+        if (domainOfPort(port) != d) {
             return; // the port left the domain since the worker looked: not learned
         }
         BridgeSettings s = config.domains.get(d);
@@ -277,7 +313,7 @@ final class MacLearner implements AutoCloseable {
             if ((v & MacTable.STATIC) == 0 && MacTable.port(v) != port) {
                 t.update(slot, MacTable.VALID | (port & 0xFFFF_FFFFL));
                 counters[d][MOVED]++;
-                portCounters[port * 3 + 1]++;
+                portCounters[PortId.ifIndex(port) * 3 + 1]++;
             }
             t.seen[slot] = now;
             return;
@@ -288,7 +324,7 @@ final class MacLearner implements AutoCloseable {
         }
         add(t, key, MacTable.VALID | (port & 0xFFFF_FFFFL), now);
         counters[d][LEARNED]++;
-        portCounters[port * 3]++;
+        portCounters[PortId.ifIndex(port) * 3]++;
     }
 
     private void add(MacTable t, long key, long value, int seen) {
@@ -324,8 +360,9 @@ final class MacLearner implements AutoCloseable {
         }
         if (counter >= 0 && d < counters.length) {
             counters[d][counter]++;
-            if (counter == AGED && port >= 0 && port * 3 + 2 < portCounters.length) {
-                portCounters[port * 3 + 2]++;
+            int i = PortId.ifIndex(port);
+            if (counter == AGED && i * 3 + 2 < portCounters.length) {
+                portCounters[i * 3 + 2]++;
             }
         }
     }
@@ -409,14 +446,14 @@ final class MacLearner implements AutoCloseable {
         for (int i = 0; i < t.capacity(); i++) {
             if (t.isLive(i) && (t.values[i] & MacTable.STATIC) != 0) {
                 BridgeConfig.StaticMac s = config.statics.get(t.keys[i]);
-                Integer port = s == null ? null : ifIndexes.get(s.iface());
+                Integer port = s == null ? null : portIds.get(s.iface());
                 if (port == null || port != MacTable.port(t.values[i])) {
                     remove(t, i, -1);
                 }
             }
         }
         for (Map.Entry<Long, BridgeConfig.StaticMac> e : config.statics.entrySet()) {
-            Integer port = ifIndexes.get(e.getValue().iface());
+            Integer port = portIds.get(e.getValue().iface());
             if (port == null || !config.domains.containsKey(e.getValue().domain())) {
                 continue; // its interface does not exist yet: added when it appears
             }
@@ -441,8 +478,8 @@ final class MacLearner implements AutoCloseable {
         for (Iterator<LearnedMac> it = pending.iterator(); it.hasNext(); ) {
             LearnedMac h = it.next();
             Integer d = ids.get(h.bridge());
-            Integer port = ifIndexes.get(h.iface());
-            if (d == null || port == null || port >= portDomain.length || portDomain[port] != d) {
+            Integer port = portIds.get(h.iface());
+            if (d == null || port == null || domainOfPort(port) != d) {
                 continue;
             }
             it.remove();

@@ -2,6 +2,9 @@ package dev.junction.l2.bridge;
 
 import dev.junction.graph.InterfaceView;
 import dev.junction.l2.BridgeSettings;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import java.util.Map;
  * never per packet.
  */
 final class ResolvedBridges {
+    private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     final InterfaceView view;
     final BridgeConfig config;
     /** By interface index: the port's domain id, 0 for an interface that is not a bridge port. */
@@ -24,6 +28,14 @@ final class ResolvedBridges {
     final boolean[] flood;
     final boolean[] unknownUnicastFlood;
     final int[] macLimit;
+    /**
+     * By interface index: null for an interface with no VLAN sub-ports, else by tag slot
+     * ({@link PortId#slot}) the sub-port's domain id with its split-horizon group in bits 16-23, 0 where
+     * the VLAN is not on the interface.
+     */
+    final int[][] vlans;
+    /** What {@link #sourcePort} returns for a frame it refuses. */
+    static final int NOT_A_PORT = -1, VLAN_NOT_ON_PORT = -2, NO_NATIVE_VLAN = -3, TOO_SHORT = -4;
 
     ResolvedBridges(BridgeConfig config, InterfaceView view) {
         this.view = view;
@@ -31,6 +43,7 @@ final class ResolvedBridges {
         int size = view == null ? 0 : view.size();
         portDomain = new int[size];
         portShg = new int[size];
+        vlans = new int[size][];
         int domains = config.maxDomain + 1;
         learning = new boolean[domains];
         flood = new boolean[domains];
@@ -56,6 +69,16 @@ final class ResolvedBridges {
                 byDomain.get(p.domain()).add(new int[] {i, p.splitHorizon()});
             }
         }
+        for (BridgeConfig.Vlan v : config.vlans.values()) {
+            int i = view == null ? -1 : view.indexOf(v.iface());
+            if (i >= 0 && i < size && i <= PortId.MAX_IFINDEX && v.domain() < domains) {
+                if (vlans[i] == null) {
+                    vlans[i] = new int[PortId.SLOTS];
+                }
+                vlans[i][v.kind() * 4096 + v.vid()] = v.domain() | v.splitHorizon() << 16;
+                byDomain.get(v.domain()).add(new int[] {PortId.of(i, v.kind(), v.vid()), v.splitHorizon()});
+            }
+        }
         members = new int[domains][];
         memberShg = new int[domains][];
         for (int d = 0; d < domains; d++) {
@@ -77,5 +100,48 @@ final class ResolvedBridges {
     /** The domain of the port with this interface index, 0 if none. */
     int domainOf(int ifIndex) {
         return ifIndex >= 0 && ifIndex < portDomain.length ? portDomain[ifIndex] : 0;
+    }
+
+    /** The domain of a port id (untagged or a sub-port), 0 if it is in none. */
+    int domainOfPort(int port) {
+        int i = PortId.ifIndex(port);
+        if (!PortId.isTagged(port)) {
+            return domainOf(i);
+        }
+        int[] v = i < vlans.length ? vlans[i] : null;
+        return v == null ? 0 : v[PortId.slot(port)] & 0xFFFF;
+    }
+
+    /** The split-horizon group of a port id. */
+    int shgOfPort(int port) {
+        int i = PortId.ifIndex(port);
+        if (!PortId.isTagged(port)) {
+            return i < portShg.length ? portShg[i] : 0;
+        }
+        int[] v = i < vlans.length ? vlans[i] : null;
+        return v == null ? 0 : v[PortId.slot(port)] >>> 16;
+    }
+
+    /**
+     * The port a frame received on interface {@code rx} belongs to: on an interface with VLAN
+     * sub-ports, the sub-port of its outer tag (untagged and priority-tagged frames: the untagged
+     * port, its native VLAN); elsewhere the interface. Negative ({@link #NOT_A_PORT} ...) when none.
+     */
+    int sourcePort(MemorySegment mem, long f, int len, int rx) {
+        int[] v = rx >= 0 && rx < vlans.length ? vlans[rx] : null;
+        if (v == null) {
+            return domainOf(rx) != 0 ? rx : NOT_A_PORT;
+        }
+        int kind = PortId.kindOf(Short.toUnsignedInt(mem.get(NET_SHORT, f + 12)));
+        if (kind >= 0) {
+            if (len < 18) {
+                return TOO_SHORT;
+            }
+            int vid = mem.get(NET_SHORT, f + 14) & 0xFFF;
+            if (vid != 0) {
+                return v[kind * 4096 + vid] != 0 ? PortId.of(rx, kind, vid) : VLAN_NOT_ON_PORT;
+            }
+        }
+        return domainOf(rx) != 0 ? rx : NO_NATIVE_VLAN;
     }
 }

@@ -7,6 +7,7 @@ import dev.junction.l2.MacEntry;
 import dev.junction.l2.osgi.BridgeMacStatement;
 import dev.junction.l2.osgi.BridgePortStatement;
 import dev.junction.l2.osgi.BridgeStatement;
+import dev.junction.l2.osgi.BridgeVlanStatement;
 import dev.junction.packet.MacAddress;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
@@ -33,13 +34,16 @@ import org.osgi.service.component.annotations.Reference;
 @Component(enabled = false, service = BridgeCommands.class, property = {"osgi.command.scope=l2",
         "osgi.command.function=bridge", "osgi.command.function=bridges", "osgi.command.function=port",
         "osgi.command.function=ports", "osgi.command.function=mac", "osgi.command.function=macs",
-        "osgi.command.function=flush"})
+        "osgi.command.function=flush", "osgi.command.function=vlan"})
 public final class BridgeCommands {
     static final Cli BRIDGE = Cli.command("l2:bridge", "make or change a bridge domain (none: remove it; persisted): "
             + BridgeStatement.SPEC.usage()).arg("NAME").optionalArg("[KEY=VALUE|none]...");
     static final Cli BRIDGES = Cli.command("l2:bridges", "the bridge domains: settings, ports, MACs, counters");
     static final Cli PORT = Cli.command("l2:port", "make IFACE a port of BRIDGE (none: take it out; persisted)")
             .arg("IFACE").arg("BRIDGE|none").optionalArg("[split-horizon=N]");
+    static final Cli VLAN = Cli.command("l2:vlan", "put a VLAN of an interface into BRIDGE: frames with that outer tag "
+            + "switch there and leave with it (IFACE.VLAN: 802.1Q, IFACE.sVLAN: 802.1ad; none: take it out; persisted)")
+            .arg("IFACE.VLAN").arg("BRIDGE|none").optionalArg("[split-horizon=N]");
     static final Cli PORTS = Cli.command("l2:ports", "the bridge ports with their MACs and counters");
     static final Cli MAC = Cli.command("l2:mac", "a static MAC: frames to MAC in BRIDGE go out of IFACE (MAC none: remove; persisted)")
             .arg("MAC").arg("BRIDGE|none").optionalArg("[IFACE]");
@@ -129,6 +133,27 @@ public final class BridgeCommands {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
             store(BridgePortStatement.SPEC, BridgePortStatement.PID, iface, words);
+            return null;
+        });
+    }
+
+    @Descriptor("put a VLAN of an interface into a bridge domain, or take it out with none")
+    public Object vlan(String... args) {
+        return VLAN.run(args, a -> {
+            String name = BridgeVlanStatement.subPort(a.arg(0)).name();
+            String bridge = a.arg(1);
+            if (bridge.equals("none")) {
+                if (!delete(BridgeVlanStatement.PID, name)) {
+                    throw new IllegalArgumentException(name + " is not in a bridge domain (see l2:ports)");
+                }
+                return null;
+            }
+            Map<String, String> words = keyValues(BridgeVlanStatement.SPEC, a.positional.subList(2, a.positional.size()));
+            words.put("bridge", bridge);
+            if (bridges.domains().stream().noneMatch(s -> s.settings().name().equals(bridge))) {
+                throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
+            }
+            store(BridgeVlanStatement.SPEC, BridgeVlanStatement.PID, name, words);
             return null;
         });
     }

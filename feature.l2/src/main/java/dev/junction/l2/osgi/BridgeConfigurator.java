@@ -3,6 +3,7 @@ package dev.junction.l2.osgi;
 import dev.junction.l2.BridgeSettings;
 import dev.junction.l2.BridgeStatus;
 import dev.junction.l2.Bridges;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,7 +15,7 @@ import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedServiceFactory;
 
 /**
- * The stored {@code bridge}, {@code bridge-port} and {@code bridge-mac} statements applied to
+ * The stored {@code bridge}, {@code bridge-port}, {@code bridge-vlan} and {@code bridge-mac} statements applied to
  * {@link Bridges}. ConfigAdmin hands the three kinds over in any order, so each change re-applies
  * the whole desired state: domains first, then the ports of domains that exist, then static MACs on
  * ports that exist; what waits for a domain or port is applied when that comes. Control path.
@@ -25,6 +26,8 @@ final class BridgeConfigurator {
     private final Map<String, BridgeSettings> domains = new HashMap<>(); // by pid
     private final Map<String, String[]> ports = new HashMap<>(); // pid -> iface, bridge, shg
     private final Map<String, String[]> macs = new HashMap<>(); // pid -> mac, bridge, iface
+    private final Map<String, String[]> vlans = new HashMap<>(); // pid -> sub-port name, bridge, shg
+    private final Map<String, String> appliedVlans = new HashMap<>(); // sub-port name -> "bridge shg"
     private final Set<String> appliedMacs = new HashSet<>(); // "bridge mac"
     private final Set<String> waitingLogged = new HashSet<>();
 
@@ -53,6 +56,23 @@ final class BridgeConfigurator {
             ports.put(pid, new String[] {String.valueOf(p.get("name")), bridge.toString(),
                     String.valueOf(((Number) v.get("split-horizon")).intValue())});
         }, ports::remove);
+    }
+
+    ManagedServiceFactory vlanFactory() {
+        return factory("Junction bridge VLANs", (pid, p) -> {
+            Map<String, Object> v = BridgeVlanStatement.SPEC.read(p);
+            Object bridge = v.get("bridge");
+            if (p.get("name") == null || bridge == null) {
+                throw new ConfigurationException("bridge", "a bridge-vlan needs name (IFACE.VLAN) and bridge");
+            }
+            try {
+                BridgeVlanStatement.subPort(String.valueOf(p.get("name")));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("name", e.getMessage());
+            }
+            vlans.put(pid, new String[] {String.valueOf(p.get("name")), bridge.toString(),
+                    String.valueOf(((Number) v.get("split-horizon")).intValue())});
+        }, vlans::remove);
     }
 
     ManagedServiceFactory macFactory() {
@@ -132,7 +152,7 @@ final class BridgeConfigurator {
             s.ports().forEach((iface, shg) -> portNow.put(iface, s.settings().name() + " " + shg));
         }
         for (String iface : portNow.keySet()) {
-            if (!wantedPorts.containsKey(iface)) {
+            if (!wantedPorts.containsKey(iface) && !appliedVlans.containsKey(iface)) {
                 bridges.removePort(iface);
             }
         }
@@ -141,10 +161,34 @@ final class BridgeConfigurator {
                 bridges.port(p[0], p[1], Integer.parseInt(p[2]));
             }
         }
+        // VLAN sub-ports: the same, by sub-port name.
+        Map<String, String[]> wantedVlans = new LinkedHashMap<>();
+        for (String[] v : vlans.values()) {
+            if (wanted.containsKey(v[1])) {
+                wantedVlans.put(v[0], v);
+            } else if (waitingLogged.add("vlan " + v[0] + " " + v[1])) {
+                LOG.log(System.Logger.Level.INFO, "bridge-vlan " + v[0] + ": bridge " + v[1] + " does not exist yet; waiting for it");
+            }
+        }
+        for (String name : new ArrayList<>(appliedVlans.keySet())) {
+            if (!wantedVlans.containsKey(name) || !Objects.equals(portNow.get(name), appliedVlans.get(name))) {
+                BridgeVlanStatement.SubPort sp = BridgeVlanStatement.subPort(name);
+                bridges.removeVlan(sp.iface(), sp.vlan(), sp.serviceTag());
+                appliedVlans.remove(name);
+            }
+        }
+        for (String[] v : wantedVlans.values()) {
+            String state = v[1] + " " + v[2];
+            if (!state.equals(appliedVlans.get(v[0]))) {
+                BridgeVlanStatement.SubPort sp = BridgeVlanStatement.subPort(v[0]);
+                bridges.vlan(sp.iface(), sp.vlan(), sp.serviceTag(), v[1], Integer.parseInt(v[2]));
+                appliedVlans.put(v[0], state);
+            }
+        }
         Set<String> wantedMacs = new HashSet<>();
         for (String[] m : macs.values()) {
             String key = m[1] + " " + m[0];
-            String[] port = wantedPorts.get(m[2]);
+            String[] port = wantedPorts.containsKey(m[2]) ? wantedPorts.get(m[2]) : wantedVlans.get(m[2]);
             if (port == null || !port[1].equals(m[1])) {
                 if (waitingLogged.add("mac " + key)) {
                     LOG.log(System.Logger.Level.INFO, "bridge-mac " + m[0] + ": " + m[2] + " is not a port of bridge " + m[1] + " yet; waiting");

@@ -67,6 +67,8 @@ public final class L2Component {
                 pid(BridgeStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.portFactory(),
                 pid(BridgePortStatement.PID)));
+        bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.vlanFactory(),
+                pid(BridgeVlanStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.macFactory(),
                 pid(BridgeMacStatement.PID)));
     }
@@ -84,6 +86,8 @@ public final class L2Component {
         statements.unregister();
         service.unregister();
         bridgeService.unregister();
+        // Out of the graph first: the counters and MACs saved are then the last ones.
+        bridges.leaveGraph();
         BridgeHandover.save(context, bridges);
         bridges.close();
         control.close();

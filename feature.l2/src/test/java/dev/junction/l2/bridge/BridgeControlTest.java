@@ -289,6 +289,105 @@ class BridgeControlTest {
         assertTrue(control.domains().isEmpty());
     }
 
+    /** A frame with an outer tag (TPID, TCI) and the test ethertype, {@code marker} after the tag. */
+    static byte[] tagged(long dst, long src, int tpid, int tci, int marker) {
+        byte[] plain = FrameDevice.frame(dst, src, 0);
+        byte[] f = new byte[plain.length + 4];
+        System.arraycopy(plain, 0, f, 0, 12);
+        f[12] = (byte) (tpid >>> 8);
+        f[13] = (byte) tpid;
+        f[14] = (byte) (tci >>> 8);
+        f[15] = (byte) tci;
+        System.arraycopy(plain, 12, f, 16, plain.length - 12);
+        f[18] = (byte) marker;
+        return f;
+    }
+
+    private static int u16(byte[] f, int at) {
+        return (f[at] & 0xFF) << 8 | (f[at + 1] & 0xFF);
+    }
+
+    /** The frames {@code d} sends until there are {@code n}, then a moment more for any extra one. */
+    private static List<byte[]> sent(FrameDevice d, int n) throws InterruptedException {
+        List<byte[]> got = new java.util.ArrayList<>();
+        await(() -> {
+            got.addAll(d.takeSent());
+            return got.size() >= n;
+        }, () -> n + " frames out of " + d.name() + ", got " + got.size());
+        return got;
+    }
+
+    @Test
+    void vlansOfATrunkSwitchInTheirDomainsAndTagsArePushedAndPopped() throws Exception {
+        control.domain(BridgeSettings.defaults("blue"));
+        control.domain(BridgeSettings.defaults("red"));
+        control.port("p0", "blue", 0); // access, blue
+        control.vlan("p1", 10, false, "blue", 0); // trunk: 10 blue, 20 red, no native VLAN
+        control.vlan("p1", 20, false, "red", 0);
+        control.port("p2", "red", 0); // access, red
+        assertEquals("l2 bridge vlan 10:blue vlan 20:red", engine.interfaces().get(1).mode());
+
+        // Untagged from the blue access port leaves the trunk tagged 10, four bytes longer.
+        p0.receive(FrameDevice.frame(MacAddress.BROADCAST, A, 1));
+        byte[] out = sent(p1, 1).getFirst();
+        assertEquals(64, out.length);
+        assertEquals(0x8100, u16(out, 12));
+        assertEquals(10, u16(out, 14));
+        assertEquals(0x88b5, u16(out, 16));
+        assertEquals(1, out[18]);
+        // Tagged 20 from the trunk leaves the red access port untagged; blue's port sees nothing.
+        p1.receive(tagged(MacAddress.BROADCAST, B, 0x8100, 20, 2));
+        out = sent(p2, 1).getFirst();
+        assertEquals(60, out.length);
+        assertEquals(0x88b5, u16(out, 12));
+        assertEquals(2, out[14]);
+        await(() -> learned("red", B, "p1.20") && learned("blue", A, "p0"), "B on the trunk's VLAN 20, A on p0");
+        // Known unicast from the trunk, with priority 5, to A: popped towards p0.
+        p1.receive(tagged(A, C, 0x8100, 0xA00A, 3));
+        out = sent(p0, 1).getFirst();
+        assertEquals(60, out.length);
+        assertEquals(3, out[14]);
+        // A VLAN not on the trunk, and an untagged frame on a trunk without a native VLAN: dropped, counted.
+        p1.receive(tagged(MacAddress.BROADCAST, C, 0x8100, 30, 4));
+        p1.receive(FrameDevice.frame(MacAddress.BROADCAST, C, 5));
+        await(() -> drops(L2BridgeNode.NAME, "VLAN not on this port") == 1
+                && drops(L2BridgeNode.NAME, "untagged frame, no native VLAN on this port") == 1, () -> "drops " + engine.drops());
+        assertTrue(p0.takeSent().isEmpty() && p2.takeSent().isEmpty(), "neither reached another port");
+        assertEquals(1, status("red").counter("flooded"));
+        assertEquals(2, status("blue").counter("flooded") + status("blue").counter("forwarded"));
+        // The trunk's VLAN taken out: its MACs go, and its frames are dropped.
+        assertTrue(control.removeVlan("p1", 20, false));
+        await(() -> !learned("red", B, "p1.20"), "B forgotten with the VLAN");
+        assertEquals("l2 bridge vlan 10:blue", engine.interfaces().get(1).mode());
+    }
+
+    @Test
+    void aVlanIsRewrittenBetweenTrunksWithItsPriorityAndANativeVlanTakesUntaggedFrames() throws Exception {
+        control.domain(BridgeSettings.defaults("blue"));
+        control.vlan("p0", 10, false, "blue", 0); // 802.1Q 10
+        control.vlan("p1", 110, true, "blue", 0); // 802.1ad service tag 110
+        control.port("p2", "blue", 0);
+        control.vlan("p2", 7, false, "blue", 0); // p2: native blue, and VLAN 7 also blue
+        p0.receive(tagged(MacAddress.BROADCAST, A, 0x8100, 0xA000 | 10, 1));
+        byte[] out = sent(p1, 1).getFirst();
+        assertEquals(64, out.length, "rewritten, not pushed");
+        assertEquals(0x88A8, u16(out, 12));
+        assertEquals(0xA000 | 110, u16(out, 14), "priority 5 kept, VLAN 110");
+        List<byte[]> atP2 = sent(p2, 2);
+        assertEquals(2, atP2.size(), "p2 once untagged (native) and once tagged 7");
+        assertTrue(atP2.stream().anyMatch(f -> f.length == 60 && u16(f, 12) == 0x88b5 && f[14] == 1), "untagged");
+        assertTrue(atP2.stream().anyMatch(f -> f.length == 64 && u16(f, 12) == 0x8100 && u16(f, 14) == (0xA000 | 7)), "tagged 7");
+        // Untagged on p2 is its native VLAN: it reaches p0 tagged 10 and p1 tagged 110.
+        p2.receive(FrameDevice.frame(MacAddress.BROADCAST, B, 2));
+        out = sent(p0, 1).getFirst();
+        assertEquals(0x8100, u16(out, 12));
+        assertEquals(10, u16(out, 14));
+        assertEquals(2, out[18]);
+        await(() -> learned("blue", A, "p0.10") && learned("blue", B, "p2"), "A on p0.10, B on p2");
+        assertThrows(IllegalArgumentException.class, () -> control.vlan("p0", 4095, false, "blue", 0));
+        assertThrows(IllegalArgumentException.class, () -> control.vlan("p0", 5, false, "nowhere", 0));
+    }
+
     private static void assertArrayEquals(int[] want, int[] got, String what) {
         org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, what + ": " + java.util.Arrays.toString(got));
     }
