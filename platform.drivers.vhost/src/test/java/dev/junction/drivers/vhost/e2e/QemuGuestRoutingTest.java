@@ -12,6 +12,7 @@ import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.drivers.linux.AfPacketDevice;
 import dev.junction.drivers.vhost.VhostUserDevice;
+import dev.junction.drivers.vhost.guest.HostTransfer;
 import dev.junction.drivers.vhost.guest.QemuGuest;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.internal.RoutingControl;
@@ -20,7 +21,6 @@ import dev.junction.routing.internal.Vrfs;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
 import dev.junction.testing.RootOnly;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +28,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -145,61 +144,6 @@ class QemuGuestRoutingTest {
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    private static final String HOST_RECEIVER = """
-            import hashlib, socket
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("0.0.0.0", 5001)); s.listen(1); s.settimeout(120)
-            print("listening", flush=True)
-            c, _ = s.accept(); c.settimeout(120); h = hashlib.sha256(); n = 0
-            while True:
-                b = c.recv(65536)
-                if not b: break
-                h.update(b); n += len(b)
-            c.close(); print(n, h.hexdigest(), flush=True)
-            """;
-
-    private static final String HOST_SENDER = """
-            import hashlib, os, socket, sys
-            data = os.urandom(int(sys.argv[2]) * 1024)
-            c = socket.create_connection((sys.argv[1], 5001), timeout=120)
-            c.sendall(data); c.shutdown(socket.SHUT_WR)
-            while c.recv(65536): pass
-            print(len(data), hashlib.sha256(data).hexdigest(), flush=True)
-            """;
-
-    /** The guest sends kib KiB over TCP to a Python receiver in h2; both SHA-256 sums must agree. */
-    private String hostReceives(QemuGuest g, String hostAddr, int kib) throws Exception {
-        Process rx = new ProcessBuilder(ns(h2, "/usr/bin/python3", "-c", HOST_RECEIVER)).redirectErrorStream(true).start();
-        try {
-            var out = new java.io.BufferedReader(new java.io.InputStreamReader(rx.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("listening", out.readLine(), "the receiver in h2 listens");
-            String sent = g.must(Duration.ofSeconds(120), "dd if=/dev/urandom of=/tmp/tx bs=1024 count=" + kib
-                    + " 2>/dev/null && sha256sum /tmp/tx | cut -d' ' -f1").strip();
-            long t = System.nanoTime();
-            QemuGuest.Result send = g.run(Duration.ofSeconds(130), "timeout 120 nc -w 5 " + hostAddr + " 5001 </tmp/tx");
-            double secs = (System.nanoTime() - t) / 1e9;
-            assertTrue(rx.waitFor(60, TimeUnit.SECONDS), "the receiver in h2 ends");
-            String got = out.readLine();
-            assertEquals((kib * 1024) + " " + sent, got, "guest -> h2: sender " + send + state());
-            return String.format("%d KiB, %.1f Mbit/s", kib, kib * 8.0 / 1024 / secs);
-        } finally {
-            rx.destroyForcibly().waitFor();
-        }
-    }
-
-    /** A Python sender in h2 sends kib KiB over TCP to the guest's busybox nc; both SHA-256 sums must agree. */
-    private String hostSends(QemuGuest g, String guestAddr, int kib) throws Exception {
-        g.must(Duration.ofSeconds(10), "rm -f /tmp/rx; sleep 300 | nc -l -p 5001 >/tmp/rx 2>/tmp/rx.err & echo $! >/tmp/rx.pid");
-        long t = System.nanoTime();
-        Result send = run(150, ns(h2, "/usr/bin/python3", "-c", HOST_SENDER, guestAddr, Integer.toString(kib)));
-        double secs = (System.nanoTime() - t) / 1e9;
-        assertEquals(0, send.exit(), "h2 -> guest: " + send.out() + state());
-        QemuGuest.Result got = g.run(Duration.ofSeconds(60), "kill $(cat /tmp/rx.pid) $(pidof sleep) 2>/dev/null; "
-                + "echo $(wc -c </tmp/rx) $(sha256sum /tmp/rx | cut -d' ' -f1)");
-        assertEquals(send.out().strip(), got.output().strip(), "h2 -> guest: the guest received " + got + state());
-        return String.format("%d KiB, %.1f Mbit/s", kib, kib * 8.0 / 1024 / secs);
-    }
-
     /** Whether a traceroute output shows {@code addr} at hop {@code n}. */
     private static boolean hop(String traceroute, int n, String addr) {
         return traceroute.lines().anyMatch(l -> l.matches("\\s*" + n + "\\s+" + Pattern.quote(addr) + "\\s.*"));
@@ -233,8 +177,8 @@ class QemuGuestRoutingTest {
         back = run(30, ns(h2, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd86:1::2"));
         assertEquals(0, back.exit(), "h2 reaches the guest over IPv6: " + back.out() + state());
         // TCP both ways between the guest and h2 (h2's kernel sends partial checksums: AF_PACKET completes them).
-        String fromGuest = hostReceives(g1, "10.86.2.2", 4096);
-        String toGuest = hostSends(g1, "10.86.1.2", 4096);
+        String fromGuest = HostTransfer.guestToHost(g1, h2, "10.86.2.2", 4096, this::state);
+        String toGuest = HostTransfer.hostToGuest(g1, h2, "10.86.1.2", 4096, this::state);
         System.out.printf("QemuGuestRoutingTest: TCP guest -> h2: %s; h2 -> guest: %s%n", fromGuest, toGuest);
         // busybox traceroute (UDP): hop 1 is Junction's time exceeded, hop 2 h2's port unreachable.
         r = g1.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.2.2");
