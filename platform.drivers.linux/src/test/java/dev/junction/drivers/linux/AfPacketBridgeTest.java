@@ -139,14 +139,16 @@ class AfPacketBridgeTest {
 
     @Test
     void entriesAgeOutAndTheMacLimitHolds() throws Exception {
-        bridge(BridgeSettings.defaults("blue").withAgeing(2).withMacLimit(2));
+        // The limit first, with the default ageing: h1 and h2 must not age out while h3 tries.
+        bridge(BridgeSettings.defaults("blue").withMacLimit(2));
         assertEquals(0, ping(0, 1).exit());
         await(() -> blue().macs() == 2, () -> "h1 and h2 learned: " + bridges.macs());
         Result r = ping(2, 0);
         assertNotEquals(0, r.exit(), "h3 is a third MAC: its frames are dropped: " + r.out());
         assertTrue(blue().counter("limit-drops") >= 1, blue().counters()::toString);
         assertTrue(!learnedOn(2, "j3"));
-        // Quiet hosts age out after 2 s; then h3 fits in the limit.
+        // Ageing down to 2 s (the table is kept): the quiet hosts age out; then h3 fits in the limit.
+        bridges.domain(BridgeSettings.defaults("blue").withAgeing(2).withMacLimit(2));
         await(() -> blue().macs() == 0, () -> "aged out: " + bridges.macs());
         assertEquals(2, blue().counter("aged"), blue().counters()::toString);
         must(ns(host[2], "ip", "neigh", "flush", "all")); // its failed ARP for h1 would answer "unreachable" at once
