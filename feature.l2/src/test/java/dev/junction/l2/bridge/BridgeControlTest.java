@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.dataplane.DropCount;
-import dev.junction.dataplane.InterfaceListener;
 import dev.junction.l2.BridgeSettings;
 import dev.junction.l2.BridgeStatus;
 import dev.junction.l2.MacEntry;
@@ -29,19 +28,7 @@ class BridgeControlTest {
     private int marker;
 
     static BridgeControl control(Engine engine) {
-        return new BridgeControl(s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.addInterfaceListener(l);
-            } else {
-                engine.register(s, "test");
-            }
-        }, s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.removeInterfaceListener(l);
-            } else {
-                engine.unregister(s);
-            }
-        });
+        return new BridgeControl(s -> engine.register(s, "test"), engine::unregister);
     }
 
     @BeforeEach

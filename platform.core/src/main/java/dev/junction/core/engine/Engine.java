@@ -8,6 +8,7 @@ import dev.junction.dataplane.CaptureDirection;
 import dev.junction.dataplane.CaptureStatus;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.InterfaceListener;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.dataplane.NodeRuntime;
 import dev.junction.dataplane.NodeStatus;
@@ -119,7 +120,7 @@ public final class Engine implements Dataplane, AutoCloseable {
     private boolean started;
 
     /** Interface listeners, and what the interfaces looked like when they were last told. */
-    private final List<dev.junction.dataplane.InterfaceListener> interfaceListeners =
+    private final List<InterfaceListener> interfaceListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private String interfacesTold = "";
 
@@ -186,7 +187,7 @@ public final class Engine implements Dataplane, AutoCloseable {
             String links = linksOf(ifs);
             if (!links.equals(linksTold)) {
                 linksTold = links;
-                for (dev.junction.dataplane.InterfaceListener l : interfaceListeners) {
+                for (InterfaceListener l : interfaceListeners) {
                     tell(l);
                 }
             }
@@ -375,11 +376,13 @@ public final class Engine implements Dataplane, AutoCloseable {
     // ---- what bundles register besides nodes ----
 
     /**
-     * Adds what a bundle would register as a service, by its type (a node, an arc, an ethertype claim
-     * or an interface mode): for code that runs the engine without OSGi (tests, benchmarks).
+     * Adds what a bundle would register as a service, by its type (a node, an arc, an ethertype claim,
+     * an interface mode or an interface listener): for code that runs the engine without OSGi (tests,
+     * benchmarks).
      */
     public void register(Object service, String owner) {
         switch (service) {
+            case InterfaceListener l -> addInterfaceListener(l);
             case PacketNode n -> addNode(n, owner);
             case ArcDefinition a -> addArc(a, owner);
             case EtherTypeClaim c -> addEtherTypeClaim(c, owner);
@@ -391,6 +394,7 @@ public final class Engine implements Dataplane, AutoCloseable {
     /** Removes what {@link #register} added. */
     public void unregister(Object service) {
         switch (service) {
+            case InterfaceListener l -> removeInterfaceListener(l);
             case PacketNode n -> removeNode(n);
             case ArcDefinition a -> removeArc(a);
             case EtherTypeClaim c -> removeEtherTypeClaim(c);
@@ -493,19 +497,19 @@ public final class Engine implements Dataplane, AutoCloseable {
     }
 
     /** Adds an interface listener: told at once, then after each change (see InterfaceListener). */
-    public void addInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+    public void addInterfaceListener(InterfaceListener l) {
         synchronized (lock) {
             interfaceListeners.add(l);
             tell(l);
         }
     }
 
-    public void removeInterfaceListener(dev.junction.dataplane.InterfaceListener l) {
+    public void removeInterfaceListener(InterfaceListener l) {
         interfaceListeners.remove(l);
     }
 
     /** Tells a listener on the control thread (in order, never overlapping), what the interfaces are then. */
-    private void tell(dev.junction.dataplane.InterfaceListener l) {
+    private void tell(InterfaceListener l) {
         control.execute(() -> {
             if (!interfaceListeners.contains(l)) {
                 return;
@@ -789,7 +793,7 @@ public final class Engine implements Dataplane, AutoCloseable {
         if (!shape.equals(interfacesTold)) {
             interfacesTold = shape;
             linksTold = linksOf(ifs);
-            for (dev.junction.dataplane.InterfaceListener l : interfaceListeners) {
+            for (InterfaceListener l : interfaceListeners) {
                 tell(l);
             }
         }

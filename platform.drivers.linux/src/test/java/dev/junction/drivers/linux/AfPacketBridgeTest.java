@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
-import dev.junction.dataplane.InterfaceListener;
 import dev.junction.l2.BridgeSettings;
 import dev.junction.l2.BridgeStatus;
 import dev.junction.l2.bridge.BridgeControl;
@@ -45,19 +44,7 @@ class AfPacketBridgeTest {
     void setUp() throws Exception {
         RootOnly.require("AfPacketBridgeTest", "network namespaces, veth, AF_PACKET");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
-        bridges = new BridgeControl(s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.addInterfaceListener(l);
-            } else {
-                engine.register(s, "test");
-            }
-        }, s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.removeInterfaceListener(l);
-            } else {
-                engine.unregister(s);
-            }
-        });
+        bridges = new BridgeControl(s -> engine.register(s, "test"), engine::unregister);
         for (int i = 0; i < 3; i++) {
             hosts.host(host[i], link[i]).address("10.78.0." + (i + 1) + "/24");
             must(ns(host[i], "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"));

@@ -10,7 +10,6 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.dataplane.CaptureDirection;
 import dev.junction.dataplane.DropCount;
-import dev.junction.dataplane.InterfaceListener;
 import dev.junction.l2.BridgeSettings;
 import dev.junction.l2.bridge.BridgeControl;
 import dev.junction.testing.LinuxHosts;
@@ -50,19 +49,7 @@ class AfPacketVlanBridgeTest {
     void setUp() throws Exception {
         RootOnly.require("AfPacketVlanBridgeTest", "network namespaces, veth, AF_PACKET");
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
-        bridges = new BridgeControl(s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.addInterfaceListener(l);
-            } else {
-                engine.register(s, "test");
-            }
-        }, s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.removeInterfaceListener(l);
-            } else {
-                engine.unregister(s);
-            }
-        });
+        bridges = new BridgeControl(s -> engine.register(s, "test"), engine::unregister);
         String[] names = {trunk, hA, hB};
         String[] links = {"jq1-" + id, "jq2-" + id, "jq3-" + id};
         for (int i = 0; i < 3; i++) {

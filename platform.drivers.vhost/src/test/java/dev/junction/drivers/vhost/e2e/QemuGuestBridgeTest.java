@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.dataplane.DropCount;
-import dev.junction.dataplane.InterfaceListener;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.device.NetDevice;
 import dev.junction.drivers.linux.AfPacketDevice;
@@ -66,19 +65,7 @@ class QemuGuestBridgeTest {
         RootOnly.require("QemuGuestBridgeTest", "QEMU, namespaces, apt-get");
         dir = Files.createTempDirectory(Path.of("/tmp"), "jvb" + id + "-"); // sun_path holds 108 bytes
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
-        bridges = new BridgeControl(s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.addInterfaceListener(l);
-            } else {
-                engine.register(s, "test");
-            }
-        }, s -> {
-            if (s instanceof InterfaceListener l) {
-                engine.removeInterfaceListener(l);
-            } else {
-                engine.unregister(s);
-            }
-        });
+        bridges = new BridgeControl(s -> engine.register(s, "test"), engine::unregister);
     }
 
     @AfterEach
