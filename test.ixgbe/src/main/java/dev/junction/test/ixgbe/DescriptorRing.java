@@ -19,6 +19,7 @@ abstract class DescriptorRing {
     static final int HEAD = 3;
     static final int TAIL = 4;
     static final int CTL = 5;
+    private static final int[] LAST_HANDLED = {HEAD, CTL, TAIL};
 
     final Ixgbe82599Model model;
     final Bar0 bar;
@@ -43,18 +44,45 @@ abstract class DescriptorRing {
         this.shadow = new int[registers.length];
     }
 
-    /** Looks for the driver's stores to this queue's registers; true when there were any. */
+    /**
+     * Looks for the driver's stores to this queue's registers; true when there were any. Stores
+     * seen in one pass are handled in the order a driver makes them (ring setup, head, enable,
+     * tail), since the device cannot see in which order they really landed.
+     */
     final boolean poll(long now) {
-        boolean changed = false;
+        int changed = 0;
         for (int i = 0; i < registers.length; i++) {
             int value = bar.read(registers[i]);
             if (value != shadow[i]) {
                 shadow[i] = value;
-                changed = true;
-                onWrite(i, value, now);
+                changed |= 1 << i;
             }
         }
-        return changed;
+        if (changed == 0) {
+            return false;
+        }
+        for (int i = 0; i < registers.length; i++) {
+            if (i != HEAD && i != CTL && i != TAIL && (changed & (1 << i)) != 0) {
+                onWrite(i, shadow[i], now);
+            }
+        }
+        for (int i : LAST_HANDLED) {
+            if ((changed & (1 << i)) != 0) {
+                onWrite(i, shadow[i], now);
+            }
+        }
+        return true;
+    }
+
+    /** Looks at the tail register alone; true when the driver moved it. */
+    final boolean pollTail(long now) {
+        int value = bar.read(registers[TAIL]);
+        if (value == shadow[TAIL]) {
+            return false;
+        }
+        shadow[TAIL] = value;
+        onWrite(TAIL, value, now);
+        return true;
     }
 
     private void onWrite(int which, int value, long now) {
@@ -65,9 +93,13 @@ abstract class DescriptorRing {
         }
         switch (which) {
             case TAIL -> {
-                if (state != ENABLED) {
+                if (state == DISABLED) {
                     model.fault(ModelFault.Kind.QUEUE_NOT_ENABLED, registers[which], value,
-                            name + " tail moved while the queue is not enabled (wait for ENABLE to read back set)");
+                            name + " tail moved while the queue is not enabled (set ENABLE, wait for it to read back set)");
+                } else if (state == PENDING) {
+                    // Taken when the queue starts. The model cannot tell a driver that waited for
+                    // ENABLE from one that read its own store back before the device saw it.
+                    return;
                 } else if (value < 0 || value >= count) {
                     model.fault(ModelFault.Kind.BAD_INDEX, registers[which], value,
                             name + " tail past the end of its " + count + "-descriptor ring");

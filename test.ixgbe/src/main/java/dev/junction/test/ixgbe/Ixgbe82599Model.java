@@ -231,6 +231,15 @@ public final class Ixgbe82599Model implements AutoCloseable {
     // ---- the device thread ----
 
     private void run() {
+        try {
+            play();
+        } catch (RuntimeException | Error e) {
+            fault(ModelFault.Kind.MODEL_ERROR, ModelFault.NO_REGISTER, 0, "the model's device thread failed: " + e);
+            halted = true;
+        }
+    }
+
+    private void play() {
         int idle = 0;
         while (running) {
             long now = System.nanoTime();
@@ -334,6 +343,7 @@ public final class Ixgbe82599Model implements AutoCloseable {
         }
         for (int q = 0; q < rx.length; q++) {
             fired |= rx[q].runTimers(now);
+            fired |= tx[q].runTimers(now);
         }
         return fired;
     }

@@ -32,7 +32,9 @@ public record ModelFault(Kind kind, int register, long value, String what) {
         /** The queue's transmit rules broken: PAYLEN wrong, frame too long, TE clear. */
         TX_RULE,
         /** A driver read of a read-to-clear register at an offset the model does not count. */
-        UNKNOWN_STATISTIC
+        UNKNOWN_STATISTIC,
+        /** The model itself failed (a bug in the model, not in the driver). */
+        MODEL_ERROR
     }
 
     @Override

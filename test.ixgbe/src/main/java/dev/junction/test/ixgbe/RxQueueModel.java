@@ -77,6 +77,11 @@ final class RxQueueModel extends DescriptorRing {
 
     /** Writes {@code frame} into the ring; one of {@link #DELIVERED} ... {@link #HALTED}. */
     int deliver(byte[] frame, long classification, long now) {
+        if (state == PENDING) {
+            // Held back until the queue runs: a driver that read its own ENABLE store back (the
+            // model cannot stop that) must not lose frames a driver that waited would get.
+            return BUSY;
+        }
         if (state != ENABLED) {
             return NOT_ENABLED;
         }
@@ -101,6 +106,13 @@ final class RxQueueModel extends DescriptorRing {
         int free = tail - head;
         if (free < 0) {
             free += count;
+        }
+        if (free < needed && pollTail(now)) {
+            // The card sees a tail store within nanoseconds; look again before calling the ring full.
+            free = tail - head;
+            if (free < 0) {
+                free += count;
+            }
         }
         if (needed > MAX_DESCRIPTORS_PER_FRAME || free < needed) {
             return NO_BUFFER;
