@@ -28,7 +28,8 @@ abstract class DescriptorRing {
     /** Offsets of the watched registers; subclasses may add more after {@link #CTL}. */
     final int[] registers;
     final int[] shadow;
-    int state = DISABLED;
+    /** Written by the device thread only; volatile so that tests may ask whether a queue runs. */
+    volatile int state = DISABLED;
     private long enableAt;
     long base;
     int count;

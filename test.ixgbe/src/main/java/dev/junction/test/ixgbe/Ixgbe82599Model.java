@@ -173,6 +173,16 @@ public final class Ixgbe82599Model implements AutoCloseable {
         return halted;
     }
 
+    /** Whether receive queue {@code q} runs (enabled and its enable delay over). */
+    public boolean rxQueueRunning(int q) {
+        return rx[q].state == DescriptorRing.ENABLED;
+    }
+
+    /** Whether transmit queue {@code q} runs. */
+    public boolean txQueueRunning(int q) {
+        return tx[q].state == DescriptorRing.ENABLED;
+    }
+
     /** Frames that arrived while the link was down or RXCTRL.RXEN clear (no register counts them). */
     public long wireDrops() {
         return wireDrops;
