@@ -70,6 +70,56 @@ final class ModelRig implements AutoCloseable {
         }
     }
 
+    /** Transmit queue {@code q}, enabled and running, DMATXCTL.TE set unless {@code transmitEnable} is false. */
+    TxRing tx(int q, int descriptors, boolean transmitEnable) {
+        TxRing t = new TxRing(q, descriptors);
+        bar.write(Registers.tdbal(q), (int) t.ring.address());
+        bar.write(Registers.tdbah(q), (int) (t.ring.address() >>> 32));
+        bar.write(Registers.tdlen(q), descriptors * 16);
+        if (transmitEnable) {
+            bar.set(Registers.DMATXCTL, Registers.DMATXCTL_TE);
+        }
+        bar.write(Registers.txdctl(q), Registers.DCTL_ENABLE);
+        await(() -> model.txQueueRunning(q), "TX queue " + q + " to run");
+        return t;
+    }
+
+    final class TxRing {
+        final int queue;
+        final int count;
+        final MemorySegment ring;
+        final MemorySegment buffers;
+
+        TxRing(int queue, int count) {
+            this.queue = queue;
+            this.count = count;
+            ring = dmaMemory(Math.max(4096, count * 16L));
+            buffers = dmaMemory(count * 2048L);
+        }
+
+        /** Descriptor i: bytes of buffer i, DTALEN {@code data.length}, the DCMD bits given. */
+        void data(int i, byte[] data, int dcmd, int payload) {
+            MemorySegment.copy(data, 0, buffers, ValueLayout.JAVA_BYTE, i * 2048L, data.length);
+            put(i, buffers.address() + i * 2048L,
+                    data.length | Descriptors.TX_DTYP_DATA | Descriptors.TX_DCMD_DEXT | dcmd,
+                    payload << Descriptors.TX_PAYLEN_SHIFT);
+        }
+
+        void put(int i, long address, int cmdTypeLen, int olinfo) {
+            ring.set(ValueLayout.JAVA_LONG, i * 16L, address);
+            ring.set(ValueLayout.JAVA_INT, i * 16L + 8, cmdTypeLen);
+            ring.set(ValueLayout.JAVA_INT, i * 16L + 12, olinfo);
+        }
+
+        boolean done(int i) {
+            return (ring.get(ValueLayout.JAVA_INT, i * 16L + 12) & Descriptors.TX_STATUS_DD) != 0;
+        }
+
+        void tail(int value) {
+            bar.write(Registers.tdt(queue), value);
+        }
+    }
+
     final class RxRing {
         final int queue;
         final int count;
