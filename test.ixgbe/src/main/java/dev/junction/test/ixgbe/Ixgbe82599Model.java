@@ -364,7 +364,8 @@ public final class Ixgbe82599Model implements AutoCloseable {
      * EEPROM still loading; the device un-hangs.
      */
     private void endReset(long now) {
-        bar.segment().fill((byte) 0);
+        // Everything but CTRL first: RST must read clear only once the rest is in reset state.
+        bar.segment().asSlice(4).fill((byte) 0);
         bar.write(Registers.HLREG0, Registers.HLREG0_TXCRCEN | Registers.HLREG0_RXCRCSTRP | Registers.HLREG0_TXPADEN);
         for (int q = 0; q < rx.length; q++) {
             // BSIZEPACKET resets to 2 KiB, DESCTYPE to legacy: a driver must set it.
@@ -373,6 +374,7 @@ public final class Ixgbe82599Model implements AutoCloseable {
             tx[q].stop();
         }
         statistics.reset();
+        bar.write(Registers.CTRL, 0);
         for (int i = 0; i < GLOBAL_WATCH.length; i++) {
             globalShadow[i] = bar.read(GLOBAL_WATCH[i]);
         }
