@@ -21,7 +21,7 @@ final class ScratchDriver implements AutoCloseable {
         RDT_EQUALS_RDH,
         /** Refill rewrites the packet address but leaves the write-back's DD in the upper qword. */
         NO_DD_CLEAR_ON_REFILL,
-        /** The length is read before DD, so it is the stale or unfinished value. */
+        /** The length is read before DD (on the first look at a descriptor): a stale or unfinished value. */
         LENGTH_BEFORE_DD,
         /** TDT moved before the descriptors it hands over are written. */
         TDT_BEFORE_DESCRIPTORS,
@@ -59,6 +59,7 @@ final class ScratchDriver implements AutoCloseable {
     private int txNext;
     private int txClean;
     private final boolean[] txEndsFrame;
+    private int lengthReadEarly = -1;
     /** Frames the driver saw without EOP (it assumes one buffer per frame). */
     long rxWithoutEop;
 
@@ -177,7 +178,11 @@ final class ScratchDriver implements AutoCloseable {
             long d = rxRing + rxNext * 16L;
             int length = 0;
             if (bugs.contains(Bug.LENGTH_BEFORE_DD)) {
-                length = memory.get(ValueLayout.JAVA_INT, d + Descriptors.RX_WB_LENGTH) & 0xFFFF;
+                // The bug: the fields are read when the driver first looks, then it waits for DD.
+                if (lengthReadEarly < 0) {
+                    lengthReadEarly = memory.get(ValueLayout.JAVA_INT, d + Descriptors.RX_WB_LENGTH) & 0xFFFF;
+                }
+                length = lengthReadEarly;
             }
             // Acquire: what the device wrote before DD is visible once DD is.
             int status = (int) INT.getAcquire(memory, d + Descriptors.RX_WB_STATUS);
@@ -192,6 +197,7 @@ final class ScratchDriver implements AutoCloseable {
             }
             sink.frame(memory, rxBuffers + (long) rxNext * BUFFER_SIZE, Math.min(length, BUFFER_SIZE));
             giveRxDescriptor(rxNext, false);
+            lengthReadEarly = -1;
             last = rxNext;
             rxNext = (rxNext + 1) % rxCount;
             n++;
