@@ -1,7 +1,5 @@
 package dev.junction.test.ixgbe;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * What a receive and a transmit queue share: the ring registers watched for the driver's writes
  * (base, length, head, tail, control), the enable handshake (the ENABLE bit reads back set only a
@@ -227,9 +225,5 @@ abstract class DescriptorRing {
 
     static long offsetIn(DmaSpace.Region region, long iova) {
         return iova - region.iova();
-    }
-
-    static MemorySegment memory(DmaSpace.Region region) {
-        return region.segment();
     }
 }

@@ -440,7 +440,7 @@ public final class Ixgbe82599Model implements AutoCloseable {
                 return worked;
             }
             if (outcome == RxQueueModel.NO_BUFFER
-                    && (bar.read(Registers.srrctl(Math.min(q, 63))) & Registers.SRRCTL_DROP_EN) == 0) {
+                    && (bar.read(Registers.srrctl(q)) & Registers.SRRCTL_DROP_EN) == 0) {
                 // Held in the packet buffer until the driver frees descriptors; counted once.
                 if (!headCountedNoBuffer) {
                     statistics.noBuffer(q, false);
@@ -449,7 +449,8 @@ public final class Ixgbe82599Model implements AutoCloseable {
                 return worked;
             }
             if (outcome != RxQueueModel.DELIVERED) {
-                statistics.noBuffer(Math.min(q, 15), true);
+                // A queue not enabled (or not modelled) drops like a full ring with DROP_EN.
+                statistics.noBuffer(q, true);
             }
             packetBuffer.poll();
             packetBufferBytes -= head.length;
@@ -514,9 +515,5 @@ public final class Ixgbe82599Model implements AutoCloseable {
 
     void sent(byte[] frame) {
         txWire.add(frame);
-    }
-
-    boolean isHalted() {
-        return halted;
     }
 }
