@@ -18,6 +18,7 @@ abstract class DescriptorRing {
     static final int TAIL = 4;
     static final int CTL = 5;
     private static final int[] LAST_HANDLED = {HEAD, CTL, TAIL};
+    private static final int[] LOAD_ORDER = {TAIL, CTL, HEAD};
 
     final Ixgbe82599Model model;
     final Bar0 bar;
@@ -44,18 +45,23 @@ abstract class DescriptorRing {
     }
 
     /**
-     * Looks for the driver's stores to this queue's registers; true when there were any. Stores
-     * seen in one pass are handled in the order a driver makes them (ring setup, head, enable,
-     * tail), since the device cannot see in which order they really landed.
+     * Looks for the driver's stores to this queue's registers; true when there were any.
+     *
+     * <p>A driver stores in the order ring setup, head, enable, tail. The registers are loaded in
+     * the reverse order (tail, enable, head, setup), so that a store seen implies every store the
+     * driver made before it is seen too: loading setup first could see the enable without the
+     * length written just before it. What was seen is then handled in the driver's order.
      */
     final boolean poll(long now) {
         int changed = 0;
-        for (int i = 0; i < registers.length; i++) {
-            int value = bar.read(registers[i]);
-            if (value != shadow[i]) {
-                shadow[i] = value;
-                changed |= 1 << i;
-            }
+        for (int i : LOAD_ORDER) {
+            changed |= load(i);
+        }
+        for (int i = CTL + 1; i < registers.length; i++) {
+            changed |= load(i);
+        }
+        for (int i = 0; i < HEAD; i++) {
+            changed |= load(i);
         }
         if (changed == 0) {
             return false;
@@ -71,6 +77,16 @@ abstract class DescriptorRing {
             }
         }
         return true;
+    }
+
+    /** Loads register {@code i}; its bit when it changed, else 0. */
+    private int load(int i) {
+        int value = bar.read(registers[i]);
+        if (value == shadow[i]) {
+            return 0;
+        }
+        shadow[i] = value;
+        return 1 << i;
     }
 
     /** Looks at the tail register alone; true when the driver moved it. */
@@ -177,9 +193,9 @@ abstract class DescriptorRing {
         if (state != PENDING || now - enableAt < 0) {
             return false;
         }
-        state = ENABLED;
         head = bar.read(registers[HEAD]);
         tail = bar.read(registers[TAIL]);
+        shadow[TAIL] = tail;
         if (head < 0 || head >= count || tail < 0 || tail >= count) {
             model.fault(ModelFault.Kind.BAD_INDEX, registers[HEAD], ((long) head << 32) | tail,
                     name + " head or tail outside the ring when the queue was enabled");
@@ -187,6 +203,8 @@ abstract class DescriptorRing {
             tail = 0;
         }
         setDeviceBits(CTL, Registers.DCTL_ENABLE, 0);
+        // Last: a test that sees the queue running sees ENABLE set too.
+        state = ENABLED;
         return true;
     }
 
