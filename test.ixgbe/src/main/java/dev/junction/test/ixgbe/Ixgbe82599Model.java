@@ -217,7 +217,8 @@ public final class Ixgbe82599Model implements AutoCloseable {
         }
     }
 
-    void fault(ModelFault.Kind kind, int register, long value, String what) {
+    /** Records a fault; from the device thread, or from a test's thread (readToClear). */
+    synchronized void fault(ModelFault.Kind kind, int register, long value, String what) {
         ModelFault f = new ModelFault(kind, register, value, what);
         faults.add(f);
         if (firstFault == null) {
