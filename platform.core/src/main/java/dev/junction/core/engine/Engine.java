@@ -106,6 +106,7 @@ public final class Engine implements Dataplane, AutoCloseable {
     private final Map<String, long[]> baselines = new HashMap<>();
     private final AtomicInteger traceRemaining = new AtomicInteger();
     private final AtomicInteger traceSeq = new AtomicInteger();
+    private int traceBase; // traceSeq when the current trace started; under lock
     private final AtomicLong lastFaultLog = new AtomicLong();
     private final ExecutorService control = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("junction-control").daemon().factory());
@@ -1148,6 +1149,9 @@ public final class Engine implements Dataplane, AutoCloseable {
                 w.trace = new TraceBuffer(w.index);
             }
             rebuild(); // every worker has seen the new buffers before packets are marked again
+            // Each trace numbers its packets from 1; ids at or below the base belong to an earlier
+            // trace (still in flight when this one started) and are left out.
+            traceBase = traceSeq.get();
             traceRemaining.set(count);
         }
     }
@@ -1156,8 +1160,13 @@ public final class Engine implements Dataplane, AutoCloseable {
     public List<TraceEntry> traceEntries() {
         List<TraceEntry> out = new ArrayList<>();
         synchronized (lock) {
+            int base = traceBase;
             for (Worker w : workers) {
-                out.addAll(w.trace.entries());
+                for (TraceEntry e : w.trace.entries()) {
+                    if (e.packet() > base) {
+                        out.add(new TraceEntry(e.packet() - base, e.worker(), e.nanos(), e.node(), e.verdict(), e.length()));
+                    }
+                }
             }
         }
         out.sort(Comparator.comparingInt(TraceEntry::packet)); // stable: each packet's steps stay in order

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.TraceEntry;
 import dev.junction.dataplane.NodeStatus;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.device.memory.TrafficProfile;
@@ -71,6 +72,19 @@ class EngineTest {
         assertEquals(1_000_000, gen.generated());
         assertEquals(0, sink.verifyFailures());
         assertEquals(0, dropped());
+    }
+
+    /** Each trace numbers its packets from 1, whatever earlier traces took (trace:show reads so). */
+    @Test
+    void everyTraceNumbersItsPacketsFromOne() throws Exception {
+        topology(TrafficProfile.defaults().withRate(100_000));
+        for (int round = 0; round < 2; round++) {
+            engine.trace(3);
+            await(() -> engine.traceEntries().stream().filter(e -> e.verdict().startsWith("tx ")).count() == 3,
+                    Duration.ofSeconds(10), "three traced packets transmitted");
+            List<Integer> ids = engine.traceEntries().stream().map(TraceEntry::packet).distinct().sorted().toList();
+            assertEquals(List.of(1, 2, 3), ids, "round " + round + ": " + engine.traceEntries());
+        }
     }
 
     @Test
