@@ -28,6 +28,9 @@ final class BridgeConfigurator {
     private final Map<String, String[]> macs = new HashMap<>(); // pid -> mac, bridge, iface
     private final Map<String, String[]> vlans = new HashMap<>(); // pid -> sub-port name, bridge, shg
     private final Map<String, String> appliedVlans = new HashMap<>(); // sub-port name -> "bridge shg"
+    private final Map<String, String[]> bviStatements = new HashMap<>(); // pid -> name, bridge, mac
+    private final Map<String, String> appliedBvis = new HashMap<>(); // name -> "bridge mac"
+    private dev.junction.l2.bvi.BviControl bvis;
     private final Set<String> appliedMacs = new HashSet<>(); // "bridge mac"
     private final Set<String> waitingLogged = new HashSet<>();
 
@@ -73,6 +76,24 @@ final class BridgeConfigurator {
             vlans.put(pid, new String[] {String.valueOf(p.get("name")), bridge.toString(),
                     String.valueOf(((Number) v.get("split-horizon")).intValue())});
         }, vlans::remove);
+    }
+
+    /** BVIs come with their domain: the configurator makes and removes them with the rest. */
+    void bvis(dev.junction.l2.bvi.BviControl control) {
+        this.bvis = control;
+    }
+
+    ManagedServiceFactory bviFactory() {
+        return factory("Junction BVIs", (pid, p) -> {
+            Map<String, Object> v = BviStatement.SPEC.read(p);
+            Object name = p.get("name");
+            if (name == null || v.get("bridge") == null) {
+                throw new ConfigurationException("bridge", "a bvi needs name and bridge");
+            }
+            long mac = v.get("mac") == null ? BviStatement.defaultMac(name.toString())
+                    : dev.junction.packet.MacAddress.parse(v.get("mac").toString());
+            bviStatements.put(pid, new String[] {name.toString(), v.get("bridge").toString(), Long.toString(mac)});
+        }, bviStatements::remove);
     }
 
     ManagedServiceFactory macFactory() {
@@ -183,6 +204,30 @@ final class BridgeConfigurator {
                 BridgeVlanStatement.SubPort sp = BridgeVlanStatement.subPort(v[0]);
                 bridges.vlan(sp.iface(), sp.vlan(), sp.serviceTag(), v[1], Integer.parseInt(v[2]));
                 appliedVlans.put(v[0], state);
+            }
+        }
+        // BVIs: made once their domain exists (their port is an ordinary bridge port).
+        if (bvis != null) {
+            Map<String, String[]> wantedBvis = new LinkedHashMap<>();
+            for (String[] b : bviStatements.values()) {
+                if (wanted.containsKey(b[1])) {
+                    wantedBvis.put(b[0], b);
+                } else if (waitingLogged.add("bvi " + b[0] + " " + b[1])) {
+                    LOG.log(System.Logger.Level.INFO, "bvi " + b[0] + ": bridge " + b[1] + " does not exist yet; waiting for it");
+                }
+            }
+            for (String name : new ArrayList<>(appliedBvis.keySet())) {
+                if (!wantedBvis.containsKey(name)) {
+                    bvis.remove(name);
+                    appliedBvis.remove(name);
+                }
+            }
+            for (String[] b : wantedBvis.values()) {
+                String state = b[1] + " " + b[2];
+                if (!state.equals(appliedBvis.get(b[0]))) {
+                    bvis.bvi(b[0], b[1], Long.parseLong(b[2]));
+                    appliedBvis.put(b[0], state);
+                }
             }
         }
         Set<String> wantedMacs = new HashSet<>();

@@ -36,6 +36,7 @@ public final class L2Component {
     private ServiceRegistration<CrossConnects> service;
     private ServiceRegistration<ManagedServiceFactory> statements;
     private BridgeControl bridges;
+    private dev.junction.l2.bvi.BviControl bvis;
     private ServiceRegistration<Bridges> bridgeService;
     private final java.util.List<ServiceRegistration<ManagedServiceFactory>> bridgeStatements = new java.util.ArrayList<>();
     private BundleContext context;
@@ -63,12 +64,18 @@ public final class L2Component {
         BridgeHandover.restore(context, bridges);
         bridgeService = context.registerService(Bridges.class, bridges, null);
         BridgeConfigurator configurator = new BridgeConfigurator(bridges);
+        // A BVI's two interfaces are NetDevice services, as a driver's are.
+        bvis = new dev.junction.l2.bvi.BviControl(bridges, d -> registrations.put(d, context.registerService(
+                dev.junction.device.NetDevice.class, d, new Hashtable<>(Map.of("name", d.name())))), unregister::accept);
+        configurator.bvis(bvis);
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.domainFactory(),
                 pid(BridgeStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.portFactory(),
                 pid(BridgePortStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.vlanFactory(),
                 pid(BridgeVlanStatement.PID)));
+        bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.bviFactory(),
+                pid(BviStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.macFactory(),
                 pid(BridgeMacStatement.PID)));
     }
@@ -86,6 +93,7 @@ public final class L2Component {
         statements.unregister();
         service.unregister();
         bridgeService.unregister();
+        bvis.close();
         // Out of the graph first: the counters and MACs saved are then the last ones.
         bridges.leaveGraph();
         BridgeHandover.save(context, bridges);
