@@ -108,6 +108,34 @@ class ShellTest {
         throw new AssertionError("no bundle " + bsn);
     }
 
+    /** feature.l2's commands: each has help; a BVI made, listed, shown as an interface and removed; mistakes refused. */
+    @Test
+    void l2CommandsMakeABviAndRefuseMistakes() throws Exception {
+        for (String c : List.of("l2:bridge", "l2:bridges", "l2:port", "l2:ports", "l2:vlan", "l2:mac", "l2:macs", "l2:flush",
+                "l2:bvi", "l2:bvis", "l2:xconnect", "l2:xconnects")) {
+            String help = run(c + " --help");
+            assertTrue(help.startsWith(c + " - ") && help.contains("usage: " + c), c + " --help printed: " + help + err());
+        }
+        run("l2:bvi bvi9 nowhere");
+        assertTrue(err().startsWith("l2:bvi: no bridge domain nowhere (make it first: l2:bridge nowhere)"), err());
+        run("l2:bridge green");
+        run("l2:bvi bvi9 green colour=red");
+        assertTrue(err().startsWith("l2:bvi: 'colour=red' is not KEY=VALUE of bvi NAME"), err());
+        run("l2:bvi bvi9 green mac=02:4a:b0:00:00:09");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> traffic.find("bvi9") != null && traffic.find("bvi9-br") != null, Duration.ofSeconds(10),
+                () -> "bvi9 and bvi9-br: " + traffic.dataplane.interfaces());
+        assertTrue(run("l2:bvis").lines().anyMatch(l -> l.matches("bvi9 +green +bvi9-br +02:4a:b0:00:00:09")), run("l2:bvis"));
+        assertTrue(run("interface:list").lines().anyMatch(l -> l.contains("bvi9-br") && l.contains("l2 bridge green")),
+                run("interface:list"));
+        run("l2:vlan bvi9-br.5000 green");
+        assertTrue(err().startsWith("l2:vlan: a VLAN id is from 1 to 4094, not 5000"), err());
+        run("l2:bvi bvi9 none");
+        Osgi.await(() -> traffic.find("bvi9") == null, Duration.ofSeconds(10), "bvi9 gone");
+        assertTrue(run("l2:bvis").startsWith("no BVIs"), run("l2:bvis"));
+        run("l2:bridge green none");
+    }
+
     @Test
     void aMistakeSaysWhatIsWrongAndTheRightForm() throws Exception {
         assertNull(session.execute("interface:set --state sideways mem0"));

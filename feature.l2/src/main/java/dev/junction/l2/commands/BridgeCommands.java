@@ -8,6 +8,7 @@ import dev.junction.l2.osgi.BridgeMacStatement;
 import dev.junction.l2.osgi.BridgePortStatement;
 import dev.junction.l2.osgi.BridgeStatement;
 import dev.junction.l2.osgi.BridgeVlanStatement;
+import dev.junction.l2.osgi.BviStatement;
 import dev.junction.packet.MacAddress;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
@@ -34,7 +35,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component(enabled = false, service = BridgeCommands.class, property = {"osgi.command.scope=l2",
         "osgi.command.function=bridge", "osgi.command.function=bridges", "osgi.command.function=port",
         "osgi.command.function=ports", "osgi.command.function=mac", "osgi.command.function=macs",
-        "osgi.command.function=flush", "osgi.command.function=vlan"})
+        "osgi.command.function=flush", "osgi.command.function=vlan", "osgi.command.function=bvi",
+        "osgi.command.function=bvis"})
 public final class BridgeCommands {
     static final Cli BRIDGE = Cli.command("l2:bridge", "make or change a bridge domain (none: remove it; persisted): "
             + BridgeStatement.SPEC.usage()).arg("NAME").optionalArg("[KEY=VALUE|none]...");
@@ -44,6 +46,10 @@ public final class BridgeCommands {
     static final Cli VLAN = Cli.command("l2:vlan", "put a VLAN of an interface into BRIDGE: frames with that outer tag "
             + "switch there and leave with it (IFACE.VLAN: 802.1Q, IFACE.sVLAN: 802.1ad; none: take it out; persisted)")
             .arg("IFACE.VLAN").arg("BRIDGE|none").optionalArg("[split-horizon=N]");
+    static final Cli BVI = Cli.command("l2:bvi", "a routed interface NAME in BRIDGE (its port NAME-br); give it addresses "
+            + "with ip:address (none: remove it; persisted): " + BviStatement.SPEC.usage())
+            .arg("NAME").arg("BRIDGE|none").optionalArg("[mac=MAC]");
+    static final Cli BVIS = Cli.command("l2:bvis", "the routed interfaces in bridges (BVIs) as configured");
     static final Cli PORTS = Cli.command("l2:ports", "the bridge ports with their MACs and counters");
     static final Cli MAC = Cli.command("l2:mac", "a static MAC: frames to MAC in BRIDGE go out of IFACE (MAC none: remove; persisted)")
             .arg("MAC").arg("BRIDGE|none").optionalArg("[IFACE]");
@@ -129,7 +135,7 @@ public final class BridgeCommands {
             }
             Map<String, String> words = keyValues(BridgePortStatement.SPEC, a.positional.subList(2, a.positional.size()));
             words.put("bridge", bridge);
-            if (bridges.domains().stream().noneMatch(s -> s.settings().name().equals(bridge))) {
+            if (!domainKnown(bridge)) {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
             store(BridgePortStatement.SPEC, BridgePortStatement.PID, iface, words);
@@ -150,11 +156,56 @@ public final class BridgeCommands {
             }
             Map<String, String> words = keyValues(BridgeVlanStatement.SPEC, a.positional.subList(2, a.positional.size()));
             words.put("bridge", bridge);
-            if (bridges.domains().stream().noneMatch(s -> s.settings().name().equals(bridge))) {
+            if (!domainKnown(bridge)) {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
             store(BridgeVlanStatement.SPEC, BridgeVlanStatement.PID, name, words);
             return null;
+        });
+    }
+
+    @Descriptor("make a routed interface in a bridge domain, or remove it with none")
+    public Object bvi(String... args) {
+        return BVI.run(args, a -> {
+            String name = a.arg(0);
+            String bridge = a.arg(1);
+            if (bridge.equals("none")) {
+                if (!delete(BviStatement.PID, name)) {
+                    throw new IllegalArgumentException("no BVI " + name + " (see l2:bvis)");
+                }
+                return null;
+            }
+            if (!domainKnown(bridge)) {
+                throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
+            }
+            Map<String, String> words = keyValues(BviStatement.SPEC, a.positional.subList(2, a.positional.size()));
+            words.put("bridge", bridge);
+            store(BviStatement.SPEC, BviStatement.PID, name, words);
+            return null;
+        });
+    }
+
+    @Descriptor("list the BVIs")
+    public Object bvis(String... args) {
+        return BVIS.run(args, a -> {
+            Table t = new Table("BVI", "BRIDGE", "PORT", "MAC");
+            Configuration[] cs;
+            try {
+                cs = cm.listConfigurations("(service.factoryPid=" + BviStatement.PID + ")");
+            } catch (IOException | InvalidSyntaxException e) {
+                throw new IllegalStateException("configuration admin: " + e.getMessage());
+            }
+            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            for (Configuration c : cs == null ? new Configuration[0] : cs) {
+                Dictionary<String, Object> p = c.getProperties();
+                String name = String.valueOf(p.get("name"));
+                Object mac = p.get("mac");
+                rows.add(new String[] {name, String.valueOf(p.get("bridge")), name + "-br",
+                        mac != null ? mac.toString() : MacAddress.format(BviStatement.defaultMac(name))});
+            }
+            rows.sort(java.util.Comparator.comparing(r -> r[0]));
+            rows.forEach(t::row);
+            return t.isEmpty() ? "no BVIs (l2:bvi --help)" : t.toString();
         });
     }
 
@@ -229,6 +280,11 @@ public final class BridgeCommands {
 
     private static String onOff(boolean b) {
         return b ? "on" : "off";
+    }
+
+    /** Whether a domain runs or is stored (ConfigAdmin applies a new statement a moment later). */
+    private boolean domainKnown(String bridge) {
+        return bridges.domains().stream().anyMatch(s -> s.settings().name().equals(bridge)) || find(BridgeStatement.PID, bridge) != null;
     }
 
     /** KEY=VALUE words, each a key of {@code spec}; anything else is refused with the keys it takes. */
