@@ -54,11 +54,11 @@ class ShellTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
-    /** Every Junction command, from the registered command services. */
+    /** Every Junction command, from the registered command services of every Junction bundle. */
     private List<String> junctionCommands() throws Exception {
         List<String> out = new ArrayList<>();
         for (ServiceReference<?> ref : Osgi.context().getServiceReferences((String) null, "(osgi.command.scope=*)")) {
-            if (!ref.getBundle().getSymbolicName().equals("dev.junction.shell")) {
+            if (!ref.getBundle().getSymbolicName().startsWith("dev.junction.")) { // the shell's and every bundle's own
                 continue;
             }
             String scope = (String) ref.getProperty("osgi.command.scope");
@@ -108,14 +108,10 @@ class ShellTest {
         throw new AssertionError("no bundle " + bsn);
     }
 
-    /** feature.l2's commands: each has help; a BVI made, listed, shown as an interface and removed; mistakes refused. */
+    /** feature.l2's commands: a BVI made, listed, shown as an interface and removed; mistakes refused. */
     @Test
     void l2CommandsMakeABviAndRefuseMistakes() throws Exception {
-        for (String c : List.of("l2:bridge", "l2:bridges", "l2:port", "l2:ports", "l2:vlan", "l2:mac", "l2:macs", "l2:flush",
-                "l2:bvi", "l2:bvis", "l2:xconnect", "l2:xconnects")) {
-            String help = run(c + " --help");
-            assertTrue(help.startsWith(c + " - ") && help.contains("usage: " + c), c + " --help printed: " + help + err());
-        }
+        assertTrue(junctionCommands().containsAll(List.of("l2:bvi", "l2:bvis", "l2:vlan", "l2:bridge")), "l2: commands have their help checked");
         run("l2:bvi bvi9 nowhere");
         assertTrue(err().startsWith("l2:bvi: no bridge domain nowhere (make it first: l2:bridge nowhere)"), err());
         run("l2:bridge green");
