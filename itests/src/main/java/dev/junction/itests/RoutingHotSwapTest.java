@@ -1,5 +1,8 @@
 package dev.junction.itests;
 
+import static dev.junction.itests.Netns.ns;
+import static dev.junction.itests.Netns.sh;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,11 +11,9 @@ import dev.junction.routing.Routing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
@@ -30,31 +31,9 @@ class RoutingHotSwapTest {
     private final String v2 = "js2-" + id;
     private Traffic traffic;
 
-    private static String sh(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        return p.exitValue() + ":" + out;
-    }
-
-    private static String[] ns(String n, String... cmd) {
-        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", n));
-        c.addAll(List.of(cmd));
-        return c.toArray(String[]::new);
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("CI runs as root: routing hot-swap test must run there");
-            }
-            System.err.println("SKIPPED LOUDLY: RoutingHotSwapTest needs root (network namespaces)");
-            Assumptions.abort("needs root");
-        }
+        Netns.requireRoot("RoutingHotSwapTest", "network namespaces");
         for (String[] c : List.of(new String[] {"ip", "netns", "add", h1}, new String[] {"ip", "netns", "add", h2},
                 new String[] {"ip", "link", "add", v1, "type", "veth", "peer", "name", "e0", "netns", h1},
                 new String[] {"ip", "link", "add", v2, "type", "veth", "peer", "name", "e0", "netns", h2},

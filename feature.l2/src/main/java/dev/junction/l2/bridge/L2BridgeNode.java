@@ -102,21 +102,15 @@ public final class L2BridgeNode implements PacketNode {
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int rx = pool.rxInterface(b);
-            if (r.domainOf(rx) == 0 && (rx < 0 || rx >= r.vlans.length || r.vlans[rx] == null)) {
-                v.drop(i, NOT_A_PORT);
-                continue;
-            }
             int len = pool.length(b);
-            if (len < Ethernet.HEADER_LENGTH) {
-                v.drop(i, TOO_SHORT);
-                continue;
-            }
             long f = pool.data(b);
             int port = r.sourcePort(mem, f, len, rx);
             if (port < 0) {
-                v.drop(i, port == ResolvedBridges.VLAN_NOT_ON_PORT ? VLAN_NOT_ON_PORT
-                        : port == ResolvedBridges.NO_NATIVE_VLAN ? NO_NATIVE_VLAN
-                        : port == ResolvedBridges.TOO_SHORT ? TOO_SHORT : NOT_A_PORT);
+                v.drop(i, -1 - port); // the reason it names
+                continue;
+            }
+            if (len < Ethernet.HEADER_LENGTH) {
+                v.drop(i, TOO_SHORT);
                 continue;
             }
             int d = r.domainOfPort(port);

@@ -169,7 +169,7 @@ public final class L2FloodNode implements PacketNode {
         int rx = pool.rxInterface(b);
         MemorySegment mem = ctx.memory();
         // The frame is as it was received: its port (a VLAN sub-port by its tag) is found again.
-        int src = pool.length(b) < 14 ? -1 : r.sourcePort(mem, pool.data(b), pool.length(b), rx);
+        int src = r.sourcePort(mem, pool.data(b), pool.length(b), rx);
         int d = src < 0 ? 0 : r.domainOfPort(src);
         if (d == 0) {
             v.drop(i, NOT_A_PORT);

@@ -34,8 +34,9 @@ final class ResolvedBridges {
      * the VLAN is not on the interface.
      */
     final int[][] vlans;
-    /** What {@link #sourcePort} returns for a frame it refuses. */
-    static final int NOT_A_PORT = -1, VLAN_NOT_ON_PORT = -2, NO_NATIVE_VLAN = -3, TOO_SHORT = -4;
+    /** What {@link #sourcePort} returns for a frame it refuses: {@code -1 -} l2-bridge's drop reason. */
+    static final int NOT_A_PORT = -1 - L2BridgeNode.NOT_A_PORT, TOO_SHORT = -1 - L2BridgeNode.TOO_SHORT,
+            VLAN_NOT_ON_PORT = -1 - L2BridgeNode.VLAN_NOT_ON_PORT, NO_NATIVE_VLAN = -1 - L2BridgeNode.NO_NATIVE_VLAN;
 
     ResolvedBridges(BridgeConfig config, InterfaceView view) {
         this.view = view;
@@ -125,12 +126,16 @@ final class ResolvedBridges {
     /**
      * The port a frame received on interface {@code rx} belongs to: on an interface with VLAN
      * sub-ports, the sub-port of its outer tag (untagged and priority-tagged frames: the untagged
-     * port, its native VLAN); elsewhere the interface. Negative ({@link #NOT_A_PORT} ...) when none.
+     * port, its native VLAN); elsewhere the interface (whose frame it does not read). Negative
+     * ({@link #NOT_A_PORT} ...) when none.
      */
     int sourcePort(MemorySegment mem, long f, int len, int rx) {
         int[] v = rx >= 0 && rx < vlans.length ? vlans[rx] : null;
         if (v == null) {
             return domainOf(rx) != 0 ? rx : NOT_A_PORT;
+        }
+        if (len < 14) {
+            return TOO_SHORT;
         }
         int kind = PortId.kindOf(Short.toUnsignedInt(mem.get(NET_SHORT, f + 12)));
         if (kind >= 0) {

@@ -20,8 +20,7 @@ public final class PatchEnd implements NetDevice {
     private final String name;
     private final long mac;
     private PatchEnd peer;
-    /** By sending worker: the rings this end transmits into (the peer receives from them). */
-    private volatile FrameRing[] out = new FrameRing[0];
+    /** By sending worker: its queue, with the ring towards the peer (the peer receives from them all). */
     private volatile Sender[] senders = new Sender[0];
     private final QueueCounters rx = new QueueCounters();
     private final Receiver receiver = new Receiver();
@@ -79,13 +78,10 @@ public final class PatchEnd implements NetDevice {
     @Override
     public synchronized TxQueue txQueue(int worker) {
         if (worker >= senders.length) {
-            FrameRing[] rings = Arrays.copyOf(out, worker + 1);
             Sender[] s = Arrays.copyOf(senders, worker + 1);
             for (int w = senders.length; w <= worker; w++) {
-                rings[w] = new FrameRing();
-                s[w] = new Sender(rings[w]);
+                s[w] = new Sender(new FrameRing());
             }
-            out = rings;
             senders = s;
         }
         return senders[worker];
@@ -134,10 +130,11 @@ public final class PatchEnd implements NetDevice {
     private final class Receiver implements RxQueue {
         @Override
         public int receive(PacketPool pool, PacketVector into, int max) {
-            FrameRing[] rings = peer.out;
+            Sender[] from = peer.senders;
             MemorySegment mem = pool.memory();
             int n = 0;
-            for (FrameRing r : rings) {
+            for (Sender s : from) {
+                FrameRing r = s.ring;
                 int waiting = r.available();
                 while (waiting-- > 0 && n < max && !into.isFull()) {
                     int b = pool.allocate();
