@@ -1,8 +1,9 @@
 /**
  * Routing as a service: addresses, routes, VRFs, neighbours ({@link dev.junction.routing.Routing}),
- * prefixes steered to other bundles' nodes ({@link dev.junction.routing.SteeredPrefix}), and news of
- * route changes ({@link dev.junction.routing.RouteListener}).
+ * prefixes steered to other bundles' nodes ({@link dev.junction.routing.SteeredPrefix}), services on
+ * the router's own addresses that other bundles' nodes provide ({@link dev.junction.routing.LocalService}),
+ * and news of route changes ({@link dev.junction.routing.RouteListener}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package dev.junction.routing;

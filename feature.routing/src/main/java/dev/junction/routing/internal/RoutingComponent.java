@@ -73,6 +73,9 @@ public final class RoutingComponent {
         steered = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.SteeredPrefix.class,
                 new SteeredPrefixes(context, vrfControl));
         steered.open();
+        localServices = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.LocalService.class,
+                new LocalServiceTracker(context, vrfs.localServices, dataplane));
+        localServices.open();
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             registrations.add(context.registerService(PacketNode.class, n, null));
         }
@@ -118,6 +121,7 @@ public final class RoutingComponent {
     private Thread watcher;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.RouteListener, dev.junction.routing.RouteListener> routeListeners;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.SteeredPrefix, dev.junction.routing.SteeredPrefix> steered;
+    private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.LocalService, dev.junction.routing.LocalService> localServices;
     private VrfControl vrfControl;
     /** Kernel table to the prefixes of FRR routes handed over by the previous instance, for the new FPM listener. */
     private java.util.Map<Long, java.util.List<String>> handedOver = java.util.Map.of();
@@ -492,6 +496,7 @@ public final class RoutingComponent {
         }
         registrations.clear();
         steered.close();
+        localServices.close();
         routeListeners.close();
         vrfControl.changes.stop();
         saveNeighbours(context, tables, tables6, dataplane);

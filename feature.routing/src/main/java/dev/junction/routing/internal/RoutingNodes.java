@@ -28,7 +28,7 @@ public final class RoutingNodes {
      */
     public static List<PacketNode> create(Vrfs vrfs) {
         return List.of(
-                new Ip4RewriteNode(vrfs.neighbours4), new Ip4FragmentNode(), new Ip4ArpNode(vrfs), new Ip4LocalNode(),
+                new Ip4RewriteNode(vrfs.neighbours4), new Ip4FragmentNode(), new Ip4ArpNode(vrfs), new Ip4LocalNode(vrfs.localServices),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.UNREACHABLE, 3, 0, vrfs),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.TTL_EXPIRED, 11, 0, vrfs),
                 new Ip4IcmpErrorNode(Ip4IcmpErrorNode.FRAG_NEEDED, 3, 4, vrfs),

@@ -17,6 +17,8 @@ public final class Vrfs {
     public final Announcements announcements = new Announcements();
     /** Other bundles' nodes that prefixes are steered to, the lookups' next nodes after their own. */
     public final SteerTargets steerTargets = new SteerTargets();
+    /** Other bundles' services on the router's own addresses, ip4-local's and ip6-local's next nodes after their own. */
+    public final LocalServices localServices = new LocalServices();
     private volatile Ip4Tables[] ip4 = {new Ip4Tables(neighbours4)};
     private volatile Ip6Tables[] ip6 = {new Ip6Tables(neighbours6)};
     private volatile int[] vrfOfInterface = new int[0];

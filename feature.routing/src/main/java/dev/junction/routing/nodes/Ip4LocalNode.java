@@ -5,17 +5,24 @@ import dev.junction.graph.PacketNode;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
+import dev.junction.routing.internal.LocalServices;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
  * Packets for the router's own addresses: ICMP echo requests become echo replies in place and are
- * routed back; everything else is dropped, counted by reason.
+ * routed back; a protocol or UDP port another bundle serves ({@code LocalService}: a VXLAN tunnel
+ * end) goes to that bundle's node; everything else is dropped, counted by reason.
  */
 public final class Ip4LocalNode implements PacketNode {
     public static final String NAME = "ip4-local";
     static final int FRAGMENT = 0, NO_SERVICE = 1, NOT_ECHO = 2, BAD_ICMP = 3;
+    private final LocalServices services;
+
+    public Ip4LocalNode(LocalServices services) {
+        this.services = services;
+    }
 
     @Override
     public String name() {
@@ -24,7 +31,7 @@ public final class Ip4LocalNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Ip4LookupNode.NAME);
+        return services.next(List.of(Ip4LookupNode.NAME));
     }
 
     @Override
@@ -44,11 +51,17 @@ public final class Ip4LocalNode implements PacketNode {
                 v.drop(i, FRAGMENT);
                 continue;
             }
-            if (Ipv4.protocol(m, ip) != Ipv4.PROTO_ICMP) {
-                v.drop(i, NO_SERVICE);
+            int ihl = Ipv4.headerLength(m, ip);
+            int protocol = Ipv4.protocol(m, ip);
+            if (protocol != Ipv4.PROTO_ICMP) {
+                int t = services.target(m, protocol, ip + ihl, Ipv4.totalLength(m, ip) - ihl);
+                if (t >= 0) {
+                    v.next(i, OWN_NEXT + t);
+                } else {
+                    v.drop(i, NO_SERVICE);
+                }
                 continue;
             }
-            int ihl = Ipv4.headerLength(m, ip);
             int icmpLen = Ipv4.totalLength(m, ip) - ihl;
             long icmp = ip + ihl;
             if (icmpLen < 8 || Ipv4.sum(m, icmp, icmpLen) != 0xFFFF) {
@@ -72,6 +85,8 @@ public final class Ip4LocalNode implements PacketNode {
         }
     }
 
+    /** How many next nodes are ip4-local's own, before the local services' targets. */
+    private static final int OWN_NEXT = 1;
     private static final ValueLayout.OfShort ICMP_SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 

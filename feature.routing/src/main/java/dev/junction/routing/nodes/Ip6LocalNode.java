@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * IPv6 packets for the router itself: ICMPv6 echo requests become echo replies in place; neighbour
  * solicitations for its addresses are answered with an advertisement on the receiving interface;
- * solicitations and advertisements teach the neighbour cache. Everything else is dropped, counted by
+ * solicitations and advertisements teach the neighbour cache. A next header or UDP port another bundle
+ * serves ({@code LocalService}) goes to that bundle's node. Everything else is dropped, counted by
  * reason. Replies to a link-local address go straight back out of the receiving interface, since no
  * route covers link-local addresses.
  */
@@ -38,7 +39,7 @@ public final class Ip6LocalNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Ip6LookupNode.NAME, Ip6RewriteNode.NAME, Arcs.start(Arcs.OUTPUT));
+        return vrfs.localServices.next(List.of(Ip6LookupNode.NAME, Ip6RewriteNode.NAME, Arcs.start(Arcs.OUTPUT)));
     }
 
     @Override
@@ -57,8 +58,14 @@ public final class Ip6LocalNode implements PacketNode {
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long ip = pool.data(b) + pool.l3Offset(b);
-            if (Ipv6.nextHeader(m, ip) != Ipv6.NEXT_ICMP6) {
-                v.drop(i, NO_SERVICE);
+            int next = Ipv6.nextHeader(m, ip);
+            if (next != Ipv6.NEXT_ICMP6) {
+                int t = vrfs.localServices.target(m, next, ip + Ipv6.HEADER_LENGTH, Ipv6.payloadLength(m, ip));
+                if (t >= 0) {
+                    v.next(i, OUTPUT + 1 + t);
+                } else {
+                    v.drop(i, NO_SERVICE);
+                }
                 continue;
             }
             int len = Ipv6.payloadLength(m, ip);
