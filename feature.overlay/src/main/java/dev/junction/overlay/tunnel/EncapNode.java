@@ -1,0 +1,152 @@
+package dev.junction.overlay.tunnel;
+
+import dev.junction.graph.Arcs;
+import dev.junction.graph.NodeContext;
+import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
+import dev.junction.packet.Ipv4;
+import dev.junction.packet.Ipv6;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * Encapsulation, a per-interface feature of the output arc enabled on each tunnel interface of its
+ * kind: a frame sent out of a tunnel gets the tunnel's prebuilt outer headers in front (in the
+ * buffer's headroom, no copy of the frame), its lengths, checksum and entropy, the underlay VRF, and
+ * goes to ip4-lookup or ip6-lookup: the outer packet is routed like any other (ARP, ECMP, rewrite).
+ * A frame whose layer-3 payload exceeds the tunnel's MTU is dropped and counted, never fragmented.
+ * The subclass writes what its header needs per packet.
+ */
+public abstract class EncapNode implements PacketNode {
+    protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final int IP4 = 0, IP6 = 1;
+    static final int NOT_A_TUNNEL = 0, TOO_BIG = 1, NO_HEADROOM = 2;
+    private final String name;
+    private final int kind;
+    private final TunnelControl control;
+    private final PerWorker<ResolvedTunnels[]> resolved = new PerWorker<>(w -> new ResolvedTunnels[1]);
+
+    protected EncapNode(String name, int kind, TunnelControl control) {
+        this.name = name;
+        this.kind = kind;
+        this.control = control;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String arc() {
+        return Arcs.OUTPUT;
+    }
+
+    @Override
+    public final boolean perInterface() {
+        return true;
+    }
+
+    @Override
+    public final List<String> next() {
+        return List.of("ip4-lookup", "ip6-lookup");
+    }
+
+    @Override
+    public final List<String> errors() {
+        return List.of("not a tunnel of this encapsulation", "frame bigger than the tunnel's MTU (never fragmented)",
+                "no headroom for the outer headers");
+    }
+
+    @Override
+    public final void workers(int count) {
+        resolved.resize(count);
+        control.workers(count);
+    }
+
+    @Override
+    public final void process(PacketVector v, NodeContext ctx) {
+        ResolvedTunnels[] slot = resolved.get(ctx.worker());
+        ResolvedTunnels r = ResolvedTunnels.current(slot[0], control.config(), ctx.interfaces());
+        slot[0] = r;
+        TunnelConfig c = r.config;
+        PacketPool pool = ctx.pool();
+        MemorySegment m = ctx.memory();
+        int w = ctx.worker() * TunnelDevice.STRIDE;
+        for (int i = 0, n = v.count(); i < n; i++) {
+            int b = v.buffer(i);
+            int t = r.tunnelOf(pool.txInterface(b));
+            if (t < 0 || c.kind[t] != kind) {
+                v.drop(i, NOT_A_TUNNEL);
+                continue;
+            }
+            long f = pool.data(b);
+            int len = pool.length(b);
+            long[] counts = c.devices[t].counters;
+            boolean counted = w + TunnelDevice.STRIDE <= counts.length;
+            if (len - layer2Length(m, f, len) > c.mtu[t]) {
+                v.drop(i, TOO_BIG);
+                if (counted) {
+                    counts[w + TunnelDevice.TOO_BIG]++;
+                }
+                continue;
+            }
+            int h = InnerFlowHash.of(m, f, len);
+            int over = c.overhead[t];
+            if (!pool.advance(b, -over)) {
+                v.drop(i, NO_HEADROOM);
+                continue;
+            }
+            long o = pool.data(b);
+            MemorySegment.copy(c.templates, (long) t * TunnelConfig.TEMPLATE, m, o, over);
+            long ip = o + 14;
+            int ipLength = len + over - 14;
+            boolean v6 = c.ipv6[t];
+            long l4;
+            if (v6) {
+                Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
+                l4 = ip + Ipv6.HEADER_LENGTH;
+            } else {
+                Ipv4.totalLength(m, ip, ipLength);
+                int s = c.ipSum[t] + ipLength;
+                s = (s & 0xFFFF) + (s >>> 16);
+                s = (s & 0xFFFF) + (s >>> 16);
+                m.set(NET_SHORT, ip + 10, (short) ~s);
+                l4 = ip + Ipv4.MIN_HEADER;
+            }
+            finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
+            pool.l3Offset(b, 14);
+            pool.vrf(b, c.vrf[t]);
+            pool.adjacency(b, 0);
+            pool.nextHop(b, 0);
+            if (counted) {
+                counts[w + TunnelDevice.TX_PACKETS]++;
+                counts[w + TunnelDevice.TX_BYTES] += len;
+            }
+            v.next(i, v6 ? IP6 : IP4);
+        }
+    }
+
+    /**
+     * Writes what the encapsulation header needs per packet: {@code l4} is the UDP or GRE header of
+     * {@code l4Length} bytes (to the end of the packet), {@code hash} the inner flow's entropy.
+     */
+    protected abstract void finish(MemorySegment m, long ip, long l4, int l4Length, int hash, boolean ipv6);
+
+    /** The inner frame's Ethernet header with up to two VLAN tags: what the MTU does not count. */
+    static int layer2Length(MemorySegment m, long f, int len) {
+        int l = 14;
+        while (l <= 18 && len >= l + 4) {
+            int type = Short.toUnsignedInt(m.get(NET_SHORT, f + l - 2));
+            if (type != 0x8100 && type != 0x88A8) {
+                break;
+            }
+            l += 4;
+        }
+        return l;
+    }
+}

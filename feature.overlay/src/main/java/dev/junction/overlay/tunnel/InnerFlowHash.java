@@ -1,0 +1,54 @@
+package dev.junction.overlay.tunnel;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The entropy an outer header carries for the underlay's ECMP and the receiver's RSS (RFC 7348
+ * section 5: the UDP source port from a hash of the inner headers): the inner IPv4 or IPv6 addresses
+ * and, for unfragmented TCP and UDP, the ports; the MACs for anything else. One flow always gets the
+ * same value, so the underlay keeps it in order.
+ */
+final class InnerFlowHash {
+    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private InnerFlowHash() {
+    }
+
+    /** The hash of the frame of {@code len} bytes at {@code f}. */
+    static int of(MemorySegment m, long f, int len) {
+        int l3 = 14;
+        int type = len >= 14 ? Short.toUnsignedInt(m.get(NET_SHORT, f + 12)) : 0;
+        while ((type == 0x8100 || type == 0x88A8) && len >= l3 + 4) {
+            type = Short.toUnsignedInt(m.get(NET_SHORT, f + l3 + 2));
+            l3 += 4;
+        }
+        long ip = f + l3;
+        long h;
+        if (type == 0x0800 && len >= l3 + 20) {
+            h = m.get(NET_LONG, ip + 12); // source and destination together
+            int ihl = (m.get(ValueLayout.JAVA_BYTE, ip) & 0x0F) * 4;
+            int proto = m.get(ValueLayout.JAVA_BYTE, ip + 9) & 0xFF;
+            boolean fragment = (m.get(NET_SHORT, ip + 6) & 0x3FFF) != 0;
+            if ((proto == 6 || proto == 17) && !fragment && len >= l3 + ihl + 4) {
+                h = h * 31 + Integer.toUnsignedLong(m.get(NET_INT, ip + ihl)) + proto;
+            }
+        } else if (type == 0x86DD && len >= l3 + 40) {
+            h = m.get(NET_LONG, ip + 8) ^ m.get(NET_LONG, ip + 16) * 31 ^ m.get(NET_LONG, ip + 24) * 961
+                    ^ m.get(NET_LONG, ip + 32) * 29791;
+            int next = m.get(ValueLayout.JAVA_BYTE, ip + 6) & 0xFF;
+            if ((next == 6 || next == 17) && len >= l3 + 44) {
+                h = h * 31 + Integer.toUnsignedLong(m.get(NET_INT, ip + 40)) + next;
+            }
+        } else if (len >= 12) {
+            h = m.get(NET_LONG, f) ^ m.get(NET_INT, f + 8);
+        } else {
+            h = 0;
+        }
+        h *= 0x9E37_79B9_7F4A_7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+}

@@ -1,0 +1,169 @@
+package dev.junction.overlay.tunnel;
+
+import dev.junction.overlay.TunnelSettings;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Every tunnel as the nodes read it: struct-of-arrays by tunnel number (dense, rebuilt whole on
+ * each change and published with one volatile write), each tunnel's outer headers prebuilt (Ethernet
+ * type, IP, UDP and VXLAN or GRE, everything but lengths, checksums and entropy), and an
+ * open-addressing table from (encapsulation, id, remote) to the tunnel number for decapsulation.
+ */
+public final class TunnelConfig {
+    public static final int VXLAN = 0, NVGRE = 1;
+    /** Bytes reserved per tunnel in {@link #templates}: the largest overhead, 70 (VXLAN over IPv6). */
+    static final int TEMPLATE = 80;
+    /** Outer TTL / hop limit written: routing's rewrite takes one off, so 64 leaves Junction. */
+    static final int OUTER_TTL = 65;
+    static final TunnelConfig EMPTY = new TunnelConfig(List.of());
+
+    /** A tunnel as the control path resolved it. */
+    record Entry(TunnelSettings settings, int vrf, TunnelDevice device) {
+    }
+
+    final int count;
+    final String[] names;
+    final TunnelDevice[] devices;
+    final int[] kind;
+    final boolean[] ipv6;
+    final int[] vni;
+    final int[] vrf;
+    final int[] port;
+    final int[] mtu;
+    /** Bytes prepended, outer Ethernet header included. */
+    final int[] overhead;
+    final int[] local4, remote4;
+    final long[] localHigh, localLow, remoteHigh, remoteLow;
+    /** The IPv4 header's one's complement sum with total length and checksum zero (the rest is per packet). */
+    final int[] ipSum;
+    final MemorySegment templates;
+    /** Decapsulation: by hash slot, tunnel number + 1 (0: empty). */
+    private final int[] table;
+    private final int mask;
+
+    TunnelConfig(List<Entry> entries) {
+        count = entries.size();
+        names = new String[count];
+        devices = new TunnelDevice[count];
+        kind = new int[count];
+        ipv6 = new boolean[count];
+        vni = new int[count];
+        vrf = new int[count];
+        port = new int[count];
+        mtu = new int[count];
+        overhead = new int[count];
+        local4 = new int[count];
+        remote4 = new int[count];
+        localHigh = new long[count];
+        localLow = new long[count];
+        remoteHigh = new long[count];
+        remoteLow = new long[count];
+        ipSum = new int[count];
+        templates = Arena.ofAuto().allocate((long) Math.max(1, count) * TEMPLATE, 8);
+        int size = Integer.highestOneBit(Math.max(4, count * 4 - 1)) << 1;
+        table = new int[size];
+        mask = size - 1;
+        for (int t = 0; t < count; t++) {
+            Entry e = entries.get(t);
+            TunnelSettings s = e.settings();
+            names[t] = s.name();
+            devices[t] = e.device();
+            kind[t] = TunnelSettings.VXLAN.equals(s.encapsulation()) ? VXLAN : NVGRE;
+            ipv6[t] = s.ipv6();
+            vni[t] = s.vni();
+            vrf[t] = e.vrf();
+            port[t] = s.port();
+            mtu[t] = s.effectiveMtu();
+            overhead[t] = s.overhead();
+            byte[] l = InetAddress.ofLiteral(s.local()).getAddress();
+            byte[] r = InetAddress.ofLiteral(s.remote()).getAddress();
+            if (ipv6[t]) {
+                localHigh[t] = ByteBuffer.wrap(l).getLong(0);
+                localLow[t] = ByteBuffer.wrap(l).getLong(8);
+                remoteHigh[t] = ByteBuffer.wrap(r).getLong(0);
+                remoteLow[t] = ByteBuffer.wrap(r).getLong(8);
+            } else {
+                local4[t] = ByteBuffer.wrap(l).getInt();
+                remote4[t] = ByteBuffer.wrap(r).getInt();
+            }
+            byte[] h = header(t, l, r);
+            MemorySegment.copy(h, 0, templates, ValueLayout.JAVA_BYTE, (long) t * TEMPLATE, h.length);
+            if (!ipv6[t]) {
+                ipSum[t] = dev.junction.packet.Ipv4.sum(MemorySegment.ofArray(h), 14, 20);
+            }
+            long hash = ipv6[t] ? hash6(kind[t], vni[t], remoteHigh[t], remoteLow[t]) : hash4(kind[t], vni[t], remote4[t]);
+            int i = (int) hash & mask;
+            while (table[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            table[i] = t + 1;
+        }
+    }
+
+    /** The outer headers of tunnel {@code t}, Ethernet's MACs zero (routing's rewrite writes them). */
+    private byte[] header(int t, byte[] l, byte[] r) {
+        ByteBuffer b = ByteBuffer.allocate(overhead[t]);
+        b.position(12);
+        b.putShort((short) (ipv6[t] ? 0x86DD : 0x0800));
+        int proto = kind[t] == VXLAN ? 17 : 47;
+        if (ipv6[t]) {
+            b.putInt(0x6000_0000).putShort((short) 0).put((byte) proto).put((byte) OUTER_TTL).put(l).put(r);
+        } else {
+            // Version 4, 20 bytes, length per packet, id 0, DF (never fragmented: RFC 7348 section 4.3), TTL, protocol.
+            b.put((byte) 0x45).put((byte) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0x4000)
+                    .put((byte) OUTER_TTL).put((byte) proto).putShort((short) 0).put(l).put(r);
+        }
+        if (kind[t] == VXLAN) {
+            // UDP: source port per packet, destination, length and checksum per packet; VXLAN: the I flag, the VNI.
+            b.putShort((short) 0).putShort((short) port[t]).putShort((short) 0).putShort((short) 0);
+            b.putInt(0x0800_0000).putInt(vni[t] << 8);
+        } else {
+            // GRE: the K bit, version 0, Transparent Ethernet Bridging; key: the VSID, the flow id per packet.
+            b.putShort((short) 0x2000).putShort((short) 0x6558).putInt(vni[t] << 8);
+        }
+        return b.array();
+    }
+
+    static long hash4(int kind, int vni, int remote) {
+        long h = ((long) vni << 33 | (long) kind << 32 | Integer.toUnsignedLong(remote)) * 0x9E37_79B9_7F4A_7C15L;
+        return h ^ (h >>> 29);
+    }
+
+    static long hash6(int kind, int vni, long high, long low) {
+        long h = (high * 31 + low) * 0x9E37_79B9_7F4A_7C15L ^ ((long) vni << 1 | kind);
+        h *= 0xC2B2_AE3D_27D4_EB4FL;
+        return h ^ (h >>> 29);
+    }
+
+    /** The IPv4 tunnel a packet belongs to, or -1. Fast path. */
+    int find4(int kind, int vni, int remote, int local, int vrf, int port) {
+        int i = (int) hash4(kind, vni, remote) & mask;
+        for (int t; (t = table[i]) != 0; i = (i + 1) & mask) {
+            t--;
+            if (this.kind[t] == kind && !ipv6[t] && this.vni[t] == vni && remote4[t] == remote && local4[t] == local
+                    && this.vrf[t] == vrf && this.port[t] == port) {
+                return t;
+            }
+        }
+        return -1;
+    }
+
+    /** The IPv6 tunnel a packet belongs to, or -1. Fast path. */
+    int find6(int kind, int vni, long remoteHigh, long remoteLow, long localHigh, long localLow, int vrf, int port) {
+        int i = (int) hash6(kind, vni, remoteHigh, remoteLow) & mask;
+        for (int t; (t = table[i]) != 0; i = (i + 1) & mask) {
+            t--;
+            if (this.kind[t] == kind && ipv6[t] && this.vni[t] == vni && this.remoteHigh[t] == remoteHigh
+                    && this.remoteLow[t] == remoteLow && this.localHigh[t] == localHigh && this.localLow[t] == localLow
+                    && this.vrf[t] == vrf && this.port[t] == port) {
+                return t;
+            }
+        }
+        return -1;
+    }
+}
