@@ -11,17 +11,12 @@ import dev.junction.l2.osgi.BridgeVlanStatement;
 import dev.junction.l2.osgi.BviStatement;
 import dev.junction.packet.MacAddress;
 import dev.junction.shell.cli.Cli;
+import dev.junction.shell.cli.StoredStatements;
 import dev.junction.shell.cli.Table;
-import java.io.IOException;
-import java.util.Dictionary;
-import java.util.Enumeration;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -59,12 +54,12 @@ public final class BridgeCommands {
     static final Cli FLUSH = Cli.command("l2:flush", "forget learned MACs (static ones stay)")
             .option("bridge", "NAME", "only of this domain").option("interface", "IFACE", "only on this port");
 
-    private final ConfigurationAdmin cm;
+    private final StoredStatements statements;
     private final Bridges bridges;
 
     @Activate
     public BridgeCommands(@Reference ConfigurationAdmin cm, @Reference Bridges bridges) {
-        this.cm = cm;
+        this.statements = new StoredStatements(cm);
         this.bridges = bridges;
     }
 
@@ -74,14 +69,14 @@ public final class BridgeCommands {
             String name = a.arg(0);
             List<String> words = a.positional.subList(1, a.positional.size());
             if (words.equals(List.of("none"))) {
-                if (!delete(BridgeStatement.PID, name)) {
+                if (!statements.delete(BridgeStatement.PID, name)) {
                     throw new IllegalArgumentException("no bridge domain " + name + " (see l2:bridges)");
                 }
                 return null;
             }
-            Map<String, String> merged = stored(BridgeStatement.PID, name);
-            merged.putAll(keyValues(BridgeStatement.SPEC, words));
-            store(BridgeStatement.SPEC, BridgeStatement.PID, name, merged);
+            Map<String, String> merged = statements.stored(BridgeStatement.PID, name);
+            merged.putAll(StoredStatements.keyValues(BridgeStatement.SPEC, words));
+            statements.store(BridgeStatement.SPEC, name, merged);
             return null;
         });
     }
@@ -128,17 +123,17 @@ public final class BridgeCommands {
             String iface = a.arg(0);
             String bridge = a.arg(1);
             if (bridge.equals("none")) {
-                if (!delete(BridgePortStatement.PID, iface)) {
+                if (!statements.delete(BridgePortStatement.PID, iface)) {
                     throw new IllegalArgumentException(iface + " is not a bridge port (see l2:ports)");
                 }
                 return null;
             }
-            Map<String, String> words = keyValues(BridgePortStatement.SPEC, a.positional.subList(2, a.positional.size()));
+            Map<String, String> words = StoredStatements.keyValues(BridgePortStatement.SPEC, a.positional.subList(2, a.positional.size()));
             words.put("bridge", bridge);
             if (!domainKnown(bridge)) {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
-            store(BridgePortStatement.SPEC, BridgePortStatement.PID, iface, words);
+            statements.store(BridgePortStatement.SPEC, iface, words);
             return null;
         });
     }
@@ -149,17 +144,17 @@ public final class BridgeCommands {
             String name = BridgeVlanStatement.subPort(a.arg(0)).name();
             String bridge = a.arg(1);
             if (bridge.equals("none")) {
-                if (!delete(BridgeVlanStatement.PID, name)) {
+                if (!statements.delete(BridgeVlanStatement.PID, name)) {
                     throw new IllegalArgumentException(name + " is not in a bridge domain (see l2:ports)");
                 }
                 return null;
             }
-            Map<String, String> words = keyValues(BridgeVlanStatement.SPEC, a.positional.subList(2, a.positional.size()));
+            Map<String, String> words = StoredStatements.keyValues(BridgeVlanStatement.SPEC, a.positional.subList(2, a.positional.size()));
             words.put("bridge", bridge);
             if (!domainKnown(bridge)) {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
-            store(BridgeVlanStatement.SPEC, BridgeVlanStatement.PID, name, words);
+            statements.store(BridgeVlanStatement.SPEC, name, words);
             return null;
         });
     }
@@ -170,7 +165,7 @@ public final class BridgeCommands {
             String name = a.arg(0);
             String bridge = a.arg(1);
             if (bridge.equals("none")) {
-                if (!delete(BviStatement.PID, name)) {
+                if (!statements.delete(BviStatement.PID, name)) {
                     throw new IllegalArgumentException("no BVI " + name + " (see l2:bvis)");
                 }
                 return null;
@@ -178,9 +173,9 @@ public final class BridgeCommands {
             if (!domainKnown(bridge)) {
                 throw new IllegalArgumentException("no bridge domain " + bridge + " (make it first: l2:bridge " + bridge + ")");
             }
-            Map<String, String> words = keyValues(BviStatement.SPEC, a.positional.subList(2, a.positional.size()));
+            Map<String, String> words = StoredStatements.keyValues(BviStatement.SPEC, a.positional.subList(2, a.positional.size()));
             words.put("bridge", bridge);
-            store(BviStatement.SPEC, BviStatement.PID, name, words);
+            statements.store(BviStatement.SPEC, name, words);
             return null;
         });
     }
@@ -189,21 +184,9 @@ public final class BridgeCommands {
     public Object bvis(String... args) {
         return BVIS.run(args, a -> {
             Table t = new Table("BVI", "BRIDGE", "PORT", "MAC");
-            Configuration[] cs;
-            try {
-                cs = cm.listConfigurations("(service.factoryPid=" + BviStatement.PID + ")");
-            } catch (IOException | InvalidSyntaxException e) {
-                throw new IllegalStateException("configuration admin: " + e.getMessage());
-            }
             java.util.List<String[]> rows = new java.util.ArrayList<>();
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                Dictionary<String, Object> p = c.getProperties();
-                String name = String.valueOf(p.get("name"));
-                Object mac = p.get("mac");
-                rows.add(new String[] {name, String.valueOf(p.get("bridge")), name + "-br",
-                        mac != null ? mac.toString() : MacAddress.format(BviStatement.defaultMac(name))});
-            }
-            rows.sort(java.util.Comparator.comparing(r -> r[0]));
+            statements.all(BviStatement.PID).forEach((name, p) -> rows.add(new String[] {name, p.get("bridge"), name + "-br",
+                    p.get("mac") != null ? p.get("mac") : MacAddress.format(BviStatement.defaultMac(name))}));
             rows.forEach(t::row);
             return t.isEmpty() ? "no BVIs (l2:bvi --help)" : t.toString();
         });
@@ -233,7 +216,7 @@ public final class BridgeCommands {
             String mac = MacAddress.format(BridgeMacStatement.unicast(a.arg(0)));
             String bridge = a.arg(1);
             if (bridge.equals("none")) {
-                if (!delete(BridgeMacStatement.PID, mac)) {
+                if (!statements.delete(BridgeMacStatement.PID, mac)) {
                     throw new IllegalArgumentException(mac + " is not a static MAC (see l2:macs)");
                 }
                 return null;
@@ -245,7 +228,7 @@ public final class BridgeCommands {
             Map<String, String> words = new LinkedHashMap<>();
             words.put("bridge", bridge);
             words.put("interface", iface);
-            store(BridgeMacStatement.SPEC, BridgeMacStatement.PID, mac, words);
+            statements.store(BridgeMacStatement.SPEC, mac, words);
             return null;
         });
     }
@@ -284,70 +267,6 @@ public final class BridgeCommands {
 
     /** Whether a domain runs or is stored (ConfigAdmin applies a new statement a moment later). */
     private boolean domainKnown(String bridge) {
-        return bridges.domains().stream().anyMatch(s -> s.settings().name().equals(bridge)) || find(BridgeStatement.PID, bridge) != null;
-    }
-
-    /** KEY=VALUE words, each a key of {@code spec}; anything else is refused with the keys it takes. */
-    private static Map<String, String> keyValues(StatementSpec spec, List<String> words) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String w : words) {
-            int eq = w.indexOf('=');
-            String key = eq > 0 ? w.substring(0, eq) : w;
-            if (eq <= 0 || !spec.keys().containsKey(key)) {
-                throw new IllegalArgumentException("'" + w + "' is not KEY=VALUE of " + spec.usage());
-            }
-            out.put(key, w.substring(eq + 1));
-        }
-        return out;
-    }
-
-    /** A stored statement's words (to change one key and keep the others). */
-    private Map<String, String> stored(String pid, String name) {
-        Map<String, String> out = new LinkedHashMap<>();
-        Configuration c = find(pid, name);
-        if (c != null && c.getProperties() != null) {
-            Dictionary<String, Object> p = c.getProperties();
-            for (Enumeration<String> k = p.keys(); k.hasMoreElements(); ) {
-                String key = k.nextElement();
-                if (!key.equals("name") && !key.startsWith("service.")) {
-                    out.put(key, String.valueOf(p.get(key)));
-                }
-            }
-        }
-        return out;
-    }
-
-    private void store(StatementSpec spec, String pid, String name, Map<String, String> words) {
-        Map<String, Object> values = spec.check(name, words); // refused whole, with the reason, before anything is stored
-        Dictionary<String, Object> p = new Hashtable<>();
-        p.put("name", name);
-        values.forEach(p::put);
-        try {
-            cm.getFactoryConfiguration(pid, name, "?").update(p);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot store configuration: " + e);
-        }
-    }
-
-    private Configuration find(String pid, String name) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(&(service.factoryPid=" + pid + ")(name=" + name + "))");
-            return cs == null ? null : cs[0];
-        } catch (IOException | InvalidSyntaxException e) {
-            throw new IllegalStateException("cannot read configuration: " + e);
-        }
-    }
-
-    private boolean delete(String pid, String name) {
-        Configuration c = find(pid, name);
-        if (c == null) {
-            return false;
-        }
-        try {
-            c.delete();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot delete configuration: " + e);
-        }
-        return true;
+        return bridges.domains().stream().anyMatch(s -> s.settings().name().equals(bridge)) || statements.exists(BridgeStatement.PID, bridge);
     }
 }
