@@ -132,6 +132,43 @@ class ShellTest {
         run("l2:bridge green none");
     }
 
+    /** feature.overlay's commands: a VXLAN tunnel made, listed, shown as an interface and removed; mistakes refused whole. */
+    @Test
+    void tunnelCommandsMakeAVxlanInterfaceAndRefuseMistakes() throws Exception {
+        assertTrue(junctionCommands().containsAll(List.of("l2:vxlan", "l2:nvgre", "l2:tunnels")), "tunnel commands have their help checked");
+        run("l2:vxlan vx9 local=10.99.0.1 remote=fd99::2 vni=9");
+        assertTrue(err().startsWith("l2:vxlan: local 10.99.0.1 and remote fd99::2 must both be IPv4 or both IPv6"), err());
+        run("l2:vxlan vx9 local=10.99.0.1 remote=10.99.0.2 vni=20000000");
+        assertTrue(err().startsWith("l2:vxlan: vni: "), err());
+        run("l2:vxlan vx9 local=10.99.0.1 remote=10.99.0.2");
+        assertTrue(err().startsWith("l2:vxlan: vni=N is missing; write: vxlan NAME"), err());
+        run("l2:nvgre gre9 local=10.99.0.1 remote=10.99.0.2 vsid=5");
+        assertTrue(err().startsWith("l2:nvgre: vsid: "), err());
+        assertTrue(run("l2:tunnels").startsWith("no tunnels"), "nothing stored by the refused ones: " + run("l2:tunnels"));
+        run("l2:vxlan vx9 local=10.99.0.1 remote=10.99.0.2 vni=9");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> traffic.find("vx9") != null, Duration.ofSeconds(10), () -> "vx9: " + traffic.dataplane.interfaces());
+        assertTrue(run("l2:tunnels").lines().anyMatch(l -> l.matches("vx9 +vxlan +10.99.0.1 +10.99.0.2 +9 +default +4789 +1450 +up +0 .*")),
+                run("l2:tunnels"));
+        assertTrue(run("interface:list").lines().anyMatch(l -> l.contains("vx9") && l.contains("vxlan")), run("interface:list"));
+        run("l2:vxlan vx9 mtu=1400");
+        Osgi.await(() -> run2("l2:tunnels").contains(" 1400 "), Duration.ofSeconds(10), "the MTU changed in place");
+        run("l2:nvgre vx9 local=10.99.0.1 remote=10.99.0.2 vsid=5000");
+        assertTrue(err().startsWith("l2:nvgre: vx9 is a vxlan tunnel: remove it first"), err());
+        run("l2:vxlan vx9 none");
+        Osgi.await(() -> traffic.find("vx9") == null, Duration.ofSeconds(10), "vx9 gone");
+        run("l2:vxlan vx9 none");
+        assertTrue(err().startsWith("l2:vxlan: no vxlan tunnel vx9 (see l2:tunnels)"), err());
+    }
+
+    private String run2(String line) {
+        try {
+            return run(line);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void aMistakeSaysWhatIsWrongAndTheRightForm() throws Exception {
         assertNull(session.execute("interface:set --state sideways mem0"));

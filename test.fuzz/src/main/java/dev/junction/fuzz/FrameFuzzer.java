@@ -20,7 +20,7 @@ public final class FrameFuzzer {
     /** The templates. */
     public enum Protocol {
         IP4_UDP, IP4_TCP, IP4_ICMP, IP4_ICMP_ERROR, IP4_OPTIONS, IP4_FRAGMENT, ARP, IP6_UDP, IP6_ICMP, IP6_NS, IP6_NA,
-        IP6_ND_OTHER, IP6_EXTENSION, MPLS, EXAMPLE, RANDOM
+        IP6_ND_OTHER, IP6_EXTENSION, MPLS, EXAMPLE, RANDOM, VXLAN4, VXLAN6, NVGRE4, NVGRE6
     }
 
     /**
@@ -155,6 +155,10 @@ public final class FrameFuzzer {
             case IP6_ND_OTHER -> ip6(f, 58, 255, ndOther(f, ETH + 40));
             case IP6_EXTENSION -> ip6Extension(f);
             case MPLS -> mpls(f);
+            case VXLAN4 -> ip4(f, 17, vxlan(f, ETH + 20));
+            case VXLAN6 -> ip6(f, 17, 64, vxlan(f, ETH + 40));
+            case NVGRE4 -> ip4(f, 47, nvgre(f, ETH + 20));
+            case NVGRE6 -> ip6(f, 47, 64, nvgre(f, ETH + 40));
             case EXAMPLE -> {
                 ethernet(f, 0x88B5);
                 int n = rng.between(0, 100);
@@ -241,6 +245,41 @@ public final class FrameFuzzer {
         fill(f, at + 8, n);
         field(at + 4, 16);
         return 8 + n;
+    }
+
+    /** Tunnel ids (VXLAN VNIs, NVGRE VSIDs) a fuzzed tunnel packet carries most of the time: a graph's tunnels use them. */
+    public static final int[] TUNNEL_IDS = {100, 200, 0x5001};
+
+    /** UDP to the VXLAN port (mostly) with a VXLAN header (mostly valid flags, a planned VNI) and an inner frame. */
+    private int vxlan(byte[] f, int at) {
+        int inner = innerFrame(f, at + 16);
+        put16(f, at, 0xC000 | rng.nextInt(0x4000));
+        put16(f, at + 2, rng.percent(85) ? 4789 : rng.nextInt(65536));
+        put16(f, at + 4, 16 + inner);
+        put16(f, at + 6, 0);
+        put32(f, at + 8, rng.percent(85) ? 0x0800_0000 : rng.nextInt());
+        put32(f, at + 12, (rng.percent(85) ? rng.pick(TUNNEL_IDS) : rng.nextInt(1 << 24)) << 8 | rng.nextInt(256));
+        field(at + 4, 16);
+        return 16 + inner;
+    }
+
+    /** GRE with NVGRE's form (mostly): the key bit, protocol 0x6558, key = a planned VSID and a FlowID. */
+    private int nvgre(byte[] f, int at) {
+        int inner = innerFrame(f, at + 8);
+        put16(f, at, rng.percent(85) ? 0x2000 : rng.nextInt(65536));
+        put16(f, at + 2, rng.percent(85) ? 0x6558 : rng.pick(new int[] {0x0800, 0x86DD, rng.nextInt(65536)}));
+        put32(f, at + 4, (rng.percent(85) ? rng.pick(TUNNEL_IDS) : rng.nextInt(1 << 24)) << 8 | rng.nextInt(256));
+        return 8 + inner;
+    }
+
+    /** An Ethernet frame inside a tunnel: planned MACs, a common ethertype, a payload. */
+    private int innerFrame(byte[] f, int at) {
+        putMac(f, at, mac());
+        putMac(f, at + 6, mac());
+        put16(f, at + 12, rng.pick(new int[] {0x0800, 0x0806, 0x86DD, 0x8100, rng.nextInt(65536)}));
+        int n = rng.percent(85) ? rng.between(0, 200) : rng.between(0, 1400);
+        randomBytes(f, at + 14, n);
+        return 14 + n;
     }
 
     private int tcp(byte[] f, int at, int n) {

@@ -19,12 +19,13 @@ import java.util.List;
  * buffer's headroom, no copy of the frame), its lengths, checksum and entropy, the underlay VRF, and
  * goes to ip4-lookup or ip6-lookup: the outer packet is routed like any other (ARP, ECMP, rewrite).
  * A frame whose layer-3 payload exceeds the tunnel's MTU is dropped and counted, never fragmented.
+ * A frame of an interface that is no tunnel of this kind goes on along the arc untouched.
  * The subclass writes what its header needs per packet.
  */
 public abstract class EncapNode implements PacketNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int IP4 = 0, IP6 = 1;
-    static final int NOT_A_TUNNEL = 0, TOO_BIG = 1, NO_HEADROOM = 2;
+    static final int TOO_BIG = 0, NO_HEADROOM = 1;
     private final String name;
     private final int kind;
     private final TunnelControl control;
@@ -58,7 +59,7 @@ public abstract class EncapNode implements PacketNode {
 
     @Override
     public final List<String> errors() {
-        return List.of("not a tunnel of this encapsulation", "frame bigger than the tunnel's MTU (never fragmented)",
+        return List.of("frame bigger than the tunnel's MTU (never fragmented)",
                 "no headroom for the outer headers");
     }
 
@@ -81,8 +82,7 @@ public abstract class EncapNode implements PacketNode {
             int b = v.buffer(i);
             int t = r.tunnelOf(pool.txInterface(b));
             if (t < 0 || c.kind[t] != kind) {
-                v.drop(i, NOT_A_TUNNEL);
-                continue;
+                continue; // enabled on an interface that is no tunnel of ours (feature:enable): on along the arc
             }
             long f = pool.data(b);
             int len = pool.length(b);

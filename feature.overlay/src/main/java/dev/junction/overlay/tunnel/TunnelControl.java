@@ -24,12 +24,14 @@ import java.util.function.ToIntFunction;
  * {@link TunnelConfig}, replaced whole on each change. The router's addresses are claimed for the
  * decapsulation nodes ({@link LocalService}: a VXLAN UDP port while a tunnel uses it, GRE while an
  * NVGRE tunnel exists). What it registers (nodes, devices, local services) goes through
- * {@code register}, so that in OSGi it leaves with the bundle.
+ * {@code register}, so that in OSGi it leaves with the bundle. The nodes join at {@link #start}:
+ * after an update, the stored tunnels are made first, so that the core's swap window (held until the
+ * bundle's nodes are back) closes on a graph whose tunnels are already there.
  */
 public final class TunnelControl implements Tunnels, AutoCloseable {
     private final Consumer<Object> register;
     private final Consumer<Object> unregister;
-    private final Dataplane dataplane;
+    private final Interfaces interfaces;
     private final ToIntFunction<String> vrfId;
     private final List<PacketNode> nodes;
     private final Map<String, TunnelConfig.Entry> tunnels = new LinkedHashMap<>();
@@ -38,19 +40,63 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     private volatile TunnelConfig config = TunnelConfig.EMPTY;
     private int workers = 1;
 
+    /** What the control needs of the dataplane: per-interface features, and which interfaces exist. */
+    public interface Interfaces {
+        void enableFeature(String node, String iface, boolean enabled);
+
+        boolean exists(String iface);
+
+        static Interfaces of(Dataplane d) {
+            return new Interfaces() {
+                @Override
+                public void enableFeature(String node, String iface, boolean enabled) {
+                    d.enableFeature(node, iface, enabled);
+                }
+
+                @Override
+                public boolean exists(String iface) {
+                    for (dev.junction.dataplane.InterfaceStatus i : d.interfaces()) {
+                        if (i.name().equals(iface)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            };
+        }
+    }
+
     /**
      * {@code vrfId} gives a VRF's number from its name, throwing IllegalArgumentException when there
      * is no such VRF (routing's {@code Routing.vrfs()}).
      */
-    public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Dataplane dataplane, ToIntFunction<String> vrfId) {
+    public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Interfaces interfaces, ToIntFunction<String> vrfId) {
         this.register = register;
         this.unregister = unregister;
-        this.dataplane = dataplane;
+        this.interfaces = interfaces;
         this.vrfId = vrfId;
         this.nodes = List.of(new VxlanEncapNode(this), new NvgreEncapNode(this), new VxlanDecapNode(this),
                 new NvgreDecapNode(this));
-        nodes.forEach(register);
     }
+
+    public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Dataplane dataplane, ToIntFunction<String> vrfId) {
+        this(register, unregister, Interfaces.of(dataplane), vrfId);
+    }
+
+    /** The nodes join the graph. */
+    public synchronized void start() {
+        if (!started) {
+            started = true;
+            nodes.forEach(register);
+        }
+    }
+
+    /** The nodes, as {@link #start} registers them (for a graph built by hand). */
+    public List<PacketNode> nodes() {
+        return nodes;
+    }
+
+    private boolean started;
 
     /** What the nodes read, once per vector. */
     TunnelConfig config() {
@@ -79,10 +125,13 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
                         + s.vni() + " from " + s.local() + " to " + s.remote() + "; a receiver could not tell the two apart");
             }
         }
-        if (dataplane.interfaces().indexOf(s.name()) >= 0 && !tunnels.containsKey(s.name())) {
+        if (!tunnels.containsKey(s.name()) && interfaceExists(s.name())) {
             throw new IllegalArgumentException("interface " + s.name() + " exists and is not a tunnel: choose another name");
         }
         TunnelConfig.Entry old = tunnels.get(s.name());
+        if (old != null && old.settings().equals(s) && old.vrf() == vrf) {
+            return; // as it runs (ConfigAdmin's delivery after the stored ones were applied at start)
+        }
         if (old != null && old.settings().encapsulation().equals(s.encapsulation()) && old.settings().ipv6() == s.ipv6()) {
             old.device().mtu(s.effectiveMtu());
             tunnels.put(s.name(), new TunnelConfig.Entry(s, vrf, old.device()));
@@ -95,7 +144,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         TunnelDevice d = new TunnelDevice(s, workers);
         tunnels.put(s.name(), new TunnelConfig.Entry(s, vrf, d));
         publish(); // the nodes know the tunnel before its interface appears
-        dataplane.enableFeature(encapNode(s), s.name(), true);
+        interfaces.enableFeature(encapNode(s), s.name(), true);
         register.accept(d);
     }
 
@@ -106,7 +155,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
             return false;
         }
         unregister.accept(e.device());
-        dataplane.enableFeature(encapNode(e.settings()), name, false);
+        interfaces.enableFeature(encapNode(e.settings()), name, false);
         tunnels.remove(name);
         publish();
         return true;
@@ -117,11 +166,15 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         List<TunnelStatus> out = new ArrayList<>();
         for (TunnelConfig.Entry e : tunnels.values()) {
             TunnelDevice d = e.device();
-            out.add(new TunnelStatus(e.settings(), dataplane.interfaces().indexOf(e.settings().name()) >= 0,
+            out.add(new TunnelStatus(e.settings(), interfaceExists(e.settings().name()),
                     d.counter(TunnelDevice.RX_PACKETS), d.counter(TunnelDevice.RX_BYTES), d.counter(TunnelDevice.TX_PACKETS),
                     d.counter(TunnelDevice.TX_BYTES), d.counter(TunnelDevice.TOO_BIG)));
         }
         return out;
+    }
+
+    private boolean interfaceExists(String name) {
+        return interfaces.exists(name);
     }
 
     /** The encapsulation node of a tunnel's kind. */
@@ -156,14 +209,24 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         });
     }
 
-    /** Every tunnel, its interface and claims go; then the nodes. */
+    /**
+     * Everything goes. The decapsulation nodes leave first: the core opens its swap window (receiving
+     * held) as a bundle's first node leaves, so during an update no frame meets a bridge whose tunnel
+     * ports are gone; then the tunnels, their interfaces and claims; then the encapsulation nodes.
+     */
     @Override
     public synchronized void close() {
+        if (started) {
+            unregister.accept(nodes.get(3));
+            unregister.accept(nodes.get(2));
+        }
         for (String name : new ArrayList<>(tunnels.keySet())) {
             remove(name);
         }
-        for (int i = nodes.size() - 1; i >= 0; i--) {
-            unregister.accept(nodes.get(i));
+        if (started) {
+            unregister.accept(nodes.get(1));
+            unregister.accept(nodes.get(0));
+            started = false;
         }
     }
 }

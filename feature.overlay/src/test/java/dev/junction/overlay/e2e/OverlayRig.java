@@ -42,6 +42,7 @@ final class OverlayRig implements AutoCloseable {
             }
             return 0;
         });
+        tunnels.start();
     }
 
     void device(String name, String link) {

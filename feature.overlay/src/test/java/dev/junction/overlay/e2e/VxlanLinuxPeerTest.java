@@ -139,6 +139,7 @@ class VxlanLinuxPeerTest {
             assertEquals(t.sent().out().strip(), t.received(), "4 MiB " + p[0] + " -> " + p[1] + " intact" + rig.state());
         }
         assertEquals(0, tunnel("vxa").tooBig(), "frames within the MTU: " + rig.state());
+        assertTrue(tunnel("vxa").present(), "vxa is an interface of the graph");
         rig.engine.stopCapture("j-u1");
 
         Packages.require("VxlanLinuxPeerTest", "tshark");
