@@ -75,20 +75,24 @@ public abstract class EncapNode implements PacketNode {
         ResolvedTunnels r = ResolvedTunnels.current(slot[0], control.config(), ctx.interfaces());
         slot[0] = r;
         TunnelConfig c = r.config;
+        int[] kinds = c.kind, mtus = c.mtu, overheads = c.overhead, sums = c.ipSum, vrfs = c.vrf;
+        boolean[] ipv6 = c.ipv6;
+        TunnelDevice[] devices = c.devices;
+        long[] words = c.words, lastWord = c.lastWord;
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         int w = ctx.worker() * TunnelDevice.STRIDE;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int t = r.tunnelOf(pool.txInterface(b));
-            if (t < 0 || c.kind[t] != kind) {
+            if (t < 0 || kinds[t] != kind) {
                 continue; // enabled on an interface that is no tunnel of ours (feature:enable): on along the arc
             }
             long f = pool.data(b);
             int len = pool.length(b);
-            long[] counts = c.devices[t].counters;
+            long[] counts = devices[t].counters;
             boolean counted = w + TunnelDevice.STRIDE <= counts.length;
-            if (len - layer2Length(m, f, len) > c.mtu[t]) {
+            if (len - layer2Length(m, f, len) > mtus[t]) {
                 v.drop(i, TOO_BIG);
                 if (counted) {
                     counts[w + TunnelDevice.TOO_BIG]++;
@@ -96,23 +100,28 @@ public abstract class EncapNode implements PacketNode {
                 continue;
             }
             int h = InnerFlowHash.of(m, f, len);
-            int over = c.overhead[t];
+            int over = overheads[t];
             if (!pool.advance(b, -over)) {
                 v.drop(i, NO_HEADROOM);
                 continue;
             }
             long o = pool.data(b);
-            MemorySegment.copy(c.templates, (long) t * TunnelConfig.TEMPLATE, m, o, over);
+            int base = t * TunnelConfig.WORDS;
+            int k = 0;
+            for (; k + 8 <= over; k += 8) {
+                m.set(ValueLayout.JAVA_LONG_UNALIGNED, o + k, words[base + (k >>> 3)]);
+            }
+            m.set(ValueLayout.JAVA_LONG_UNALIGNED, o + over - 8, lastWord[t]);
             long ip = o + 14;
             int ipLength = len + over - 14;
-            boolean v6 = c.ipv6[t];
+            boolean v6 = ipv6[t];
             long l4;
             if (v6) {
                 Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
                 l4 = ip + Ipv6.HEADER_LENGTH;
             } else {
                 Ipv4.totalLength(m, ip, ipLength);
-                int s = c.ipSum[t] + ipLength;
+                int s = sums[t] + ipLength;
                 s = (s & 0xFFFF) + (s >>> 16);
                 s = (s & 0xFFFF) + (s >>> 16);
                 m.set(NET_SHORT, ip + 10, (short) ~s);
@@ -120,7 +129,7 @@ public abstract class EncapNode implements PacketNode {
             }
             finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
             pool.l3Offset(b, 14);
-            pool.vrf(b, c.vrf[t]);
+            pool.vrf(b, vrfs[t]);
             pool.adjacency(b, 0);
             pool.nextHop(b, 0);
             if (counted) {

@@ -11,14 +11,20 @@ import java.nio.ByteOrder;
  * same value, so the underlay keeps it in order.
  */
 final class InnerFlowHash {
-    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** The IPv4 flags-and-offset word's more-fragments bit and offset, as a native (little-endian) load sees them. */
+    private static final int FRAGMENT_BITS = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0xFF3F : 0x3FFF;
     private static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private InnerFlowHash() {
     }
 
-    /** The hash of the frame of {@code len} bytes at {@code f}. */
+    /**
+     * The hash of the frame of {@code len} bytes at {@code f}. Native-order loads (the hash does not
+     * care about byte order, and a byte swap per load is what this path would otherwise pay).
+     */
     static int of(MemorySegment m, long f, int len) {
         int l3 = 14;
         int type = len >= 14 ? Short.toUnsignedInt(m.get(NET_SHORT, f + 12)) : 0;
@@ -29,22 +35,23 @@ final class InnerFlowHash {
         long ip = f + l3;
         long h;
         if (type == 0x0800 && len >= l3 + 20) {
-            h = m.get(NET_LONG, ip + 12); // source and destination together
+            h = m.get(LONG, ip + 12); // source and destination together
             int ihl = (m.get(ValueLayout.JAVA_BYTE, ip) & 0x0F) * 4;
             int proto = m.get(ValueLayout.JAVA_BYTE, ip + 9) & 0xFF;
-            boolean fragment = (m.get(NET_SHORT, ip + 6) & 0x3FFF) != 0;
+            // Any fragment (more-fragments or an offset) hashes without ports, so that all of a packet's take one path.
+            boolean fragment = (m.get(SHORT, ip + 6) & FRAGMENT_BITS) != 0;
             if ((proto == 6 || proto == 17) && !fragment && len >= l3 + ihl + 4) {
-                h = h * 31 + Integer.toUnsignedLong(m.get(NET_INT, ip + ihl)) + proto;
+                h = h * 31 + Integer.toUnsignedLong(m.get(INT, ip + ihl)) + proto;
             }
         } else if (type == 0x86DD && len >= l3 + 40) {
-            h = m.get(NET_LONG, ip + 8) ^ m.get(NET_LONG, ip + 16) * 31 ^ m.get(NET_LONG, ip + 24) * 961
-                    ^ m.get(NET_LONG, ip + 32) * 29791;
+            h = m.get(LONG, ip + 8) ^ m.get(LONG, ip + 16) * 31 ^ m.get(LONG, ip + 24) * 961
+                    ^ m.get(LONG, ip + 32) * 29791;
             int next = m.get(ValueLayout.JAVA_BYTE, ip + 6) & 0xFF;
             if ((next == 6 || next == 17) && len >= l3 + 44) {
-                h = h * 31 + Integer.toUnsignedLong(m.get(NET_INT, ip + 40)) + next;
+                h = h * 31 + Integer.toUnsignedLong(m.get(INT, ip + 40)) + next;
             }
         } else if (len >= 12) {
-            h = m.get(NET_LONG, f) ^ m.get(NET_INT, f + 8);
+            h = m.get(LONG, f) ^ m.get(INT, f + 8);
         } else {
             h = 0;
         }

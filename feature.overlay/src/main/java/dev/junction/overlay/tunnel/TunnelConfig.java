@@ -1,7 +1,6 @@
 package dev.junction.overlay.tunnel;
 
 import dev.junction.overlay.TunnelSettings;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
@@ -16,7 +15,7 @@ import java.util.List;
  */
 public final class TunnelConfig {
     public static final int VXLAN = 0, NVGRE = 1;
-    /** Bytes reserved per tunnel in {@link #templates}: the largest overhead, 70 (VXLAN over IPv6). */
+    /** Bytes reserved per tunnel in {@link #words}: the largest overhead, 70 (VXLAN over IPv6), rounded up. */
     static final int TEMPLATE = 80;
     /** Outer TTL / hop limit written: routing's rewrite takes one off, so 64 leaves Junction. */
     static final int OUTER_TTL = 65;
@@ -41,7 +40,14 @@ public final class TunnelConfig {
     final long[] localHigh, localLow, remoteHigh, remoteLow;
     /** The IPv4 header's one's complement sum with total length and checksum zero (the rest is per packet). */
     final int[] ipSum;
-    final MemorySegment templates;
+    /**
+     * Each tunnel's outer headers as native-order longs, {@link #WORDS} per tunnel, and their last
+     * eight bytes: what the encapsulation node stores (eight bytes at a time, then the last eight once
+     * more, overlapping), cheaper than a bulk copy of 50 bytes.
+     */
+    final long[] words;
+    final long[] lastWord;
+    static final int WORDS = TEMPLATE / 8;
     /** Decapsulation: by hash slot, tunnel number + 1 (0: empty). */
     private final int[] table;
     private final int mask;
@@ -64,7 +70,8 @@ public final class TunnelConfig {
         remoteHigh = new long[count];
         remoteLow = new long[count];
         ipSum = new int[count];
-        templates = Arena.ofAuto().allocate((long) Math.max(1, count) * TEMPLATE, 8);
+        words = new long[Math.max(1, count) * WORDS];
+        lastWord = new long[Math.max(1, count)];
         int size = Integer.highestOneBit(Math.max(4, count * 4 - 1)) << 1;
         table = new int[size];
         mask = size - 1;
@@ -92,7 +99,11 @@ public final class TunnelConfig {
                 remote4[t] = ByteBuffer.wrap(r).getInt();
             }
             byte[] h = header(t, l, r);
-            MemorySegment.copy(h, 0, templates, ValueLayout.JAVA_BYTE, (long) t * TEMPLATE, h.length);
+            MemorySegment hs = MemorySegment.ofArray(h);
+            for (int k = 0; k + 8 <= h.length; k += 8) {
+                words[t * WORDS + k / 8] = hs.get(ValueLayout.JAVA_LONG_UNALIGNED, k);
+            }
+            lastWord[t] = hs.get(ValueLayout.JAVA_LONG_UNALIGNED, h.length - 8);
             if (!ipv6[t]) {
                 ipSum[t] = dev.junction.packet.Ipv4.sum(MemorySegment.ofArray(h), 14, 20);
             }
