@@ -279,6 +279,7 @@ public final class L2Bench {
                     .filter(t -> t.getName().equals("junction-worker-0")).findFirst().orElseThrow();
             Thread.sleep((long) (warmup * 1000));
             long learned = bridges.domains().getFirst().macs();
+            long flooded0 = bridges.domains().getFirst().counter("unknown-unicast-flooded");
             engine.clearRuntime();
             long a0 = mx.getThreadAllocatedBytes(worker.threadId());
             long o0 = p1.sent + p2.sent;
@@ -294,9 +295,9 @@ public final class L2Bench {
             for (DropCount d : engine.drops()) {
                 drops += d.count();
             }
-            long flooded = bridges.domains().getFirst().counter("unknown-unicast-flooded");
+            long flooded = bridges.domains().getFirst().counter("unknown-unicast-flooded") - flooded0;
             System.out.printf(Locale.ROOT,
-                    "junction %s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f out=%d macs=%d dropped=%d unknown_unicast_since_warmup=%d%n",
+                    "junction %s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f out=%d macs=%d dropped=%d unknown_unicast_flooded=%d%n",
                     name, pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, learned, drops, flooded);
             if (drops > 0) {
                 System.out.println("  drops: " + engine.drops());

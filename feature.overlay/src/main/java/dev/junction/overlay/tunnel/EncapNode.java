@@ -25,6 +25,10 @@ import java.util.List;
 public abstract class EncapNode implements PacketNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int IP4 = 0, IP6 = 1;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    /** 0x8100 and 0x88A8 as a native load of the type field sees them. */
+    private static final short VLAN_TYPE = (short) (LITTLE_ENDIAN ? 0x0081 : 0x8100), QINQ_TYPE = (short) (LITTLE_ENDIAN ? 0xA888 : 0x88A8);
     static final int TOO_BIG = 0, NO_HEADROOM = 1;
     private final String name;
     private final int kind;
@@ -107,27 +111,42 @@ public abstract class EncapNode implements PacketNode {
             }
             long o = pool.data(b);
             int base = t * TunnelConfig.WORDS;
-            int k = 0;
-            for (; k + 8 <= over; k += 8) {
-                m.set(ValueLayout.JAVA_LONG_UNALIGNED, o + k, words[base + (k >>> 3)]);
-            }
-            m.set(ValueLayout.JAVA_LONG_UNALIGNED, o + over - 8, lastWord[t]);
-            long ip = o + 14;
-            int ipLength = len + over - 14;
             boolean v6 = ipv6[t];
-            long l4;
-            if (v6) {
-                Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
-                l4 = ip + Ipv6.HEADER_LENGTH;
-            } else {
-                Ipv4.totalLength(m, ip, ipLength);
+            int ipLength = len + over - 14;
+            if (kind == TunnelConfig.VXLAN && !v6 && LITTLE_ENDIAN) {
+                // VXLAN over IPv4, the common case: the per-packet fields go into the template's own
+                // stores (total length, checksum, UDP source port and length), seven stores in all.
                 int s = sums[t] + ipLength;
                 s = (s & 0xFFFF) + (s >>> 16);
                 s = (s & 0xFFFF) + (s >>> 16);
-                m.set(NET_SHORT, ip + 10, (short) ~s);
-                l4 = ip + Ipv4.MIN_HEADER;
+                m.set(LONG, o, words[base]);
+                m.set(LONG, o + 8, words[base + 1]);
+                m.set(LONG, o + 16, words[base + 2] | swap16(ipLength));
+                m.set(LONG, o + 24, words[base + 3] | swap16(~s));
+                m.set(LONG, o + 32, words[base + 4] | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
+                m.set(LONG, o + 40, words[base + 5]);
+                m.set(LONG, o + 42, lastWord[t]);
+            } else {
+                int k = 0;
+                for (; k + 8 <= over; k += 8) {
+                    m.set(LONG, o + k, words[base + (k >>> 3)]);
+                }
+                m.set(LONG, o + over - 8, lastWord[t]);
+                long ip = o + 14;
+                long l4;
+                if (v6) {
+                    Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
+                    l4 = ip + Ipv6.HEADER_LENGTH;
+                } else {
+                    Ipv4.totalLength(m, ip, ipLength);
+                    int s = sums[t] + ipLength;
+                    s = (s & 0xFFFF) + (s >>> 16);
+                    s = (s & 0xFFFF) + (s >>> 16);
+                    m.set(NET_SHORT, ip + 10, (short) ~s);
+                    l4 = ip + Ipv4.MIN_HEADER;
+                }
+                finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
             }
-            finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
             pool.l3Offset(b, 14);
             pool.vrf(b, vrfs[t]);
             pool.adjacency(b, 0);
@@ -146,8 +165,17 @@ public abstract class EncapNode implements PacketNode {
      */
     protected abstract void finish(MemorySegment m, long ip, long l4, int l4Length, int hash, boolean ipv6);
 
+    /** The low 16 bits of {@code x} in network order, as the low 16 bits of a little-endian long store. */
+    private static long swap16(int x) {
+        return (x & 0xFF) << 8 | (x >>> 8) & 0xFF;
+    }
+
     /** The inner frame's Ethernet header with up to two VLAN tags: what the MTU does not count. */
     static int layer2Length(MemorySegment m, long f, int len) {
+        short outer = m.get(ValueLayout.JAVA_SHORT_UNALIGNED, f + 12);
+        if (outer != VLAN_TYPE && outer != QINQ_TYPE) {
+            return 14; // untagged: one native load, no loop
+        }
         int l = 14;
         while (l <= 18 && len >= l + 4) {
             int type = Short.toUnsignedInt(m.get(NET_SHORT, f + l - 2));
