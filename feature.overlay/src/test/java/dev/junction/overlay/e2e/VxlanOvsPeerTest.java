@@ -11,12 +11,10 @@ import dev.junction.overlay.TunnelSettings;
 import dev.junction.overlay.TunnelStatus;
 import dev.junction.testing.Commands.Result;
 import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.OpenVswitch;
 import dev.junction.testing.Packages;
 import dev.junction.testing.RootOnly;
 import dev.junction.testing.TcpTransfer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,15 +35,13 @@ class VxlanOvsPeerTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
     private final String h1 = "jq-h1-" + id, ovs = "jq-ovs-" + id, o1 = "jq-o1-" + id;
     private final LinuxHosts hosts = new LinuxHosts();
-    private final List<String> ovsEnv = new ArrayList<>();
-    private Path dir;
+    private OpenVswitch ovsd;
     private OverlayRig rig;
 
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require("VxlanOvsPeerTest", "network namespaces, veth, Open vSwitch, AF_PACKET");
-        Packages.require("VxlanOvsPeerTest", "ovs-vsctl", "/usr/lib/openvswitch-switch/ovs-vswitchd", "ovsdb-server", "ovsdb-tool",
-                "ovs-appctl");
+        Packages.require("VxlanOvsPeerTest", OpenVswitch.TOOLS);
         hosts.host(h1, "jqh1-" + id).address("192.168.97.1/24");
         hosts.host(ovs, "jqu1-" + id);
         hosts.namespace(o1);
@@ -65,9 +61,9 @@ class VxlanOvsPeerTest {
                 ns(h1, "ethtool", "-K", "e0", "tx", "off"))) {
             must(c);
         }
-        startOvs();
-        vsctl("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev", "--", "add-port", "br-phy", "e0");
-        vsctl("add-br", "br-int", "--", "set", "bridge", "br-int", "datapath_type=netdev", "--", "add-port", "br-int", "o1",
+        ovsd = OpenVswitch.start(ovs);
+        ovsd.vsctl("add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev", "--", "add-port", "br-phy", "e0");
+        ovsd.vsctl("add-br", "br-int", "--", "set", "bridge", "br-int", "datapath_type=netdev", "--", "add-port", "br-int", "o1",
                 "--", "add-port", "br-int", "vxlan0", "--", "set", "interface", "vxlan0", "type=vxlan",
                 "options:remote_ip=10.97.0.1", "options:key=300", "options:dst_port=4789");
         must(ns(ovs, "ip", "addr", "add", "10.97.0.2/24", "dev", "br-phy"));
@@ -85,51 +81,20 @@ class VxlanOvsPeerTest {
         rig.engine.start();
     }
 
-    /** A private ovsdb-server (root namespace, its Unix socket in a temporary folder) and ovs-vswitchd inside the OVS namespace. */
-    private void startOvs() throws Exception {
-        dir = Files.createTempDirectory("jq-ovs-");
-        String d = dir.toString();
-        ovsEnv.addAll(List.of("env", "OVS_RUNDIR=" + d, "OVS_DBDIR=" + d, "OVS_LOGDIR=" + d));
-        must(withEnv("ovsdb-tool", "create", d + "/conf.db", "/usr/share/openvswitch/vswitch.ovsschema"));
-        must(withEnv("ovsdb-server", d + "/conf.db", "--remote=punix:" + d + "/db.sock", "--pidfile=" + d + "/ovsdb-server.pid",
-                "--detach", "--log-file=" + d + "/ovsdb-server.log"));
-        vsctl("--no-wait", "init");
-        must(ns(ovs, "env", "OVS_RUNDIR=" + d, "OVS_DBDIR=" + d, "OVS_LOGDIR=" + d, "/usr/lib/openvswitch-switch/ovs-vswitchd",
-                "unix:" + d + "/db.sock", "--pidfile=" + d + "/ovs-vswitchd.pid", "--detach", "--log-file=" + d + "/ovs-vswitchd.log"));
-    }
-
-    /** An OVS command with this test's private run, database and log folders. */
-    private String[] withEnv(String... cmd) {
-        List<String> c = new ArrayList<>(ovsEnv);
-        c.addAll(List.of(cmd));
-        return c.toArray(String[]::new);
-    }
-
-    private String vsctl(String... args) throws Exception {
-        List<String> c = new ArrayList<>(List.of("ovs-vsctl", "--timeout=10"));
-        c.addAll(List.of(args));
-        return must(withEnv(c.toArray(String[]::new)));
-    }
-
     @AfterEach
     void tearDown() throws Exception {
         if (rig != null) {
             rig.close();
         }
-        // ovs-vswitchd dies with its namespace (LinuxHosts stops what runs there); ovsdb-server is ours to stop.
-        hosts.close();
-        if (dir != null) {
-            Path pid = dir.resolve("ovsdb-server.pid");
-            if (Files.exists(pid)) {
-                run(10, "kill", Files.readString(pid).strip());
-            }
-            run(10, "rm", "-rf", dir.toString());
+        if (ovsd != null) {
+            ovsd.close();
         }
+        hosts.close();
     }
 
     /** OVS's datapath flows now: its userspace tunnel actions show that its own VXLAN code did the work. */
     private String ovsFlows() throws Exception {
-        return must(withEnv("ovs-appctl", "dpctl/dump-flows"));
+        return ovsd.appctl("dpctl/dump-flows");
     }
 
     private TunnelStatus vxo() {
