@@ -19,6 +19,9 @@ import java.util.Arrays;
 public final class PatchEnd implements NetDevice {
     private final String name;
     private final long mac;
+    /** The core reads it once a second (and at each interface change): a change reaches routing's MTU checks then. */
+    private volatile int mtu = DEFAULT_MTU;
+    public static final int DEFAULT_MTU = 1500;
     private PatchEnd peer;
     /** By sending worker: its queue, with the ring towards the peer (the peer receives from them all). */
     private volatile Sender[] senders = new Sender[0];
@@ -56,7 +59,12 @@ public final class PatchEnd implements NetDevice {
 
     @Override
     public int mtu() {
-        return 1500;
+        return mtu;
+    }
+
+    /** Sets the MTU this end reports (a BVI follows the smallest of its domain's ports). */
+    public void mtu(int mtu) {
+        this.mtu = mtu;
     }
 
     @Override

@@ -251,5 +251,8 @@ final class BridgeConfigurator {
         }
         appliedMacs.clear();
         appliedMacs.addAll(wantedMacs);
+        if (bvis != null) {
+            bvis.refreshMtus(); // ports came or went: a BVI follows the smallest
+        }
     }
 }

@@ -68,6 +68,8 @@ public final class L2Component {
         bvis = new dev.junction.l2.bvi.BviControl(bridges, d -> registrations.put(d, context.registerService(
                 dev.junction.device.NetDevice.class, d, new Hashtable<>(Map.of("name", d.name())))), unregister::accept);
         configurator.bvis(bvis);
+        // Its MTU follows its domain's ports as interfaces come, go and change.
+        register.accept(bvis);
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.domainFactory(),
                 pid(BridgeStatement.PID)));
         bridgeStatements.add(context.registerService(ManagedServiceFactory.class, configurator.portFactory(),
@@ -93,6 +95,10 @@ public final class L2Component {
         statements.unregister();
         service.unregister();
         bridgeService.unregister();
+        ServiceRegistration<?> bviListener = registrations.remove(bvis);
+        if (bviListener != null) {
+            bviListener.unregister();
+        }
         bvis.close();
         // Out of the graph first: the counters and MACs saved are then the last ones.
         bridges.leaveGraph();

@@ -28,6 +28,8 @@ final class OverlayRig implements AutoCloseable {
     final RoutingControl routing;
     final BridgeControl bridges;
     final TunnelControl tunnels;
+    /** BVIs of feature.l2, their MTU following their domain's ports (told of interface changes). */
+    final dev.junction.l2.bvi.BviControl bvis;
     private final List<AfPacketDevice> devices = new ArrayList<>();
 
     OverlayRig() {
@@ -43,6 +45,8 @@ final class OverlayRig implements AutoCloseable {
             return 0;
         });
         tunnels.start();
+        bvis = new dev.junction.l2.bvi.BviControl(bridges, engine::addDevice, engine::removeDevice);
+        engine.addInterfaceListener(bvis);
     }
 
     void device(String name, String link) {
@@ -97,6 +101,8 @@ final class OverlayRig implements AutoCloseable {
 
     @Override
     public void close() {
+        engine.removeInterfaceListener(bvis);
+        bvis.close();
         tunnels.close();
         bridges.close();
         engine.close();

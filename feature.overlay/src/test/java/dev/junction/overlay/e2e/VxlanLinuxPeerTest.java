@@ -187,6 +187,35 @@ class VxlanLinuxPeerTest {
         assertTrue(rig.bridges.macs().isEmpty(), "nothing learned from a refused frame: " + rig.bridges.macs());
     }
 
+    /**
+     * A BVI in the bridge takes the smallest MTU of the domain's ports, the tunnel's 1450: a routed
+     * packet too big for the tunnel is answered with ICMP frag-needed (DF set) or fragmented (DF
+     * clear) by routing before it enters the bridge, as a router's BVI would.
+     * u2 (routed, 10.90.2.2) -> Junction -> bvi0 192.168.90.254 -> bridge ov -> vxa -> u1's vx0 192.168.90.2.
+     */
+    @Test
+    void aRoutedPacketTooBigForTheTunnelGetsFragNeededFromTheBvi() throws Exception {
+        linuxVxlan(u1, "vx0", 100, "192.168.90.2/24", "local", "10.90.1.2", "remote", "10.90.1.1");
+        rig.tunnels.tunnel(TunnelSettings.vxlan("vxa", "10.90.1.1", "10.90.1.2", 100));
+        rig.bridges.port("vxa", "ov", 1);
+        rig.bvis.bvi("bvi0", "ov", 0x02_4a_b0_00_00_90L);
+        rig.routing.refresh();
+        rig.routing.addAddress("bvi0", "192.168.90.254/24");
+        await(() -> rig.engine.interfaces().stream().anyMatch(i -> i.name().equals("bvi0") && i.mtu() == 1450),
+                () -> "bvi0 at the tunnel's MTU: " + rig.engine.interfaces());
+        rig.engine.refreshInterfaces(); // the graph takes device MTUs up once a second; now, for the test
+        Result r = run(30, ns(u2, "ping", "-c", "2", "-i", "0.3", "-W", "2", "192.168.90.2"));
+        assertEquals(0, r.exit(), "u2 is routed through the BVI and the tunnel: " + r.out() + rig.state());
+        r = run(30, ns(u2, "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1472", "192.168.90.2"));
+        assertTrue(r.out().contains("Frag needed and DF set (mtu = 1450)") || r.out().contains("mtu=1450"),
+                "1500 bytes with DF: Junction says the tunnel's MTU: " + r.out() + rig.state());
+        r = run(30, ns(u2, "ping", "-c", "2", "-i", "0.3", "-W", "2", "-M", "do", "-s", "1422", "192.168.90.2"));
+        assertEquals(0, r.exit(), "1450 bytes fit: " + r.out() + rig.state());
+        r = run(30, ns(u2, "ping", "-c", "2", "-i", "0.3", "-W", "2", "-M", "dont", "-s", "1472", "192.168.90.2"));
+        assertEquals(0, r.exit(), "1500 bytes without DF are fragmented to fit and reassembled by u1: " + r.out() + rig.state());
+        assertEquals(0, tunnel("vxa").tooBig(), "nothing reached the tunnel too big: " + rig.state());
+    }
+
     @Test
     void anIpv6UnderlayCarriesTheOverlayToo() throws Exception {
         linuxVxlan(u1, "vx6", 200, "192.168.90.2/24", "local", "fd90:1::2", "remote", "fd90:1::1");
