@@ -142,6 +142,8 @@ class ShellTest {
         assertTrue(err().startsWith("l2:vxlan: vni: "), err());
         run("l2:vxlan vx9 local=10.99.0.1 remote=10.99.0.2");
         assertTrue(err().startsWith("l2:vxlan: vni=N is missing; write: vxlan NAME"), err());
+        run("l2:vxlan vx9 local=10.99.0.1 remote=10.99.0.2 vni=9 vrf=nowhere");
+        assertTrue(err().startsWith("l2:vxlan: no VRF nowhere (make it with ip:vrf first"), err());
         run("l2:nvgre gre9 local=10.99.0.1 remote=10.99.0.2 vsid=5");
         assertTrue(err().startsWith("l2:nvgre: vsid: "), err());
         assertTrue(run("l2:tunnels").startsWith("no tunnels"), "nothing stored by the refused ones: " + run("l2:tunnels"));

@@ -5,6 +5,7 @@ import dev.junction.overlay.TunnelSettings;
 import dev.junction.overlay.TunnelStatus;
 import dev.junction.overlay.Tunnels;
 import dev.junction.overlay.osgi.TunnelStatements;
+import dev.junction.routing.Routing;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.StoredStatements;
 import dev.junction.shell.cli.Table;
@@ -34,11 +35,13 @@ public final class TunnelCommands {
 
     private final StoredStatements statements;
     private final Tunnels tunnels;
+    private final Routing routing;
 
     @Activate
-    public TunnelCommands(@Reference ConfigurationAdmin cm, @Reference Tunnels tunnels) {
+    public TunnelCommands(@Reference ConfigurationAdmin cm, @Reference Tunnels tunnels, @Reference Routing routing) {
         this.statements = new StoredStatements(cm);
         this.tunnels = tunnels;
+        this.routing = routing;
     }
 
     @Descriptor("make, change or remove a VXLAN tunnel")
@@ -67,6 +70,11 @@ public final class TunnelCommands {
         }
         Map<String, String> merged = statements.stored(spec.pid(), name);
         merged.putAll(StoredStatements.keyValues(spec, words));
+        // The VRF is checked here, where the user can be told: ConfigAdmin applies the statement later.
+        String vrf = String.valueOf(spec.check(name, merged).get("vrf"));
+        if (routing.vrfs().stream().noneMatch(v -> v.name().equals(vrf))) {
+            throw new IllegalArgumentException("no VRF " + vrf + " (make it with ip:vrf first, or leave vrf= out for the default)");
+        }
         statements.store(spec, name, merged);
         return null;
     }
