@@ -220,13 +220,14 @@ public final class Ixgbe82599Model implements AutoCloseable {
     /** Records a fault; from the device thread, or from a test's thread (readToClear). */
     synchronized void fault(ModelFault.Kind kind, int register, long value, String what) {
         ModelFault f = new ModelFault(kind, register, value, what);
-        faults.add(f);
-        if (firstFault == null) {
-            firstFault = f;
-        }
+        // Halted first: whoever sees the fault (awaitFault reads the list without this lock) sees the halt too.
         if (config.failFast() || kind == ModelFault.Kind.DMA_UNMAPPED) {
             halted = true;
         }
+        if (firstFault == null) {
+            firstFault = f;
+        }
+        faults.add(f);
     }
 
     /** A DMA the registered memory does not cover: recorded, and the device hangs. */
