@@ -146,8 +146,10 @@ final class RxQueueModel extends DescriptorRing {
             if (delay == 0) {
                 writeBack(ring, d, chunk, last, classification);
             } else {
-                ring.set(ValueLayout.JAVA_INT_UNALIGNED, d + Descriptors.RX_WB_LENGTH, ModelConfig.RX_POISON_LENGTH);
+                // The hash's garbage before the length's: a reader that waits for the garbage length
+                // (RxTest) then finds the garbage hash too, whatever the scheduling.
                 ring.set(ValueLayout.JAVA_INT_UNALIGNED, d + Descriptors.RX_WB_RSS_HASH, ModelConfig.RX_POISON_HASH);
+                ring.set(ValueLayout.JAVA_INT_UNALIGNED, d + Descriptors.RX_WB_LENGTH, ModelConfig.RX_POISON_LENGTH);
                 pendingDescriptor[k] = d;
                 pendingLength[k] = chunk;
             }
