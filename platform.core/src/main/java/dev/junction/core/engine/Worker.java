@@ -360,26 +360,46 @@ final class Worker implements Runnable, NodeContext {
 
     /**
      * The common case: every packet goes to the same next node and nothing waits there yet. Then the
-     * vector itself moves (two array slots swap) instead of its packets one by one.
+     * vector itself moves (two array slots swap) instead of its packets one by one. Where the next
+     * node depends on each packet's interface (an arc with per-interface features), it moves whole
+     * when every packet's interface leads to the same node: one table read a packet, not an enqueue.
      */
     private boolean moveWhole(int s, CompiledNode cn, PacketVector v) {
         int verdict = v.verdict(0);
         int target;
+        int[] byIf = null;
+        boolean tx = false;
         if (verdict >= 0) {
             target = verdict < cn.nextSlot.length ? cn.nextSlot[verdict] : -1;
             if (cn.nextByIf != null && target >= 0 && cn.nextByIf[verdict] != null) {
-                return false; // where each packet goes depends on its interface
+                byIf = cn.nextByIf[verdict];
+                tx = cn.nextTx[verdict];
             }
         } else if (verdict == PacketVector.NEXT_FEATURE) {
-            if (cn.arcNextByIf != null) {
-                return false;
-            }
             target = cn.arcNext;
+            if (cn.arcNextByIf != null) {
+                byIf = cn.arcNextByIf;
+                tx = cn.arcNextTx;
+            }
         } else {
             return false;
         }
         WorkerGraph wg = g;
-        if (target < 0 || wg.running[target] || wg.pending[target].count() != 0 || !v.verdictsAllEqual()) {
+        if (target < 0 || !v.verdictsAllEqual()) {
+            return false;
+        }
+        if (byIf != null) {
+            target = byInterface(byIf, tx, v.buffer(0));
+            for (int i = 1, n = v.count(); i < n; i++) {
+                if (byInterface(byIf, tx, v.buffer(i)) != target) {
+                    return false;
+                }
+            }
+            if (target < 0) {
+                return false;
+            }
+        }
+        if (wg.running[target] || wg.pending[target].count() != 0) {
             return false;
         }
         wg.processing[s] = wg.pending[target];
