@@ -59,7 +59,7 @@ class RxTest {
             assertEquals(0, rig.bar.read(Registers.rdh(0)), "RDH moves with the write-back");
             assertTrue(r.awaitDone(0));
             assertEquals(200, r.length(0));
-            assertEquals(1, rig.bar.read(Registers.rdh(0)));
+            rig.await(() -> rig.bar.read(Registers.rdh(0)) == 1, "RDH at 1");
         }
     }
 
@@ -76,7 +76,7 @@ class RxTest {
             assertEquals(10, rig.model.peekStatistic(Registers.GPRC), "all passed the filter");
             assertEquals(3, rig.model.peekStatistic(Registers.qprc(0)));
             assertEquals(0, rig.model.peekStatistic(Registers.mpc(0)));
-            assertEquals(3, rig.bar.read(Registers.rdh(0)), "RDH stops at RDT");
+            rig.await(() -> rig.bar.read(Registers.rdh(0)) == 3, "RDH stops at RDT");
             assertEquals(7, rig.bar.read(Registers.rnbc(0)), "the count is mirrored into BAR0");
         }
     }
@@ -192,7 +192,7 @@ class RxTest {
             System.arraycopy(r.bytes(1, 1024), 0, joined, 1024, 1024);
             System.arraycopy(r.bytes(2, 452), 0, joined, 2048, 452);
             assertArrayEquals(f, joined);
-            assertEquals(3, rig.bar.read(Registers.rdh(0)));
+            rig.await(() -> rig.bar.read(Registers.rdh(0)) == 3, "RDH at 3");
         }
     }
 
@@ -224,7 +224,7 @@ class RxTest {
             assertTrue(rig.model.halted());
             assertTrue(r.awaitDone(0));
             assertEquals(0, r.status(2), "nothing after the fault: the device hangs");
-            assertEquals(1, rig.bar.read(Registers.rdh(0)));
+            rig.await(() -> rig.bar.read(Registers.rdh(0)) == 1, "RDH at 1");
         }
     }
 
