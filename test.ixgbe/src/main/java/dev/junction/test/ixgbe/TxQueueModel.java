@@ -142,8 +142,9 @@ final class TxQueueModel extends DescriptorRing {
             wireLength = 60;
         }
         byte[] out = Arrays.copyOf(frame, wireLength);
-        model.sent(out);
-        // GOTC counts destination address through FCS, QBTC what was read from memory.
+        // GOTC counts destination address through FCS, QBTC what was read from memory. Counted before
+        // the frame is handed out, so that whoever has the frame (awaitTx) sees it counted.
         model.statistics.transmitted(queue, frameLength, wireLength + 4);
+        model.sent(out);
     }
 }

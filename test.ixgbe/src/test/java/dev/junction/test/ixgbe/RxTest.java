@@ -156,7 +156,8 @@ class RxTest {
             assertArrayEquals(f, Arrays.copyOf(got, 100));
             int fcs = (got[100] & 0xFF) | (got[101] & 0xFF) << 8 | (got[102] & 0xFF) << 16 | (got[103] & 0xFF) << 24;
             assertEquals((int) crc.getValue(), fcs);
-            assertEquals(104, rig.model.peekStatistic(Registers.qbrcl(0)));
+            // The queue's counters follow the write-back: wait for them rather than sample.
+            rig.await(() -> rig.model.peekStatistic(Registers.qbrcl(0)) == 104, "104 bytes counted for the queue");
         }
     }
 
