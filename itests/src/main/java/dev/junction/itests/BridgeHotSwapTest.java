@@ -80,15 +80,6 @@ class BridgeHotSwapTest {
         sh("ip", "link", "del", v2);
     }
 
-    private static Bundle l2Bundle() {
-        for (Bundle b : Osgi.context().getBundles()) {
-            if (b.getSymbolicName().equals("dev.junction.feature.l2")) {
-                return b;
-            }
-        }
-        throw new AssertionError("feature.l2 is not installed");
-    }
-
     private static BridgeStatus blue() throws InterruptedException {
         for (BridgeStatus s : Osgi.service(Bridges.class).domains()) {
             if (s.settings().name().equals("blue")) {
@@ -131,7 +122,7 @@ class BridgeHotSwapTest {
         String before = sh(ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.83.0.254"));
         assertTrue(before.contains("3 received"), "h1 pings the BVI's address: " + before + "\ndrops: " + traffic.dataplane.drops());
         assertTrue(table().contains("blue " + 0x02_4a_b0_00_00_01L + " bvi0-br"), "the BVI's MAC on its port: " + table());
-        l2Bundle().update();
+        Osgi.bundle("dev.junction.feature.l2").update();
         Osgi.await(withBvi, Duration.ofSeconds(10), "the BVI back after the update");
         // The first echo may be spent on ARP: routing forgot h1's MAC with the interface.
         String after = sh(ns(h1, "ping", "-c", "4", "-i", "0.2", "-W", "2", "10.83.0.254"));
@@ -155,7 +146,7 @@ class BridgeHotSwapTest {
         BridgeStatus was = blue();
         Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "500", "-i", "0.01", "-W", "2", "10.83.0.2"))
                 .redirectErrorStream(true).start();
-        Bundle l2 = l2Bundle();
+        Bundle l2 = Osgi.bundle("dev.junction.feature.l2");
         for (int i = 0; i < 5; i++) {
             Thread.sleep(400);
             l2.update(); // a new build from the bundle's location

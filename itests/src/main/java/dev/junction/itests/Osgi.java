@@ -25,6 +25,16 @@ final class Osgi {
     }
 
     /** The service, waiting up to 10 s for it to appear. */
+    /** The installed bundle of symbolic name {@code bsn}; fails the test when there is none. */
+    static org.osgi.framework.Bundle bundle(String bsn) {
+        for (org.osgi.framework.Bundle b : context().getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(bsn + " is not installed");
+    }
+
     static <T> T service(Class<T> type) throws InterruptedException {
         ServiceTracker<T, T> t = new ServiceTracker<>(context(), type, null);
         t.open();

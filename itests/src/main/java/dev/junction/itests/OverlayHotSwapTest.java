@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Bundle;
 
 /**
  * The overlay from configuration in the real framework: a host h1 on bridge blue, and u1 whose Linux
@@ -78,15 +77,6 @@ class OverlayHotSwapTest {
         sh("ip", "link", "del", v2);
     }
 
-    private static Bundle bundle(String bsn) {
-        for (Bundle b : Osgi.context().getBundles()) {
-            if (b.getSymbolicName().equals(bsn)) {
-                return b;
-            }
-        }
-        throw new AssertionError(bsn + " is not installed");
-    }
-
     private static boolean ready() {
         try {
             return Osgi.service(Bridges.class).domains().stream().anyMatch(s -> s.ports().containsKey("vxa") && s.ports().containsKey("o1"))
@@ -118,7 +108,7 @@ class OverlayHotSwapTest {
             Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "300", "-i", "0.01", "-W", "2", "192.168.95.2"))
                     .redirectErrorStream(true).start();
             Thread.sleep(1000);
-            bundle(bsn).update();
+            Osgi.bundle(bsn).update();
             Osgi.await(OverlayHotSwapTest::ready, Duration.ofSeconds(10), () -> "the overlay back after updating " + bsn + safeState());
             assertTrue(ping.waitFor(60, TimeUnit.SECONDS), "ping finished");
             String out = new String(ping.getInputStream().readAllBytes());

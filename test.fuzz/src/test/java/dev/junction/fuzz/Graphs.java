@@ -33,6 +33,17 @@ final class Graphs {
         return all;
     }
 
+    /** The context's interfaces as the core reports them to an InterfaceListener (all in layer-2 mode). */
+    static List<dev.junction.dataplane.InterfaceStatus> interfaceStatuses(FuzzContext ctx) {
+        List<dev.junction.dataplane.InterfaceStatus> ifs = new ArrayList<>();
+        FuzzContext.Interface[] list = ctx.interfaceList();
+        for (int i = 0; i < list.length; i++) {
+            ifs.add(new dev.junction.dataplane.InterfaceStatus(i, list[i].name(), "fuzz", "", list[i].mtu(), list[i].up(),
+                    list[i].up(), "l2 bridge", 1, dev.junction.device.DeviceCounters.ZERO));
+        }
+        return ifs;
+    }
+
     static long[] macs(FuzzContext ctx) {
         return Arrays.stream(ctx.interfaceList()).mapToLong(FuzzContext.Interface::mac).toArray();
     }

@@ -3,8 +3,6 @@ package dev.junction.fuzz;
 import dev.junction.fuzz.FrameFuzzer.Protocol;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.PacketNode;
-import dev.junction.dataplane.InterfaceStatus;
-import dev.junction.device.DeviceCounters;
 import dev.junction.l2.BridgeSettings;
 import dev.junction.l2.bridge.BridgeControl;
 import dev.junction.l2.bridge.L2BridgeNode;
@@ -57,13 +55,7 @@ class L2NodesFuzzTest {
             }
         }, o -> { });
         try {
-            List<InterfaceStatus> ifs = new ArrayList<>();
-            FuzzContext.Interface[] list = ctx.interfaceList();
-            for (int i = 0; i < list.length; i++) {
-                ifs.add(new InterfaceStatus(i, list[i].name(), "fuzz", "", list[i].mtu(), list[i].up(), list[i].up(),
-                        "l2 bridge", 1, DeviceCounters.ZERO));
-            }
-            bc.interfacesChanged(ifs);
+            bc.interfacesChanged(Graphs.interfaceStatuses(ctx));
             bc.domain(BridgeSettings.defaults("blue"));
             bc.domain(BridgeSettings.defaults("red").withMacLimit(4));
             bc.port("j0", "blue", 0);

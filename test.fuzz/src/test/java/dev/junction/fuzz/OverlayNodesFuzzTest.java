@@ -8,8 +8,6 @@ import static dev.junction.fuzz.FrameFuzzer.Protocol.NVGRE6;
 import static dev.junction.fuzz.FrameFuzzer.Protocol.VXLAN4;
 import static dev.junction.fuzz.FrameFuzzer.Protocol.VXLAN6;
 
-import dev.junction.dataplane.InterfaceStatus;
-import dev.junction.device.DeviceCounters;
 import dev.junction.fuzz.FrameFuzzer.Protocol;
 import dev.junction.graph.Arcs;
 import dev.junction.graph.PacketNode;
@@ -76,13 +74,7 @@ class OverlayNodesFuzzTest {
             }
         }, o -> { });
         try {
-            List<InterfaceStatus> ifs = new ArrayList<>();
-            FuzzContext.Interface[] all = ctx.interfaceList();
-            for (int i = 0; i < all.length; i++) {
-                ifs.add(new InterfaceStatus(i, all[i].name(), "fuzz", "", all[i].mtu(), all[i].up(), all[i].up(),
-                        "l2 bridge", 1, DeviceCounters.ZERO));
-            }
-            bc.interfacesChanged(ifs);
+            bc.interfacesChanged(Graphs.interfaceStatuses(ctx));
             bc.domain(BridgeSettings.defaults("blue"));
             bc.port("h0", "blue", 0);
             for (String t : tunnels) {

@@ -2,8 +2,6 @@ package dev.junction.overlay.tunnel;
 
 import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
-import dev.junction.graph.PacketNode;
-import dev.junction.graph.PerWorker;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
@@ -20,24 +18,14 @@ import java.util.List;
  * tunnel as its receiving interface, as if the tunnel's interface had received it, so that it is
  * bridged, cross-connected or routed as that interface's mode says. Anything else is dropped by reason.
  */
-public abstract class DecapNode implements PacketNode {
+public abstract class DecapNode extends TunnelNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     protected static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     protected static final ValueLayout.OfLong NET_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** A decapsulated frame is at least an Ethernet header. */
     protected static final int MIN_FRAME = 14;
-    private final String name;
-    private final TunnelControl control;
-    private final PerWorker<ResolvedTunnels[]> resolved = new PerWorker<>(w -> new ResolvedTunnels[1]);
-
     protected DecapNode(String name, TunnelControl control) {
-        this.name = name;
-        this.control = control;
-    }
-
-    @Override
-    public final String name() {
-        return name;
+        super(name, control);
     }
 
     @Override
@@ -46,16 +34,8 @@ public abstract class DecapNode implements PacketNode {
     }
 
     @Override
-    public final void workers(int count) {
-        resolved.resize(count);
-        control.workers(count);
-    }
-
-    @Override
     public final void process(PacketVector v, NodeContext ctx) {
-        ResolvedTunnels[] slot = resolved.get(ctx.worker());
-        ResolvedTunnels r = ResolvedTunnels.current(slot[0], control.config(), ctx.interfaces());
-        slot[0] = r;
+        ResolvedTunnels r = resolve(ctx);
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         for (int i = 0, n = v.count(); i < n; i++) {

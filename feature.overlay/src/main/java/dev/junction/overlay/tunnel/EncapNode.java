@@ -2,8 +2,6 @@ package dev.junction.overlay.tunnel;
 
 import dev.junction.graph.Arcs;
 import dev.junction.graph.NodeContext;
-import dev.junction.graph.PacketNode;
-import dev.junction.graph.PerWorker;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
@@ -22,7 +20,7 @@ import java.util.List;
  * A frame of an interface that is no tunnel of this kind goes on along the arc untouched.
  * The subclass writes what its header needs per packet.
  */
-public abstract class EncapNode implements PacketNode {
+public abstract class EncapNode extends TunnelNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final int IP4 = 0, IP6 = 1;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -30,20 +28,11 @@ public abstract class EncapNode implements PacketNode {
     /** 0x8100 and 0x88A8 as a native load of the type field sees them. */
     private static final short VLAN_TYPE = (short) (LITTLE_ENDIAN ? 0x0081 : 0x8100), QINQ_TYPE = (short) (LITTLE_ENDIAN ? 0xA888 : 0x88A8);
     static final int TOO_BIG = 0, NO_HEADROOM = 1;
-    private final String name;
     private final int kind;
-    private final TunnelControl control;
-    private final PerWorker<ResolvedTunnels[]> resolved = new PerWorker<>(w -> new ResolvedTunnels[1]);
 
     protected EncapNode(String name, int kind, TunnelControl control) {
-        this.name = name;
+        super(name, control);
         this.kind = kind;
-        this.control = control;
-    }
-
-    @Override
-    public final String name() {
-        return name;
     }
 
     @Override
@@ -68,16 +57,8 @@ public abstract class EncapNode implements PacketNode {
     }
 
     @Override
-    public final void workers(int count) {
-        resolved.resize(count);
-        control.workers(count);
-    }
-
-    @Override
     public final void process(PacketVector v, NodeContext ctx) {
-        ResolvedTunnels[] slot = resolved.get(ctx.worker());
-        ResolvedTunnels r = ResolvedTunnels.current(slot[0], control.config(), ctx.interfaces());
-        slot[0] = r;
+        ResolvedTunnels r = resolve(ctx);
         TunnelConfig c = r.config;
         int[] kinds = c.kind, mtus = c.mtu, overheads = c.overhead, sums = c.ipSum, vrfs = c.vrf;
         boolean[] ipv6 = c.ipv6;

@@ -33,7 +33,8 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     private final Consumer<Object> unregister;
     private final Interfaces interfaces;
     private final ToIntFunction<String> vrfId;
-    private final List<PacketNode> nodes;
+    private final List<PacketNode> encapNodes;
+    private final List<PacketNode> decapNodes;
     private final Map<String, TunnelConfig.Entry> tunnels = new LinkedHashMap<>();
     /** The local services claimed, by UDP port (0 for GRE). */
     private final Map<Integer, LocalService> claimed = new LinkedHashMap<>();
@@ -75,8 +76,8 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         this.unregister = unregister;
         this.interfaces = interfaces;
         this.vrfId = vrfId;
-        this.nodes = List.of(new VxlanEncapNode(this), new NvgreEncapNode(this), new VxlanDecapNode(this),
-                new NvgreDecapNode(this));
+        this.encapNodes = List.of(new VxlanEncapNode(this), new NvgreEncapNode(this));
+        this.decapNodes = List.of(new VxlanDecapNode(this), new NvgreDecapNode(this));
     }
 
     public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Dataplane dataplane, ToIntFunction<String> vrfId) {
@@ -87,13 +88,16 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     public synchronized void start() {
         if (!started) {
             started = true;
-            nodes.forEach(register);
+            encapNodes.forEach(register);
+            decapNodes.forEach(register);
         }
     }
 
     /** The nodes, as {@link #start} registers them (for a graph built by hand). */
     public List<PacketNode> nodes() {
-        return nodes;
+        List<PacketNode> all = new ArrayList<>(encapNodes);
+        all.addAll(decapNodes);
+        return all;
     }
 
     private boolean started;
@@ -217,15 +221,13 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     @Override
     public synchronized void close() {
         if (started) {
-            unregister.accept(nodes.get(3));
-            unregister.accept(nodes.get(2));
+            decapNodes.reversed().forEach(unregister);
         }
         for (String name : new ArrayList<>(tunnels.keySet())) {
             remove(name);
         }
         if (started) {
-            unregister.accept(nodes.get(1));
-            unregister.accept(nodes.get(0));
+            encapNodes.reversed().forEach(unregister);
             started = false;
         }
     }
