@@ -38,6 +38,12 @@ public abstract class DecapNode extends TunnelNode {
         ResolvedTunnels r = resolve(ctx);
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        int w = ctx.worker() * TunnelDevice.STRIDE;
+        // The tunnel of the packet before and its counters, counted once per run of one tunnel.
+        int lastT = -1;
+        long[] counts = null;
+        boolean counted = false;
+        long rxPackets = 0, rxBytes = 0;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             long ip = pool.data(b) + pool.l3Offset(b);
@@ -67,6 +73,17 @@ public abstract class DecapNode extends TunnelNode {
                 v.drop(i, noInterface());
                 continue;
             }
+            if (t != lastT) {
+                if (counted) {
+                    counts[w + TunnelDevice.RX_PACKETS] += rxPackets;
+                    counts[w + TunnelDevice.RX_BYTES] += rxBytes;
+                }
+                rxPackets = 0;
+                rxBytes = 0;
+                lastT = t;
+                counts = r.config.devices[t].counters;
+                counted = w + TunnelDevice.STRIDE <= counts.length;
+            }
             pool.advance(b, (int) (l4 + offset - pool.data(b)));
             pool.length(b, length);
             // A frame as a device would deliver it: no metadata of the outer packet's life left.
@@ -80,13 +97,13 @@ public abstract class DecapNode extends TunnelNode {
             for (int word = 0; word < PacketPool.OPAQUE_WORDS; word++) {
                 pool.opaque(b, word, 0);
             }
-            long[] counts = r.config.devices[t].counters;
-            int w = ctx.worker() * TunnelDevice.STRIDE;
-            if (w + TunnelDevice.STRIDE <= counts.length) {
-                counts[w + TunnelDevice.RX_PACKETS]++;
-                counts[w + TunnelDevice.RX_BYTES] += length;
-            }
+            rxPackets++;
+            rxBytes += length;
             v.next(i, 0);
+        }
+        if (counted) {
+            counts[w + TunnelDevice.RX_PACKETS] += rxPackets;
+            counts[w + TunnelDevice.RX_BYTES] += rxBytes;
         }
     }
 

@@ -60,24 +60,59 @@ public abstract class EncapNode extends TunnelNode {
     public final void process(PacketVector v, NodeContext ctx) {
         ResolvedTunnels r = resolve(ctx);
         TunnelConfig c = r.config;
-        int[] kinds = c.kind, mtus = c.mtu, overheads = c.overhead, sums = c.ipSum, vrfs = c.vrf;
-        boolean[] ipv6 = c.ipv6;
-        TunnelDevice[] devices = c.devices;
-        long[] words = c.words, lastWord = c.lastWord;
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         int w = ctx.worker() * TunnelDevice.STRIDE;
+        // The tunnel of the packet before, with everything the loop needs of it in locals: a vector
+        // is mostly one tunnel's frames, and a chain of dependent loads per packet (interface to
+        // tunnel to its settings) is what this node would otherwise spend its time waiting on.
+        int lastTx = Integer.MIN_VALUE, t = -1, mtu = 0, over = 0, sum = 0, vrf = 0;
+        boolean v6 = false, fast = false, counted = false;
+        long[] counts = null;
+        long w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, last = 0;
+        int base = 0;
+        long txPackets = 0, txBytes = 0;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
-            int t = r.tunnelOf(pool.txInterface(b));
-            if (t < 0 || kinds[t] != kind) {
+            int tx = pool.txInterface(b);
+            if (tx != lastTx) {
+                if (counted) {
+                    counts[w + TunnelDevice.TX_PACKETS] += txPackets;
+                    counts[w + TunnelDevice.TX_BYTES] += txBytes;
+                }
+                txPackets = 0;
+                txBytes = 0;
+                lastTx = tx;
+                t = r.tunnelOf(tx);
+                if (t < 0 || c.kind[t] != kind) {
+                    t = -1;
+                    counted = false;
+                } else {
+                    mtu = c.mtu[t];
+                    over = c.overhead[t];
+                    sum = c.ipSum[t];
+                    vrf = c.vrf[t];
+                    v6 = c.ipv6[t];
+                    fast = kind == TunnelConfig.VXLAN && !v6 && LITTLE_ENDIAN;
+                    counts = c.devices[t].counters;
+                    counted = w + TunnelDevice.STRIDE <= counts.length;
+                    base = t * TunnelConfig.WORDS;
+                    long[] words = c.words;
+                    w0 = words[base];
+                    w1 = words[base + 1];
+                    w2 = words[base + 2];
+                    w3 = words[base + 3];
+                    w4 = words[base + 4];
+                    w5 = words[base + 5];
+                    last = c.lastWord[t];
+                }
+            }
+            if (t < 0) {
                 continue; // enabled on an interface that is no tunnel of ours (feature:enable): on along the arc
             }
             long f = pool.data(b);
             int len = pool.length(b);
-            long[] counts = devices[t].counters;
-            boolean counted = w + TunnelDevice.STRIDE <= counts.length;
-            if (len - layer2Length(m, f, len) > mtus[t]) {
+            if (len - layer2Length(m, f, len) > mtu) {
                 v.drop(i, TOO_BIG);
                 if (counted) {
                     counts[w + TunnelDevice.TOO_BIG]++;
@@ -85,59 +120,64 @@ public abstract class EncapNode extends TunnelNode {
                 continue;
             }
             int h = InnerFlowHash.of(m, f, len);
-            int over = overheads[t];
             if (!pool.advance(b, -over)) {
                 v.drop(i, NO_HEADROOM);
                 continue;
             }
-            long o = pool.data(b);
-            int base = t * TunnelConfig.WORDS;
-            boolean v6 = ipv6[t];
+            long o = f - over;
             int ipLength = len + over - 14;
-            if (kind == TunnelConfig.VXLAN && !v6 && LITTLE_ENDIAN) {
+            if (fast) {
                 // VXLAN over IPv4, the common case: the per-packet fields go into the template's own
                 // stores (total length, checksum, UDP source port and length), seven stores in all.
-                int s = sums[t] + ipLength;
+                int s = sum + ipLength;
                 s = (s & 0xFFFF) + (s >>> 16);
                 s = (s & 0xFFFF) + (s >>> 16);
-                m.set(LONG, o, words[base]);
-                m.set(LONG, o + 8, words[base + 1]);
-                m.set(LONG, o + 16, words[base + 2] | swap16(ipLength));
-                m.set(LONG, o + 24, words[base + 3] | swap16(~s));
-                m.set(LONG, o + 32, words[base + 4] | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
-                m.set(LONG, o + 40, words[base + 5]);
-                m.set(LONG, o + 42, lastWord[t]);
+                m.set(LONG, o, w0);
+                m.set(LONG, o + 8, w1);
+                m.set(LONG, o + 16, w2 | swap16(ipLength));
+                m.set(LONG, o + 24, w3 | swap16(~s));
+                m.set(LONG, o + 32, w4 | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
+                m.set(LONG, o + 40, w5);
+                m.set(LONG, o + 42, last);
             } else {
-                int k = 0;
-                for (; k + 8 <= over; k += 8) {
-                    m.set(LONG, o + k, words[base + (k >>> 3)]);
-                }
-                m.set(LONG, o + over - 8, lastWord[t]);
-                long ip = o + 14;
-                long l4;
-                if (v6) {
-                    Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
-                    l4 = ip + Ipv6.HEADER_LENGTH;
-                } else {
-                    Ipv4.totalLength(m, ip, ipLength);
-                    int s = sums[t] + ipLength;
-                    s = (s & 0xFFFF) + (s >>> 16);
-                    s = (s & 0xFFFF) + (s >>> 16);
-                    m.set(NET_SHORT, ip + 10, (short) ~s);
-                    l4 = ip + Ipv4.MIN_HEADER;
-                }
-                finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
+                slow(m, c, o, base, over, t, v6, sum, ipLength, h);
             }
             pool.l3Offset(b, 14);
-            pool.vrf(b, vrfs[t]);
+            pool.vrf(b, vrf);
             pool.adjacency(b, 0);
             pool.nextHop(b, 0);
-            if (counted) {
-                counts[w + TunnelDevice.TX_PACKETS]++;
-                counts[w + TunnelDevice.TX_BYTES] += len;
-            }
+            txPackets++;
+            txBytes += len;
             v.next(i, v6 ? IP6 : IP4);
         }
+        if (counted) {
+            counts[w + TunnelDevice.TX_PACKETS] += txPackets;
+            counts[w + TunnelDevice.TX_BYTES] += txBytes;
+        }
+    }
+
+    /** Any other encapsulation: the template word by word, then the lengths, checksum and header. */
+    private void slow(MemorySegment m, TunnelConfig c, long o, int base, int over, int t, boolean v6, int sum,
+            int ipLength, int h) {
+        long[] words = c.words;
+        for (int k = 0; k + 8 <= over; k += 8) {
+            m.set(LONG, o + k, words[base + (k >>> 3)]);
+        }
+        m.set(LONG, o + over - 8, c.lastWord[t]);
+        long ip = o + 14;
+        long l4;
+        if (v6) {
+            Ipv6.payloadLength(m, ip, ipLength - Ipv6.HEADER_LENGTH);
+            l4 = ip + Ipv6.HEADER_LENGTH;
+        } else {
+            Ipv4.totalLength(m, ip, ipLength);
+            int s = sum + ipLength;
+            s = (s & 0xFFFF) + (s >>> 16);
+            s = (s & 0xFFFF) + (s >>> 16);
+            m.set(NET_SHORT, ip + 10, (short) ~s);
+            l4 = ip + Ipv4.MIN_HEADER;
+        }
+        finish(m, ip, l4, (int) (ipLength - (l4 - ip)), h, v6);
     }
 
     /**
