@@ -99,28 +99,45 @@ public final class L2BridgeNode implements PacketNode {
         LearnRing ring = learner.ring(ctx.worker());
         int tick = MacLearner.tick(ctx.now());
         int n = v.count();
+        // The receiving port and its domain's settings, kept from the packet before while the
+        // interface is the same and has no VLAN sub-ports (then the port depends on the interface
+        // alone): most of a vector comes from one interface, and this spares the chain of lookups.
+        int lastRx = Integer.MIN_VALUE, lastPort = -1, d = 0, limit = 0;
+        boolean learn = false, flood = false, unknownFlood = false;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int rx = pool.rxInterface(b);
             int len = pool.length(b);
             long f = pool.data(b);
-            int port = r.sourcePort(mem, f, len, rx);
-            if (port < 0) {
-                v.drop(i, -1 - port); // the reason it names
-                continue;
+            int port;
+            if (rx == lastRx) {
+                port = lastPort;
+            } else {
+                port = r.sourcePort(mem, f, len, rx);
+                if (port < 0) {
+                    v.drop(i, -1 - port); // the reason it names
+                    continue;
+                }
+                d = r.domainOfPort(port);
+                learn = r.learning[d];
+                limit = r.macLimit[d];
+                flood = r.flood[d];
+                unknownFlood = r.unknownUnicastFlood[d];
+                boolean byInterface = rx >= 0 && rx < r.vlans.length && r.vlans[rx] == null;
+                lastRx = byInterface ? rx : Integer.MIN_VALUE;
+                lastPort = port;
             }
             if (len < Ethernet.HEADER_LENGTH) {
                 v.drop(i, TOO_SHORT);
                 continue;
             }
-            int d = r.domainOfPort(port);
             long src = Ethernet.source(mem, f);
             long dst = Ethernet.destination(mem, f);
             if (Ethernet.isMulticast(src)) {
                 v.drop(i, SOURCE_MULTICAST);
                 continue;
             }
-            if (r.learning[d]) {
+            if (learn) {
                 long sk = MacTable.key(d, src);
                 int slot = t.find(sk);
                 long sv = slot >= 0 ? t.value(slot) : 0;
@@ -135,7 +152,7 @@ public final class L2BridgeNode implements PacketNode {
                     } else {
                         askToLearn(st, ring, sk, port, tick, ctx); // a move
                     }
-                } else if (d < macCount.length && macCount[d] >= r.macLimit[d]) {
+                } else if (d < macCount.length && macCount[d] >= limit) {
                     v.drop(i, MAC_LIMIT);
                     dc[d * WorkerCounters.DOMAIN + WorkerCounters.LIMIT_DROPS]++;
                     pc[rx * WorkerCounters.PORT + WorkerCounters.PORT_LIMIT_DROPS]++;
@@ -145,7 +162,7 @@ public final class L2BridgeNode implements PacketNode {
                 }
             }
             if (Ethernet.isMulticast(dst)) {
-                if (r.flood[d]) {
+                if (flood) {
                     v.next(i, TO_FLOOD);
                     dc[d * WorkerCounters.DOMAIN + WorkerCounters.FLOODED]++;
                 } else {
@@ -167,7 +184,7 @@ public final class L2BridgeNode implements PacketNode {
                     v.next(i, TO_OUTPUT);
                     dc[d * WorkerCounters.DOMAIN + WorkerCounters.FORWARDED]++;
                 }
-            } else if (r.unknownUnicastFlood[d]) {
+            } else if (unknownFlood) {
                 v.next(i, TO_FLOOD);
                 dc[d * WorkerCounters.DOMAIN + WorkerCounters.UNKNOWN_UNICAST]++;
             } else {

@@ -195,8 +195,8 @@ final class MacLearner implements AutoCloseable {
             List<Entry> out = new ArrayList<>();
             for (int i = 0; i < t.capacity(); i++) {
                 if (t.isLive(i)) {
-                    long k = t.keys[i];
-                    long v = t.values[i];
+                    long k = t.keyAt(i);
+                    long v = t.valueAt(i);
                     boolean st = (v & MacTable.STATIC) != 0;
                     long age = st ? 0 : Math.max(0, (long) (nowTick - t.seen[i]) << TICK_SHIFT);
                     out.add(new Entry(MacTable.domainOf(k), MacTable.macOf(k), MacTable.port(v), st, age));
@@ -309,7 +309,7 @@ final class MacLearner implements AutoCloseable {
         int slot = t.find(key);
         int now = tick(System.nanoTime());
         if (slot >= 0) {
-            long v = t.values[slot];
+            long v = t.valueAt(slot);
             if ((v & MacTable.STATIC) == 0 && MacTable.port(v) != port) {
                 t.update(slot, MacTable.VALID | (port & 0xFFFF_FFFFL));
                 counters[d][MOVED]++;
@@ -346,9 +346,9 @@ final class MacLearner implements AutoCloseable {
     }
 
     private void remove(MacTable t, int slot, int counter) {
-        long k = t.keys[slot];
+        long k = t.keyAt(slot);
         int d = MacTable.domainOf(k);
-        int port = MacTable.port(t.values[slot]);
+        int port = MacTable.port(t.valueAt(slot));
         t.delete(slot);
         int[] c = macCount;
         if (d < c.length) {
@@ -375,7 +375,7 @@ final class MacLearner implements AutoCloseable {
         int[] counts = new int[Math.max(domains, macCount.length)];
         for (int i = 0; i < t.capacity(); i++) {
             if (t.isLive(i)) {
-                counts[MacTable.domainOf(t.keys[i])]++;
+                counts[MacTable.domainOf(t.keyAt(i))]++;
             }
         }
         macCount = counts;
@@ -391,8 +391,8 @@ final class MacLearner implements AutoCloseable {
         int n = 0;
         for (int i = 0; i < t.capacity(); i++) {
             if (t.isLive(i)) {
-                long v = t.values[i];
-                if (test.drop(MacTable.domainOf(t.keys[i]), MacTable.port(v), (v & MacTable.STATIC) != 0)) {
+                long v = t.valueAt(i);
+                if (test.drop(MacTable.domainOf(t.keyAt(i)), MacTable.port(v), (v & MacTable.STATIC) != 0)) {
                     remove(t, i, (v & MacTable.STATIC) != 0 ? -1 : FLUSHED);
                     n++;
                 }
@@ -415,8 +415,8 @@ final class MacLearner implements AutoCloseable {
             return;
         }
         for (int i = 0; i < t.capacity(); i++) {
-            if (t.isLive(i) && (t.values[i] & MacTable.STATIC) == 0) {
-                int d = MacTable.domainOf(t.keys[i]);
+            if (t.isLive(i) && (t.valueAt(i) & MacTable.STATIC) == 0) {
+                int d = MacTable.domainOf(t.keyAt(i));
                 int limit = d < ageingTicks.length ? ageingTicks[d] : 0;
                 if (limit > 0 && now - t.seen[i] > limit) {
                     remove(t, i, AGED);
@@ -444,10 +444,10 @@ final class MacLearner implements AutoCloseable {
     private void reconcileStatics() {
         MacTable t = table;
         for (int i = 0; i < t.capacity(); i++) {
-            if (t.isLive(i) && (t.values[i] & MacTable.STATIC) != 0) {
-                BridgeConfig.StaticMac s = config.statics.get(t.keys[i]);
+            if (t.isLive(i) && (t.valueAt(i) & MacTable.STATIC) != 0) {
+                BridgeConfig.StaticMac s = config.statics.get(t.keyAt(i));
                 Integer port = s == null ? null : portIds.get(s.iface());
-                if (port == null || port != MacTable.port(t.values[i])) {
+                if (port == null || port != MacTable.port(t.valueAt(i))) {
                     remove(t, i, -1);
                 }
             }
