@@ -91,6 +91,16 @@ public interface Routing {
     record AdjacencyEntry(int family, int id, String kind, String iface, String via, List<Integer> paths) {
     }
 
+    /**
+     * Where a VRF's FIB sends {@code address} (IPv4 or IPv6) now: the adjacency of its longest
+     * matching route, as {@link #adjacencies} describes it ({@code via} null on-link; for a
+     * {@code steered} one, null too), or null when no route matches. What a data-plane bundle
+     * reads to send straight to routing's rewrite node, as a tunnel to its remote end does; follow
+     * changes with a {@link RouteListener}. Control path. Throws for a VRF that does not exist or an
+     * address that is not one.
+     */
+    AdjacencyEntry resolve(String vrf, String address);
+
     record AddressEntry(String iface, String cidr) {
     }
 

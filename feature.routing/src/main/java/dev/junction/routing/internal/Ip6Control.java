@@ -289,6 +289,33 @@ final class Ip6Control {
     }
 
     /** The adjacencies the installed IPv6 routes use, appended to {@code out} by id. */
+    /** As RoutingControl.resolve, for an IPv6 address. */
+    Routing.AdjacencyEntry resolve(String address, Map<Integer, String> names) {
+        Ipv6Prefix p;
+        try {
+            p = Ipv6Prefix.parse(address + "/128");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not an address: " + address + " (write a.b.c.d or x:y::z)");
+        }
+        int id = tables.fib.lookup(p.high(), p.low());
+        Ip6Tables.Adjacencies adj = tables.adjacencies;
+        if (id <= 0 || id >= adj.kind().length) {
+            return null;
+        }
+        int kind = adj.kind()[id];
+        List<Integer> paths = new java.util.ArrayList<>();
+        if (kind == Ip6Tables.MULTIPATH) {
+            for (int k = 0; k < adj.gatewayLow()[id]; k++) {
+                paths.add(adj.members()[adj.ifIndex()[id] + k]);
+            }
+        }
+        boolean onePath = kind != Ip6Tables.MULTIPATH && kind != Ip6Tables.STEERED;
+        long high = adj.gatewayHigh()[id], low = adj.gatewayLow()[id];
+        return new Routing.AdjacencyEntry(6, id, AdjacencyIds.kindName(kind),
+                onePath ? names.getOrDefault(adj.ifIndex()[id], "#" + adj.ifIndex()[id]) : null,
+                onePath && (high | low) != 0 ? text(high, low) : null, List.copyOf(paths));
+    }
+
     void adjacencies(Map<Integer, String> names, List<Routing.AdjacencyEntry> out) {
         for (AdjacencyIds.Used<Adj, Entry> u : adjacencies.used(installed.entries().values(), Entry::adj)) {
             Adj a = u.adjacency();

@@ -637,6 +637,41 @@ public final class RoutingControl {
         return out;
     }
 
+    /** The adjacency the FIB gives {@code address} now, or null (see {@link Routing#resolve}). */
+    public synchronized Routing.AdjacencyEntry resolve(String address) {
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("an address to resolve, a.b.c.d or x:y::z");
+        }
+        if (address.indexOf(':') >= 0) {
+            return ip6.resolve(address, interfaceNames());
+        }
+        int a;
+        try {
+            a = Ipv4.parse(address);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not an address: " + address + " (write a.b.c.d or x:y::z)");
+        }
+        // The arrays the data plane reads: the FIB's id, then what the id means (published after it).
+        int id = tables.fib.lookup(a);
+        Ip4Tables.Adjacencies adj = tables.adjacencies;
+        if (id <= 0 || id >= adj.kind().length) {
+            return null;
+        }
+        Map<Integer, String> names = interfaceNames();
+        int kind = adj.kind()[id];
+        List<Integer> paths = new ArrayList<>();
+        if (kind == Ip4Tables.MULTIPATH) {
+            for (int k = 0; k < adj.gateway()[id]; k++) {
+                paths.add(adj.members()[adj.ifIndex()[id] + k]);
+            }
+        }
+        boolean onePath = kind != Ip4Tables.MULTIPATH && kind != Ip4Tables.STEERED;
+        int gw = adj.gateway()[id];
+        return new Routing.AdjacencyEntry(4, id, AdjacencyIds.kindName(kind),
+                onePath ? names.getOrDefault(adj.ifIndex()[id], "#" + adj.ifIndex()[id]) : null,
+                onePath && gw != 0 ? Ipv4.format(gw) : null, List.copyOf(paths));
+    }
+
     public synchronized List<Routing.EcmpGroup> ecmpGroups() {
         Map<Integer, String> names = interfaceNames();
         Map<Adj, int[]> uses = new LinkedHashMap<>();

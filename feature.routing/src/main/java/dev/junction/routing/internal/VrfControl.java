@@ -258,6 +258,11 @@ public final class VrfControl implements Routing {
     }
 
     @Override
+    public synchronized Routing.AdjacencyEntry resolve(String vrf, String address) {
+        return control(vrf).resolve(address);
+    }
+
+    @Override
     public synchronized List<Routing.EcmpGroup> ecmpGroups(String vrf) {
         return control(vrf).ecmpGroups();
     }
