@@ -261,7 +261,7 @@ public final class L2Bench {
                         case LocalService l -> vrfs.localServices.remove(l, () -> { });
                         default -> engine.unregister(s);
                     }
-                }, engine, vrf -> 0);
+                }, engine, vrf -> 0, (vrf, address) -> routing.resolve(address));
                 tunnels.tunnel(TunnelSettings.vxlan("vx0", "10.9.0.1", "10.9.0.2", 100));
                 tunnels.start();
                 bridges.port("p1", "blue", 0);

@@ -17,6 +17,7 @@ import dev.junction.l2.bridge.L2BridgeNode;
 import dev.junction.overlay.TunnelSettings;
 import dev.junction.overlay.tunnel.TunnelControl;
 import dev.junction.routing.LocalService;
+import dev.junction.routing.Routing;
 import dev.junction.routing.internal.FuzzRouting;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.Vrfs;
@@ -61,12 +62,19 @@ class OverlayNodesFuzzTest {
             public boolean exists(String iface) {
                 return false; // the context has the tunnels' interfaces from the start: as if registered
             }
-        }, vrf -> 0);
+        }, vrf -> 0, (vrf, address) -> switch (address) {
+            // Two tunnels resolved to one next hop (straight to ip4-rewrite; j2's small MTU, j3 down), the others looked up.
+            case "10.0.0.2" -> new Routing.AdjacencyEntry(4, 1, "forward", "j2", "10.0.0.254", List.of());
+            case "10.0.0.5" -> new Routing.AdjacencyEntry(4, 2, "forward", "j3", null, List.of());
+            default -> null;
+        });
         tc.tunnel(TunnelSettings.vxlan("vx0", "10.0.0.1", "10.0.0.2", 100));
         tc.tunnel(TunnelSettings.vxlan("vx1", "10.1.0.1", "10.1.0.2", 200));
         tc.tunnel(TunnelSettings.nvgre("gre0", "10.0.0.1", "10.0.0.5", 0x5001));
         tc.tunnel(TunnelSettings.vxlan("vx6", "2001:db8:0::1", "2001:db8:0::2", 100));
         tc.tunnel(TunnelSettings.nvgre("gre6", "2001:db8:1::1", "2001:db8:1::2", 0x5001));
+        org.junit.jupiter.api.Assertions.assertEquals("10.0.0.254 out of j2", tc.underlay("vx0"));
+        org.junit.jupiter.api.Assertions.assertEquals("ip4-lookup", tc.underlay("vx1"));
         nodes.addAll(tc.nodes());
         BridgeControl bc = new BridgeControl(o -> {
             if (o instanceof PacketNode n) {

@@ -7,6 +7,7 @@ import dev.junction.overlay.TunnelSettings;
 import dev.junction.overlay.Tunnels;
 import dev.junction.overlay.tunnel.TunnelControl;
 import dev.junction.routing.LocalService;
+import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -51,7 +52,7 @@ public final class OverlayComponent {
             if (r != null) {
                 r.unregister(); // a node's returns once no worker runs it
             }
-        }, dataplane, this::vrfId);
+        }, dataplane, this::vrfId, (vrf, address) -> routing.resolve(vrf, address));
         TunnelConfigurator vxlan = new TunnelConfigurator(TunnelSettings.VXLAN, TunnelStatements.Vxlan.SPEC, control);
         TunnelConfigurator nvgre = new TunnelConfigurator(TunnelSettings.NVGRE, TunnelStatements.Nvgre.SPEC, control);
         // The stored tunnels before the nodes join: after an update, the swap window closes (when the
@@ -60,6 +61,8 @@ public final class OverlayComponent {
         applyStored(vxlan, TunnelStatements.VXLAN_PID);
         applyStored(nvgre, TunnelStatements.NVGRE_PID);
         control.start();
+        // Tunnels follow the underlay's routes: each change re-resolves their next hops.
+        services.add(context.registerService(RouteListener.class, control::routesChanged, null));
         services.add(context.registerService(Tunnels.class, control, null));
         services.add(context.registerService(ManagedServiceFactory.class, vxlan, pid(TunnelStatements.VXLAN_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, nvgre, pid(TunnelStatements.NVGRE_PID)));

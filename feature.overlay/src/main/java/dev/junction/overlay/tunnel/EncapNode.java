@@ -16,13 +16,16 @@ import java.util.List;
  * kind: a frame sent out of a tunnel gets the tunnel's prebuilt outer headers in front (in the
  * buffer's headroom, no copy of the frame), its lengths, checksum and entropy, the underlay VRF, and
  * goes to ip4-lookup or ip6-lookup: the outer packet is routed like any other (ARP, ECMP, rewrite).
+ * Where routing resolves an IPv4 tunnel's remote end to a single next hop (the control path follows
+ * it with a RouteListener), the node writes that next hop itself and goes to ip4-rewrite, one node
+ * fewer per packet; ECMP, steered and unresolved remotes keep the lookup.
  * A frame whose layer-3 payload exceeds the tunnel's MTU is dropped and counted, never fragmented.
  * A frame of an interface that is no tunnel of this kind goes on along the arc untouched.
  * The subclass writes what its header needs per packet.
  */
 public abstract class EncapNode extends TunnelNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final int IP4 = 0, IP6 = 1;
+    static final int IP4 = 0, IP6 = 1, REWRITE4 = 2;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** 0x8100 and 0x88A8 as a native load of the type field sees them. */
@@ -47,7 +50,7 @@ public abstract class EncapNode extends TunnelNode {
 
     @Override
     public final List<String> next() {
-        return List.of("ip4-lookup", "ip6-lookup");
+        return List.of("ip4-lookup", "ip6-lookup", "ip4-rewrite");
     }
 
     @Override
@@ -66,7 +69,7 @@ public abstract class EncapNode extends TunnelNode {
         // The tunnel of the packet before, with everything the loop needs of it in locals: a vector
         // is mostly one tunnel's frames, and a chain of dependent loads per packet (interface to
         // tunnel to its settings) is what this node would otherwise spend its time waiting on.
-        int lastTx = Integer.MIN_VALUE, t = -1, mtu = 0, over = 0, sum = 0, vrf = 0;
+        int lastTx = Integer.MIN_VALUE, t = -1, mtu = 0, over = 0, sum = 0, vrf = 0, nextIf = -1, nextHop = 0;
         boolean v6 = false, fast = false, counted = false;
         long[] counts = null;
         long w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, last = 0;
@@ -97,6 +100,8 @@ public abstract class EncapNode extends TunnelNode {
                     counts = c.devices[t].counters;
                     counted = w + TunnelDevice.STRIDE <= counts.length;
                     base = t * TunnelConfig.WORDS;
+                    nextIf = r.nextIf[t];
+                    nextHop = c.nextHop4[t];
                     long[] words = c.words;
                     w0 = words[base];
                     w1 = words[base + 1];
@@ -145,10 +150,17 @@ public abstract class EncapNode extends TunnelNode {
             pool.l3Offset(b, 14);
             pool.vrf(b, vrf);
             pool.adjacency(b, 0);
-            pool.nextHop(b, 0);
             txPackets++;
             txBytes += len;
-            v.next(i, v6 ? IP6 : IP4);
+            if (nextIf >= 0) {
+                // Routing resolved the remote end to one next hop: what ip4-lookup would write.
+                pool.txInterface(b, nextIf);
+                pool.nextHop(b, nextHop);
+                v.next(i, REWRITE4);
+            } else {
+                pool.nextHop(b, 0);
+                v.next(i, v6 ? IP6 : IP4);
+            }
         }
         if (counted) {
             counts[w + TunnelDevice.TX_PACKETS] += txPackets;

@@ -14,6 +14,8 @@ final class ResolvedTunnels {
     private final int[] tunnelOf;
     /** By tunnel number: its interface index, -1 while its interface is not in the graph. */
     final int[] ifIndex;
+    /** By tunnel number: the resolved next hop's interface index, -1 to let ip4-lookup decide. */
+    final int[] nextIf;
 
     ResolvedTunnels(TunnelConfig config, InterfaceView view) {
         this.config = config;
@@ -22,7 +24,10 @@ final class ResolvedTunnels {
         tunnelOf = new int[size];
         Arrays.fill(tunnelOf, -1);
         ifIndex = new int[config.count];
+        nextIf = new int[config.count];
         for (int t = 0; t < config.count; t++) {
+            String next = config.nextIface[t];
+            nextIf[t] = next == null || view == null ? -1 : view.indexOf(next);
             int i = view == null ? -1 : view.indexOf(config.names[t]);
             ifIndex[t] = i;
             if (i >= 0 && i < size) {

@@ -22,7 +22,22 @@ public final class TunnelConfig {
     static final TunnelConfig EMPTY = new TunnelConfig(List.of());
 
     /** A tunnel as the control path resolved it. */
-    record Entry(TunnelSettings settings, int vrf, TunnelDevice device) {
+    record Entry(TunnelSettings settings, int vrf, TunnelDevice device, NextHop next) {
+        Entry(TunnelSettings settings, int vrf, TunnelDevice device) {
+            this(settings, vrf, device, null);
+        }
+
+        Entry withNext(NextHop n) {
+            return new Entry(settings, vrf, device, n);
+        }
+    }
+
+    /**
+     * Where routing sends an IPv4 tunnel's remote end: out of {@code iface} to {@code address} (the
+     * gateway, or the remote itself on-link). The encapsulation node then goes straight to
+     * ip4-rewrite, as ip4-lookup would have sent it, without a lookup per packet.
+     */
+    record NextHop(String iface, int address) {
     }
 
     final int count;
@@ -47,6 +62,9 @@ public final class TunnelConfig {
      */
     final long[] words;
     final long[] lastWord;
+    /** The resolved next hop's interface name (null: ip4-lookup per packet) and address. */
+    final String[] nextIface;
+    final int[] nextHop4;
     static final int WORDS = TEMPLATE / 8;
     /** Decapsulation: by hash slot, tunnel number + 1 (0: empty). */
     private final int[] table;
@@ -72,6 +90,8 @@ public final class TunnelConfig {
         ipSum = new int[count];
         words = new long[Math.max(1, count) * WORDS];
         lastWord = new long[Math.max(1, count)];
+        nextIface = new String[count];
+        nextHop4 = new int[count];
         int size = Integer.highestOneBit(Math.max(4, count * 4 - 1)) << 1;
         table = new int[size];
         mask = size - 1;
@@ -80,6 +100,10 @@ public final class TunnelConfig {
             TunnelSettings s = e.settings();
             names[t] = s.name();
             devices[t] = e.device();
+            if (e.next() != null && !s.ipv6()) {
+                nextIface[t] = e.next().iface();
+                nextHop4[t] = e.next().address();
+            }
             kind[t] = TunnelSettings.VXLAN.equals(s.encapsulation()) ? VXLAN : NVGRE;
             ipv6[t] = s.ipv6();
             vni[t] = s.vni();

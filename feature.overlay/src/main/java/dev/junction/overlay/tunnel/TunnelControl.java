@@ -10,6 +10,7 @@ import dev.junction.overlay.nvgre.NvgreEncapNode;
 import dev.junction.overlay.vxlan.VxlanDecapNode;
 import dev.junction.overlay.vxlan.VxlanEncapNode;
 import dev.junction.routing.LocalService;
+import dev.junction.routing.Routing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     private final Consumer<Object> unregister;
     private final Interfaces interfaces;
     private final ToIntFunction<String> vrfId;
+    private final Underlay underlay;
     private final List<PacketNode> encapNodes;
     private final List<PacketNode> decapNodes;
     private final Map<String, TunnelConfig.Entry> tunnels = new LinkedHashMap<>();
@@ -68,20 +70,96 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     }
 
     /**
+     * Where routing sends an address now ({@code Routing.resolve}): the underlay's next hop for a
+     * tunnel's remote end, or null (no route) to let ip4-lookup decide per packet.
+     */
+    @FunctionalInterface
+    public interface Underlay {
+        Routing.AdjacencyEntry resolve(String vrf, String address);
+
+        /** No resolution: every outer packet through ip4-lookup. */
+        Underlay LOOKUP = (vrf, address) -> null;
+    }
+
+    /**
      * {@code vrfId} gives a VRF's number from its name, throwing IllegalArgumentException when there
-     * is no such VRF (routing's {@code Routing.vrfs()}).
+     * is no such VRF (routing's {@code Routing.vrfs()}); with {@link Underlay#LOOKUP}.
      */
     public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Interfaces interfaces, ToIntFunction<String> vrfId) {
+        this(register, unregister, interfaces, vrfId, Underlay.LOOKUP);
+    }
+
+    /**
+     * As above; {@code underlay} resolves each IPv4 tunnel's remote end, again on each
+     * {@link #routesChanged} of its VRF (a RouteListener's call).
+     */
+    public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Interfaces interfaces, ToIntFunction<String> vrfId,
+            Underlay underlay) {
         this.register = register;
         this.unregister = unregister;
         this.interfaces = interfaces;
         this.vrfId = vrfId;
+        this.underlay = Objects.requireNonNull(underlay, "underlay");
         this.encapNodes = List.of(new VxlanEncapNode(this), new NvgreEncapNode(this));
         this.decapNodes = List.of(new VxlanDecapNode(this), new NvgreDecapNode(this));
     }
 
     public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Dataplane dataplane, ToIntFunction<String> vrfId) {
         this(register, unregister, Interfaces.of(dataplane), vrfId);
+    }
+
+    public TunnelControl(Consumer<Object> register, Consumer<Object> unregister, Dataplane dataplane, ToIntFunction<String> vrfId,
+            Underlay underlay) {
+        this(register, unregister, Interfaces.of(dataplane), vrfId, underlay);
+    }
+
+    /**
+     * A VRF's routes changed (routing's RouteListener): its tunnels' next hops are resolved again,
+     * and the nodes get a new configuration if one moved. Until then (routing's coalescing delay,
+     * about 10 ms) the encapsulation node sends to the next hop it had.
+     */
+    public synchronized void routesChanged(String vrf) {
+        boolean moved = false;
+        for (TunnelConfig.Entry e : tunnels.values()) {
+            if (e.settings().vrf().equals(vrf) && !Objects.equals(e.next(), nextHop(e.settings()))) {
+                moved = true;
+            }
+        }
+        if (moved) {
+            publish();
+        }
+    }
+
+    /**
+     * How a tunnel's outer packets are routed now: "GATEWAY out of IFACE" (resolved, straight to
+     * ip4-rewrite) or "ip4-lookup" / "ip6-lookup" (per packet); null for no such tunnel.
+     */
+    public synchronized String underlay(String tunnel) {
+        TunnelConfig.Entry e = tunnels.get(tunnel);
+        if (e == null) {
+            return null;
+        }
+        TunnelConfig.NextHop n = e.next();
+        return n != null ? dev.junction.packet.Ipv4.format(n.address()) + " out of " + n.iface()
+                : e.settings().ipv6() ? "ip6-lookup" : "ip4-lookup";
+    }
+
+    /** The single next hop routing gives an IPv4 tunnel's remote end, or null to look it up per packet. */
+    private TunnelConfig.NextHop nextHop(TunnelSettings s) {
+        if (s.ipv6()) {
+            return null; // ip6-rewrite works from ip6-lookup's adjacency: IPv6 underlays keep the lookup
+        }
+        Routing.AdjacencyEntry a;
+        try {
+            a = underlay.resolve(s.vrf(), s.remote());
+        } catch (IllegalArgumentException e) {
+            return null; // the VRF went: the lookup per packet says what happens
+        }
+        if (a == null || a.family() != 4 || !"forward".equals(a.kind()) || a.iface() == null || a.iface().startsWith("#")) {
+            return null; // no route, local, ECMP (the lookup hashes the flow) or steered: ip4-lookup decides
+        }
+        String via = a.via() != null ? a.via() : s.remote();
+        return new TunnelConfig.NextHop(a.iface(), dev.junction.packet.Ipv4.parse(via));
     }
 
     /** The nodes join the graph. */
@@ -192,6 +270,9 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
 
     /** A new config for the nodes, then the local services it needs claimed and those it no longer needs given back. */
     private void publish() {
+        for (Map.Entry<String, TunnelConfig.Entry> e : tunnels.entrySet()) {
+            e.setValue(e.getValue().withNext(nextHop(e.getValue().settings())));
+        }
         config = new TunnelConfig(List.copyOf(tunnels.values()));
         Map<Integer, String> wanted = new LinkedHashMap<>();
         for (TunnelConfig.Entry e : tunnels.values()) {

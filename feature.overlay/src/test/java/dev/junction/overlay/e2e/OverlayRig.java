@@ -43,7 +43,7 @@ final class OverlayRig implements AutoCloseable {
                 throw new IllegalArgumentException("no VRF " + vrf);
             }
             return 0;
-        });
+        }, (vrf, address) -> routing.resolve(address));
         tunnels.start();
         bvis = new dev.junction.l2.bvi.BviControl(bridges, engine::addDevice, engine::removeDevice);
         engine.addInterfaceListener(bvis);

@@ -111,6 +111,9 @@ class VxlanLinuxPeerTest {
         must(ns(u2, "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.90.1.1"));
         rig.tunnels.tunnel(TunnelSettings.vxlan("vxa", "10.90.1.1", "10.90.1.2", 100));
         rig.tunnels.tunnel(TunnelSettings.vxlan("vxb", "10.90.1.1", "10.90.2.2", 100));
+        // Both remotes are on-link: resolved once, the outer packets skip ip4-lookup.
+        assertEquals("10.90.1.2 out of j-u1", rig.tunnels.underlay("vxa"));
+        assertEquals("10.90.2.2 out of j-u2", rig.tunnels.underlay("vxb"));
         rig.bridges.port("vxa", "ov", 1);
         rig.bridges.port("vxb", "ov", 1);
         Path pcap = Files.createTempFile("vxlan-", ".pcap");
