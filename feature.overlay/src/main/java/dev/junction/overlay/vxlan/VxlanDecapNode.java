@@ -37,22 +37,25 @@ public final class VxlanDecapNode extends DecapNode {
         if (l4Length < HEADERS + MIN_FRAME) {
             return -1 - TOO_SHORT;
         }
-        int udpLength = Short.toUnsignedInt(m.get(NET_SHORT, l4 + 4));
+        // Both headers in two loads: UDP (ports, length, checksum), then VXLAN (flags, VNI, reserved).
+        long udp = m.get(NET_LONG, l4);
+        long vxlan = m.get(NET_LONG, l4 + 8);
+        int udpLength = (int) (udp >>> 16) & 0xFFFF;
         if (udpLength > l4Length || udpLength < HEADERS + MIN_FRAME) {
             return -1 - (udpLength < HEADERS + MIN_FRAME ? TOO_SHORT : BAD_UDP_LENGTH);
         }
-        if (m.get(NET_SHORT, l4 + 6) != 0 && !checksumOk(m, ip, l4, udpLength, ipv6)) {
+        if ((udp & 0xFFFF) != 0 && !checksumOk(m, ip, l4, udpLength, ipv6)) {
             return -1 - BAD_CHECKSUM;
         }
-        int flags = m.get(NET_INT, l4 + 8);
+        int flags = (int) (vxlan >>> 32);
         if ((flags & 0x0800_0000) == 0) {
             return -1 - NO_I_FLAG;
         }
         if (flags != 0x0800_0000) {
             return -1 - RESERVED_FLAGS;
         }
-        int vni = m.get(NET_INT, l4 + 12) >>> 8;
-        int port = Short.toUnsignedInt(m.get(NET_SHORT, l4 + 2));
+        int vni = (int) (vxlan >>> 8) & 0xFF_FFFF;
+        int port = (int) (udp >>> 32) & 0xFFFF;
         int t = tunnel(m, c, ip, ipv6, TunnelConfig.VXLAN, vni, vrf, port);
         if (t < 0) {
             return -1 - NO_TUNNEL;
