@@ -121,25 +121,29 @@ public final class Ipv6Fib {
             }
         }
         for (int start = ROOT_BITS; count > 0; start += 8) {
-            int kept = 0;
+            // The level's loads first, with nothing that waits on them: each iteration's address comes
+            // from the pending list and the previous level, never from this level's loads, so their
+            // misses overlap. (Compacting the list in the same loop made each store's index wait for
+            // the previous load, and on some machines that chained the misses again.)
             if (start < 64) {
                 int shift = 56 - start;
                 for (int k = 0; k < count; k++) {
                     int i = pending[k];
-                    int e = g[FibEntry.firstEntry(results[i]) | ((int) (highs[i] >>> shift) & 0xFF)];
-                    results[i] = e;
-                    pending[kept] = i;
-                    kept += e >>> 31; // still a pointer: one more level
+                    results[i] = g[FibEntry.firstEntry(results[i]) | ((int) (highs[i] >>> shift) & 0xFF)];
                 }
             } else {
                 int shift = 120 - start;
                 for (int k = 0; k < count; k++) {
                     int i = pending[k];
-                    int e = g[FibEntry.firstEntry(results[i]) | ((int) (lows[i] >>> shift) & 0xFF)];
-                    results[i] = e;
-                    pending[kept] = i;
-                    kept += e >>> 31;
+                    results[i] = g[FibEntry.firstEntry(results[i]) | ((int) (lows[i] >>> shift) & 0xFF)];
                 }
+            }
+            // Then the addresses that still point on: one more level.
+            int kept = 0;
+            for (int k = 0; k < count; k++) {
+                int i = pending[k];
+                pending[kept] = i;
+                kept += results[i] >>> 31;
             }
             count = kept;
             VarHandle.acquireFence();
