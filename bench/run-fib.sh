@@ -11,6 +11,7 @@
 # Usage: bench/run-fib.sh [--ipv6] [LOOKUPS]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 FAMILY=4
 if [ "${1:-}" = --ipv6 ]; then FAMILY=6; shift; fi
 LOOKUPS=${1:-10000000}
@@ -40,7 +41,7 @@ if [ $FAMILY = 6 ]; then
     T_RND=$(sed -n 's/.*random trie_cycles=\([0-9.]*\).*/\1/p' "$ROUTES.dpdk")
     awk -v a="$J_IN" -v b="$T_IN" -v c="$J_RND" -v d="$T_RND" 'BEGIN {
         printf "ratio junction/trie: in-route %.2f, random %.2f\n", a / b, c / d }'
-    echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), CPU $CPU"
+    machine "CPU $CPU"
     exit 0
 fi
 for trace in in-route random; do
@@ -55,4 +56,4 @@ L_IN=$(sed -n 's/.*in-route .*rte_lpm_cycles=\([0-9.]*\).*/\1/p' "$ROUTES.dpdk")
 L_RND=$(sed -n 's/.*random .*rte_lpm_cycles=\([0-9.]*\).*/\1/p' "$ROUTES.dpdk")
 awk -v a="$J_IN" -v b="$L_IN" -v c="$J_RND" -v d="$L_RND" 'BEGIN {
     printf "ratio junction/rte_lpm: in-route %.2f, random %.2f\n", a / b, c / d }'
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), CPU $CPU"
+machine "CPU $CPU"

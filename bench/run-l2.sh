@@ -15,6 +15,7 @@
 # Memory for OVS's DPDK: 2 MB hugepages (reserved and given back here), or NOHUGE=1 for none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 SECONDS_RUN=10
 ONLY=ovs,junction
 while [ $# -gt 0 ]; do
@@ -130,4 +131,4 @@ ratio() { # JUNCTION_CASE OVS_CASE
     return 0
 }
 ratio bridge-1k normal-1k; ratio bridge-100k normal-100k; ratio vxlan-encap vxlan-encap; ratio vxlan-decap vxlan-decap
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), CPU $CPU"
+machine "CPU $CPU"

@@ -49,6 +49,7 @@
 # needs a JDK 25 and builds app/target/junction.jar with Maven when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 ROOT=$PWD
 SECONDS_RUN=10
 SIZE=64
@@ -349,8 +350,7 @@ wait_ping() { # until the sink answers through the forwarder (this also resolves
     return 1
 }
 
-echo "machine: $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r);" \
-    "generator on CPU $GEN_CPU, forwarder on CPU $FWD_CPU, f1 receive on CPU $([ $RPS = 1 ] && echo "$FWD_CPU (RPS)" || echo "$GEN_CPU (no RPS)"); ${SIZE}-byte frames, $FLOWS flows, ${SECONDS_RUN} s window after ${WARMUP} s; generator rate $([ "$RATE" = 0 ] && echo unlimited || echo "capped at $RATE pps")"
+machine "generator on CPU $GEN_CPU, forwarder on CPU $FWD_CPU, f1 receive on CPU $([ $RPS = 1 ] && echo "$FWD_CPU (RPS)" || echo "$GEN_CPU (no RPS)"); ${SIZE}-byte frames, $FLOWS flows, ${SECONDS_RUN} s window after ${WARMUP} s; generator rate $([ "$RATE" = 0 ] && echo unlimited || echo "capped at $RATE pps")"
 
 # --- 0. the generator alone: jb-rtr has no address and forwards nothing; its kernel drops at ip_rcv ---
 run_gen() {

@@ -8,6 +8,7 @@
 # Usage: bench/run-pipeline.sh [--seconds N]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 SECONDS_RUN=10
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -45,4 +46,4 @@ OUT=$("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m
 echo "$OUT"
 PLAIN=$(echo "$OUT" | sed -n 's/^junction plain .*mpps=\([0-9.]*\).*/\1/p')
 awk -v j="$PLAIN" -v t="$TESTPMD_MPPS" 'BEGIN { if (t > 0) printf "ratio junction-plain/testpmd = %.2f\n", j / t }'
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
+machine

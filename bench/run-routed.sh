@@ -7,6 +7,7 @@
 # Usage: bench/run-routed.sh [--seconds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 SECONDS_RUN=10
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -21,4 +22,4 @@ mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
 CP=bench/target/classes:platform.core/target/classes:feature.routing/target/classes
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
     -cp "$CP" dev.junction.bench.RoutedPipelineBench data --cpu "$WORKER_CPU" --seconds "$SECONDS_RUN" --warmup 3
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
+machine "worker on CPU $WORKER_CPU"

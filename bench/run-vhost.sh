@@ -11,6 +11,7 @@
 # Usage: bench/run-vhost.sh [--seconds N] [--warmup N]   (root: installs what is missing, tools/packages.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/machine.sh
 SECONDS_RUN=10
 WARMUP=10
 while [ $# -gt 0 ]; do
@@ -99,4 +100,4 @@ awk -v j="$J_FROM" -v t="$T_FROM" 'BEGIN { printf "guest->backend   %13s  %18s  
 awk -v j="$J_TO" -v t="$T_TO" 'BEGIN { printf "backend->guest   %13s  %18s  %5.2f\n", j, t, (t > 0 ? j / t : 0) }'
 echo "frontend: dpdk-testpmd virtio-user, 1 forwarding core on CPU $FRONT_CPU; backend on CPU $BACK_CPU; 64-byte frames, ring 1024"
 echo "averaged over ${SECONDS_RUN} s after ${WARMUP} s of warm-up"
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), $(date -u +%F)"
+machine
