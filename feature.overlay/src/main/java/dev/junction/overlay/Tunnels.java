@@ -21,4 +21,12 @@ public interface Tunnels {
     boolean remove(String name);
 
     List<TunnelStatus> tunnels();
+
+    /**
+     * How a tunnel's outer packets are routed now: {@code "GATEWAY out of IFACE"} when routing
+     * resolves its remote end to one next hop (they go straight to ip4-rewrite), else
+     * {@code "ip4-lookup"} or {@code "ip6-lookup"} (looked up per packet: ECMP, no route yet, an
+     * IPv6 underlay); null for no such tunnel.
+     */
+    String underlay(String name);
 }

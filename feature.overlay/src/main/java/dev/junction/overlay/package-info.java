@@ -4,5 +4,5 @@
  * counters ({@link dev.junction.overlay.TunnelStatus}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.junction.overlay;

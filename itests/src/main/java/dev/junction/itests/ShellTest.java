@@ -152,6 +152,8 @@ class ShellTest {
         Osgi.await(() -> traffic.find("vx9") != null, Duration.ofSeconds(10), () -> "vx9: " + traffic.dataplane.interfaces());
         assertTrue(run("l2:tunnels").lines().anyMatch(l -> l.matches("vx9 +vxlan +10.99.0.1 +10.99.0.2 +9 +default +4789 +1450 +up +0 .*")),
                 run("l2:tunnels"));
+        // No route to the remote end here: its outer packets would be looked up per packet.
+        assertTrue(run("l2:tunnels").lines().anyMatch(l -> l.startsWith("vx9 ") && l.endsWith(" ip4-lookup")), run("l2:tunnels"));
         assertTrue(run("interface:list").lines().anyMatch(l -> l.contains("vx9") && l.contains("vxlan")), run("interface:list"));
         run("l2:vxlan vx9 mtu=1400");
         Osgi.await(() -> run2("l2:tunnels").contains(" 1400 "), Duration.ofSeconds(10), "the MTU changed in place");

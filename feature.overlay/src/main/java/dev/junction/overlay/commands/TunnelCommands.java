@@ -87,13 +87,14 @@ public final class TunnelCommands {
                 return "no tunnels (l2:vxlan --help, l2:nvgre --help)";
             }
             Table t = new Table("TUNNEL", "ENCAP", "LOCAL", "REMOTE", "ID", "VRF", "PORT", "MTU", "STATE", "RX-PKTS",
-                    "RX-BYTES", "TX-PKTS", "TX-BYTES", "TOO-BIG");
+                    "RX-BYTES", "TX-PKTS", "TX-BYTES", "TOO-BIG", "UNDERLAY");
             for (TunnelStatus s : all) {
                 TunnelSettings c = s.settings();
                 t.row(c.name(), c.encapsulation(), c.local(), c.remote(), Integer.toString(c.vni()), c.vrf(),
                         c.port() == 0 ? "-" : Integer.toString(c.port()), Integer.toString(c.effectiveMtu()),
                         s.present() ? "up" : "waiting", Long.toString(s.rxPackets()), Long.toString(s.rxBytes()),
-                        Long.toString(s.txPackets()), Long.toString(s.txBytes()), Long.toString(s.tooBig()));
+                        Long.toString(s.txPackets()), Long.toString(s.txBytes()), Long.toString(s.tooBig()),
+                        String.valueOf(tunnels.underlay(c.name())));
             }
             return t.toString();
         });

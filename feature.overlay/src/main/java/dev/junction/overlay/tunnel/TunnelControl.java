@@ -130,10 +130,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         }
     }
 
-    /**
-     * How a tunnel's outer packets are routed now: "GATEWAY out of IFACE" (resolved, straight to
-     * ip4-rewrite) or "ip4-lookup" / "ip6-lookup" (per packet); null for no such tunnel.
-     */
+    @Override
     public synchronized String underlay(String tunnel) {
         TunnelConfig.Entry e = tunnels.get(tunnel);
         if (e == null) {
