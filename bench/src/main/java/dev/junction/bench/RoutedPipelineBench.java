@@ -42,7 +42,9 @@ import java.util.SplittableRandom;
  * address inside a random route of the table; then the same for IPv6 (160,147 routes). The table
  * is loaded as a user's {@code ip:load} would (RoutingControl.loadTable). Reports load time and FIB
  * memory, Mpps, ns and cycles per packet, and bytes the worker allocated per packet.
- * Usage: {@code RoutedPipelineBench DATA_DIR [--cpu N] [--seconds S] [--warmup S]}.
+ * Usage: {@code RoutedPipelineBench DATA_DIR [--cpu LIST] [--seconds S] [--warmup S]}: one worker per
+ * CPU of the list ({@code 1}, {@code 0,1}, {@code 0-3}), each with a receive queue of its own over
+ * its own share of the destinations, all sending to the one sink.
  */
 public final class RoutedPipelineBench {
     private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -56,7 +58,6 @@ public final class RoutedPipelineBench {
      * one template copy and the destination (and for IPv4 the header checksum) written per frame.
      */
     static final class TableTraffic implements NetDevice, RxQueue, TxQueue {
-        final QueueCounters counters = new QueueCounters();
         private final boolean v6;
         private final int[] v4;
         private final long[] v6High;
@@ -73,6 +74,7 @@ public final class RoutedPipelineBench {
             Ethernet.source(template, 0, HOST_MAC);
             Ethernet.etherType(template, 0, Ethernet.TYPE_IPV4);
             Ipv4.writeHeader(template, 14, 50, 64, Ipv4.PROTO_UDP, 0x0A01_0002, 0);
+            queues(1);
         }
 
         TableTraffic(long[] high, long[] low) {
@@ -84,35 +86,77 @@ public final class RoutedPipelineBench {
             Ethernet.source(template, 0, HOST_MAC);
             Ethernet.etherType(template, 0, Ethernet.TYPE_IPV6);
             Ipv6.writeHeader(template, 14, 10, Ipv6.NEXT_UDP, 64, 0xFD01_0000_0000_0000L, 2, 0, 0);
+            queues(1);
+        }
+
+        /**
+         * Queue {@code q} of {@code queues}: frames from its own share of the destinations (a
+         * contiguous slice, so that two workers never write the same counters or cursor).
+         */
+        final class Queue implements RxQueue {
+            final QueueCounters counters = new QueueCounters();
+            private final int from, to;
+            private int next;
+
+            Queue(int q, int queues) {
+                int count = v6 ? v6High.length : v4.length;
+                from = (int) ((long) count * q / queues);
+                to = (int) ((long) count * (q + 1) / queues);
+                next = from;
+            }
+
+            @Override
+            public int receive(PacketPool pool, PacketVector into, int max) {
+                MemorySegment mem = pool.memory();
+                int n = 0;
+                for (; n < max && !into.isFull(); n++) {
+                    int b = pool.allocate();
+                    if (b < 0) {
+                        break;
+                    }
+                    long f = pool.data(b);
+                    MemorySegment.copy(template, 0, mem, f, 64);
+                    if (v6) {
+                        mem.set(NET_LONG, f + 14 + 24, v6High[next]);
+                        mem.set(NET_LONG, f + 14 + 32, v6Low[next]);
+                    } else {
+                        mem.set(NET_INT, f + 14 + 16, v4[next]);
+                        Ipv4.updateChecksum(mem, f + 14);
+                    }
+                    if (++next == to) {
+                        next = from;
+                    }
+                    pool.length(b, 64);
+                    into.add(b);
+                }
+                counters.packets += n;
+                return n;
+            }
+        }
+
+        private Queue[] queues;
+
+        /** Frames on {@code n} receive queues, one per worker. */
+        void queues(int n) {
+            Queue[] q = new Queue[n];
+            for (int i = 0; i < n; i++) {
+                q[i] = new Queue(i, n);
+            }
+            queues = q;
+        }
+
+        /** Frames generated, every queue. */
+        long generated() {
+            long sum = 0;
+            for (Queue q : queues) {
+                sum += q.counters.packets;
+            }
+            return sum;
         }
 
         @Override
         public int receive(PacketPool pool, PacketVector into, int max) {
-            MemorySegment mem = pool.memory();
-            int n = 0;
-            int count = v6 ? v6High.length : v4.length;
-            for (; n < max && !into.isFull(); n++) {
-                int b = pool.allocate();
-                if (b < 0) {
-                    break;
-                }
-                long f = pool.data(b);
-                MemorySegment.copy(template, 0, mem, f, 64);
-                if (v6) {
-                    mem.set(NET_LONG, f + 14 + 24, v6High[next]);
-                    mem.set(NET_LONG, f + 14 + 32, v6Low[next]);
-                } else {
-                    mem.set(NET_INT, f + 14 + 16, v4[next]);
-                    Ipv4.updateChecksum(mem, f + 14);
-                }
-                if (++next == count) {
-                    next = 0;
-                }
-                pool.length(b, 64);
-                into.add(b);
-            }
-            counters.packets += n;
-            return n;
+            return queues[0].receive(pool, into, max);
         }
 
         @Override
@@ -150,12 +194,12 @@ public final class RoutedPipelineBench {
 
         @Override
         public int rxQueueCount() {
-            return 1;
+            return queues.length;
         }
 
         @Override
         public RxQueue rxQueue(int q) {
-            return this;
+            return queues[q];
         }
 
         @Override
@@ -165,32 +209,42 @@ public final class RoutedPipelineBench {
 
         @Override
         public DeviceCounters counters() {
-            return new DeviceCounters(counters.packets, counters.packets * 64, 0, 0, 0, 0);
+            long g = generated();
+            return new DeviceCounters(g, g * 64, 0, 0, 0, 0);
         }
     }
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
-        int cpu = -2;
+        List<Integer> cpus = null;
         double seconds = 5;
         double warmup = 3;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
-                case "--cpu" -> cpu = Integer.parseInt(args[++i]);
+                case "--cpu" -> cpus = EngineConfig.parseCpus(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: RoutedPipelineBench DATA_DIR [--cpu N] [--seconds S] [--warmup S]");
+                        + "; usage: RoutedPipelineBench DATA_DIR [--cpu LIST] [--seconds S] [--warmup S]");
             }
         }
-        if (cpu == -2) {
-            cpu = EngineConfig.defaults().cpus().getFirst();
+        if (cpus == null) {
+            cpus = List.of(EngineConfig.defaults().cpus().getFirst());
         }
         double ghz = PipelineBench.cpuGhz();
-        System.out.printf(Locale.ROOT, "junction routed pipeline benchmark: 1 worker on CPU %d, 64-byte frames, %.1f GHz nominal%n", cpu, ghz);
+        System.out.printf(Locale.ROOT, "junction routed pipeline benchmark: %d worker%s on CPU %s, 64-byte frames, %.1f GHz nominal%n",
+                cpus.size(), cpus.size() == 1 ? "" : "s", cpus, ghz);
         for (String family : new String[] {"ipv4", "ipv6"}) {
-            run(family, data.resolve("iprbench-tier1-" + family + ".txt.xz"), cpu, warmup, seconds, ghz);
+            run(family, data.resolve("iprbench-tier1-" + family + ".txt.xz"), cpus, warmup, seconds, ghz);
         }
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) {
+            sum += mx.getThreadAllocatedBytes(t.threadId());
+        }
+        return sum;
     }
 
     private static List<String> read(Path xzFile) throws Exception {
@@ -207,7 +261,7 @@ public final class RoutedPipelineBench {
         return out;
     }
 
-    static void run(String family, Path table, int cpu, double warmup, double seconds, double ghz) throws Exception {
+    static void run(String family, Path table, List<Integer> cpus, double warmup, double seconds, double ghz) throws Exception {
         boolean v6 = family.equals("ipv6");
         List<String> prefixes = read(table);
         // One destination per route, a random address inside it, in random order.
@@ -240,8 +294,9 @@ public final class RoutedPipelineBench {
             }
         }
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
+        EngineConfig config = new EngineConfig(cpus, IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
         TableTraffic gen = v6 ? new TableTraffic(dstHigh, dstLow) : new TableTraffic(dst4);
+        gen.queues(cpus.size());
         try (MemoryDevice sink = new MemoryDevice("sink", ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
@@ -274,29 +329,34 @@ public final class RoutedPipelineBench {
             System.out.printf(Locale.ROOT, "junction %s table load: %d routes in %.2f s (ip:load path), FIB %.0f MiB, heap delta %.0f MiB%n",
                     family, load.routes(), load.nanos() / 1e9, load.fibBytes() / 1048576.0, (heap1 - heap0) / 1048576.0);
             engine.start();
-            Thread worker = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("junction-worker-0")).findFirst().orElseThrow();
+            int workers = cpus.size();
+            List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("junction-worker-")).toList();
+            if (threads.size() != workers) {
+                throw new IllegalStateException(threads.size() + " worker threads, " + workers + " expected");
+            }
             Thread.sleep((long) (warmup * 1000));
             engine.clearRuntime();
-            long a0 = mx.getThreadAllocatedBytes(worker.threadId());
+            long a0 = allocated(mx, threads);
             long p0 = sink.counters().txPackets();
-            long g0 = gen.counters.packets;
+            long g0 = gen.generated();
             long t0 = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
             long p1 = sink.counters().txPackets();
-            long g1 = gen.counters.packets;
+            long g1 = gen.generated();
             long t1 = System.nanoTime();
-            long a1 = mx.getThreadAllocatedBytes(worker.threadId());
+            long a1 = allocated(mx, threads);
             long packets = p1 - p0;
             double pps = packets * 1e9 / (t1 - t0);
-            double ns = 1e9 / pps;
+            double ns = workers * 1e9 / pps; // a worker's time per packet: the cost on one core
             long drops = 0;
             for (DropCount d : engine.drops()) {
                 drops += d.count();
             }
             System.out.printf(Locale.ROOT,
-                    "junction %s-routed mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f forwarded=%d generated=%d dropped=%d%n",
-                    family, pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, g1 - g0, drops);
+                    "junction %s-routed mpps=%.2f workers=%d mpps_per_worker=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f"
+                            + " bytes_per_packet=%.4f forwarded=%d generated=%d dropped=%d%n",
+                    family, pps / 1e6, workers, pps / 1e6 / workers, ns, ns * ghz, (double) (a1 - a0) / packets, packets, g1 - g0, drops);
             if (drops > 0) {
                 System.out.println("  drops: " + engine.drops());
             }
