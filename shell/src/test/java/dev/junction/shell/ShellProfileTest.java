@@ -23,7 +23,7 @@ class ShellProfileTest {
                 "interface:delete", "graph:nodes", "graph:arcs", "graph:ethertypes", "runtime:show", "runtime:drops",
                 "runtime:counters", "runtime:clear", "feature:list", "feature:quarantine", "feature:release",
                 "feature:enable", "feature:disable", "trace:start", "trace:show", "trace:stop", "pcap:start",
-                "pcap:stop", "pcap:list", "worker:list", "worker:set", "config:show", "config:check", "config:load",
+                "pcap:stop", "pcap:list", "worker:list", "worker:rate", "worker:set", "config:show", "config:check", "config:load",
                 "config:save").stream().sorted().toList(), named.stream().sorted().toList(), String.join("\n", lines));
         assertTrue(lines.contains("complete -c interface:set -l help -l state -a 'interface:names'"),
                 String.join("\n", lines));
