@@ -62,8 +62,8 @@ final class RuleGenerator {
     Rule rule() {
         int family = rnd.nextInt(10) == 0 ? 0 : rnd.nextBoolean() ? 4 : 6;
         Prefix s = family == 0 ? null : prefix(family), d = family == 0 ? null : prefix(family);
-        if (family != 0 && s == null && d == null) {
-            d = prefix(family);
+        while (family != 0 && s == null && d == null) {
+            d = prefix(family); // not everything of a family: ClassBench's sets have no such rules either
         }
         int f = family;
         int proto = switch (rnd.nextInt(8)) {
