@@ -132,7 +132,7 @@ public final class TupleClassifier {
     public static TupleClassifier build(int family, Rule[] rules, int[] ranks) {
         int n = rules.length;
         int slack = family == 4 ? 8 : 32;
-        int round = family == 4 ? 4 : 8;
+        int round = family == 4 ? 8 : 16;
         List<Tuple> tuples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Rule r = rules[i];
@@ -159,7 +159,8 @@ public final class TupleClassifier {
             }
             if (chosen == null) {
                 // A new tuple, its address lengths rounded down so that neighbours of this rule fit in it too.
-                Shape s = new Shape(shape.s - shape.s % round, shape.d - shape.d % round, shape.p, shape.sp, shape.dp);
+                Shape s = new Shape(shape.s - shape.s % round, shape.d - shape.d % round, shape.p,
+                        shape.sp == 16 ? 16 : 0, shape.dp == 16 ? 16 : 0);
                 for (Tuple t : tuples) {
                     if (t.shape.equals(s)) {
                         s = shape; // that tuple's key is full: the rule's own shape
@@ -267,13 +268,16 @@ public final class TupleClassifier {
         frag[i] = (byte) (r.fragment().ordinal() | (r.needsTransport() ? 4 : 0));
     }
 
+    /**
+     * The five words multiplied independently (the multiplies overlap instead of waiting on each
+     * other, as a chained mix would), then folded and mixed once.
+     */
     static int hash(long a, long b, long c, long d, long e) {
-        long h = (a ^ 0x2545F4914F6CDD1DL) * 0x9E3779B97F4A7C15L;
-        h = (h ^ (h >>> 29) ^ b) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (h >>> 32) ^ c) * 0x94D049BB133111EBL;
-        h = (h ^ (h >>> 29) ^ d) * 0x9E3779B97F4A7C15L;
-        h = (h ^ (h >>> 32) ^ e) * 0xBF58476D1CE4E5B9L;
-        return (int) (h ^ (h >>> 31));
+        long h = a * 0x9E3779B97F4A7C15L + b * 0xC2B2AE3D27D4EB4FL + c * 0x165667B19E3779F9L
+                + d * 0xD6E8FEB86659FD93L + e * 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 32;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return (int) (h ^ (h >>> 29));
     }
 
     /**

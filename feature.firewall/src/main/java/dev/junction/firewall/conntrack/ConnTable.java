@@ -359,6 +359,36 @@ public final class ConnTable {
         return n;
     }
 
+    /**
+     * Puts back an entry handed over by the previous instance of the bundle (control path, before any
+     * worker runs): its key, state and flags, when it was last seen and its TCP words. Returns whether
+     * there was room.
+     */
+    public boolean restore(long k0, long k1, long k2, long k3, long k4, long stateBits, long seen, int[] tcpWords, long now) {
+        FlowKey k = new FlowKey();
+        k.k0 = k0;
+        k.k1 = k1;
+        k.k2 = k2;
+        k.k3 = k3;
+        k.k4 = k4;
+        int zone = FlowKey.zone(k4);
+        if (zone >= MAX_ZONES || find(k, now) >= 0) {
+            return false;
+        }
+        int s = insert(k, zone, stateBits, now);
+        if (s < 0) {
+            return false;
+        }
+        System.arraycopy(tcpWords, 0, tcp, s * TCP_WORDS, TCP_WORDS);
+        touch(s, seen);
+        return true;
+    }
+
+    /** The bits of a word worth handing over: state and flags, not status or generation. */
+    public static long stateBits(long word) {
+        return word & ((1L << GEN_SHIFT) - 1) & ~STATUS;
+    }
+
     /** How many entries are live (expired ones not yet reclaimed included). */
     public int size() {
         int n = 0;
