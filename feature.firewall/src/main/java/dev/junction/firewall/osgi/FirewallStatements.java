@@ -28,6 +28,11 @@ public final class FirewallStatements {
         };
     }
 
+    /** The rule stored words say (the shell lists rules by name with it). */
+    public static Rule ruleOf(Map<String, Object> words) {
+        return rule(words);
+    }
+
     /** The rule a checked {@code fw-rule} statement says (its set, priority, action and match keys). */
     static Rule rule(Map<String, Object> v) {
         Map<String, String> kv = new LinkedHashMap<>();
