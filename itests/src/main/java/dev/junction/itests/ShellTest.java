@@ -190,8 +190,8 @@ class ShellTest {
                 () -> "an attached set with no rules left: " + run2("fw:rules web"));
         run("fw:attach j9 in none");
         Osgi.await(() -> run2("fw:attachments").startsWith("no rule sets attached"), Duration.ofSeconds(10), () -> run2("fw:attachments"));
-        run("fw:settings tcp-established=600 table=1000");
-        assertTrue(err().startsWith("fw:settings: table=1000 must be a power of two"), err());
+        run("fw:settings tcp-established=600 table=3000");
+        assertTrue(err().startsWith("fw:settings: table=3000 must be a power of two"), err());
         run("fw:settings tcp-established=600");
         Osgi.await(() -> run2("fw:settings").lines().anyMatch(l -> l.matches("tcp-established +600s")), Duration.ofSeconds(10),
                 () -> run2("fw:settings"));
