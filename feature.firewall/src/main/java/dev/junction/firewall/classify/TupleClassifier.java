@@ -131,8 +131,8 @@ public final class TupleClassifier {
      */
     public static TupleClassifier build(int family, Rule[] rules, int[] ranks) {
         int n = rules.length;
-        int slack = family == 4 ? 8 : 32;
-        int round = family == 4 ? 8 : 16;
+        int slack = family == 4 ? 32 : 128;
+        int round = family == 4 ? 16 : 32;
         List<Tuple> tuples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Rule r = rules[i];
