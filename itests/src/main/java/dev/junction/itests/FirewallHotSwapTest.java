@@ -150,6 +150,8 @@ class FirewallHotSwapTest {
         assertTrue(before.iterator().next().contains("10.84.1.2:") && before.iterator().next().contains("> 10.84.2.2:7001 ESTABLISHED"),
                 before.toString());
 
+        long hitsBefore = Osgi.service(Firewall.class).hits("inside").get(0).hits();
+        assertTrue(hitsBefore >= 1, "the SYN was the rule's");
         Bundle fw = Osgi.bundle("dev.junction.feature.firewall");
         for (int i = 0; i < 5; i++) {
             Thread.sleep(1000); // echoes in between: each update under traffic
@@ -173,5 +175,6 @@ class FirewallHotSwapTest {
         Osgi.await(() -> drops("denied by rule") > denied, Duration.ofSeconds(5), "the outside's SYN denied by rule");
         Firewall f = Osgi.service(Firewall.class);
         assertTrue(f.hits("outside").get(0).hits() > 0, f.hits("outside").toString());
+        assertTrue(f.hits("inside").get(0).hits() >= hitsBefore, "hits handed over too: " + f.hits("inside"));
     }
 }

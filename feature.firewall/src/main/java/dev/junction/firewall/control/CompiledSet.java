@@ -10,6 +10,8 @@ import dev.junction.firewall.classify.RuleSetClassifier;
 public final class CompiledSet {
     public final RuleSetClassifier classifier;
     private volatile long[][] hits;
+    /** Hits the previous instance of the bundle counted, by position (handed over). */
+    private volatile long[] carried;
 
     CompiledSet(RuleSetClassifier classifier, int workers) {
         this.classifier = classifier;
@@ -33,9 +35,14 @@ public final class CompiledSet {
         }
     }
 
+    void carry(long[] byPosition) {
+        carried = byPosition.clone();
+    }
+
     /** Hits of each rule, by its position in the set. */
     long[] summed() {
-        long[] out = new long[classifier.rules.size()];
+        long[] c = carried;
+        long[] out = c != null ? c.clone() : new long[classifier.rules.size()];
         for (long[] h : hits) {
             for (int rank = 0; rank < h.length; rank++) {
                 out[classifier.position[rank]] += h[rank];

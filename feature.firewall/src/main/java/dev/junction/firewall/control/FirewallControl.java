@@ -161,6 +161,19 @@ public final class FirewallControl implements Firewall, FirewallState {
         return out;
     }
 
+    /**
+     * Hits counted by the previous instance of the bundle for set {@code name}, applied if the set has
+     * the same rules now (its statements came back unchanged); returns whether they were.
+     */
+    public synchronized boolean carryHits(String name, List<Rule> rules, long[] hits) {
+        CompiledSet s = sets.get(name);
+        if (s == null || !s.classifier.rules.equals(rules) || hits.length != rules.size()) {
+            return false;
+        }
+        s.carry(hits);
+        return true;
+    }
+
     @Override
     public synchronized void attach(String iface, Direction direction, String ruleSet) {
         if (iface == null || iface.isBlank()) {

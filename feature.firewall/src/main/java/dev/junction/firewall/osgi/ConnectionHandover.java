@@ -79,6 +79,65 @@ final class ConnectionHandover {
         return n[0];
     }
 
+    private static final String HITS = "rule-hits.handover";
+
+    /** The rule sets' hits, by set, with the rules they counted for (written next to the table). */
+    static void saveHits(BundleContext context, dev.junction.firewall.Firewall fw) {
+        File f = context.getDataFile(HITS);
+        if (f == null) {
+            return;
+        }
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new FileOutputStream(f)))) {
+            out.writeInt(MAGIC);
+            out.writeUTF(framework(context));
+            for (String set : fw.ruleSets().keySet()) {
+                java.util.List<dev.junction.firewall.Firewall.RuleHits> hits = fw.hits(set);
+                out.writeBoolean(true);
+                out.writeUTF(set);
+                out.writeInt(hits.size());
+                for (dev.junction.firewall.Firewall.RuleHits h : hits) {
+                    out.writeUTF(h.rule().text());
+                    out.writeLong(h.hits());
+                }
+            }
+            out.writeBoolean(false);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "rule hits not handed over: " + e);
+            f.delete();
+        }
+    }
+
+    /** Gives each rule set that came back unchanged the hits it had; returns how many sets. */
+    static int restoreHits(BundleContext context, dev.junction.firewall.control.FirewallControl fw) {
+        File f = context.getDataFile(HITS);
+        if (f == null || !f.isFile()) {
+            return 0;
+        }
+        int n = 0;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(f)))) {
+            if (in.readInt() != MAGIC || !framework(context).equals(in.readUTF())
+                    || System.currentTimeMillis() - f.lastModified() > MAX_AGE_MS) {
+                return 0;
+            }
+            while (in.readBoolean()) {
+                String set = in.readUTF();
+                int count = in.readInt();
+                java.util.List<dev.junction.firewall.Rule> rules = new java.util.ArrayList<>();
+                long[] hits = new long[count];
+                for (int i = 0; i < count; i++) {
+                    rules.add(dev.junction.firewall.Rule.parse(in.readUTF()));
+                    hits[i] = in.readLong();
+                }
+                n += fw.carryHits(set, rules, hits) ? 1 : 0;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "rule hits not handed over: " + e);
+        } finally {
+            f.delete();
+        }
+        return n;
+    }
+
     /** Returns how many entries came back. */
     static int restore(BundleContext context, ConnTable table) {
         File f = context.getDataFile(FILE);

@@ -77,6 +77,7 @@ public final class FirewallComponent {
         applyStored(rules, FirewallStatements.RULE_PID);
         applyStored(attach, FirewallStatements.ATTACH_PID);
         applyStored(zones, FirewallStatements.ZONE_PID);
+        ConnectionHandover.restoreHits(context, control); // for the sets that came back unchanged
         for (PacketNode n : List.of(FirewallNode.ip4Input(control), FirewallNode.ip6Input(control), FirewallNode.output(control))) {
             nodes.add(context.registerService(PacketNode.class, n, null));
         }
@@ -112,6 +113,7 @@ public final class FirewallComponent {
         }
         nodes.clear();
         ConnectionHandover.save(context, control.table());
+        ConnectionHandover.saveHits(context, control);
     }
 
     private Dictionary<String, Object> stored(String pid) {
