@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Both directions of a connection meet one entry because the key is normalised ({@link FlowKey}:
  * the two endpoints in a fixed order), so whichever worker receives a packet hashes it to the same
- * window of {@link #WINDOW} slots (linear probing from the hash, wrapping). A slot's state lives in one
+ * {@link #WINDOW} slots, its window: two runs of 16 from two starts the hash gives (two choices, so
+ * that linear probing's clusters cannot fill a key's only run long before the table is full). A slot's state lives in one
  * 64-bit word (status, connection state, flags, generation) read and written through a VarHandle:
  *
  * <ul>
@@ -41,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Expired entries are reclaimed by {@link #expire} on the control thread, or reused by an insert.
  */
 public final class ConnTable {
-    public static final int WINDOW = 16;
+    public static final int WINDOW = 32;
+    private static final int HALF = WINDOW / 2;
     static final int EVICT_SCAN = 256;
     public static final int MAX_ZONES = 256;
     /** {@link #insert} results: refused because the zone is at its limit, or the window is full. */
@@ -84,13 +86,28 @@ public final class ConnTable {
         return capacity;
     }
 
-    static int hash(long k0, long k1, long k2, long k3, long k4) {
+    static long hash(long k0, long k1, long k2, long k3, long k4) {
         long h = (k0 ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
         h = (h ^ (h >>> 30) ^ k1) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (h >>> 27) ^ k2) * 0x94D049BB133111EBL;
         h = (h ^ (h >>> 31) ^ k3) * 0x9E3779B97F4A7C15L;
         h = (h ^ (h >>> 29) ^ k4) * 0xBF58476D1CE4E5B9L;
-        return (int) (h ^ (h >>> 32));
+        return h ^ (h >>> 31);
+    }
+
+    /**
+     * The {@code i}-th slot a key may live in: the first half of its probe sequence runs from one
+     * start, the second half from another (two choices: with one run of 16, linear probing's
+     * clusters outgrow the window at a third full; with two of 16 a key is refused only when both
+     * are full).
+     */
+    private int probe(long h, int i) {
+        return i < HALF ? ((int) h + i) & mask : ((int) (h >>> 32) + i - HALF) & mask;
+    }
+
+    /** The {@code i}-th slot of a key's window (tests). */
+    int probeOf(FlowKey k, int i) {
+        return probe(hash(k.k0, k.k1, k.k2, k.k3, k.k4), i);
     }
 
     public long word(int slot) {
@@ -130,9 +147,9 @@ public final class ConnTable {
     }
 
     public int find(long k0, long k1, long k2, long k3, long k4, long now) {
-        int start = hash(k0, k1, k2, k3, k4) & mask;
+        long h = hash(k0, k1, k2, k3, k4);
         for (int i = 0; i < WINDOW; i++) {
-            int s = (start + i) & mask;
+            int s = probe(h, i);
             long w1 = word(s);
             long status = w1 & STATUS;
             if (status == EMPTY) {
@@ -156,14 +173,14 @@ public final class ConnTable {
      */
     public int insert(FlowKey k, int zone, long stateBits, long now) {
         long k0 = k.k0, k1 = k.k1, k2 = k.k2, k3 = k.k3, k4 = k.k4;
-        int start = hash(k0, k1, k2, k3, k4) & mask;
+        long h = hash(k0, k1, k2, k3, k4);
         int limit = zoneLimit[zone];
         boolean zoneFull = limit > 0 && zoneCount.get(zone) >= limit && !evictEarly(zone, now);
         for (int attempt = 0; attempt < WINDOW; attempt++) {
             int free = -1, early = -1;
             long freeWord = 0, earlyWord = 0, earlySeen = Long.MAX_VALUE;
             for (int i = 0; i < WINDOW; i++) {
-                int s = (start + i) & mask;
+                int s = probe(h, i);
                 long w = word(s);
                 long status = w & STATUS;
                 boolean sameZone = status == LIVE && FlowKey.zone(keys[s * 5 + 4]) == zone;
@@ -173,7 +190,7 @@ public final class ConnTable {
                         freeWord = w;
                     }
                     if (status == EMPTY) {
-                        break;
+                        break; // nothing lives beyond an empty slot of the sequence
                     }
                 } else if (status == LIVE) {
                     if (expired(s, w, now) && (!zoneFull || sameZone)) {
@@ -215,7 +232,7 @@ public final class ConnTable {
             zoneCount.getAndIncrement(zone);
             long live = (gen + 1) << GEN_SHIFT | (stateBits & ~STATUS & ((1L << GEN_SHIFT) - 1)) | LIVE;
             WORDS.setVolatile(words, s, live);
-            return dedupe(s, live, start, now);
+            return dedupe(s, live, h, now);
         }
         zoneRefused.getAndIncrement(zone);
         return TABLE_FULL;
@@ -244,11 +261,18 @@ public final class ConnTable {
         return false;
     }
 
-    /** After publishing slot {@code s}: of two live entries with its key, the one in the later slot dies. */
-    private int dedupe(int s, long live, int start, long now) {
+    /** After publishing slot {@code s}: of two live entries with its key, the one later in the probe sequence dies. */
+    private int dedupe(int s, long live, long h, long now) {
         int o = s * 5;
+        int mine = -1;
         for (int i = 0; i < WINDOW; i++) {
-            int t = (start + i) & mask;
+            if (probe(h, i) == s) {
+                mine = i;
+                break;
+            }
+        }
+        for (int i = 0; i < WINDOW; i++) {
+            int t = probe(h, i);
             if (t == s) {
                 continue;
             }
@@ -261,12 +285,13 @@ public final class ConnTable {
                     kill(t, w); // the connection this one replaces
                     continue;
                 }
-                // Window order, not slot number, decides (the window may wrap).
-                boolean mineFirst = ((s - start) & mask) < ((t - start) & mask);
-                int loser = mineFirst ? t : s;
-                long lw = mineFirst ? w : live;
-                kill(loser, lw);
-                return mineFirst ? s : t;
+                boolean mineFirst = mine < i;
+                if (mineFirst) {
+                    kill(t, w);
+                    return s;
+                }
+                kill(s, live);
+                return t;
             }
         }
         return s;

@@ -68,18 +68,53 @@ class ConnTableTest {
 
     @Test
     void aFullWindowTakesAnEarlyEntryButNeverAnEstablishedOne() {
-        ConnTable t = new ConnTable(16); // one window: the whole table
-        for (int i = 0; i < 16; i++) {
-            int state = i < 15 ? ConnState.ESTABLISHED : ConnState.SYN_SENT;
-            assertTrue(t.insert(key(i), 0, ConnState.withState(0, state), NOW + i) >= 0);
+        ConnTable t = new ConnTable(32); // a key's window can be the whole table
+        int[] fill = new int[32];
+        for (int i = 0, k = 0; i < 32; i++, k++) {
+            k = covering(t, k); // keys whose window is all 32 slots, so the table fills whole
+            fill[i] = k;
+            int state = i < 31 ? ConnState.ESTABLISHED : ConnState.SYN_SENT;
+            assertTrue(t.insert(key(k), 0, ConnState.withState(0, state), NOW + i) >= 0, "insert " + i);
         }
-        assertTrue(t.insert(key(99), 0, ConnState.withState(0, ConnState.SYN_SENT), NOW + 20) >= 0, "took the half-open one");
-        assertTrue(t.find(key(15), NOW + 21) < 0);
-        for (int i = 0; i < 15; i++) {
-            assertTrue(t.find(key(i), NOW + 21) >= 0);
+        int k = covering(t, fill[31] + 1);
+        assertTrue(t.insert(key(k), 0, ConnState.withState(0, ConnState.SYN_SENT), NOW + 20) >= 0, "took the half-open one");
+        assertTrue(t.find(key(fill[31]), NOW + 21) < 0);
+        for (int i = 0; i < 31; i++) {
+            assertTrue(t.find(key(fill[i]), NOW + 21) >= 0);
         }
         // Now the only early entry is the newest: it goes for the next, and then only established remain.
-        assertTrue(t.insert(key(100), 0, ConnState.withState(0, ConnState.ESTABLISHED), NOW + 22) >= 0);
-        assertEquals(ConnTable.TABLE_FULL, t.insert(key(101), 0, ConnState.withState(0, ConnState.SYN_SENT), NOW + 23));
+        int k2 = covering(t, k + 1);
+        assertTrue(t.insert(key(k2), 0, ConnState.withState(0, ConnState.ESTABLISHED), NOW + 22) >= 0);
+        assertTrue(t.find(key(k), NOW + 23) < 0);
+        int k3 = covering(t, k2 + 1);
+        assertEquals(ConnTable.TABLE_FULL, t.insert(key(k3), 0, ConnState.withState(0, ConnState.SYN_SENT), NOW + 23));
+    }
+
+    /** The first key from {@code from} on whose two runs of 16 do not overlap: its window is all 32 slots. */
+    private static int covering(ConnTable t, int from) {
+        int k = from;
+        while (!windowCoversTable(t, key(k))) {
+            k++;
+        }
+        return k;
+    }
+
+    private static boolean windowCoversTable(ConnTable t, FlowKey k) {
+        java.util.Set<Integer> slots = new java.util.HashSet<>();
+        for (int i = 0; i < ConnTable.WINDOW; i++) {
+            slots.add(t.probeOf(k, i));
+        }
+        return slots.size() == 32;
+    }
+
+    @Test
+    void aMillionConnectionsFitInTwoMillionSlots() {
+        ConnTable t = new ConnTable(1 << 21);
+        for (int i = 0; i < 1 << 20; i++) {
+            FlowKey k = new FlowKey().set(4, 0, 6, (long) (0x0a000000 | (i >>> 8)) << 32, 0, 1024 + (i & 0x7fff),
+                    (long) (0xc0a80000 | (i & 0xff)) << 32, 0, 443);
+            assertTrue(t.insert(k, 0, ConnState.withState(0, ConnState.ESTABLISHED), NOW) >= 0, "insert " + i);
+        }
+        assertEquals(1 << 20, t.size());
     }
 }
