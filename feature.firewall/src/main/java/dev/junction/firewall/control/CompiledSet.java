@@ -18,9 +18,10 @@ public final class CompiledSet {
         hits = new long[Math.max(1, workers)][classifier.rules.size()];
     }
 
-    /** Worker {@code w}'s hit counters, by rank. */
+    /** Worker {@code w}'s hit counters, by rank; null in the moment before a grown worker count reaches this set. */
     public long[] hits(int worker) {
-        return hits[worker];
+        long[][] h = hits;
+        return worker < h.length ? h[worker] : null;
     }
 
     /** Control thread, before workers of a larger count run. */

@@ -37,7 +37,10 @@ public final class FirewallControl implements Firewall, FirewallState {
     private volatile boolean liberal;
     private final Map<String, CompiledSet> sets = new TreeMap<>();
     private final Map<String, String> input = new TreeMap<>(), output = new TreeMap<>();
-    private int workers = 1;
+    private volatile int workers = 1;
+    private final Object workersLock = new Object();
+    /** Serialises turning the nodes on and off, outside this object's monitor (see {@link #workers}). */
+    private final Object featureLock = new Object();
 
     private final java.util.function.LongSupplier clock;
 
@@ -77,11 +80,18 @@ public final class FirewallControl implements Firewall, FirewallState {
     }
 
     /** The nodes call this (through their own workers()) so that new rule sets get hit arrays for every worker. */
+    /**
+     * Called by the nodes' {@code workers(count)} under the data plane's lock: it must not wait for
+     * this object's monitor (an attach holds it while it calls into the data plane), so it reads the
+     * published policy and a volatile count.
+     */
     @Override
-    public synchronized void workers(int count) {
-        workers = Math.max(workers, count);
-        for (CompiledSet s : sets.values()) {
-            s.workers(workers);
+    public void workers(int count) {
+        synchronized (workersLock) {
+            workers = Math.max(workers, count);
+            for (CompiledSet s : policy.sets().values()) {
+                s.workers(workers);
+            }
         }
     }
 
@@ -106,8 +116,10 @@ public final class FirewallControl implements Firewall, FirewallState {
         if (old != null && old.classifier.rules.equals(rules)) {
             return; // unchanged: keep its counters
         }
-        sets.put(name, new CompiledSet(new RuleSetClassifier(name, rules), workers));
+        CompiledSet s = new CompiledSet(new RuleSetClassifier(name, rules), workers);
+        sets.put(name, s);
         publish();
+        s.workers(workers); // the count may have grown while it was built (the nodes skip hits they have no array for)
     }
 
     @Override
@@ -175,27 +187,38 @@ public final class FirewallControl implements Firewall, FirewallState {
     }
 
     @Override
-    public synchronized void attach(String iface, Direction direction, String ruleSet) {
-        if (iface == null || iface.isBlank()) {
-            throw new IllegalArgumentException("attach needs an interface name");
+    public void attach(String iface, Direction direction, String ruleSet) {
+        synchronized (featureLock) {
+            synchronized (this) {
+                if (iface == null || iface.isBlank()) {
+                    throw new IllegalArgumentException("attach needs an interface name");
+                }
+                if (!sets.containsKey(ruleSet)) {
+                    throw new IllegalArgumentException("no rule set " + ruleSet + " (make one: fw:rule NAME set=" + ruleSet
+                            + " priority=10 action=permit ...)");
+                }
+                (direction == Direction.INPUT ? input : output).put(iface, ruleSet);
+                publish();
+            }
+            switchNodes(iface, direction, true); // into the data plane: not under this object's monitor
         }
-        if (!sets.containsKey(ruleSet)) {
-            throw new IllegalArgumentException("no rule set " + ruleSet + " (make it first: fw:rules " + ruleSet + " add "
-                    + "priority=10 action=permit ...)");
-        }
-        (direction == Direction.INPUT ? input : output).put(iface, ruleSet);
-        publish();
-        switchNodes(iface, direction, true);
     }
 
     @Override
-    public synchronized boolean detach(String iface, Direction direction) {
-        boolean had = (direction == Direction.INPUT ? input : output).remove(iface) != null;
-        if (had) {
-            publish();
-            switchNodes(iface, direction, false);
+    public boolean detach(String iface, Direction direction) {
+        synchronized (featureLock) {
+            boolean had;
+            synchronized (this) {
+                had = (direction == Direction.INPUT ? input : output).remove(iface) != null;
+                if (had) {
+                    publish();
+                }
+            }
+            if (had) {
+                switchNodes(iface, direction, false);
+            }
+            return had;
         }
-        return had;
     }
 
     private void switchNodes(String iface, Direction d, boolean on) {
@@ -205,12 +228,6 @@ public final class FirewallControl implements Firewall, FirewallState {
         } else {
             features.enable(FirewallNode.OUTPUT, iface, on);
         }
-    }
-
-    /** Turns the nodes on for every attachment again (after the nodes joined the graph anew). */
-    public synchronized void reenable() {
-        input.keySet().forEach(i -> switchNodes(i, Direction.INPUT, true));
-        output.keySet().forEach(i -> switchNodes(i, Direction.OUTPUT, true));
     }
 
     @Override

@@ -215,7 +215,10 @@ public final class FirewallNode implements PacketNode {
         if (rank < 0) {
             return NO_MATCH;
         }
-        set.hits(worker)[rank]++;
+        long[] hits = set.hits(worker);
+        if (hits != null) {
+            hits[rank]++;
+        }
         byte action = c.action[rank];
         if (action == RuleSetClassifier.DENY) {
             return DENIED;
