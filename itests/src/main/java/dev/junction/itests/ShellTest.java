@@ -165,6 +165,47 @@ class ShellTest {
         assertTrue(err().startsWith("l2:vxlan: no vxlan tunnel vx9 (see l2:tunnels)"), err());
     }
 
+    @Test
+    void firewallCommandsStoreRulesAndRefuseMistakes() throws Exception {
+        assertTrue(junctionCommands().containsAll(List.of("fw:rule", "fw:rules", "fw:attach", "fw:sessions", "fw:zones")),
+                "firewall commands have their help checked");
+        run("fw:rule r2 set=web priority=5 action=allow");
+        assertTrue(err().startsWith("fw:rule: action: must be permit or deny or permit+track"), err());
+        run("fw:rule r3 set=web priority=5 action=permit dport=80");
+        assertTrue(err().startsWith("fw:rule: sport/dport need proto=tcp, udp or sctp"), err());
+        run("fw:rule r4 set=web priority=5 action=permit src=10.0.0.1/8");
+        assertTrue(err().startsWith("fw:rule: '10.0.0.1/8' has host bits set beyond /8 (write 10.0.0.0/8)"), err());
+        run("fw:attach j9 in web");
+        assertTrue(err().startsWith("fw:attach: no rule set web (make one: fw:rule NAME set=web"), err());
+        assertTrue(run("fw:rules").startsWith("no rule sets"), "nothing stored by the refused ones: " + run("fw:rules"));
+        run("fw:rule r1 set=web priority=10 action=permit+track src=10.0.0.0/8 proto=tcp dport=80-90");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> run2("fw:rules web").lines().anyMatch(
+                l -> l.matches("1 +r1 +0 +priority=10 action=permit\\+track src=10.0.0.0/8 proto=tcp dport=80-90")),
+                Duration.ofSeconds(10), () -> run2("fw:rules web"));
+        run("fw:attach j9 in web");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> run2("fw:attachments").lines().anyMatch(l -> l.matches("j9 +in +web")), Duration.ofSeconds(10),
+                () -> run2("fw:attachments"));
+        run("fw:rule r1 none");
+        Osgi.await(() -> run2("fw:rules web").contains("(no rules: denies everything)"), Duration.ofSeconds(10),
+                () -> "an attached set with no rules left: " + run2("fw:rules web"));
+        run("fw:attach j9 in none");
+        Osgi.await(() -> run2("fw:attachments").startsWith("no rule sets attached"), Duration.ofSeconds(10), () -> run2("fw:attachments"));
+        run("fw:settings tcp-established=600 table=3000");
+        assertTrue(err().startsWith("fw:settings: table=3000 must be a power of two"), err());
+        run("fw:settings tcp-established=600");
+        Osgi.await(() -> run2("fw:settings").lines().anyMatch(l -> l.matches("tcp-established +600s")), Duration.ofSeconds(10),
+                () -> run2("fw:settings"));
+        run("fw:settings tcp-established=432000");
+        run("fw:zone nowhere limit=10");
+        assertTrue(err().isEmpty(), "stored; applying it is refused and logged: " + err());
+        run("fw:zone nowhere none");
+        assertTrue(run("fw:sessions --count").startsWith("0 connections"), run("fw:sessions --count"));
+        run("fw:sessions --proto sctpx");
+        assertTrue(err().startsWith("fw:sessions: --proto sctpx: tcp, udp, icmp, icmp6 or a number"), err());
+    }
+
     private String run2(String line) {
         try {
             return run(line);

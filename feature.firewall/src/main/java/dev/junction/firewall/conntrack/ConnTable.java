@@ -1,0 +1,425 @@
+package dev.junction.firewall.conntrack;
+
+import static dev.junction.firewall.conntrack.ConnState.BUSY;
+import static dev.junction.firewall.conntrack.ConnState.DEAD;
+import static dev.junction.firewall.conntrack.ConnState.EMPTY;
+import static dev.junction.firewall.conntrack.ConnState.GEN_SHIFT;
+import static dev.junction.firewall.conntrack.ConnState.LIVE;
+import static dev.junction.firewall.conntrack.ConnState.STATUS;
+
+import dev.junction.firewall.Firewall;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The connection table: one for every worker, bounded, lock-free, in primitive arrays.
+ *
+ * <p>Both directions of a connection meet one entry because the key is normalised ({@link FlowKey}:
+ * the two endpoints in a fixed order), so whichever worker receives a packet hashes it to the same
+ * {@link #WINDOW} slots, its window: two runs of 16 from two starts the hash gives (two choices, so
+ * that linear probing's clusters cannot fill a key's only run long before the table is full). A slot's state lives in one
+ * 64-bit word (status, connection state, flags, generation) read and written through a VarHandle:
+ *
+ * <ul>
+ *   <li>insert: claim a free, dead or expired slot of the window by a CAS of its word to BUSY, write the
+ *       key and the rest, then publish LIVE with the next generation (a volatile store, after the
+ *       plain writes it covers);
+ *   <li>lookup: read the word, the key, the word again: only a LIVE word of the same generation on
+ *       both sides vouches for the key (a slot re-keyed in between changed its generation);
+ *   <li>state changes: a CAS of the word from the value read, so two workers never both move one
+ *       connection on; the per-direction TCP window words are plain writes (a race between the two
+ *       directions' workers can only make the check more or less strict by one packet);
+ *   <li>two workers inserting the same new connection at once (both directions' first packets, or a
+ *       retransmitted SYN) may both publish; each then looks for the other in the window, and
+ *       whichever sees a duplicate kills the one in the later slot, so one entry survives.
+ * </ul>
+ *
+ * <p>Slots never go back to EMPTY (a dead one is reused), so a lookup stops at the first EMPTY slot.
+ * Zones (VRFs) have their own entry counts and limits; a zone at its limit, or a window with no free
+ * slot, takes an early (half-open) entry of the window, the oldest, before it refuses the connection.
+ * Expired entries are reclaimed by {@link #expire} on the control thread, or reused by an insert.
+ */
+public final class ConnTable {
+    public static final int WINDOW = 32;
+    private static final int HALF = WINDOW / 2;
+    static final int EVICT_SCAN = 256;
+    public static final int MAX_ZONES = 256;
+    /** {@link #insert} results: refused because the zone is at its limit, or the window is full. */
+    public static final int ZONE_FULL = -1, TABLE_FULL = -2;
+    /** Per-slot TCP words: end, maxend, maxwin of the originator, then of the responder, then the scales. */
+    public static final int TCP_WORDS = 8;
+
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SEEN = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int capacity, mask;
+    final long[] keys;
+    final long[] words;
+    /** System.nanoTime of each slot's last packet (opaque writes: any worker, last one wins). */
+    final long[] lastSeen;
+    public final int[] tcp;
+    private final AtomicIntegerArray zoneCount = new AtomicIntegerArray(MAX_ZONES);
+    private final AtomicLongArray zoneRefused = new AtomicLongArray(MAX_ZONES);
+    private volatile int[] zoneLimit = new int[MAX_ZONES];
+    private volatile long[] timeoutNanos;
+
+    public ConnTable(int capacity) {
+        if (capacity < WINDOW || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("table capacity " + capacity + " is not a power of two >= " + WINDOW);
+        }
+        this.capacity = capacity;
+        mask = capacity - 1;
+        keys = new long[capacity * 5];
+        words = new long[capacity];
+        lastSeen = new long[capacity];
+        tcp = new int[capacity * TCP_WORDS];
+        long[] t = new long[Firewall.Timeouts.NAMES.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = Firewall.Timeouts.DEFAULTS.get(i) * 1_000_000_000L;
+        }
+        timeoutNanos = t;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    static long hash(long k0, long k1, long k2, long k3, long k4) {
+        long h = (k0 ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (h >>> 30) ^ k1) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27) ^ k2) * 0x94D049BB133111EBL;
+        h = (h ^ (h >>> 31) ^ k3) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (h >>> 29) ^ k4) * 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+
+    /**
+     * The {@code i}-th slot a key may live in: the first half of its probe sequence runs from one
+     * start, the second half from another (two choices: with one run of 16, linear probing's
+     * clusters outgrow the window at a third full; with two of 16 a key is refused only when both
+     * are full).
+     */
+    private int probe(long h, int i) {
+        return i < HALF ? ((int) h + i) & mask : ((int) (h >>> 32) + i - HALF) & mask;
+    }
+
+    /** The {@code i}-th slot of a key's window (tests). */
+    int probeOf(FlowKey k, int i) {
+        return probe(hash(k.k0, k.k1, k.k2, k.k3, k.k4), i);
+    }
+
+    public long word(int slot) {
+        return (long) WORDS.getVolatile(words, slot);
+    }
+
+    /** Moves a connection on: whether the word was still {@code expected}. */
+    public boolean update(int slot, long expected, long next) {
+        return WORDS.compareAndSet(words, slot, expected, next);
+    }
+
+    public void touch(int slot, long now) {
+        SEEN.setOpaque(lastSeen, slot, now);
+    }
+
+    public long lastSeen(int slot) {
+        return (long) SEEN.getOpaque(lastSeen, slot);
+    }
+
+    public long key(int slot, int i) {
+        return keys[slot * 5 + i];
+    }
+
+    private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
+        int o = s * 5;
+        return keys[o] == k0 && keys[o + 1] == k1 && keys[o + 2] == k2 && keys[o + 3] == k3 && keys[o + 4] == k4;
+    }
+
+    /** Whether a live word's connection has been idle longer than its state allows. */
+    public boolean expired(int slot, long word, long now) {
+        return now - lastSeen(slot) > timeoutNanos[ConnState.TIMEOUT[ConnState.state(word)]];
+    }
+
+    /** The slot of the connection with key {@code k}, or -1; an expired entry is not found. */
+    public int find(FlowKey k, long now) {
+        return find(k.k0, k.k1, k.k2, k.k3, k.k4, now);
+    }
+
+    public int find(long k0, long k1, long k2, long k3, long k4, long now) {
+        long h = hash(k0, k1, k2, k3, k4);
+        for (int i = 0; i < WINDOW; i++) {
+            int s = probe(h, i);
+            long w1 = word(s);
+            long status = w1 & STATUS;
+            if (status == EMPTY) {
+                return -1;
+            }
+            if (status == LIVE && keyIs(s, k0, k1, k2, k3, k4)) {
+                long w2 = word(s);
+                if ((w2 & STATUS) == LIVE && w2 >>> GEN_SHIFT == w1 >>> GEN_SHIFT) {
+                    return expired(s, w2, now) ? -1 : s;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Makes an entry for a new connection (the caller found none): its word's state and flags are
+     * {@code stateBits} ({@link ConnState#withState} of 0 and flags). Returns the slot, or
+     * {@link #ZONE_FULL} / {@link #TABLE_FULL}. The caller writes the TCP words before others can
+     * rely on them (they start at zero: nothing seen).
+     */
+    public int insert(FlowKey k, int zone, long stateBits, long now) {
+        long k0 = k.k0, k1 = k.k1, k2 = k.k2, k3 = k.k3, k4 = k.k4;
+        long h = hash(k0, k1, k2, k3, k4);
+        int limit = zoneLimit[zone];
+        boolean zoneFull = limit > 0 && zoneCount.get(zone) >= limit && !evictEarly(zone, now);
+        for (int attempt = 0; attempt < WINDOW; attempt++) {
+            int free = -1, early = -1;
+            long freeWord = 0, earlyWord = 0, earlySeen = Long.MAX_VALUE;
+            for (int i = 0; i < WINDOW; i++) {
+                int s = probe(h, i);
+                long w = word(s);
+                long status = w & STATUS;
+                boolean sameZone = status == LIVE && FlowKey.zone(keys[s * 5 + 4]) == zone;
+                if (status == EMPTY || status == DEAD) {
+                    if (free < 0 && !zoneFull) {
+                        free = s;
+                        freeWord = w;
+                    }
+                    if (status == EMPTY) {
+                        break; // nothing lives beyond an empty slot of the sequence
+                    }
+                } else if (status == LIVE) {
+                    if (expired(s, w, now) && (!zoneFull || sameZone)) {
+                        if (free < 0) {
+                            free = s;
+                            freeWord = w;
+                        }
+                    } else if (ConnState.early(ConnState.state(w)) && (!zoneFull || sameZone)) {
+                        long seen = lastSeen(s);
+                        if (seen < earlySeen) {
+                            early = s;
+                            earlyWord = w;
+                            earlySeen = seen;
+                        }
+                    }
+                }
+            }
+            int s = free >= 0 ? free : early;
+            long w = free >= 0 ? freeWord : earlyWord;
+            if (s < 0) {
+                zoneRefused.getAndIncrement(zone);
+                return zoneFull ? ZONE_FULL : TABLE_FULL;
+            }
+            long gen = w >>> GEN_SHIFT;
+            if (!update(s, w, gen << GEN_SHIFT | BUSY)) {
+                continue; // another worker took it first: look again
+            }
+            if ((w & STATUS) == LIVE) {
+                zoneCount.getAndDecrement(FlowKey.zone(keys[s * 5 + 4])); // reclaimed an expired or early entry
+            }
+            int o = s * 5;
+            keys[o] = k0;
+            keys[o + 1] = k1;
+            keys[o + 2] = k2;
+            keys[o + 3] = k3;
+            keys[o + 4] = k4;
+            java.util.Arrays.fill(tcp, s * TCP_WORDS, s * TCP_WORDS + TCP_WORDS, 0);
+            touch(s, now);
+            zoneCount.getAndIncrement(zone);
+            long live = (gen + 1) << GEN_SHIFT | (stateBits & ~STATUS & ((1L << GEN_SHIFT) - 1)) | LIVE;
+            WORDS.setVolatile(words, s, live);
+            return dedupe(s, live, h, now);
+        }
+        zoneRefused.getAndIncrement(zone);
+        return TABLE_FULL;
+    }
+
+    /** Where the search for an early entry to evict from a full zone goes on (racy by design: any start will do). */
+    private int evictCursor;
+
+    /**
+     * A full zone makes room by evicting one of its early (half-open) entries, if one is among the
+     * next {@link #EVICT_SCAN} slots: under a SYN flood the flood's own entries go first, while
+     * established connections stay. Bounded work, only for a connection that would be refused.
+     */
+    private boolean evictEarly(int zone, long now) {
+        int from = evictCursor;
+        for (int i = 0; i < EVICT_SCAN; i++) {
+            int s = (from + i) & mask;
+            long w = word(s);
+            if ((w & STATUS) == LIVE && FlowKey.zone(keys[s * 5 + 4]) == zone
+                    && (ConnState.early(ConnState.state(w)) || expired(s, w, now)) && kill(s, w)) {
+                evictCursor = s + 1;
+                return true;
+            }
+        }
+        evictCursor = from + EVICT_SCAN;
+        return false;
+    }
+
+    /** After publishing slot {@code s}: of two live entries with its key, the one later in the probe sequence dies. */
+    private int dedupe(int s, long live, long h, long now) {
+        int o = s * 5;
+        int mine = -1;
+        for (int i = 0; i < WINDOW; i++) {
+            if (probe(h, i) == s) {
+                mine = i;
+                break;
+            }
+        }
+        for (int i = 0; i < WINDOW; i++) {
+            int t = probe(h, i);
+            if (t == s) {
+                continue;
+            }
+            long w = word(t);
+            if ((w & STATUS) == EMPTY) {
+                break;
+            }
+            if ((w & STATUS) == LIVE && keyIs(t, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4])) {
+                if (expired(t, w, now)) {
+                    kill(t, w); // the connection this one replaces
+                    continue;
+                }
+                boolean mineFirst = mine < i;
+                if (mineFirst) {
+                    kill(t, w);
+                    return s;
+                }
+                kill(s, live);
+                return t;
+            }
+        }
+        return s;
+    }
+
+    /** Marks a live slot dead (once: whoever's CAS wins); returns whether this call did. */
+    public boolean kill(int slot, long word) {
+        if ((word & STATUS) != LIVE) {
+            return false;
+        }
+        if (update(slot, word, ((word >>> GEN_SHIFT) + 1) << GEN_SHIFT | DEAD)) {
+            zoneCount.getAndDecrement(FlowKey.zone(keys[slot * 5 + 4]));
+            return true;
+        }
+        return false;
+    }
+
+    /** Control thread: reclaims every expired entry; returns how many. */
+    public int expire(long now) {
+        int n = 0;
+        for (int s = 0; s < capacity; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && expired(s, w, now) && kill(s, w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Forgets every entry; returns how many were live. */
+    public int clear() {
+        int n = 0;
+        for (int s = 0; s < capacity; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && kill(s, w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public int zoneCount(int zone) {
+        return zoneCount.get(zone);
+    }
+
+    public long zoneRefused(int zone) {
+        return zoneRefused.get(zone);
+    }
+
+    /** 0: no limit but the table's. */
+    public int zoneLimit(int zone) {
+        return zoneLimit[zone];
+    }
+
+    public synchronized void zoneLimit(int zone, int limit) {
+        if (zone < 0 || zone >= MAX_ZONES || limit < 0) {
+            throw new IllegalArgumentException("zone 0.." + (MAX_ZONES - 1) + " and a limit of 0 and up");
+        }
+        int[] l = zoneLimit.clone();
+        l[zone] = limit;
+        zoneLimit = l;
+    }
+
+    public long timeoutNanos(int index) {
+        return timeoutNanos[index];
+    }
+
+    public synchronized void timeoutNanos(int index, long nanos) {
+        long[] t = timeoutNanos.clone();
+        t[index] = nanos;
+        timeoutNanos = t;
+    }
+
+    /** What a visitor sees of a live entry (control path: handover, sessions). */
+    public interface Visitor {
+        void entry(int slot, long k0, long k1, long k2, long k3, long k4, long word, long lastSeen);
+    }
+
+    /** Visits the live, unexpired entries, in slot order, at most {@code max}. */
+    public int forEach(long now, int max, Visitor v) {
+        int n = 0;
+        for (int s = 0; s < capacity && n < max; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && !expired(s, w, now)) {
+                int o = s * 5;
+                v.entry(s, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4], w, lastSeen(s));
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Puts back an entry handed over by the previous instance of the bundle (control path, before any
+     * worker runs): its key, state and flags, when it was last seen and its TCP words. Returns whether
+     * there was room.
+     */
+    public boolean restore(long k0, long k1, long k2, long k3, long k4, long stateBits, long seen, int[] tcpWords, long now) {
+        FlowKey k = new FlowKey();
+        k.k0 = k0;
+        k.k1 = k1;
+        k.k2 = k2;
+        k.k3 = k3;
+        k.k4 = k4;
+        int zone = FlowKey.zone(k4);
+        if (zone >= MAX_ZONES || find(k, now) >= 0) {
+            return false;
+        }
+        int s = insert(k, zone, stateBits, now);
+        if (s < 0) {
+            return false;
+        }
+        System.arraycopy(tcpWords, 0, tcp, s * TCP_WORDS, TCP_WORDS);
+        touch(s, seen);
+        return true;
+    }
+
+    /** The bits of a word worth handing over: state and flags, not status or generation. */
+    public static long stateBits(long word) {
+        return word & ((1L << GEN_SHIFT) - 1) & ~STATUS;
+    }
+
+    /** How many entries are live (expired ones not yet reclaimed included). */
+    public int size() {
+        int n = 0;
+        for (int z = 0; z < MAX_ZONES; z++) {
+            n += zoneCount.get(z);
+        }
+        return n;
+    }
+}
