@@ -3,6 +3,7 @@ package dev.junction.core.engine;
 import dev.junction.core.nodes.InterfaceTxNode;
 import dev.junction.graph.InterfaceView;
 import dev.junction.graph.NodeContext;
+import dev.junction.packet.PacketMemory;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.Arena;
@@ -63,13 +64,13 @@ final class Worker implements Runnable, NodeContext {
     /** Counters of the node running now, for {@link #count}. */
     private NodeCounters countersNow;
 
-    Worker(Engine engine, int index, int cpu, IdleStrategy.Mode idleMode, int poolBuffers) {
+    Worker(Engine engine, int index, int cpu, IdleStrategy.Mode idleMode, int poolBuffers, PacketMemory packetMemory) {
         this.engine = engine;
         this.index = index;
         this.cpu = cpu;
         this.idleMode = idleMode;
         this.idle = IdleStrategy.of(idleMode);
-        this.pool = new PacketPool(arena, poolBuffers);
+        this.pool = new PacketPool(arena, poolBuffers, packetMemory);
         this.memory = pool.memory();
         this.trace = new TraceBuffer(index);
         this.thread = Thread.ofPlatform().name("junction-worker-" + index).daemon().unstarted(this);
