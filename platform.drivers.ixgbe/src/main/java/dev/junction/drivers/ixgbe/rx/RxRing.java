@@ -1,0 +1,226 @@
+package dev.junction.drivers.ixgbe.rx;
+
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_HEADER_ADDRESS;
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_PACKET_ADDRESS;
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_STATUS_DD;
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_STATUS_EOP;
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_WB_LENGTH;
+import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_WB_STATUS;
+
+import dev.junction.device.QueueCounters;
+import dev.junction.device.RxQueue;
+import dev.junction.drivers.ixgbe.dma.DmaRegion;
+import dev.junction.drivers.ixgbe.regs.Bar;
+import dev.junction.drivers.ixgbe.regs.Descriptors;
+import dev.junction.drivers.ixgbe.regs.Regs;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.function.Function;
+
+/**
+ * One receive queue: a ring of advanced descriptors (datasheet 7.1.6) whose buffers are the
+ * polling worker's own pool buffers, so the device writes each frame where the graph reads it (zero
+ * copy). The descriptor at RDT is always filled and held by the driver, so a full ring and an empty
+ * one differ (4.6.7). A frame longer than one buffer (no EOP) is dropped whole and counted: a pool
+ * buffer holds {@link PacketPool#DATA_ROOM} bytes and the core has no chained buffers.
+ *
+ * <p>Owned by one worker at a time; no lock, no allocation, no exception on the receive path.
+ */
+public final class RxRing implements RxQueue {
+    private static final VarHandle STATUS = ValueLayout.JAVA_INT.varHandle();
+    /** The buffer size SRRCTL announces, in KiB: what a pool buffer holds after its headroom. */
+    public static final int BUFFER_KIB = PacketPool.DATA_ROOM / 1024;
+
+    private final Bar bar;
+    private final int queue;
+    private final int count;
+    private final int mask;
+    private final MemorySegment ring;
+    private final int rdt;
+    private final int[] buffers;
+    private final Function<MemorySegment, DmaRegion> mapper;
+    public final QueueCounters counters = new QueueCounters();
+
+    private PacketPool pool;
+    private DmaRegion slab;
+    /** Pool buffers whose data room the device cannot write in one run (paged DMA only): kept out of the ring. */
+    private boolean[] unusable;
+    private int[] stash;
+    private int stashed;
+    private int next;
+    private boolean discarding;
+    /** Frames dropped for spanning more than one descriptor. */
+    public long oversize;
+    /** Times the queue was restarted because another worker's pool came to poll it. */
+    public long restarts;
+
+    /**
+     * @param ring   the descriptor memory, {@code count} descriptors, already set up in RDBAL/RDLEN
+     * @param mapper makes a pool's slab reachable by the device (called once per slab)
+     */
+    public RxRing(Bar bar, int queue, MemorySegment ring, int count, Function<MemorySegment, DmaRegion> mapper) {
+        if (Integer.bitCount(count) != 1 || count < 8) {
+            throw new IllegalArgumentException("receive ring of " + count + " descriptors: a power of two, at least 8");
+        }
+        this.bar = bar;
+        this.queue = queue;
+        this.ring = ring;
+        this.count = count;
+        this.mask = count - 1;
+        this.rdt = Regs.rdt(queue);
+        this.buffers = new int[count];
+        this.mapper = mapper;
+    }
+
+    @Override
+    public int receive(PacketPool pool, PacketVector into, int max) {
+        if (pool != this.pool) {
+            adopt(pool);
+            if (pool != this.pool) {
+                return 0;
+            }
+        }
+        MemorySegment r = ring;
+        int i = next;
+        int n = 0;
+        int last = -1;
+        long bytes = 0;
+        while (n < max) {
+            long d = (long) i << 4;
+            // DD first, with acquire: the device writes the other fields before it (7.1.6.2).
+            int status = (int) STATUS.getAcquire(r, d + RX_WB_STATUS);
+            if ((status & RX_STATUS_DD) == 0) {
+                break;
+            }
+            int b = buffers[i];
+            int refill;
+            if ((status & RX_STATUS_EOP) != 0 && !discarding) {
+                refill = take(pool);
+                if (refill < 0) {
+                    break; // the pool is empty: leave the frame in the ring for the next poll
+                }
+                int length = r.get(ValueLayout.JAVA_INT, d + RX_WB_LENGTH) & 0xFFFF;
+                pool.length(b, length);
+                into.add(b);
+                bytes += length;
+                n++;
+                buffers[i] = refill;
+            } else {
+                refill = b; // part of a frame that does not fit a buffer: the buffer goes straight back
+                discarding = (status & RX_STATUS_EOP) == 0;
+                if (!discarding) {
+                    oversize++;
+                    counters.errors++;
+                }
+            }
+            r.set(ValueLayout.JAVA_LONG, d + RX_PACKET_ADDRESS, slab.iova(pool.bufferStart(refill) + PacketPool.HEADROOM));
+            r.set(ValueLayout.JAVA_LONG, d + RX_HEADER_ADDRESS, 0L); // clears DD for the next round
+            last = i;
+            i = (i + 1) & mask;
+        }
+        if (last >= 0) {
+            next = i;
+            bar.writeTail(rdt, last);
+            counters.packets += n;
+            counters.bytes += bytes;
+        }
+        return n;
+    }
+
+    /** A pool buffer the device can fill in one run. */
+    private int take(PacketPool pool) {
+        while (true) {
+            int b = pool.allocate();
+            if (b < 0 || unusable == null || !unusable[b]) {
+                return b;
+            }
+            stash[stashed++] = b; // never handed to the device; bounded by the count of unusable buffers
+        }
+    }
+
+    /**
+     * The first poll (or a poll by a worker with another pool): map the pool's slab, put its buffers
+     * in every descriptor, hand all but one to the device. With another pool already in the ring the
+     * queue is stopped first, since the device may be writing into the old buffers; those stay with
+     * the pool they came from, lost to it (the engine moves a queue only when its workers change).
+     */
+    private void adopt(PacketPool p) {
+        if (this.pool != null) {
+            restarts++;
+            bar.clear(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
+            if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, 0, 1_000_000_000L)) {
+                return;
+            }
+            bar.write(Regs.rdh(queue), 0);
+            bar.write(Regs.rdt(queue), 0);
+            bar.set(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
+            if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, Regs.DCTL_ENABLE, 1_000_000_000L)) {
+                return;
+            }
+            this.pool = null;
+        }
+        DmaRegion region = mapper.apply(p.memory());
+        boolean[] bad = null;
+        int badCount = 0;
+        for (int b = 0; b < p.capacity(); b++) {
+            if (region.contiguous(p.bufferStart(b) + PacketPool.HEADROOM) < PacketPool.DATA_ROOM) {
+                if (bad == null) {
+                    bad = new boolean[p.capacity()];
+                }
+                bad[b] = true;
+                badCount++;
+            }
+        }
+        slab = region;
+        unusable = bad;
+        stash = new int[badCount];
+        stashed = 0;
+        int filled = 0;
+        for (int i = 0; i < count; i++) {
+            int b = take(p);
+            if (b < 0) {
+                break;
+            }
+            buffers[i] = b;
+            long d = (long) i << 4;
+            ring.set(ValueLayout.JAVA_LONG, d + RX_PACKET_ADDRESS, region.iova(p.bufferStart(b) + PacketPool.HEADROOM));
+            ring.set(ValueLayout.JAVA_LONG, d + RX_HEADER_ADDRESS, 0L);
+            filled++;
+        }
+        if (filled < count) {
+            for (int i = 0; i < filled; i++) {
+                p.free(buffers[i]);
+            }
+            return; // a pool smaller than a ring: try again on the next poll
+        }
+        pool = p;
+        next = 0;
+        discarding = false;
+        // The queue was enabled (and read back enabled) at bring-up; only now does RDT move.
+        bar.writeTail(rdt, count - 1);
+    }
+
+    public int queue() {
+        return queue;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    /** RDH and RDT as the device shows them, and the next descriptor the driver looks at. */
+    public String describe() {
+        return String.format("rx %d: %d descriptors, RDH %d RDT %d next %d, %d oversize, %d restarts",
+                queue, count, bar.read(Regs.rdh(queue)), bar.read(rdt), next, oversize, restarts);
+    }
+
+    /** Descriptor size check at class load: the ring arithmetic above shifts by 4. */
+    static {
+        if (Descriptors.SIZE != 1 << 4) {
+            throw new AssertionError();
+        }
+    }
+}
