@@ -102,7 +102,7 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
                 MemorySegment t = ring(settings.txDescriptors());
                 rxRings[q] = new BringUp.Ring(ringIova(r), settings.rxDescriptors());
                 txRings[q] = new BringUp.Ring(ringIova(t), settings.txDescriptors());
-                rx[q] = new RxRing(bar, q, r, settings.rxDescriptors(), this::slab);
+                rx[q] = new RxRing(bar, q, r, settings.rxDescriptors(), queues > 1, this::slab);
                 tx[q] = new TxRing(bar, q, t, settings.txDescriptors(), this::slab);
             }
             statistics = new HardwareStatistics(bar, queues);

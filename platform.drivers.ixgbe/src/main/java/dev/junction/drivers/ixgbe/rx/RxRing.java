@@ -52,6 +52,8 @@ public final class RxRing implements RxQueue {
     private int stashed;
     private int next;
     private boolean discarding;
+    /** RSS is on: the write-back's hash becomes the packet's flow hash. */
+    private final boolean rss;
     /** Frames dropped for spanning more than one descriptor. */
     public long oversize;
     /** Times the queue was restarted because another worker's pool came to poll it. */
@@ -61,7 +63,7 @@ public final class RxRing implements RxQueue {
      * @param ring   the descriptor memory, {@code count} descriptors, already set up in RDBAL/RDLEN
      * @param mapper makes a pool's slab reachable by the device (called once per slab)
      */
-    public RxRing(Bar bar, int queue, MemorySegment ring, int count, Function<MemorySegment, DmaRegion> mapper) {
+    public RxRing(Bar bar, int queue, MemorySegment ring, int count, boolean rss, Function<MemorySegment, DmaRegion> mapper) {
         if (Integer.bitCount(count) != 1 || count < 8) {
             throw new IllegalArgumentException("receive ring of " + count + " descriptors: a power of two, at least 8");
         }
@@ -73,6 +75,7 @@ public final class RxRing implements RxQueue {
         this.rdt = Regs.rdt(queue);
         this.buffers = new int[count];
         this.mapper = mapper;
+        this.rss = rss;
     }
 
     @Override
@@ -104,6 +107,9 @@ public final class RxRing implements RxQueue {
                 }
                 int length = r.get(ValueLayout.JAVA_INT, d + RX_WB_LENGTH) & 0xFFFF;
                 pool.length(b, length);
+                if (rss) {
+                    pool.flowHash(b, r.get(ValueLayout.JAVA_INT, d + Descriptors.RX_WB_RSS_HASH));
+                }
                 into.add(b);
                 bytes += length;
                 n++;
