@@ -92,6 +92,85 @@ class GraphTest {
         agree(run);
     }
 
+    /**
+     * Two workers, two queue pairs a port, RSS: each worker polls one receive queue of each port and
+     * sends on its own transmit queue, filled from its own pool. Every frame out once, byte for
+     * byte (order is kept per flow only, so frames are matched by a number they carry).
+     */
+    @Test
+    void twoWorkersEachOwnAQueuePairUnderRss() throws Exception {
+        int frames = 200_000;
+        p0 = new ModelPort("x0", ModelConfig.defaults().withQueues(2).withMac(MAC0), IxgbeDevice.Settings.defaults().withQueues(2));
+        p1 = new ModelPort("x1", ModelConfig.defaults().withQueues(2).withMac(MAC1), IxgbeDevice.Settings.defaults().withQueues(2));
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1, -1)));
+        engine.addDevice(p0.device);
+        engine.addDevice(p1.device);
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("x0", "x1");
+        engine.start();
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (p0.device.bar().read(Registers.rdt(0)) == 0 || p0.device.bar().read(Registers.rdt(1)) == 0) {
+            assertTrue(System.nanoTime() < deadline, "the workers never polled both queues of x0");
+            Thread.sleep(1);
+        }
+        java.util.Map<Integer, byte[]> inFlight = new java.util.HashMap<>();
+        long octets = 0;
+        int injected = 0;
+        int out = 0;
+        deadline = System.nanoTime() + TIMEOUT_NANOS * 2;
+        while (out < frames) {
+            while (injected < frames && inFlight.size() < WINDOW) {
+                byte[] f = TestFrames.udp(0x02_00_00_00_0A_0AL, 17, injected, 600);
+                f[14 + 12] = (byte) injected; // a source address per frame: flows spread by RSS
+                f[14 + 13] = (byte) (injected >>> 8);
+                putNumber(f, injected);
+                p0.model.injectRx(f);
+                inFlight.put(injected++, f);
+                octets += f.length;
+            }
+            byte[] sent = p1.model.pollTx();
+            if (sent == null) {
+                assertTrue(System.nanoTime() - deadline < 0, out + " of " + frames + " out; faults " + p0.model.faults() + p1.model.faults());
+                Thread.onSpinWait();
+                continue;
+            }
+            byte[] expected = inFlight.remove(number(sent));
+            assertArrayEquals(expected, sent, "frame " + number(sent));
+            out++;
+        }
+        p0.model.assertNoFaults();
+        p1.model.assertNoFaults();
+        p0.device.statistics().update();
+        p1.device.statistics().update();
+        long q0 = p0.device.statistics().queueReceived(0);
+        long q1 = p0.device.statistics().queueReceived(1);
+        assertEquals(frames, q0 + q1);
+        assertTrue(q0 > frames * 0.4 && q1 > frames * 0.4, "RSS spread the flows: " + q0 + " / " + q1);
+        assertEquals(q0, p0.device.rxRing(0).counters.packets, "queue 0 as its worker counted");
+        assertEquals(q1, p0.device.rxRing(1).counters.packets);
+        long t0 = p1.device.statistics().queueTransmitted(0);
+        long t1 = p1.device.statistics().queueTransmitted(1);
+        assertEquals(frames, t0 + t1);
+        assertTrue(t0 > 0 && t1 > 0, "both workers sent on their own queue: " + t0 + " / " + t1);
+        assertEquals(t0, p1.device.txRing(0).counters.packets);
+        assertEquals(t1, p1.device.txRing(1).counters.packets);
+        assertEquals(octets + 4L * frames, p1.device.statistics().goodOctetsTransmitted());
+    }
+
+    private static void putNumber(byte[] f, int n) {
+        for (int i = 0; i < 4; i++) {
+            f[50 + i] = (byte) (n >>> (8 * i));
+        }
+    }
+
+    private static int number(byte[] f) {
+        int n = 0;
+        for (int i = 0; i < 4; i++) {
+            n |= (f[50 + i] & 0xFF) << (8 * i);
+        }
+        return n;
+    }
+
     /** What a run put in and what the worker allocated meanwhile. */
     record Run(long octets, long workerBytes) {
     }
