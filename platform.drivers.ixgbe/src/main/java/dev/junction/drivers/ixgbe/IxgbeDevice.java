@@ -45,6 +45,8 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
     private final long mac;
     private final RefusedTx refused = new RefusedTx();
     private volatile boolean closed;
+    /** Reads the statistics registers once a second, so that no 32-bit count wraps unseen. */
+    private final Thread statisticsReader;
 
     /**
      * How to run the port.
@@ -120,9 +122,23 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
             if (!up.awaitLink(settings.timeoutNanos())) {
                 LOG.log(System.Logger.Level.WARNING, "ixgbe " + name + ": no link yet");
             }
+            statisticsReader = Thread.ofPlatform().daemon().name("ixgbe-statistics-" + name).start(this::readStatistics);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    private void readStatistics() {
+        while (!closed) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
+            if (!closed) {
+                try {
+                    statistics.update();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "ixgbe " + name + ": statistics not read: " + e.getMessage());
+                }
+            }
         }
     }
 
@@ -250,8 +266,14 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
         if (closed) {
             return;
         }
-        statistics.update();
         closed = true;
+        java.util.concurrent.locks.LockSupport.unpark(statisticsReader);
+        try {
+            statisticsReader.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        statistics.update();
         bar.clear(Regs.RXCTRL, Regs.RXCTRL_RXEN);
         bar.write(Regs.CTRL, bar.read(Regs.CTRL) | Regs.CTRL_RST_MASK);
         bar.await(Regs.CTRL, Regs.CTRL_RST_MASK, 0, settings.timeoutNanos());

@@ -10,8 +10,8 @@ import java.util.Map;
  * when read, so each is read exactly once per {@link #update()} and added to its total; the octet
  * counters are 36 bits split over two registers, low first (reading the low half latches the high
  * half). 32-bit packet counters wrap after 2^32 frames, about 5 minutes at line rate with small
- * frames: call {@link #update()} at least every few seconds (the device's counters do, once a
- * second, from its control thread).
+ * frames: call {@link #update()} at least every few seconds (the device does, once a second, from
+ * a thread of its own).
  */
 public final class HardwareStatistics {
     private final Bar bar;
