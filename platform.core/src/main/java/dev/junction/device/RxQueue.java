@@ -13,4 +13,13 @@ public interface RxQueue {
      * nothing was waiting. Must not block.
      */
     int receive(PacketPool pool, PacketVector into, int max);
+
+    /**
+     * The worker that polled this queue is stopping, and {@code pool}, its pool, is freed when this
+     * returns. A queue that keeps buffers of the pool between calls (a NIC's receive ring, which the
+     * device writes into) must make sure nothing uses them after it returns. Called once, on that
+     * worker's thread, after its last {@link #receive}. The default does nothing.
+     */
+    default void release(PacketPool pool) {
+    }
 }

@@ -121,8 +121,39 @@ final class Worker implements Runnable, NodeContext {
             }
             idle.idle(work);
         }
+        releaseQueues();
         SEEN_EPOCH.setRelease(this, Long.MAX_VALUE);
         arena.close();
+    }
+
+    /**
+     * Before the pool's memory goes: every queue this worker polled or sent on may still have the
+     * device using buffers of it (a NIC's rings), so each is told, here on the worker's thread.
+     */
+    private void releaseQueues() {
+        WorkerGraph wg = g;
+        if (wg == null) {
+            return;
+        }
+        for (dev.junction.device.RxQueue q : wg.rxQueues) {
+            try {
+                q.release(pool);
+            } catch (Throwable t) {
+                faults++;
+                engine.workerFault(this, t);
+            }
+        }
+        for (dev.junction.device.TxQueue q : wg.txQueues) {
+            if (q == null) {
+                continue;
+            }
+            try {
+                q.release(pool);
+            } catch (Throwable t) {
+                faults++;
+                engine.workerFault(this, t);
+            }
+        }
     }
 
     /**
