@@ -1,6 +1,6 @@
 package dev.junction.bench;
 
-import dev.junction.drivers.ixgbe.dma.DmaRegion;
+import dev.junction.drivers.ixgbe.dma.Slabs;
 import dev.junction.drivers.ixgbe.regs.Bar;
 import dev.junction.drivers.ixgbe.regs.Descriptors;
 import dev.junction.drivers.ixgbe.regs.Regs;
@@ -87,8 +87,8 @@ public final class IxgbeDriverBench {
             Bar bar = new Bar(barMemory, offset -> 0);
             MemorySegment rxMemory = arena.allocate(RING * 16L, 4096);
             MemorySegment txMemory = arena.allocate(RING * 16L, 4096);
-            RxRing rx = new RxRing(bar, 0, rxMemory, RING, false, m -> DmaRegion.contiguous(m, m.address()));
-            TxRing tx = new TxRing(bar, 0, txMemory, RING, m -> DmaRegion.contiguous(m, m.address()));
+            RxRing rx = new RxRing(bar, 0, rxMemory, RING, false, Slabs.IDENTITY);
+            TxRing tx = new TxRing(bar, 0, txMemory, RING, Slabs.IDENTITY);
             PacketPool pool = new PacketPool(arena, 4096);
             RingFiller device = new RingFiller(barMemory, rxMemory, txMemory);
             PacketVector v = new PacketVector();

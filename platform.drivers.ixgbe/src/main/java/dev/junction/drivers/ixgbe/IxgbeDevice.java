@@ -6,6 +6,7 @@ import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
 import dev.junction.drivers.ixgbe.dma.DmaMemory;
 import dev.junction.drivers.ixgbe.dma.DmaRegion;
+import dev.junction.drivers.ixgbe.dma.Slabs;
 import dev.junction.drivers.ixgbe.init.BringUp;
 import dev.junction.drivers.ixgbe.init.Rss;
 import dev.junction.drivers.ixgbe.regs.Bar;
@@ -42,6 +43,18 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
     private final TxRing[] tx;
     private final HardwareStatistics statistics;
     private final Map<Long, DmaRegion> slabs = new HashMap<>();
+    private final Map<Long, Integer> slabUsers = new HashMap<>();
+    private final Slabs slabMapper = new Slabs() {
+        @Override
+        public DmaRegion acquire(MemorySegment slab) {
+            return IxgbeDevice.this.acquire(slab);
+        }
+
+        @Override
+        public void release(MemorySegment slab) {
+            IxgbeDevice.this.release(slab);
+        }
+    };
     private final long mac;
     private final RefusedTx refused = new RefusedTx();
     private volatile boolean closed;
@@ -104,8 +117,8 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
                 MemorySegment t = ring(settings.txDescriptors());
                 rxRings[q] = new BringUp.Ring(ringIova(r), settings.rxDescriptors());
                 txRings[q] = new BringUp.Ring(ringIova(t), settings.txDescriptors());
-                rx[q] = new RxRing(bar, q, r, settings.rxDescriptors(), queues > 1, this::slab);
-                tx[q] = new TxRing(bar, q, t, settings.txDescriptors(), this::slab);
+                rx[q] = new RxRing(bar, q, r, settings.rxDescriptors(), queues > 1, slabMapper);
+                tx[q] = new TxRing(bar, q, t, settings.txDescriptors(), slabMapper);
             }
             statistics = new HardwareStatistics(bar, queues);
             BringUp up = new BringUp(bar, "ixgbe " + name, settings.timeoutNanos());
@@ -158,8 +171,29 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
     }
 
     /** A pool's slab, mapped for the device the first time a queue sees it. */
-    private synchronized DmaRegion slab(MemorySegment memory) {
-        return slabs.computeIfAbsent(memory.address(), a -> dma.map(memory));
+    private synchronized DmaRegion acquire(MemorySegment memory) {
+        DmaRegion r = slabs.computeIfAbsent(memory.address(), a -> dma.map(memory));
+        slabUsers.merge(memory.address(), 1, Integer::sum);
+        return r;
+    }
+
+    /** A queue is done with a slab; the last one unmaps it. */
+    private synchronized void release(MemorySegment memory) {
+        Integer users = slabUsers.get(memory.address());
+        if (users == null) {
+            return;
+        }
+        if (users > 1) {
+            slabUsers.put(memory.address(), users - 1);
+            return;
+        }
+        slabUsers.remove(memory.address());
+        DmaRegion r = slabs.remove(memory.address());
+        try {
+            dma.unmap(r);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ixgbe " + name + ": " + e.getMessage());
+        }
     }
 
     @Override

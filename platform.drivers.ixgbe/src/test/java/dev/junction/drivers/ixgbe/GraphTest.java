@@ -71,8 +71,40 @@ class GraphTest {
         xconnects.connect("x0", "x1");
         xconnects.connect("x1", "x0");
         engine.start();
-        Run run = pump(i -> TestFrames.udp(0x02_00_00_00_0A_0AL, 3, i, 1514), f -> f);
+        Run run = pump(FRAMES, i -> TestFrames.udp(0x02_00_00_00_0A_0AL, 3, i, 1514), f -> f);
         agree(run);
+    }
+
+    /**
+     * The engine restarts its workers (a new pool size): each old worker releases its queues before
+     * its pool is freed, the new worker's pool takes the rings over, and frames flow on byte for byte
+     * with no fault (a device writing into the freed pool would be one).
+     */
+    @Test
+    void framesFlowOnAfterTheWorkersAndTheirPoolsAreReplaced() throws Exception {
+        twoPorts();
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("x0", "x1");
+        engine.start();
+        IntFunction<byte[]> in = i -> TestFrames.udp(0x02_00_00_00_0A_0AL, 5, i, 1514);
+        Run before = pump(100_000, in, f -> f);
+        EngineConfig c = engine.config();
+        engine.reconfigure(new EngineConfig(c.cpus(), c.idle(), 8192, c.dropQuarantined()));
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (p0.device.rxRing(0).adoptions < 2) {
+            assertTrue(System.nanoTime() < deadline, "the new worker never took x0's ring over");
+            Thread.sleep(1);
+        }
+        Run after = pump(100_000, i -> in.apply(100_000 + i), f -> f);
+        p0.model.assertNoFaults();
+        p1.model.assertNoFaults();
+        assertEquals(0, p0.device.rxRing(0).restarts, "released, not restarted by force");
+        p0.device.statistics().update();
+        p1.device.statistics().update();
+        assertEquals(200_000, p0.device.statistics().goodPacketsReceived());
+        assertEquals(0, p0.device.statistics().receiveDrops());
+        assertEquals(200_000, p1.device.statistics().goodPacketsTransmitted());
+        assertEquals(before.octets() + after.octets() + 4L * 200_000, p1.device.statistics().goodOctetsTransmitted());
     }
 
     @Test
@@ -88,7 +120,7 @@ class GraphTest {
         int x1 = engine.interfaces().stream().filter(s -> s.name().equals("x1")).mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
         vrfs.ip4(0).neighbours.learn(x1, Ipv4.parse("10.2.0.2"), HOST_B_MAC, System.nanoTime());
         engine.start();
-        Run run = pump(GraphTest::routedIn, GraphTest::routedOut);
+        Run run = pump(FRAMES, GraphTest::routedIn, GraphTest::routedOut);
         agree(run);
     }
 
@@ -179,11 +211,11 @@ class GraphTest {
      * Keeps at most {@link #WINDOW} frames in flight, compares each frame out of port 1 with the
      * expected one, in order (one queue, one worker: order is kept).
      */
-    private Run pump(IntFunction<byte[]> in, java.util.function.UnaryOperator<byte[]> expect) throws Exception {
+    private Run pump(int frames, IntFunction<byte[]> in, java.util.function.UnaryOperator<byte[]> expect) throws Exception {
         // The first poll hands the worker's buffers to the receive ring: until then RDT is 0 and
         // every frame would be dropped for want of a descriptor.
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        while (p0.device.bar().read(Registers.rdt(0)) == 0) {
+        while (p0.device.rxRing(0).adoptions == 0) {
             assertTrue(System.nanoTime() < deadline, "the worker never polled x0");
             Thread.sleep(1);
         }
@@ -196,8 +228,8 @@ class GraphTest {
         int out = 0;
         long allocated0 = 0;
         deadline = System.nanoTime() + TIMEOUT_NANOS * 4;
-        while (out < FRAMES) {
-            while (injected < FRAMES && inFlight.size() < WINDOW) {
+        while (out < frames) {
+            while (injected < frames && inFlight.size() < WINDOW) {
                 byte[] f = in.apply(injected++);
                 p0.model.injectRx(f);
                 inFlight.add(expect.apply(f));
@@ -206,7 +238,7 @@ class GraphTest {
             byte[] sent = p1.model.pollTx();
             if (sent == null) {
                 if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError(out + " of " + FRAMES + " out; " + p0.device.rxRing(0).describe() + "; "
+                    throw new AssertionError(out + " of " + frames + " out; " + p0.device.rxRing(0).describe() + "; "
                             + p1.device.txRing(0).describe() + "; faults " + p0.model.faults() + p1.model.faults()
                             + "; x0 " + p0.device.counters() + " x1 " + p1.device.counters());
                 }
@@ -223,7 +255,7 @@ class GraphTest {
             }
         }
         long allocated = mx.getThreadAllocatedBytes(worker) - allocated0;
-        assertEquals(FRAMES, out);
+        assertEquals(frames, out);
         assertEquals(0, p1.model.pollTx() == null ? 0 : 1, "no frame more than was sent");
         return new Run(octets, allocated);
     }

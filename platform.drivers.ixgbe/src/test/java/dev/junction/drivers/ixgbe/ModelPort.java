@@ -33,6 +33,11 @@ final class ModelPort implements AutoCloseable {
                 public DmaRegion map(MemorySegment segment) {
                     return DmaRegion.contiguous(segment, model.dma().registerIdentity(segment));
                 }
+
+                @Override
+                public void unmap(DmaRegion region) {
+                    model.dma().unregister(region.iova(0));
+                }
             };
             device = new IxgbeDevice(name, new Bar(bar0, model::readToClear), dma, settings);
         } catch (RuntimeException e) {

@@ -16,4 +16,8 @@ final class NativeDma implements DmaMemory {
     public DmaRegion map(MemorySegment segment) {
         return DmaRegion.contiguous(segment, segment.address());
     }
+
+    @Override
+    public void unmap(DmaRegion region) {
+    }
 }

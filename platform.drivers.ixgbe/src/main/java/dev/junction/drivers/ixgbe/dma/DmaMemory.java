@@ -15,4 +15,7 @@ public interface DmaMemory {
 
     /** Makes {@code segment} reachable by the device (control path; called once per segment). */
     DmaRegion map(MemorySegment segment);
+
+    /** Takes a mapping {@link #map} made away again, once the device no longer uses the memory. */
+    void unmap(DmaRegion region);
 }

@@ -20,4 +20,9 @@ public final class PhysicalDma implements DmaMemory {
     public DmaRegion map(MemorySegment segment) {
         return DmaRegion.paged(segment, HugePages.PAGE_SHIFT, Pagemap.hugePages(segment));
     }
+
+    /** Nothing to undo: physical addresses need no mapping (the pages stay locked until freed). */
+    @Override
+    public void unmap(DmaRegion region) {
+    }
 }

@@ -31,6 +31,7 @@ public final class Vfio implements DmaMemory, AutoCloseable {
     private static final long GROUP_GET_DEVICE_FD = 0x3B6A;
     private static final long DEVICE_GET_REGION_INFO = 0x3B6C;
     private static final long IOMMU_MAP_DMA = 0x3B71;
+    private static final long IOMMU_UNMAP_DMA = 0x3B72;
     private static final int API_VERSION = 0;
     private static final int TYPE1_IOMMU = 1;
     private static final int NOIOMMU_IOMMU = 8;
@@ -175,6 +176,23 @@ public final class Vfio implements DmaMemory, AutoCloseable {
         map.set(ValueLayout.JAVA_LONG, 24, size);
         check(Libc.ioctl(st, container, IOMMU_MAP_DMA, map), "VFIO_IOMMU_MAP_DMA of " + size + " bytes");
         return DmaRegion.contiguous(segment, segment.address());
+    }
+
+    /** VFIO_IOMMU_UNMAP_DMA of what {@link #map} mapped (struct vfio_iommu_type1_dma_unmap: argsz, flags, iova, size). */
+    @Override
+    public void unmap(DmaRegion region) {
+        if (noIommu) {
+            return;
+        }
+        MemorySegment segment = region.segment();
+        long start = segment.address() & ~4095L;
+        long size = (segment.address() + segment.byteSize() - start + 4095) & ~4095L;
+        MemorySegment unmap = arena.allocate(24);
+        unmap.set(ValueLayout.JAVA_INT, 0, 24);
+        unmap.set(ValueLayout.JAVA_INT, 4, 0);
+        unmap.set(ValueLayout.JAVA_LONG, 8, start);
+        unmap.set(ValueLayout.JAVA_LONG, 16, size);
+        check(Libc.ioctl(st, container, IOMMU_UNMAP_DMA, unmap), "VFIO_IOMMU_UNMAP_DMA of " + size + " bytes");
     }
 
     private int openPath(Path p) {

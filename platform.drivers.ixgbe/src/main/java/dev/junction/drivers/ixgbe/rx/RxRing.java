@@ -10,6 +10,7 @@ import static dev.junction.drivers.ixgbe.regs.Descriptors.RX_WB_STATUS;
 import dev.junction.device.QueueCounters;
 import dev.junction.device.RxQueue;
 import dev.junction.drivers.ixgbe.dma.DmaRegion;
+import dev.junction.drivers.ixgbe.dma.Slabs;
 import dev.junction.drivers.ixgbe.regs.Bar;
 import dev.junction.drivers.ixgbe.regs.Descriptors;
 import dev.junction.drivers.ixgbe.regs.Regs;
@@ -18,7 +19,6 @@ import dev.junction.packet.PacketVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.function.Function;
 
 /**
  * One receive queue: a ring of advanced descriptors (datasheet 7.1.6) whose buffers are the
@@ -41,7 +41,7 @@ public final class RxRing implements RxQueue {
     private final MemorySegment ring;
     private final int rdt;
     private final int[] buffers;
-    private final Function<MemorySegment, DmaRegion> mapper;
+    private final Slabs slabs;
     public final QueueCounters counters = new QueueCounters();
 
     private PacketPool pool;
@@ -56,14 +56,18 @@ public final class RxRing implements RxQueue {
     private final boolean rss;
     /** Frames dropped for spanning more than one descriptor. */
     public long oversize;
-    /** Times the queue was restarted because another worker's pool came to poll it. */
-    public long restarts;
+    /** Times the queue was restarted because another worker's pool came to poll it without a release. */
+    public volatile long restarts;
+    /** Pools this queue has run on so far (1 after the first poll). */
+    public volatile int adoptions;
+    /** The queue was stopped (released, or for a restart): the next adopt enables it again. */
+    private boolean stopped;
 
     /**
      * @param ring   the descriptor memory, {@code count} descriptors, already set up in RDBAL/RDLEN
-     * @param mapper makes a pool's slab reachable by the device (called once per slab)
+     * @param slabs  makes a pool's slab reachable by the device, and unreachable when done
      */
-    public RxRing(Bar bar, int queue, MemorySegment ring, int count, boolean rss, Function<MemorySegment, DmaRegion> mapper) {
+    public RxRing(Bar bar, int queue, MemorySegment ring, int count, boolean rss, Slabs slabs) {
         if (Integer.bitCount(count) != 1 || count < 8) {
             throw new IllegalArgumentException("receive ring of " + count + " descriptors: a power of two, at least 8");
         }
@@ -74,7 +78,7 @@ public final class RxRing implements RxQueue {
         this.mask = count - 1;
         this.rdt = Regs.rdt(queue);
         this.buffers = new int[count];
-        this.mapper = mapper;
+        this.slabs = slabs;
         this.rss = rss;
     }
 
@@ -149,26 +153,21 @@ public final class RxRing implements RxQueue {
 
     /**
      * The first poll (or a poll by a worker with another pool): map the pool's slab, put its buffers
-     * in every descriptor, hand all but one to the device. With another pool already in the ring the
-     * queue is stopped first, since the device may be writing into the old buffers; those stay with
-     * the pool they came from, lost to it (the engine moves a queue only when its workers change).
+     * in every descriptor, hand all but one to the device. With another pool's buffers still in the
+     * ring (no {@link #release} came) the queue is stopped first, since the device may be writing
+     * into them; those stay with the pool they came from, lost to it.
      */
     private void adopt(PacketPool p) {
         if (this.pool != null) {
             restarts++;
-            bar.clear(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
-            if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, 0, 1_000_000_000L)) {
+            if (!stop()) {
                 return;
             }
-            bar.write(Regs.rdh(queue), 0);
-            bar.write(Regs.rdt(queue), 0);
-            bar.set(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
-            if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, Regs.DCTL_ENABLE, 1_000_000_000L)) {
-                return;
-            }
+            slabs.release(this.pool.memory());
             this.pool = null;
+            slab = null;
         }
-        DmaRegion region = mapper.apply(p.memory());
+        DmaRegion region = slabs.acquire(p.memory());
         boolean[] bad = null;
         int badCount = 0;
         for (int b = 0; b < p.capacity(); b++) {
@@ -197,16 +196,65 @@ public final class RxRing implements RxQueue {
             filled++;
         }
         if (filled < count) {
-            for (int i = 0; i < filled; i++) {
-                p.free(buffers[i]);
-            }
+            giveBack(p, filled);
+            slabs.release(p.memory());
             return; // a pool smaller than a ring: try again on the next poll
         }
+        // The device resumes where it stopped (RDH is its own; 0 after bring-up).
+        int head = stopped ? bar.read(Regs.rdh(queue)) & mask : 0;
+        if (stopped) {
+            bar.set(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
+            if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, Regs.DCTL_ENABLE, 1_000_000_000L)) {
+                giveBack(p, count);
+                slabs.release(p.memory());
+                return;
+            }
+            stopped = false;
+        }
         pool = p;
-        next = 0;
+        next = head;
         discarding = false;
-        // The queue was enabled (and read back enabled) at bring-up; only now does RDT move.
-        bar.writeTail(rdt, count - 1);
+        adoptions++;
+        // The queue reads back enabled (at bring-up, or just now); only now does RDT move.
+        bar.writeTail(rdt, (head - 1) & mask);
+    }
+
+    /** Clears RXDCTL.ENABLE and waits until it reads back clear: the device has stopped using the ring. */
+    private boolean stop() {
+        bar.clear(Regs.rxdctl(queue), Regs.DCTL_ENABLE);
+        if (!bar.await(Regs.rxdctl(queue), Regs.DCTL_ENABLE, 0, 1_000_000_000L)) {
+            return false;
+        }
+        stopped = true;
+        return true;
+    }
+
+    private void giveBack(PacketPool p, int filled) {
+        for (int i = 0; i < filled; i++) {
+            p.free(buffers[i]);
+        }
+        for (int i = 0; i < stashed; i++) {
+            p.free(stash[i]);
+        }
+        stashed = 0;
+    }
+
+    /**
+     * The polling worker stops and its pool goes: the queue is stopped so that the device writes no
+     * more into the pool's buffers, which go back to it, and the slab is unmapped. The next worker to poll restarts the queue
+     * on its own pool, where the device left off.
+     */
+    @Override
+    public void release(PacketPool p) {
+        if (p != pool) {
+            return;
+        }
+        if (stop()) {
+            giveBack(p, count);
+            slabs.release(p.memory()); // only once the device has stopped writing into it
+        }
+        pool = null;
+        slab = null;
     }
 
     public int queue() {

@@ -14,6 +14,7 @@ import static dev.junction.drivers.ixgbe.regs.Descriptors.TX_STATUS_DD;
 import dev.junction.device.QueueCounters;
 import dev.junction.device.TxQueue;
 import dev.junction.drivers.ixgbe.dma.DmaRegion;
+import dev.junction.drivers.ixgbe.dma.Slabs;
 import dev.junction.drivers.ixgbe.regs.Bar;
 import dev.junction.drivers.ixgbe.regs.Regs;
 import dev.junction.packet.PacketPool;
@@ -21,7 +22,6 @@ import dev.junction.packet.PacketVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.function.Function;
 
 /**
  * One transmit queue: pool buffers go into advanced data descriptors as they are (zero copy), the
@@ -46,7 +46,7 @@ public final class TxRing implements TxQueue {
     private final int[] last;
     /** At the frame's last descriptor: its buffer. */
     private final int[] buffers;
-    private final Function<MemorySegment, DmaRegion> mapper;
+    private final Slabs slabs;
     public final QueueCounters counters = new QueueCounters();
 
     private PacketPool pool;
@@ -58,7 +58,7 @@ public final class TxRing implements TxQueue {
     /** Frames sent in more than one descriptor. */
     public long split;
 
-    public TxRing(Bar bar, int queue, MemorySegment ring, int count, Function<MemorySegment, DmaRegion> mapper) {
+    public TxRing(Bar bar, int queue, MemorySegment ring, int count, Slabs slabs) {
         if (Integer.bitCount(count) != 1 || count < 8) {
             throw new IllegalArgumentException("transmit ring of " + count + " descriptors: a power of two, at least 8");
         }
@@ -70,7 +70,7 @@ public final class TxRing implements TxQueue {
         this.tdt = Regs.tdt(queue);
         this.last = new int[count];
         this.buffers = new int[count];
-        this.mapper = mapper;
+        this.slabs = slabs;
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class TxRing implements TxQueue {
      * the device's until DD) and then left to that pool, which this thread does not own.
      */
     private void adopt(PacketPool p) {
-        if (this.pool != null) {
+        if (this.pool != null) { // another worker's pool without a release: wait out its buffers
             long deadline = System.nanoTime() + 1_000_000_000L;
             while (inFlight > 0 && System.nanoTime() - deadline < 0) {
                 int end = last[clean];
@@ -185,10 +185,43 @@ public final class TxRing implements TxQueue {
                 c = next;
             }
         }
-        DmaRegion region = mapper.apply(p.memory());
+        if (this.pool != null && inFlight == 0) {
+            slabs.release(this.pool.memory());
+        }
+        DmaRegion region = slabs.acquire(p.memory());
         slab = region;
         paged = region.contiguous(0) < region.segment().byteSize();
         pool = p;
+    }
+
+    /**
+     * The sending worker stops and its pool goes: wait (a second at most) until the device has
+     * completed what it was given, freeing those buffers to the pool; anything still not completed
+     * is forgotten, never freed into another pool.
+     */
+    @Override
+    public void release(PacketPool p) {
+        if (p != pool) {
+            return;
+        }
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (inFlight > 0 && System.nanoTime() - deadline < 0) {
+            reclaim(p);
+            Thread.onSpinWait();
+        }
+        boolean done = inFlight == 0;
+        for (int c = clean, left = inFlight; left > 0; ) {
+            int end = last[c];
+            buffers[end] = -1;
+            int next = (end + 1) & mask;
+            left -= (next - c) & mask;
+            c = next;
+        }
+        if (done) {
+            slabs.release(p.memory()); // the device reads nothing more from it
+        }
+        pool = null;
+        slab = null;
     }
 
     public int queue() {
