@@ -58,6 +58,11 @@ public final class RxRing implements RxQueue {
     public long oversize;
     /** Times the queue was restarted because another worker's pool came to poll it without a release. */
     public volatile long restarts;
+    private static final System.Logger LOG = System.getLogger("dev.junction.drivers.ixgbe");
+    /** A pool whose slab could not be mapped: not tried again. */
+    private PacketPool refusedPool;
+    /** Why, for the shell. */
+    public volatile String refusal;
     /** Pools this queue has run on so far (1 after the first poll). */
     public volatile int adoptions;
     /** The queue was stopped (released, or for a restart): the next adopt enables it again. */
@@ -85,6 +90,9 @@ public final class RxRing implements RxQueue {
     @Override
     public int receive(PacketPool pool, PacketVector into, int max) {
         if (pool != this.pool) {
+            if (pool == refusedPool) {
+                return 0;
+            }
             adopt(pool);
             if (pool != this.pool) {
                 return 0;
@@ -167,7 +175,17 @@ public final class RxRing implements RxQueue {
             this.pool = null;
             slab = null;
         }
-        DmaRegion region = slabs.acquire(p.memory());
+        DmaRegion region;
+        try {
+            region = slabs.acquire(p.memory());
+        } catch (RuntimeException e) {
+            // Memory the device cannot reach (not in huge pages without an IOMMU): said once, not per poll.
+            refusedPool = p;
+            refusal = e.getMessage();
+            LOG.log(System.Logger.Level.ERROR, "ixgbe rx queue " + queue + ": the worker's pool cannot be given to the device: "
+                    + e.getMessage());
+            return;
+        }
         boolean[] bad = null;
         int badCount = 0;
         for (int b = 0; b < p.capacity(); b++) {
@@ -267,8 +285,9 @@ public final class RxRing implements RxQueue {
 
     /** RDH and RDT as the device shows them, and the next descriptor the driver looks at. */
     public String describe() {
-        return String.format("rx %d: %d descriptors, RDH %d RDT %d next %d, %d oversize, %d restarts",
-                queue, count, bar.read(Regs.rdh(queue)), bar.read(rdt), next, oversize, restarts);
+        return String.format("rx %d: %d descriptors, RDH %d RDT %d next %d, %d oversize, %d restarts%s",
+                queue, count, bar.read(Regs.rdh(queue)), bar.read(rdt), next, oversize, restarts,
+                refusal == null ? "" : "; refused: " + refusal);
     }
 
     /** Descriptor size check at class load: the ring arithmetic above shifts by 4. */

@@ -55,6 +55,9 @@ public final class TxRing implements TxQueue {
     private int tail;
     private int clean;
     private int inFlight;
+    private static final System.Logger LOG = System.getLogger("dev.junction.drivers.ixgbe");
+    private PacketPool refusedPool;
+    public volatile String refusal;
     /** Frames sent in more than one descriptor. */
     public long split;
 
@@ -76,7 +79,10 @@ public final class TxRing implements TxQueue {
     @Override
     public int transmit(PacketPool pool, PacketVector packets) {
         if (pool != this.pool) {
-            adopt(pool);
+            if (pool == refusedPool || !adopt(pool)) {
+                counters.errors += packets.count();
+                return 0;
+            }
         }
         reclaim(pool);
         MemorySegment r = ring;
@@ -162,7 +168,7 @@ public final class TxRing implements TxQueue {
      * A new pool: map its slab. Buffers of a previous pool still in flight are waited for (they are
      * the device's until DD) and then left to that pool, which this thread does not own.
      */
-    private void adopt(PacketPool p) {
+    private boolean adopt(PacketPool p) {
         if (this.pool != null) { // another worker's pool without a release: wait out its buffers
             long deadline = System.nanoTime() + 1_000_000_000L;
             while (inFlight > 0 && System.nanoTime() - deadline < 0) {
@@ -188,10 +194,21 @@ public final class TxRing implements TxQueue {
         if (this.pool != null && inFlight == 0) {
             slabs.release(this.pool.memory());
         }
-        DmaRegion region = slabs.acquire(p.memory());
+        this.pool = null;
+        DmaRegion region;
+        try {
+            region = slabs.acquire(p.memory());
+        } catch (RuntimeException e) {
+            refusedPool = p;
+            refusal = e.getMessage();
+            LOG.log(System.Logger.Level.ERROR, "ixgbe tx queue " + queue + ": the worker's pool cannot be given to the device: "
+                    + e.getMessage());
+            return false;
+        }
         slab = region;
         paged = region.contiguous(0) < region.segment().byteSize();
         pool = p;
+        return true;
     }
 
     /**
