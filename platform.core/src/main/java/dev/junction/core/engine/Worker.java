@@ -70,10 +70,28 @@ final class Worker implements Runnable, NodeContext {
         this.cpu = cpu;
         this.idleMode = idleMode;
         this.idle = IdleStrategy.of(idleMode);
-        this.pool = new PacketPool(arena, poolBuffers, packetMemory);
+        this.pool = pool(arena, poolBuffers, packetMemory, index);
         this.memory = pool.memory();
         this.trace = new TraceBuffer(index);
         this.thread = Thread.ofPlatform().name("junction-worker-" + index).daemon().unstarted(this);
+    }
+
+    /**
+     * The worker's pool from {@code packetMemory}; when that cannot give the memory (no huge pages
+     * free, say) the pool is plain native memory, logged in one line, and the worker runs anyway: a
+     * driver that needs the special memory then refuses the pool itself.
+     */
+    private static PacketPool pool(Arena arena, int buffers, PacketMemory packetMemory, int index) {
+        if (packetMemory == PacketMemory.NATIVE) {
+            return new PacketPool(arena, buffers);
+        }
+        try {
+            return new PacketPool(arena, buffers, packetMemory);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.junction.core").log(System.Logger.Level.ERROR, "worker " + index
+                    + ": packet memory not available, pool in plain memory: " + e.getMessage());
+            return new PacketPool(arena, buffers);
+        }
     }
 
     long seenEpoch() {
