@@ -1,6 +1,10 @@
 package dev.junction.drivers.ixgbe;
 
 import dev.junction.device.NetDevice;
+import dev.junction.drivers.ixgbe.pci.HugePagePacketMemory;
+import dev.junction.drivers.ixgbe.pci.PciDevice;
+import dev.junction.packet.PacketMemory;
+import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
@@ -22,6 +26,7 @@ public final class IxgbeDevices {
     private static final System.Logger LOG = System.getLogger("dev.junction.drivers.ixgbe");
     private IxgbePort port;
     private ServiceRegistration<?> registration;
+    private ServiceRegistration<?> memory;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> props) {
@@ -32,7 +37,13 @@ public final class IxgbeDevices {
                 throw new IllegalArgumentException("no pci address");
             }
             int queues = Integer.parseInt(String.valueOf(props.getOrDefault("queues", "1")));
-            port = IxgbePort.open(name, String.valueOf(pci), IxgbeDevice.Settings.defaults().withQueues(queues));
+            PciDevice device = PciDevice.read(PciDevice.SYSFS, String.valueOf(pci));
+            if (IxgbePort.needsPhysicalMemory(device, Path.of("/dev/vfio"))) {
+                // Before the port: the engine restarts its workers with pools in huge pages.
+                memory = context.registerService(PacketMemory.class, new HugePagePacketMemory(),
+                        new Hashtable<>(Map.of("name", name)));
+            }
+            port = IxgbePort.open(name, device, Path.of("/dev/vfio"), IxgbeDevice.Settings.defaults().withQueues(queues));
             registration = context.registerService(new String[] {NetDevice.class.getName(), IxgbeDevice.class.getName()},
                     port.device(), new Hashtable<>(Map.of("name", name, "pci", String.valueOf(pci), "access", port.path())));
         } catch (RuntimeException e) {
@@ -40,6 +51,10 @@ public final class IxgbeDevices {
             if (port != null) {
                 port.close();
                 port = null;
+            }
+            if (memory != null) {
+                memory.unregister();
+                memory = null;
             }
         }
     }
@@ -51,6 +66,9 @@ public final class IxgbeDevices {
         }
         if (port != null) {
             port.close();
+        }
+        if (memory != null) {
+            memory.unregister();
         }
     }
 }

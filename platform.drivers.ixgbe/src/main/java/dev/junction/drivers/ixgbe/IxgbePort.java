@@ -50,6 +50,17 @@ public final class IxgbePort implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a port on {@code pci} reaches memory by physical address (resource0, or VFIO in no-IOMMU
+     * mode), so that the workers' pools must be in huge pages.
+     */
+    public static boolean needsPhysicalMemory(PciDevice pci, Path devVfio) {
+        if (pci.driver().filter("vfio-pci"::equals).isEmpty()) {
+            return true;
+        }
+        return pci.iommuGroup().map(g -> !java.nio.file.Files.exists(devVfio.resolve(g))).orElse(true);
+    }
+
     public IxgbeDevice device() {
         return device;
     }
