@@ -59,6 +59,30 @@ class RxTxTest {
     }
 
     @Test
+    void anEmptyPacketIsTakenFreedAndCountedNeverGivenToTheDevice() {
+        ModelConfig config = ModelConfig.defaults().withQueues(1);
+        try (ModelPort port = new ModelPort("x0", config, IxgbeDevice.Settings.defaults());
+                Arena arena = Arena.ofShared()) {
+            PacketPool pool = new PacketPool(arena, 1024);
+            PacketVector v = new PacketVector();
+            byte[] f = TestFrames.udp(config.mac(), 4, 0, 300);
+            int empty = pool.allocate();
+            int full = pool.allocate();
+            MemorySegment.copy(f, 0, pool.memory(), ValueLayout.JAVA_BYTE, pool.data(full), f.length);
+            pool.length(full, f.length);
+            v.add(empty);
+            v.add(full);
+            assertEquals(2, port.device.txRing(0).transmit(pool, v));
+            assertArrayEquals(f, port.model.awaitTx(WAIT));
+            assertEquals(1, port.device.txRing(0).counters.errors);
+            assertEquals(1, port.device.txRing(0).counters.packets);
+            drainCompletions(port.device, pool);
+            assertEquals(1024, pool.available());
+            port.model.assertNoFaults();
+        }
+    }
+
+    @Test
     void aFrameLongerThanABufferIsDroppedWholeAndCounted() {
         ModelConfig config = ModelConfig.defaults().withQueues(1);
         try (ModelPort port = new ModelPort("x0", config, IxgbeDevice.Settings.defaults());

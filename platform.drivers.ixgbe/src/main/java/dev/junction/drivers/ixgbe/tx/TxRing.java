@@ -90,10 +90,17 @@ public final class TxRing implements TxQueue {
         int free = count - 1 - inFlight;
         int t = tail;
         int sent = 0;
+        int empty = 0;
         long bytes = 0;
         for (; sent < n; sent++) {
             int b = packets.buffer(sent);
             int length = pool.length(b);
+            if (length <= 0) {
+                pool.free(b); // nothing to send: a descriptor with DTALEN 0 is an error to the device
+                counters.errors++;
+                empty++;
+                continue;
+            }
             long offset = pool.data(b);
             long run = paged ? slab.contiguous(offset) : length;
             if (run >= length) {
@@ -135,7 +142,7 @@ public final class TxRing implements TxQueue {
             inFlight = count - 1 - free;
             tail = t;
             bar.writeTail(tdt, t); // after the descriptors: a release store
-            counters.packets += sent;
+            counters.packets += sent - empty;
             counters.bytes += bytes;
         }
         return sent;
