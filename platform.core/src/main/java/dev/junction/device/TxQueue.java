@@ -20,6 +20,6 @@ public interface TxQueue {
      * them or stops the hardware. Called once, on that worker's thread, after its last
      * {@link #transmit}. The default does nothing.
      */
-    default void release(PacketPool pool) {
+    default void releaseTx(PacketPool pool) {
     }
 }

@@ -155,7 +155,7 @@ final class Worker implements Runnable, NodeContext {
         }
         for (dev.junction.device.RxQueue q : wg.rxQueues) {
             try {
-                q.release(pool);
+                q.releaseRx(pool);
             } catch (Throwable t) {
                 faults++;
                 engine.workerFault(this, t);
@@ -166,7 +166,7 @@ final class Worker implements Runnable, NodeContext {
                 continue;
             }
             try {
-                q.release(pool);
+                q.releaseTx(pool);
             } catch (Throwable t) {
                 faults++;
                 engine.workerFault(this, t);

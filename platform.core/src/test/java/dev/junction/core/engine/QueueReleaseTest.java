@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * A stopping worker tells each queue it polled or sent on, on its own thread and while its pool's
+ * A stopping worker tells each queue (one class may be both: the two methods have their own names) it polled or sent on, on its own thread and while its pool's
  * memory is still there, so that a NIC driver can stop DMA into the pool before it is freed.
  */
 class QueueReleaseTest {
@@ -37,10 +37,20 @@ class QueueReleaseTest {
         }
 
         @Override
-        public void release(PacketPool pool) {
+        public void releaseRx(PacketPool pool) {
+            record("rx", pool);
+        }
+
+        @Override
+        public void releaseTx(PacketPool pool) {
+            record("tx", pool);
+        }
+
+        private void record(String queue, PacketPool pool) {
             // The pool is still usable here: its arena closes only after the release.
             pool.memory().get(ValueLayout.JAVA_BYTE, 0);
-            events.add((pool == polledWith ? "rx/tx of the polled pool" : "another pool") + " on " + Thread.currentThread().getName());
+            events.add(queue + " of the polled pool"
+                    + (pool == polledWith ? "" : " (another pool!)") + " on " + Thread.currentThread().getName());
         }
 
         public String name() {
@@ -95,7 +105,7 @@ class QueueReleaseTest {
             PacketPool first = d.polledWith;
             // A new pool size restarts the workers: the old one releases, the new one polls.
             engine.reconfigure(new EngineConfig(config.cpus(), config.idle(), 2048, false));
-            assertEquals(List.of("rx/tx of the polled pool on junction-worker-0", "rx/tx of the polled pool on junction-worker-0"),
+            assertEquals(List.of("rx of the polled pool on junction-worker-0", "tx of the polled pool on junction-worker-0"),
                     d.events, "the receive queue and the transmit queue, once each");
             while (d.polledWith == first) {
                 assertTrue(System.nanoTime() < deadline, "never polled by the new worker");
@@ -104,6 +114,6 @@ class QueueReleaseTest {
             assertEquals(2048, d.polledWith.capacity());
         }
         assertEquals(4, d.events.size(), "and again when the engine closes: " + d.events);
-        assertEquals("rx/tx of the polled pool on junction-worker-0", d.events.get(3));
+        assertEquals("tx of the polled pool on junction-worker-0", d.events.get(3));
     }
 }

@@ -120,8 +120,8 @@ class RxTxTest {
             PacketPool first = new PacketPool(a, 2048);
             loop(port.model, port.device, first, 700, 1514); // past the ring's end once
             drainCompletions(port.device, first);
-            port.device.rxRing(0).release(first);
-            port.device.txRing(0).release(first);
+            port.device.rxRing(0).releaseRx(first);
+            port.device.txRing(0).releaseTx(first);
             assertEquals(first.capacity(), first.available(), "every buffer back in the pool that goes");
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (port.model.rxQueueRunning(0)) {

@@ -162,7 +162,7 @@ public final class RxRing implements RxQueue {
     /**
      * The first poll (or a poll by a worker with another pool): map the pool's slab, put its buffers
      * in every descriptor, hand all but one to the device. With another pool's buffers still in the
-     * ring (no {@link #release} came) the queue is stopped first, since the device may be writing
+     * ring (no {@link #releaseRx} came) the queue is stopped first, since the device may be writing
      * into them; those stay with the pool they came from, lost to it.
      */
     private void adopt(PacketPool p) {
@@ -263,7 +263,7 @@ public final class RxRing implements RxQueue {
      * on its own pool, where the device left off.
      */
     @Override
-    public void release(PacketPool p) {
+    public void releaseRx(PacketPool p) {
         if (p != pool) {
             return;
         }

@@ -224,7 +224,7 @@ public final class TxRing implements TxQueue {
      * is forgotten, never freed into another pool.
      */
     @Override
-    public void release(PacketPool p) {
+    public void releaseTx(PacketPool p) {
         if (p != pool) {
             return;
         }
