@@ -4,6 +4,8 @@
 # Prints ns and cycles per packet of the driver calls alone and of the loop with the filler, and bytes
 # allocated per packet. Cycles are ns x the clock given (default: the CPU's "cpu MHz" from /proc/cpuinfo).
 # Usage: bench/run-ixgbe.sh [--seconds N] [--ghz F]
+# On a machine shared with other builds, run it under the build lock (it builds, then measures):
+#   flock /tmp/junction-build.lock bench/run-ixgbe.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN=2
