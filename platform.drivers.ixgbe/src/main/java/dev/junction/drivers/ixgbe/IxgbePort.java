@@ -40,6 +40,7 @@ public final class IxgbePort implements AutoCloseable {
             }
         }
         pci.requireUsable(false);
+        pci.enableBusMaster();
         Arena arena = Arena.ofShared();
         try {
             Bar bar = new Bar(Resource0.map(pci.resource0(), arena));

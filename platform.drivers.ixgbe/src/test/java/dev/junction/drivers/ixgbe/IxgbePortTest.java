@@ -23,6 +23,7 @@ class IxgbePortTest {
         Files.writeString(d.resolve("vendor"), "0x8086\n");
         Files.writeString(d.resolve("device"), "0x10fb\n");
         Files.write(d.resolve("resource0"), new byte[0]);
+        Files.write(d.resolve("config"), new byte[64]);
         if (driver != null) {
             Files.createSymbolicLink(d.resolve("driver"), Path.of("../../../bus/pci/drivers/" + driver));
         }
@@ -54,6 +55,7 @@ class IxgbePortTest {
             assertTrue(e.getMessage().contains("timed out"), e.getMessage());
         }
         assertFalse(e.getMessage().contains("\n"));
+        assertEquals(0x04, Files.readAllBytes(unbound.config())[4] & 0x04, "bus mastering was set on the way");
         PciDevice bound = device("0000:03:00.0", "ixgbe", "12");
         e = assertThrows(IllegalStateException.class,
                 () -> IxgbePort.open("x1", bound, dir.resolve("no-vfio"), IxgbeDevice.Settings.defaults()));

@@ -95,6 +95,29 @@ public record PciDevice(Path root, String address, int vendor, int device, Optio
         return dir().resolve("config");
     }
 
+    /**
+     * Sets bus mastering (bit 2 of the PCI command register, config space offset 4) through sysfs
+     * {@code config}: without it the device's DMA never reaches memory, and unbinding the kernel
+     * driver may have cleared it. The other command bits are kept. VFIO does the same through its
+     * config region.
+     */
+    public void enableBusMaster() {
+        Path config = config();
+        try (var ch = java.nio.channels.FileChannel.open(config, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(b, 4) != 2) {
+                throw new IllegalStateException(config + " is too short to hold the PCI command register");
+            }
+            short command = (short) (b.getShort(0) | 1 << 2);
+            b.clear();
+            b.putShort(0, command);
+            ch.write(b, 4);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot enable bus mastering through " + config + ": " + e.getMessage());
+        }
+    }
+
     /** Whether this is a device the driver may take, with one line saying why not. */
     public void requireUsable(boolean viaVfio) {
         if (!is82599()) {

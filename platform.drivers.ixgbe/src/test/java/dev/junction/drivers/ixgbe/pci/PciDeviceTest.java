@@ -65,6 +65,24 @@ class PciDeviceTest {
     }
 
     @Test
+    void busMasteringIsSetInTheCommandRegisterAndTheOtherBitsKept() throws Exception {
+        device("0000:03:00.0", "0x8086", "0x1517", null, null);
+        byte[] config = new byte[64];
+        config[4] = 0x02;          // memory space on, bus master off (as after an unbind)
+        config[5] = 0x04;          // interrupt disable
+        Files.write(sys.resolve("0000:03:00.0/config"), config);
+        PciDevice.read(sys, "0000:03:00.0").enableBusMaster();
+        byte[] after = Files.readAllBytes(sys.resolve("0000:03:00.0/config"));
+        assertEquals(0x06, after[4], "bus master set, memory space kept");
+        assertEquals(0x04, after[5]);
+        assertEquals(64, after.length);
+        Files.write(sys.resolve("0000:03:00.0/config"), new byte[3]);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> PciDevice.read(sys, "0000:03:00.0").enableBusMaster());
+        assertTrue(e.getMessage().endsWith("is too short to hold the PCI command register"), e.getMessage());
+    }
+
+    @Test
     void vfioFailsWithOneLineWhereTheMachineHasNone() throws Exception {
         device("0000:01:00.1", "0x8086", "0x10fb", "vfio-pci", null);
         PciDevice d = PciDevice.read(sys, "0000:01:00.1");
