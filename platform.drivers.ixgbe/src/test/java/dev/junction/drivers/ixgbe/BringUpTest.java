@@ -36,6 +36,8 @@ class BringUpTest {
                     fctrl & (Registers.FCTRL_BAM | Registers.FCTRL_MPE | Registers.FCTRL_UPE), "broadcast, promiscuous");
             assertTrue((bar.read(Registers.HLREG0) & Registers.HLREG0_RXCRCSTRP) != 0);
             assertTrue((bar.read(Registers.RDRXCTL) & Registers.RDRXCTL_CRCSTRIP) != 0);
+            assertEquals(3 << 25, bar.read(Registers.RDRXCTL) & (3 << 25 | 0x1F << 17), "RSCACKC, FCOE_WRFIX set; RSCFRSTSIZE 0");
+            assertTrue((bar.read(Registers.RDRXCTL) & Registers.RDRXCTL_DMAIDONE) != 0, "DMAIDONE kept");
             assertEquals(Registers.HLREG0_TXCRCEN | Registers.HLREG0_TXPADEN,
                     bar.read(Registers.HLREG0) & (Registers.HLREG0_TXCRCEN | Registers.HLREG0_TXPADEN));
             assertTrue((bar.read(Registers.DMATXCTL) & Registers.DMATXCTL_TE) != 0);

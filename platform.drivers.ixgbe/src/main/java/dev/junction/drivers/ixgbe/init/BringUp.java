@@ -58,7 +58,9 @@ public final class BringUp {
             bar.write(Regs.rxpbsize(i), 0);
         }
         bar.set(Regs.HLREG0, Regs.HLREG0_RXCRCSTRP);
-        bar.set(Regs.RDRXCTL, Regs.RDRXCTL_CRCSTRIP);
+        // CRC strip, and the reserved fields the datasheet says to write against their reset values.
+        int rdrxctl = bar.read(Regs.RDRXCTL) & ~Regs.RDRXCTL_RSCFRSTSIZE;
+        bar.write(Regs.RDRXCTL, rdrxctl | Regs.RDRXCTL_CRCSTRIP | Regs.RDRXCTL_RSCACKC | Regs.RDRXCTL_FCOE_WRFIX);
         bar.set(Regs.FCTRL, Regs.FCTRL_BAM | (promiscuous ? Regs.FCTRL_MPE | Regs.FCTRL_UPE : 0));
         for (int q = 0; q < rings.length; q++) {
             int srrctl = bar.read(Regs.srrctl(q));

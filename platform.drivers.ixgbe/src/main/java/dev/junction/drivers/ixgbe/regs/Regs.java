@@ -129,6 +129,11 @@ public final class Regs {
     public static final int RDRXCTL = 0x02F00;
     public static final int RDRXCTL_CRCSTRIP = 1 << 1;
     public static final int RDRXCTL_DMAIDONE = 1 << 3;
+    /** RSCFRSTSIZE, bits 21:17: reads non-zero after reset, must be written 0 (8.2.3.8.8). */
+    public static final int RDRXCTL_RSCFRSTSIZE = 0x1F << 17;
+    /** RSCACKC (bit 25) and FCOE_WRFIX (bit 26): read 0 after reset, must be written 1. */
+    public static final int RDRXCTL_RSCACKC = 1 << 25;
+    public static final int RDRXCTL_FCOE_WRFIX = 1 << 26;
     public static final int RXCTRL = 0x03000;
     public static final int RXCTRL_RXEN = 1 << 0;
 
