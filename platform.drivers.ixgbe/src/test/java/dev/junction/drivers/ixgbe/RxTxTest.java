@@ -58,6 +58,57 @@ class RxTxTest {
         }
     }
 
+    /**
+     * The model holds each write-back back for 200 µs with a poisoned length and hash meanwhile:
+     * a driver that read either before DD would hand on 0xBEEF-byte frames or a 0xDEADBEEF hash.
+     */
+    @Test
+    void noFieldIsReadBeforeDdEvenWhenTheWriteBackLags() {
+        ModelConfig config = ModelConfig.defaults().withQueues(4).withRxWriteBackNanos(200_000);
+        try (ModelPort port = new ModelPort("x0", config, IxgbeDevice.Settings.defaults().withQueues(4));
+                Arena arena = Arena.ofShared()) {
+            PacketPool pool = new PacketPool(arena, 4096);
+            PacketVector v = new PacketVector();
+            for (int q = 0; q < 4; q++) {
+                port.device.rxRing(q).receive(pool, v, 1);
+            }
+            int frames = 2000;
+            byte[][] sent = new byte[frames][];
+            java.util.Map<Integer, byte[]> byNumber = new java.util.HashMap<>();
+            for (int i = 0; i < frames; i++) {
+                sent[i] = TestFrames.udp(config.mac(), 8, i, 1514);
+                sent[i][50] = (byte) i;
+                sent[i][51] = (byte) (i >>> 8);
+                byNumber.put(i, sent[i]);
+            }
+            int got = 0;
+            int injected = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos() * 4;
+            while (got < frames) {
+                while (injected < frames && injected - got < 64) {
+                    port.model.injectRx(sent[injected++]);
+                }
+                for (int q = 0; q < 4; q++) {
+                    v.clear();
+                    int n = port.device.rxRing(q).receive(pool, v, 32);
+                    for (int i = 0; i < n; i++) {
+                        int b = v.buffer(i);
+                        assertTrue(pool.length(b) != ModelConfig.RX_POISON_LENGTH, "a length read before DD");
+                        assertTrue(pool.flowHash(b) != ModelConfig.RX_POISON_HASH, "a hash read before DD");
+                        int number = pool.memory().get(ValueLayout.JAVA_BYTE, pool.data(b) + 50) & 0xFF
+                                | (pool.memory().get(ValueLayout.JAVA_BYTE, pool.data(b) + 51) & 0xFF) << 8;
+                        assertFrame(byNumber.remove(number), pool, b);
+                        pool.free(b);
+                    }
+                    got += n;
+                }
+                assertTrue(System.nanoTime() < deadline, got + " of " + frames);
+            }
+            assertTrue(byNumber.isEmpty());
+            port.model.assertNoFaults();
+        }
+    }
+
     @Test
     void anEmptyPacketIsTakenFreedAndCountedNeverGivenToTheDevice() {
         ModelConfig config = ModelConfig.defaults().withQueues(1);
