@@ -58,6 +58,7 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
     private final long mac;
     private final RefusedTx refused = new RefusedTx();
     private volatile boolean closed;
+    private volatile boolean refusedLogged;
     /** Reads the statistics registers once a second, so that no 32-bit count wraps unseen. */
     private final Thread statisticsReader;
 
@@ -250,8 +251,11 @@ public final class IxgbeDevice implements NetDevice, AutoCloseable {
         if (worker < tx.length) {
             return tx[worker];
         }
-        LOG.log(System.Logger.Level.WARNING, "ixgbe " + name + ": worker " + worker + " has no transmit queue ("
-                + tx.length + " queues); its frames to this device are dropped. Configure queues >= workers.");
+        if (!refusedLogged) { // the engine asks again at every graph change: say it once
+            refusedLogged = true;
+            LOG.log(System.Logger.Level.WARNING, "ixgbe " + name + ": worker " + worker + " has no transmit queue ("
+                    + tx.length + " queues); its frames to this device are dropped. Configure queues >= workers.");
+        }
         return refused;
     }
 
