@@ -68,4 +68,19 @@ class RunnableJarTest {
         assertTrue(second.contains("memdev persist0 generate=false rate=0 count=0 frame-size=128 flows=16 verify=false"), second);
         assertTrue(second.contains("cross-connect mem0 peer=mem1"), second);
     }
+
+    /**
+     * The ixgbe driver in the jar: with no card it starts and does nothing; a port added from the
+     * shell is persisted as an {@code ixgbe} statement, reported as not created (no such PCI
+     * device here), survives a restart, and goes again with ixgbe:delete.
+     */
+    @Test
+    void theIxgbeDriverStartsWithNoCardAndItsPortsPersist() throws Exception {
+        String first = junction("format (ixgbe:devices); ixgbe:add --pci 0000:7f:00.0 --queues 2 x9; sleep 1; format (ixgbe:list)");
+        assertTrue(first.contains("ixgbe device x9 not created: no PCI device 0000:7f:00.0"), first);
+        assertTrue(first.lines().anyMatch(l -> l.matches("x9 +0000:7f:00\\.0 +2 +not created \\(see the log\\).*")), first);
+        String second = junction("format (config:show); ixgbe:delete x9; format (ixgbe:list)");
+        assertTrue(second.contains("ixgbe x9 pci=0000:7f:00.0 queues=2"), second);
+        assertTrue(second.contains("no ixgbe ports (ixgbe:add --help)"), second);
+    }
 }

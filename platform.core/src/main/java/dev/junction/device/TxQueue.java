@@ -13,4 +13,13 @@ public interface TxQueue {
      * hardware is done); the caller drops and counts the rest. Must not block.
      */
     int transmit(PacketPool pool, PacketVector packets);
+
+    /**
+     * The worker that sent on this queue is stopping, and {@code pool}, its pool, is freed when this
+     * returns: a queue whose hardware may still read buffers it took (not yet completed) waits for
+     * them or stops the hardware. Called once, on that worker's thread, after its last
+     * {@link #transmit}. The default does nothing.
+     */
+    default void releaseTx(PacketPool pool) {
+    }
 }

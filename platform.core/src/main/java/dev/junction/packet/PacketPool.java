@@ -41,11 +41,26 @@ public final class PacketPool {
     private int freeCount;
 
     public PacketPool(Arena arena, int capacity) {
+        this(arena, capacity, PacketMemory.NATIVE);
+    }
+
+    /**
+     * A pool whose slab comes from {@code source} (for instance DMA-able huge pages a NIC driver
+     * supplies) instead of plain native memory. The segment must be native, 4096-byte aligned and
+     * at least {@code capacity * BUFFER_SIZE} bytes; only that much of it is used.
+     */
+    public PacketPool(Arena arena, int capacity, PacketMemory source) {
         if (capacity <= 0 || capacity > (1 << 22)) {
             throw new IllegalArgumentException("pool capacity must be 1.." + (1 << 22) + ", not " + capacity);
         }
         this.capacity = capacity;
-        this.memory = arena.allocate((long) capacity * BUFFER_SIZE, 4096);
+        long bytes = (long) capacity * BUFFER_SIZE;
+        MemorySegment slab = source.allocate(arena, bytes);
+        if (slab == null || !slab.isNative() || slab.byteSize() < bytes || (slab.address() & 4095) != 0) {
+            throw new IllegalArgumentException("packet memory must be native, 4 KiB aligned and at least "
+                    + bytes + " bytes, not " + slab);
+        }
+        this.memory = slab.asSlice(0, bytes);
         this.dataOffset = new int[capacity];
         this.length = new int[capacity];
         this.rxInterface = new int[capacity];

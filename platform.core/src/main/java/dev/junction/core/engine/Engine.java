@@ -212,7 +212,7 @@ public final class Engine implements Dataplane, AutoCloseable {
     public void reconfigure(EngineConfig next) {
         synchronized (lock) {
             boolean restart = !next.cpus().equals(config.cpus()) || next.idle() != config.idle()
-                    || next.poolBuffers() != config.poolBuffers();
+                    || next.poolBuffers() != config.poolBuffers() || next.packetMemory() != config.packetMemory();
             config = next;
             dropQuarantined = next.dropQuarantined();
             if (restart && started) {
@@ -266,7 +266,7 @@ public final class Engine implements Dataplane, AutoCloseable {
         }
         workers = new Worker[cpus.size()];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(this, i, cpus.get(i), config.idle(), config.poolBuffers());
+            workers[i] = new Worker(this, i, cpus.get(i), config.idle(), config.poolBuffers(), config.packetMemory());
         }
         rebuild();
         for (Worker w : workers) {

@@ -1,17 +1,25 @@
 package dev.junction.core.engine;
 
+import dev.junction.packet.PacketMemory;
 import java.util.List;
 
 /**
  * How the data plane runs: one worker per entry of {@code cpus} (-1: a worker that is not pinned),
  * what idle workers do, buffers per worker pool, and whether a quarantined feature's packets are
- * dropped (true) or bypass it (false, the default).
+ * dropped (true) or bypass it (false, the default), and where the pools' memory comes from.
  */
-public record EngineConfig(List<Integer> cpus, IdleStrategy.Mode idle, int poolBuffers, boolean dropQuarantined) {
+public record EngineConfig(List<Integer> cpus, IdleStrategy.Mode idle, int poolBuffers, boolean dropQuarantined,
+                           PacketMemory packetMemory) {
     public static final int DEFAULT_POOL_BUFFERS = 16384;
+
+    /** Pools in plain native memory ({@link PacketMemory#NATIVE}). */
+    public EngineConfig(List<Integer> cpus, IdleStrategy.Mode idle, int poolBuffers, boolean dropQuarantined) {
+        this(cpus, idle, poolBuffers, dropQuarantined, PacketMemory.NATIVE);
+    }
 
     public EngineConfig {
         cpus = List.copyOf(cpus);
+        java.util.Objects.requireNonNull(packetMemory, "packetMemory");
         if (cpus.isEmpty()) {
             throw new IllegalArgumentException("at least one worker CPU is needed");
         }
@@ -27,11 +35,16 @@ public record EngineConfig(List<Integer> cpus, IdleStrategy.Mode idle, int poolB
     }
 
     public EngineConfig withCpus(List<Integer> c) {
-        return new EngineConfig(c, idle, poolBuffers, dropQuarantined);
+        return new EngineConfig(c, idle, poolBuffers, dropQuarantined, packetMemory);
     }
 
     public EngineConfig withIdle(IdleStrategy.Mode m) {
-        return new EngineConfig(cpus, m, poolBuffers, dropQuarantined);
+        return new EngineConfig(cpus, m, poolBuffers, dropQuarantined, packetMemory);
+    }
+
+    /** Worker pools cut from {@code memory} (e.g. a NIC driver's DMA-able huge pages). */
+    public EngineConfig withPacketMemory(PacketMemory memory) {
+        return new EngineConfig(cpus, idle, poolBuffers, dropQuarantined, memory);
     }
 
     /** Parses a CPU list like {@code 1}, {@code 0-3}, {@code 1,3} or {@code none} (one unpinned worker). */

@@ -3,6 +3,7 @@ package dev.junction.core.engine;
 import dev.junction.core.nodes.InterfaceTxNode;
 import dev.junction.graph.InterfaceView;
 import dev.junction.graph.NodeContext;
+import dev.junction.packet.PacketMemory;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.Arena;
@@ -63,16 +64,34 @@ final class Worker implements Runnable, NodeContext {
     /** Counters of the node running now, for {@link #count}. */
     private NodeCounters countersNow;
 
-    Worker(Engine engine, int index, int cpu, IdleStrategy.Mode idleMode, int poolBuffers) {
+    Worker(Engine engine, int index, int cpu, IdleStrategy.Mode idleMode, int poolBuffers, PacketMemory packetMemory) {
         this.engine = engine;
         this.index = index;
         this.cpu = cpu;
         this.idleMode = idleMode;
         this.idle = IdleStrategy.of(idleMode);
-        this.pool = new PacketPool(arena, poolBuffers);
+        this.pool = pool(arena, poolBuffers, packetMemory, index);
         this.memory = pool.memory();
         this.trace = new TraceBuffer(index);
         this.thread = Thread.ofPlatform().name("junction-worker-" + index).daemon().unstarted(this);
+    }
+
+    /**
+     * The worker's pool from {@code packetMemory}; when that cannot give the memory (no huge pages
+     * free, say) the pool is plain native memory, logged in one line, and the worker runs anyway: a
+     * driver that needs the special memory then refuses the pool itself.
+     */
+    private static PacketPool pool(Arena arena, int buffers, PacketMemory packetMemory, int index) {
+        if (packetMemory == PacketMemory.NATIVE) {
+            return new PacketPool(arena, buffers);
+        }
+        try {
+            return new PacketPool(arena, buffers, packetMemory);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.junction.core").log(System.Logger.Level.ERROR, "worker " + index
+                    + ": packet memory not available, pool in plain memory: " + e.getMessage());
+            return new PacketPool(arena, buffers);
+        }
     }
 
     long seenEpoch() {
@@ -120,8 +139,39 @@ final class Worker implements Runnable, NodeContext {
             }
             idle.idle(work);
         }
+        releaseQueues();
         SEEN_EPOCH.setRelease(this, Long.MAX_VALUE);
         arena.close();
+    }
+
+    /**
+     * Before the pool's memory goes: every queue this worker polled or sent on may still have the
+     * device using buffers of it (a NIC's rings), so each is told, here on the worker's thread.
+     */
+    private void releaseQueues() {
+        WorkerGraph wg = g;
+        if (wg == null) {
+            return;
+        }
+        for (dev.junction.device.RxQueue q : wg.rxQueues) {
+            try {
+                q.releaseRx(pool);
+            } catch (Throwable t) {
+                faults++;
+                engine.workerFault(this, t);
+            }
+        }
+        for (dev.junction.device.TxQueue q : wg.txQueues) {
+            if (q == null) {
+                continue;
+            }
+            try {
+                q.releaseTx(pool);
+            } catch (Throwable t) {
+                faults++;
+                engine.workerFault(this, t);
+            }
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.junction.graph.ArcDefinition;
 import dev.junction.graph.EtherTypeClaim;
 import dev.junction.graph.InterfaceMode;
 import dev.junction.graph.PacketNode;
+import dev.junction.packet.PacketMemory;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * follows the services and configurations that shape it. {@link PacketNode} and {@link NetDevice}
  * services join and leave the graph as their bundles come and go (an unbind returns only once no
  * worker runs the node), and so do {@link ArcDefinition}, {@link EtherTypeClaim} and
- * {@link InterfaceMode} services; configuration PID {@code junction.dataplane} sets the workers; factory PIDs
+ * {@link InterfaceMode} services; a driver's {@link PacketMemory} service gives the workers' pools
+ * their memory; configuration PID {@code junction.dataplane} sets the workers; factory PIDs
  * {@code junction.memdev} and {@code junction.interface} create memory devices and set interfaces.
  */
 @Component(immediate = true, service = {}, configurationPid = "junction.dataplane",
@@ -60,7 +62,7 @@ public final class DataplaneComponent {
 
     @Activate
     void activate(BundleContext context, Map<String, Object> props) {
-        engine.reconfigure(configOf(props));
+        engine.reconfigure(configOf(props).withPacketMemory(packetMemory));
         engine.start();
         // Interface settings first, so that a device configured at boot meets its settings (a
         // cross-connect, say) before its first frame.
@@ -119,7 +121,33 @@ public final class DataplaneComponent {
 
     @Modified
     void modified(Map<String, Object> props) {
-        engine.reconfigure(configOf(props));
+        engine.reconfigure(configOf(props).withPacketMemory(packetMemory));
+    }
+
+    /** Where the workers' pools come from: a driver's {@link PacketMemory} service, else plain memory. */
+    private volatile PacketMemory packetMemory = PacketMemory.NATIVE;
+
+    /**
+     * A driver that DMAs into pool buffers and needs special memory for it (huge pages with physical
+     * addresses) registers a {@link PacketMemory}: the workers restart with pools cut from it (each
+     * stopping worker releases its queues first). Of several, the one bound last is used.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindPacketMemory(PacketMemory memory) {
+        packetMemory = memory;
+        engine.reconfigure(engine.config().withPacketMemory(memory));
+    }
+
+    void unbindPacketMemory(PacketMemory memory) {
+        if (packetMemory == memory) {
+            packetMemory = PacketMemory.NATIVE;
+            engine.reconfigure(engine.config().withPacketMemory(PacketMemory.NATIVE));
+        }
+    }
+
+    Engine engine() {
+        return engine;
     }
 
     @Deactivate
