@@ -24,7 +24,7 @@ class EngineTest {
         topology(profile, true);
     }
 
-    private void topology(TrafficProfile profile, boolean xconnect) {
+    private void topology(TrafficProfile profile, boolean xconnect, dev.junction.graph.PacketNode... first) {
         engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         gen = new MemoryDevice("mem0", 0x020000000001L, profile, false);
         sink = new MemoryDevice("mem1", 0x020000000002L, null, true);
@@ -32,6 +32,9 @@ class EngineTest {
         engine.addDevice(sink);
         if (xconnect) {
             TestXconnect.connect(engine, "mem0", "mem1");
+        }
+        for (dev.junction.graph.PacketNode n : first) {
+            engine.addNode(n, "test"); // in the graph before the first frame
         }
         engine.start();
     }
@@ -118,9 +121,10 @@ class EngineTest {
 
     @Test
     void packetsANodeHoldsWhenItIsRemovedGoOnInsteadOfLeaking() throws Exception {
-        topology(TrafficProfile.defaults().withCount(1000).withRate(100_000));
+        // The holder joins before the generator starts: added after, on a loaded machine all 1000 frames
+        // (10 ms of traffic) could pass before it was in the graph, and it would hold none.
         HoldingNode holder = new HoldingNode(Arcs.L2_INPUT);
-        engine.addNode(holder, "test");
+        topology(TrafficProfile.defaults().withCount(1000).withRate(100_000), true, holder);
         await(() -> gen.generatorDone(), Duration.ofSeconds(30), "1000 frames generated");
         await(() -> holder.count + sink.delivered() == 1000, Duration.ofSeconds(10), "every frame held or delivered");
         assertTrue(holder.count > 0, "the holder keeps frames");
