@@ -1,0 +1,129 @@
+package dev.junction.drivers.linux;
+
+import static dev.junction.testing.Commands.must;
+import static dev.junction.testing.Commands.ns;
+import static dev.junction.testing.Commands.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.testing.Commands.Result;
+import dev.junction.testing.LinuxHosts;
+import dev.junction.testing.RootOnly;
+import dev.junction.testing.TcpTransfer;
+import dev.junction.l2.xconnect.XconnectControl;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Two real Linux hosts on one subnet, each wired by a veth pair to an AF_XDP device, cross-connected
+ * at layer 2 by Junction: ping and a TCP transfer (SHA-256) through the graph in native and generic
+ * mode; the program is on the interface while the device lives and gone after it is closed, and
+ * the kernel has the interface back; each failure says why in one line.
+ */
+class AfXdpXconnectTest {
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
+    private final String h1 = "jx-h1-" + id;
+    private final String h2 = "jx-h2-" + id;
+    private final String v1 = "jx1-" + id;
+    private final String v2 = "jx2-" + id;
+    private Engine engine;
+    private AfXdpDevice d1;
+    private AfXdpDevice d2;
+    private final LinuxHosts hosts = new LinuxHosts();
+
+    private void start(AfXdpDevice.Mode mode) throws Exception {
+        RootOnly.require("AfXdpXconnectTest", "network namespaces, veth, AF_XDP, bpf");
+        hosts.host(h1, v1).address("10.78.0.1/24");
+        hosts.host(h2, v2).address("10.78.0.2/24");
+        // An AF_XDP socket sees no checksum status: the hosts must fill in their own checksums.
+        must(ns(h1, "ethtool", "-K", "e0", "tx", "off"));
+        must(ns(h2, "ethtool", "-K", "e0", "tx", "off"));
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        d1 = new AfXdpDevice("j1", v1, mode);
+        d2 = new AfXdpDevice("j2", v2, mode);
+        engine.addDevice(d1);
+        engine.addDevice(d2);
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("j1", "j2");
+        xconnects.connect("j2", "j1");
+        engine.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        if (d1 != null) {
+            d1.close();
+        }
+        if (d2 != null) {
+            d2.close();
+        }
+        hosts.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AfXdpDevice.Mode.class, names = {"NATIVE", "GENERIC"})
+    void pingAndTcpCrossJunctionOverAfXdp(AfXdpDevice.Mode mode) throws Exception {
+        start(mode);
+        assertEquals(mode.name().toLowerCase(), d1.xdpMode());
+        String link = must("ip", "-d", "link", "show", v1);
+        assertTrue(link.contains(mode == AfXdpDevice.Mode.NATIVE ? "xdp " : "xdpgeneric"), link);
+        Result ping = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
+        assertTrue(ping.out().contains("3 received"), ping.out() + d1.drops() + d2.drops());
+        assertTrue(d1.driver().startsWith("af_xdp " + v1 + " " + d1.xdpMode() + " "), d1.driver());
+        assertFalse(d1.driver().contains("unbound") || d1.driver().contains("failed"), d1.driver());
+        TcpTransfer t = TcpTransfer.send(h1, h2, "10.78.0.2", 5001);
+        assertEquals(0, t.sent().exit(), t.sent().out());
+        assertTrue(t.serverFinished(), "server finished");
+        assertEquals(t.sent().out().strip(), t.received(), "bytes and SHA-256 sent vs received");
+        assertTrue(d1.counters().rxPackets() > 2000, "the transfer went through the AF_XDP sockets: " + d1.counters());
+        assertTrue(d2.counters().txPackets() > 2000, d2.counters().toString());
+        assertEquals(0L, d1.drops().get("invalid descriptors"), d1.drops().toString());
+    }
+
+    @Test
+    void closingTheDeviceDetachesTheProgramAndTheKernelHasTheInterfaceBack() throws Exception {
+        start(AfXdpDevice.Mode.AUTO);
+        assertTrue(must("ip", "link", "show", v1).contains("prog/xdp"), must("ip", "link", "show", v1));
+        assertTrue(run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.78.0.2")).out().contains("2 received"));
+        engine.close();
+        engine = null;
+        d1.close();
+        d1 = null;
+        String after = must("ip", "-d", "link", "show", v1);
+        assertFalse(after.contains("prog/xdp") || after.contains("xdpgeneric") || after.contains(" xdp "), after);
+        // The kernel answers on the interface again: give it an address and ping it from h1.
+        must("sysctl", "-qw", "net.ipv4.conf." + v1 + ".rp_filter=0");
+        must("ip", "addr", "add", "10.78.0.9/24", "dev", v1);
+        Result r = run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.78.0.9"));
+        assertTrue(r.out().contains("2 received"), "the kernel answers on " + v1 + " after the device left: " + r.out());
+    }
+
+    @Test
+    void aMissingInterfaceIsRefusedInOneLine() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new AfXdpDevice("x", "no-such-if0", AfXdpDevice.Mode.AUTO));
+        assertEquals("AF_XDP on no-such-if0: no Linux interface named 'no-such-if0' (see ip link)", e.getMessage());
+    }
+
+    @Test
+    void loopbackHasNoNativeXdpAndGenericModeAttaches() throws Exception {
+        RootOnly.require("AfXdpXconnectTest", "bpf");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new AfXdpDevice("x", "lo", AfXdpDevice.Mode.NATIVE));
+        assertEquals("AF_XDP on lo: the driver of lo has no native XDP (try mode generic or auto)", e.getMessage());
+        try (AfXdpDevice lo = new AfXdpDevice("x", "lo", AfXdpDevice.Mode.AUTO)) {
+            assertEquals("generic", lo.xdpMode());
+            assertTrue(must("ip", "link", "show", "lo").contains("xdpgeneric"));
+        }
+        assertFalse(must("ip", "link", "show", "lo").contains("xdp"), "detached from lo");
+    }
+}
