@@ -13,13 +13,17 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code linux:*}: attach Linux interfaces (AF_PACKET) and create TAPs, persisted in ConfigAdmin. */
+/** {@code linux:*}: attach Linux interfaces (AF_PACKET, AF_XDP) and create TAPs, persisted in ConfigAdmin. */
 @Component(enabled = false, service = LinuxCommands.class, property = {"osgi.command.scope=linux",
-        "osgi.command.function=afpacket", "osgi.command.function=tap", "osgi.command.function=delete",
+        "osgi.command.function=afpacket", "osgi.command.function=afxdp", "osgi.command.function=tap", "osgi.command.function=delete",
         "osgi.command.function=list"})
 public final class LinuxCommands {
     static final Cli AFPACKET = Cli.command("linux:afpacket", "attach an existing Linux interface through AF_PACKET rings")
             .option("iface", "IFNAME", "the Linux interface (default: NAME)").arg("NAME");
+    static final Cli AFXDP = Cli.command("linux:afxdp", "attach an existing Linux interface through an AF_XDP socket (an XDP program redirects its frames)")
+            .option("iface", "IFNAME", "the Linux interface (default: NAME)")
+            .option("mode", "native|generic|auto", "XDP attach mode: driver, skb, or native falling back to generic (default: auto)")
+            .arg("NAME");
     static final Cli TAP = Cli.command("linux:tap", "create a TAP interface named NAME").arg("NAME");
     static final Cli DELETE = Cli.command("linux:delete", "detach or remove a Linux device").arg("NAME");
     static final Cli LIST = Cli.command("linux:list", "configured Linux devices");
@@ -38,7 +42,21 @@ public final class LinuxCommands {
             if (!LinuxInterface.exists(iface)) {
                 throw new IllegalArgumentException("no Linux interface named '" + iface + "' (see ip link)");
             }
-            store(a.arg(0), "afpacket", iface);
+            store(a.arg(0), "afpacket", iface, null);
+            return null;
+        });
+    }
+
+    @Descriptor("attach a Linux interface through AF_XDP (--help for options)")
+    public Object afxdp(String... args) {
+        return AFXDP.run(args, a -> {
+            String iface = a.get("iface", a.arg(0));
+            if (!LinuxInterface.exists(iface)) {
+                throw new IllegalArgumentException("no Linux interface named '" + iface + "' (see ip link)");
+            }
+            String mode = a.get("mode", "auto");
+            AfXdpDevice.Mode.parse(mode); // refuses anything else, saying what is allowed
+            store(a.arg(0), "afxdp", iface, mode);
             return null;
         });
     }
@@ -46,7 +64,7 @@ public final class LinuxCommands {
     @Descriptor("create a TAP interface")
     public Object tap(String... args) {
         return TAP.run(args, a -> {
-            store(a.arg(0), "tap", null);
+            store(a.arg(0), "tap", null, null);
             return null;
         });
     }
@@ -77,21 +95,24 @@ public final class LinuxCommands {
                 Configuration[] cs = cm.listConfigurations("(service.factoryPid=junction.linux)");
                 for (Configuration c : cs == null ? new Configuration[0] : cs) {
                     Dictionary<String, Object> p = c.getProperties();
-                    t.row(p.get("name"), p.get("type"), p.get("iface") == null ? "-" : p.get("iface"));
+                    t.row(p.get("name"), p.get("mode") == null ? p.get("type") : p.get("type") + " " + p.get("mode"), p.get("iface") == null ? "-" : p.get("iface"));
                 }
             } catch (IOException | InvalidSyntaxException e) {
                 throw new IllegalStateException(e.toString());
             }
-            return t.isEmpty() ? "no Linux devices (linux:afpacket --help, linux:tap --help)" : t.toString();
+            return t.isEmpty() ? "no Linux devices (linux:afpacket --help, linux:afxdp --help, linux:tap --help)" : t.toString();
         });
     }
 
-    private void store(String name, String type, String iface) {
+    private void store(String name, String type, String iface, String mode) {
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("name", name);
         p.put("type", type);
         if (iface != null) {
             p.put("iface", iface);
+        }
+        if (mode != null) {
+            p.put("mode", mode);
         }
         try {
             cm.getFactoryConfiguration("junction.linux", name, "?").update(p);

@@ -13,8 +13,9 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * Factory PID {@code junction.linux}: one Linux-attached device per configuration, registered as a
  * {@link NetDevice} service so that the core adds it to the graph. Properties: {@code name},
- * {@code type} ({@code afpacket} or {@code tap}), {@code iface} (afpacket: the Linux interface,
- * default the name). Deleting the configuration removes the device once no worker uses it.
+ * {@code type} ({@code afpacket}, {@code afxdp} or {@code tap}), {@code iface} (afpacket, afxdp: the
+ * Linux interface, default the name), {@code mode} (afxdp: {@code native}, {@code generic} or
+ * {@code auto}, the default). Deleting the configuration removes the device once no worker uses it.
  */
 @Component(configurationPid = "junction.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 public final class LinuxDevices {
@@ -29,8 +30,10 @@ public final class LinuxDevices {
         try {
             NetDevice d = switch (type) {
                 case "afpacket" -> new AfPacketDevice(name, String.valueOf(props.getOrDefault("iface", name)));
+                case "afxdp" -> new AfXdpDevice(name, String.valueOf(props.getOrDefault("iface", name)),
+                        AfXdpDevice.Mode.parse(String.valueOf(props.getOrDefault("mode", "auto"))));
                 case "tap" -> new TapDevice(name);
-                default -> throw new IllegalArgumentException("type must be afpacket or tap, not '" + type + "'");
+                default -> throw new IllegalArgumentException("type must be afpacket, afxdp or tap, not '" + type + "'");
             };
             device = (AutoCloseable) d;
             registration = context.registerService(NetDevice.class, d, new Hashtable<>(Map.of("name", name)));

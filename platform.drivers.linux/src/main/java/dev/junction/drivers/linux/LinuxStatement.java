@@ -5,21 +5,31 @@ import dev.junction.config.StatementType;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The configuration statement {@code linux NAME [type=afpacket|tap] [iface=IFNAME]}, stored as a
- * {@code junction.linux} factory configuration (the same one {@code linux:afpacket} and
- * {@code linux:tap} write). An afpacket device stores its interface (NAME when not given), which
- * must exist; a TAP is named by NAME alone.
+ * The configuration statement {@code linux NAME [type=afpacket|afxdp|tap] [iface=IFNAME]
+ * [mode=native|generic|auto]}, stored as a {@code junction.linux} factory configuration (the same one
+ * {@code linux:afpacket}, {@code linux:afxdp} and {@code linux:tap} write). An afpacket or afxdp
+ * device stores its interface (NAME when not given), which must exist; afxdp also its XDP mode
+ * (default auto); a TAP is named by NAME alone.
  */
 @Component(service = StatementType.class)
 public final class LinuxStatement extends StatementSpec {
 
     public LinuxStatement() {
         super(named("linux", "junction.linux")
-                .key("type", "afpacket|tap", "afpacket (attach an existing interface) or tap (create one); default afpacket",
-                        choice("afpacket", "tap"), "afpacket")
-                .key("iface", "IFNAME", "afpacket: the Linux interface, default NAME", text -> text, null)
+                .key("type", "afpacket|afxdp|tap",
+                        "afpacket or afxdp (attach an existing interface through AF_PACKET rings or an AF_XDP socket) or tap (create one); default afpacket",
+                        choice("afpacket", "afxdp", "tap"), "afpacket")
+                .key("iface", "IFNAME", "afpacket, afxdp: the Linux interface, default NAME", text -> text, null)
+                .key("mode", "native|generic|auto", "afxdp: attach the XDP program in driver mode, skb mode, or native falling back to generic; default auto",
+                        choice("native", "generic", "auto"), null)
                 .check((name, values) -> {
-                    if (values.get("type").equals("afpacket")) {
+                    String type = (String) values.get("type");
+                    if (type.equals("afxdp")) {
+                        values.putIfAbsent("mode", "auto");
+                    } else if (values.containsKey("mode")) {
+                        throw new IllegalArgumentException("mode is for afxdp, not " + type);
+                    }
+                    if (!type.equals("tap")) {
                         String iface = (String) values.getOrDefault("iface", name);
                         if (!LinuxInterface.exists(iface)) {
                             throw new IllegalArgumentException("no Linux interface named '" + iface + "' (see ip link)");
@@ -28,7 +38,7 @@ public final class LinuxStatement extends StatementSpec {
                     } else if (name.length() > 15) {
                         throw new IllegalArgumentException("a TAP name has at most 15 characters (Linux IFNAMSIZ): " + name);
                     } else if (values.containsKey("iface")) {
-                        throw new IllegalArgumentException("a tap is named by NAME; iface is for afpacket");
+                        throw new IllegalArgumentException("a tap is named by NAME; iface is for afpacket and afxdp");
                     }
                 }));
     }

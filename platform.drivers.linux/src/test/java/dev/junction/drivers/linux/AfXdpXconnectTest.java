@@ -83,7 +83,8 @@ class AfXdpXconnectTest {
         assertFalse(d1.driver().contains("unbound") || d1.driver().contains("failed"), d1.driver());
         TcpTransfer t = TcpTransfer.send(h1, h2, "10.78.0.2", 5001);
         assertEquals(0, t.sent().exit(), t.sent().out());
-        assertTrue(t.serverFinished(), "server finished");
+        assertTrue(t.serverFinished(), "server finished; j1 " + d1.counters() + d1.drops() + " j2 " + d2.counters() + d2.drops()
+                + "\n" + engine.drops());
         assertEquals(t.sent().out().strip(), t.received(), "bytes and SHA-256 sent vs received");
         assertTrue(d1.counters().rxPackets() > 2000, "the transfer went through the AF_XDP sockets: " + d1.counters());
         assertTrue(d2.counters().txPackets() > 2000, d2.counters().toString());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code linux NAME [type=afpacket|tap] [iface=IFNAME]}, declared once as a StatementSpec. */
+/** {@code linux NAME [type=afpacket|afxdp|tap] [iface=IFNAME] [mode=native|generic|auto]}, declared once as a StatementSpec. */
 class LinuxStatementTest {
     private final LinuxStatement linux = new LinuxStatement();
 
@@ -16,18 +16,28 @@ class LinuxStatementTest {
 
     @Test
     void afpacketStoresItsInterfaceNameByDefaultAndTapsNone() {
-        assertEquals("linux NAME [type=afpacket|tap] [iface=IFNAME]", linux.usage());
+        assertEquals("linux NAME [type=afpacket|afxdp|tap] [iface=IFNAME] [mode=native|generic|auto]", linux.usage());
         assertEquals(Map.of("type", "afpacket", "iface", "lo"), linux.check("lo", Map.of()));
         assertEquals(Map.of("type", "afpacket", "iface", "lo"), linux.check("j1", Map.of("iface", "lo")));
         assertEquals(Map.of("type", "tap"), linux.check("tap7", Map.of("type", "tap")));
     }
 
     @Test
+    void afxdpStoresItsInterfaceAndModeAutoByDefault() {
+        assertEquals(Map.of("type", "afxdp", "iface", "lo", "mode", "auto"), linux.check("lo", Map.of("type", "afxdp")));
+        assertEquals(Map.of("type", "afxdp", "iface", "lo", "mode", "generic"),
+                linux.check("x1", Map.of("type", "afxdp", "iface", "lo", "mode", "generic")));
+        assertEquals("mode: must be native or generic or auto, not 'fast'", refusal("x1", Map.of("type", "afxdp", "iface", "lo", "mode", "fast")));
+        assertEquals("mode is for afxdp, not afpacket", refusal("lo", Map.of("mode", "native")));
+        assertEquals("no Linux interface named 'no-such-if0' (see ip link)", refusal("x1", Map.of("type", "afxdp", "iface", "no-such-if0")));
+    }
+
+    @Test
     void eachMistakeSaysWhatIsWrong() {
-        assertEquals("type: must be afpacket or tap, not 'veth'", refusal("x", Map.of("type", "veth")));
+        assertEquals("type: must be afpacket or afxdp or tap, not 'veth'", refusal("x", Map.of("type", "veth")));
         assertEquals("no Linux interface named 'no-such-if0' (see ip link)", refusal("j1", Map.of("iface", "no-such-if0")));
         assertEquals("a TAP name has at most 15 characters (Linux IFNAMSIZ): tap-with-a-long-name",
                 refusal("tap-with-a-long-name", Map.of("type", "tap")));
-        assertEquals("a tap is named by NAME; iface is for afpacket", refusal("t1", Map.of("type", "tap", "iface", "lo")));
+        assertEquals("a tap is named by NAME; iface is for afpacket and afxdp", refusal("t1", Map.of("type", "tap", "iface", "lo")));
     }
 }
