@@ -126,8 +126,28 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
         }
         XskSocket sock = socket;
         int m = mapFd;
-        this.rx = (pool, into, max) -> sock.receive(pool, into, max, m);
-        this.tx = (pool, packets) -> sock.transmit(pool, packets, m);
+        this.rx = new RxQueue() {
+            @Override
+            public int receive(dev.junction.packet.PacketPool pool, dev.junction.packet.PacketVector into, int max) {
+                return sock.receive(pool, into, max, m);
+            }
+
+            @Override
+            public void releaseRx(dev.junction.packet.PacketPool pool) {
+                sock.release(pool);
+            }
+        };
+        this.tx = new TxQueue() {
+            @Override
+            public int transmit(dev.junction.packet.PacketPool pool, dev.junction.packet.PacketVector packets) {
+                return sock.transmit(pool, packets, m);
+            }
+
+            @Override
+            public void releaseTx(dev.junction.packet.PacketPool pool) {
+                sock.release(pool);
+            }
+        };
     }
 
     private IllegalStateException bpfFailure(String what) {

@@ -20,8 +20,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Buffer ownership: a buffer posted to the fill ring, or to the TX ring, is out of the pool (it
  * was {@code allocate}d) until the RX ring gives it back (then it goes to the graph) or the
  * completion ring does (then it is freed). The socket binds lazily, on the first receive or transmit
- * of its worker, because the pool is known only then. A socket torn down while it holds buffers
- * leaves them out of the pool (at most the fill ring, RX ring and TX ring sizes).
+ * of its worker, because the pool is known only then; when that worker stops ({@link #release}) the
+ * socket is closed and reopened unbound for the next. A device removed while its worker runs on
+ * leaves the buffers its rings held out of that worker's pool (at most the fill, RX and TX ring
+ * sizes): only the worker's thread may free into its pool, and no call reaches it there.
  *
  * <p>Fast path: no allocation, no lock, no exception; a kernel wake-up (sendto for TX, recvmsg for
  * fill) only when the ring's flags ask for one (XDP_USE_NEED_WAKEUP).
@@ -61,7 +63,9 @@ final class XskSocket {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = arena.allocate(Libc.CALL_STATE);
     private final MemorySegment wakeMsg = arena.allocate(Libc.MSGHDR_SIZE, 8); // empty msghdr for recvmsg
-    private final int fd;
+    private int fd;
+    /** The kernel's statistics of the sockets released before this one (a socket's own start at zero). */
+    private final long[] kernelBefore = new long[6];
 
     final QueueCounters rxCounters = new QueueCounters();
     final QueueCounters txCounters = new QueueCounters();
@@ -84,6 +88,8 @@ final class XskSocket {
     private XskRing fill;
     private XskRing comp;
     private boolean closed;
+    /** The TX ring held frames the kernel had not taken after the last kick. */
+    private boolean txPending;
 
     /** Opens the socket (control path); binding waits for the worker's pool. */
     XskSocket(String ifname, int ifindex, int queue, int ringSize) {
@@ -91,15 +97,50 @@ final class XskSocket {
         this.ifindex = ifindex;
         this.queue = queue;
         this.ringSize = ringSize;
+        try {
+            fd = open();
+        } catch (IllegalStateException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private int open() {
         int f = Libc.socket(state, AF_XDP, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, 0);
         if (f < 0) {
             int e = Errno.of(state);
-            arena.close();
             throw new IllegalStateException(e == 97 ? "the kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS)"
                     : e == Errno.EPERM || e == Errno.EACCES ? "AF_XDP needs root (CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF)"
                     : "socket(AF_XDP) failed: errno " + e);
         }
-        fd = f;
+        return f;
+    }
+
+    /**
+     * The worker whose pool is the UMEM stops, and its pool's memory is freed when this returns: the
+     * socket is closed (the kernel drops it from the XSKMAP and unregisters the UMEM, so it writes no
+     * more into that memory) and a fresh one opened, unbound, for the next worker that polls. The
+     * buffers the rings held go with the pool. On that worker's thread; a call with another pool does
+     * nothing.
+     */
+    synchronized void release(PacketPool p) {
+        if (closed || pool != p || p == null) {
+            return;
+        }
+        long[] k = kernelStatistics();
+        System.arraycopy(k, 0, kernelBefore, 0, k.length);
+        unmapRings();
+        Libc.close(state, fd);
+        pool = null;
+        bound = false;
+        txPending = false;
+        rx = tx = fill = comp = null;
+        try {
+            fd = open();
+        } catch (IllegalStateException e) {
+            fd = -1;
+            failure = "AF_XDP on " + ifname + " queue " + queue + ": reopening after the worker stopped: " + e.getMessage();
+        }
     }
 
     int fd() {
@@ -206,6 +247,9 @@ final class XskSocket {
             return 0;
         }
         reclaim(p);
+        if (txPending) {
+            kick(tx);
+        }
         XskRing r = rx;
         int n = r.available(max);
         MemorySegment m = r.map;
@@ -333,6 +377,10 @@ final class XskSocket {
                 break;
             }
         }
+        // Frames left on the ring (a sendto refused with EAGAIN, or more than MAX_KICKS batches) are
+        // kicked again from the next poll of the receive side, so the last segments of a TCP window are
+        // not stranded until the peer retransmits.
+        txPending = t.outstanding() != 0;
     }
 
     /**
@@ -341,7 +389,7 @@ final class XskSocket {
      * Control path.
      */
     synchronized long[] kernelStatistics() {
-        long[] s = new long[6];
+        long[] s = kernelBefore.clone();
         if (closed || !bound) {
             return s;
         }
@@ -352,7 +400,7 @@ final class XskSocket {
             MemorySegment cs = a.allocate(Libc.CALL_STATE);
             if (Libc.getsockopt(cs, fd, SOL_XDP, XDP_STATISTICS, st, len) == 0) {
                 for (int i = 0; i < 6; i++) {
-                    s[i] = st.get(ValueLayout.JAVA_LONG, i * 8L);
+                    s[i] += st.get(ValueLayout.JAVA_LONG, i * 8L);
                 }
             }
         }
@@ -365,12 +413,18 @@ final class XskSocket {
             return;
         }
         closed = true;
+        unmapRings();
+        if (fd >= 0) {
+            Libc.close(state, fd);
+        }
+        arena.close();
+    }
+
+    private void unmapRings() {
         for (XskRing r : new XskRing[] {rx, tx, fill, comp}) {
             if (r != null) {
                 Libc.munmap(state, r.map);
             }
         }
-        Libc.close(state, fd);
-        arena.close();
     }
 }

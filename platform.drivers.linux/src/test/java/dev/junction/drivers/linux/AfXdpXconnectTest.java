@@ -45,9 +45,13 @@ class AfXdpXconnectTest {
         // An AF_XDP socket sees no checksum status: the hosts must fill in their own checksums.
         must(ns(h1, "ethtool", "-K", "e0", "tx", "off"));
         must(ns(h2, "ethtool", "-K", "e0", "tx", "off"));
-        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         d1 = new AfXdpDevice("j1", v1, mode);
         d2 = new AfXdpDevice("j2", v2, mode);
+        startEngine();
+    }
+
+    private void startEngine() {
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
         engine.addDevice(d1);
         engine.addDevice(d2);
         XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
@@ -107,6 +111,21 @@ class AfXdpXconnectTest {
         must("ip", "addr", "add", "10.78.0.9/24", "dev", v1);
         Result r = run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.78.0.9"));
         assertTrue(r.out().contains("2 received"), "the kernel answers on " + v1 + " after the device left: " + r.out());
+    }
+
+    @Test
+    void aWorkerThatStopsGivesTheSocketBackAndTheNextWorkerBindsAgain() throws Exception {
+        start(AfXdpDevice.Mode.AUTO);
+        assertTrue(run(30, ns(h1, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.78.0.2")).out().contains("2 received"));
+        long rxBefore = d1.counters().rxPackets();
+        // The worker stops and its pool (the UMEM) is freed: the socket must have let go of it.
+        engine.close();
+        assertTrue(d1.driver().endsWith(" unbound"), d1.driver());
+        startEngine();
+        Result again = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
+        assertTrue(again.out().contains("3 received"), again.out() + d1.drops() + " " + d1.driver());
+        assertTrue(d1.driver().endsWith(" copy") || d1.driver().endsWith(" zero-copy"), d1.driver());
+        assertTrue(d1.counters().rxPackets() >= rxBefore + 3, "counters carry on over the rebind: " + d1.counters());
     }
 
     @Test
