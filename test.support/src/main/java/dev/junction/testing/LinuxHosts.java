@@ -36,9 +36,20 @@ public final class LinuxHosts implements AutoCloseable {
      * (checksum offload stays on: the AF_PACKET driver completes partial checksums).
      */
     public Host host(String namespace, String link) throws IOException, InterruptedException {
+        return host(namespace, link, 1);
+    }
+
+    /**
+     * As {@link #host(String, String)}, with {@code queues} receive and transmit queues on both ends
+     * of the veth pair: the sending end picks a queue by flow hash, and the receiving end sees the
+     * frame on the queue of that number.
+     */
+    public Host host(String namespace, String link, int queues) throws IOException, InterruptedException {
         namespace(namespace);
         links.add(link);
-        must("ip", "link", "add", link, "type", "veth", "peer", "name", "e0", "netns", namespace);
+        String q = Integer.toString(queues);
+        must("ip", "link", "add", link, "numtxqueues", q, "numrxqueues", q, "type", "veth",
+                "peer", "name", "e0", "netns", namespace, "numtxqueues", q, "numrxqueues", q);
         must("sysctl", "-qw", "net.ipv6.conf." + link + ".disable_ipv6=1");
         must("ip", "link", "set", link, "up");
         must(ns(namespace, "ip", "link", "set", "lo", "up"));

@@ -4,6 +4,8 @@ import dev.junction.device.DeviceCounters;
 import dev.junction.device.NetDevice;
 import dev.junction.device.RxQueue;
 import dev.junction.device.TxQueue;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
 import dev.junction.os.Errno;
 import dev.junction.os.Libc;
 import java.lang.foreign.Arena;
@@ -11,17 +13,22 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An existing Linux interface attached through an AF_XDP socket on its queue 0. An XDP program of six
+ * An existing Linux interface attached through AF_XDP sockets, one on each of its first
+ * {@code queues} receive queues. An XDP program of six
  * instructions, loaded through bpf(2) ({@link Bpf}), redirects each frame to the socket in an XSKMAP
  * at the frame's receive queue index, or passes it to the kernel when no socket sits there; a BPF
  * link attaches it, so closing the link's descriptor (removing the device, or the process dying)
- * detaches it and leaves the interface to the kernel. The socket's UMEM is the polling worker's
- * packet pool ({@link XskSocket}): frames reach the graph and leave it by buffer number.
+ * detaches it and leaves the interface to the kernel. Each socket's UMEM is the packet pool of the
+ * worker that polls its queue ({@link XskSocket}): frames reach the graph and leave it by buffer
+ * number. The engine deals the queues out to the workers; a worker transmits through the socket of
+ * the queue it polls (its UMEM is that worker's pool), so give each worker a queue of the device
+ * (queues at least the workers): a worker that polls none of them has no socket to send on, and its
+ * frames for this interface are dropped and counted ("no socket of this worker's pool"). The kernel
+ * picks a frame's receive queue (the sender's flow hash on veth, RSS on a NIC): one flow, one queue.
  *
  * <p>Mode: {@code native} attaches in driver mode (XDP_FLAGS_DRV_MODE), {@code generic} in skb mode,
  * {@code auto} tries native and falls back to generic; {@link #driver()} says which ran, and whether
- * the kernel bound the socket zero-copy or copy. One queue: a second worker that transmits here has
- * another pool, which is not this socket's UMEM, and its frames are dropped and counted.
+ * the kernel bound the sockets zero-copy or copy.
  *
  * <p>Offloads: the socket sees no checksum status, so a peer that offloads its TCP/UDP checksum
  * (veth does by default) must turn that off ({@code ethtool -K IF tx off}); frames larger than a
@@ -56,13 +63,20 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
     private final int progFd;
     private final int linkFd;
     private final String attachedMode;
-    private final XskSocket socket;
-    private final RxQueue rx;
-    private final TxQueue tx;
+    private final XskSocket[] sockets;
+    private final RxQueue[] rx;
     private boolean closed;
 
-    /** Attaches to Linux interface {@code ifname}; throws IllegalStateException with one line saying why it cannot. */
+    /** Attaches to queue 0 of Linux interface {@code ifname}; see {@link #AfXdpDevice(String, String, Mode, int)}. */
     public AfXdpDevice(String name, String ifname, Mode mode) {
+        this(name, ifname, mode, 1);
+    }
+
+    /**
+     * Attaches to the first {@code queues} receive queues of Linux interface {@code ifname}; throws
+     * IllegalStateException with one line saying why it cannot.
+     */
+    public AfXdpDevice(String name, String ifname, Mode mode, int queues) {
         this.name = name;
         this.ifname = ifname;
         int ifindex;
@@ -73,11 +87,19 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
             throw new IllegalStateException("AF_XDP on " + ifname + ": " + e.getMessage());
         }
         this.mac = LinuxInterface.mac(ifname);
-        XskSocket s = null;
+        int has = LinuxInterface.rxQueues(ifname);
+        if (queues < 1 || queues > has) {
+            arena.close();
+            throw new IllegalStateException("AF_XDP on " + ifname + ": queues must be 1.." + has + " (the interface has " + has
+                    + " receive queue" + (has == 1 ? "" : "s") + "), not " + queues);
+        }
+        XskSocket[] s = new XskSocket[queues];
         int map = -1, prog = -1, link = -1;
         try {
-            s = new XskSocket(ifname, ifindex, 0, RING_SIZE);
-            map = Bpf.createXskMap(arena, state, 1);
+            for (int q = 0; q < queues; q++) {
+                s[q] = new XskSocket(ifname, ifindex, q, RING_SIZE);
+            }
+            map = Bpf.createXskMap(arena, state, queues);
             if (map < 0) {
                 throw bpfFailure("creating the XSKMAP");
             }
@@ -109,7 +131,7 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
                         : e == Errno.EBUSY ? ifname + " already has an XDP program (see ip link show " + ifname + ")"
                         : bpfFailure("attaching the XDP program in " + ran + " mode").getMessage());
             }
-            this.socket = s;
+            this.sockets = s;
             this.mapFd = map;
             this.progFd = prog;
             this.linkFd = link;
@@ -118,37 +140,75 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
             Libc.close(state, link);
             Libc.close(state, prog);
             Libc.close(state, map);
-            if (s != null) {
-                s.close();
+            for (XskSocket x : s) {
+                if (x != null) {
+                    x.close();
+                }
             }
             arena.close();
             throw new IllegalStateException("AF_XDP on " + ifname + ": " + e.getMessage(), e);
         }
-        XskSocket sock = socket;
         int m = mapFd;
-        this.rx = new RxQueue() {
-            @Override
-            public int receive(dev.junction.packet.PacketPool pool, dev.junction.packet.PacketVector into, int max) {
-                return sock.receive(pool, into, max, m);
-            }
+        this.rx = new RxQueue[queues];
+        for (int q = 0; q < queues; q++) {
+            XskSocket sock = sockets[q];
+            rx[q] = new RxQueue() {
+                @Override
+                public int receive(PacketPool pool, PacketVector into, int max) {
+                    return sock.receive(pool, into, max, m);
+                }
 
-            @Override
-            public void releaseRx(dev.junction.packet.PacketPool pool) {
-                sock.release(pool);
-            }
-        };
-        this.tx = new TxQueue() {
-            @Override
-            public int transmit(dev.junction.packet.PacketPool pool, dev.junction.packet.PacketVector packets) {
-                return sock.transmit(pool, packets, m);
-            }
-
-            @Override
-            public void releaseTx(dev.junction.packet.PacketPool pool) {
-                sock.release(pool);
-            }
-        };
+                @Override
+                public void releaseRx(PacketPool pool) {
+                    sock.release(pool);
+                }
+            };
+        }
     }
+
+    /**
+     * A worker's transmit side: the socket whose UMEM is the worker's pool (the one of the queue it
+     * polls), found on the first frame and again only after that socket is released.
+     */
+    private final class WorkerTx implements TxQueue {
+        private XskSocket socket;
+
+        @Override
+        public int transmit(PacketPool pool, PacketVector packets) {
+            XskSocket s = socket;
+            if (s == null || !s.owns(pool)) {
+                s = null;
+                for (XskSocket x : sockets) {
+                    if (x.owns(pool)) {
+                        s = x;
+                        break;
+                    }
+                }
+                socket = s;
+                if (s == null) {
+                    int n = packets.count();
+                    for (int i = 0; i < n; i++) {
+                        pool.free(packets.buffer(i));
+                    }
+                    noSocket.add(n);
+                    return n;
+                }
+            }
+            return s.transmit(pool, packets);
+        }
+
+        @Override
+        public void releaseTx(PacketPool pool) {
+            XskSocket s = socket;
+            socket = null;
+            if (s != null) {
+                s.release(pool);
+            }
+        }
+    }
+
+    /** Frames a worker had to send here without a socket of its pool (it polls none of the queues). */
+    private final java.util.concurrent.atomic.LongAdder noSocket = new java.util.concurrent.atomic.LongAdder();
 
     private IllegalStateException bpfFailure(String what) {
         int e = Errno.of(state);
@@ -167,14 +227,28 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
         return attachedMode;
     }
 
-    /** Whether the socket is bound zero-copy (the driver DMAs into the UMEM); false for copy mode, and before binding. */
+    /** Whether queue 0's socket is bound zero-copy (the driver DMAs into the UMEM); false for copy mode, and before binding. */
     public boolean zeroCopy() {
-        return socket.zeroCopy();
+        return sockets[0].zeroCopy();
     }
 
-    /** Why the socket could not bind on its worker, or null. */
+    /** Why a socket could not bind on its worker, or null. */
     public String failure() {
-        return socket.failure();
+        for (XskSocket x : sockets) {
+            if (x.failure() != null) {
+                return x.failure();
+            }
+        }
+        return null;
+    }
+
+    /** Frames received on each queue, for a test or a status line (control path). */
+    public long[] rxPacketsPerQueue() {
+        long[] r = new long[sockets.length];
+        for (int q = 0; q < r.length; q++) {
+            r[q] = sockets[q].rxCounters.packets;
+        }
+        return r;
     }
 
     @Override
@@ -184,8 +258,13 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
 
     @Override
     public String driver() {
-        String bind = socket.failure() != null ? "bind failed" : !socket.bound() ? "unbound" : socket.zeroCopy() ? "zero-copy" : "copy";
-        return "af_xdp " + ifname + " " + attachedMode + " " + bind;
+        int bound = 0;
+        for (XskSocket x : sockets) {
+            bound += x.bound() ? 1 : 0;
+        }
+        String bind = failure() != null ? "bind failed" : bound == 0 ? "unbound" : sockets[0].zeroCopy() ? "zero-copy" : "copy";
+        String q = sockets.length == 1 ? "" : " queues " + bound + "/" + sockets.length + " bound";
+        return "af_xdp " + ifname + " " + attachedMode + q + " " + bind;
     }
 
     @Override
@@ -205,40 +284,68 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
 
     @Override
     public int rxQueueCount() {
-        return 1;
+        return rx.length;
     }
 
     @Override
     public RxQueue rxQueue(int q) {
-        return rx;
+        return rx[q];
     }
 
     @Override
     public TxQueue txQueue(int worker) {
-        return tx;
+        return new WorkerTx();
     }
 
     /** The driver's and the kernel's drop counters by name, for a status line or a test. */
     public synchronized java.util.Map<String, Long> drops() {
-        long[] k = closed ? new long[6] : socket.kernelStatistics();
+        long[] k = kernelStatistics();
+        long fillShort = 0, txFull = 0, invalid = 0, foreign = 0;
+        for (XskSocket x : sockets) {
+            fillShort += x.fillPoolEmpty;
+            txFull += x.txRingFull;
+            invalid += x.invalidDescriptors;
+            foreign += x.foreignPool;
+        }
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
         m.put("fill ring empty (kernel)", k[4]);
         m.put("rx ring full (kernel)", k[3]);
         m.put("rx dropped (kernel: too large, or no fill buffer)", k[0]);
         m.put("invalid descriptors (kernel rx/tx)", k[1] + k[2]);
-        m.put("fill ring short of pool buffers", socket.fillPoolEmpty);
-        m.put("tx ring full", socket.txRingFull);
-        m.put("invalid descriptors", socket.invalidDescriptors);
-        m.put("other worker's pool", socket.foreignPool);
+        m.put("fill ring short of pool buffers", fillShort);
+        m.put("tx ring full", txFull);
+        m.put("invalid descriptors", invalid);
+        m.put("tx before the socket was bound", foreign);
+        m.put("no socket of this worker's pool", noSocket.sum());
         return m;
+    }
+
+    private long[] kernelStatistics() {
+        long[] k = new long[6];
+        if (!closed) {
+            for (XskSocket x : sockets) {
+                long[] s = x.kernelStatistics();
+                for (int i = 0; i < k.length; i++) {
+                    k[i] += s[i];
+                }
+            }
+        }
+        return k;
     }
 
     @Override
     public synchronized DeviceCounters counters() {
-        long[] k = closed ? new long[6] : socket.kernelStatistics();
-        long rxErrors = socket.rxCounters.errors + socket.invalidDescriptors + k[0] + k[1] + k[3];
-        return new DeviceCounters(socket.rxCounters.packets, socket.rxCounters.bytes, rxErrors,
-                socket.txCounters.packets, socket.txCounters.bytes, socket.txCounters.errors + k[2]);
+        long[] k = kernelStatistics();
+        long rxp = 0, rxb = 0, rxe = 0, txp = 0, txb = 0, txe = noSocket.sum();
+        for (XskSocket x : sockets) {
+            rxp += x.rxCounters.packets;
+            rxb += x.rxCounters.bytes;
+            rxe += x.rxCounters.errors + x.invalidDescriptors;
+            txp += x.txCounters.packets;
+            txb += x.txCounters.bytes;
+            txe += x.txCounters.errors;
+        }
+        return new DeviceCounters(rxp, rxb, rxe + k[0] + k[1] + k[3], txp, txb, txe + k[2]);
     }
 
     /** Detaches the program (closing the link), closes the socket and unmaps its rings. */
@@ -249,7 +356,9 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
         }
         closed = true;
         Libc.close(state, linkFd);
-        socket.close();
+        for (XskSocket x : sockets) {
+            x.close();
+        }
         Libc.close(state, progFd);
         Libc.close(state, mapFd);
         arena.close();

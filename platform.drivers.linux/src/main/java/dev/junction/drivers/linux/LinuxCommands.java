@@ -23,6 +23,7 @@ public final class LinuxCommands {
     static final Cli AFXDP = Cli.command("linux:afxdp", "attach an existing Linux interface through an AF_XDP socket (an XDP program redirects its frames)")
             .option("iface", "IFNAME", "the Linux interface (default: NAME)")
             .option("mode", "native|generic|auto", "XDP attach mode: driver, skb, or native falling back to generic (default: auto)")
+            .option("queues", "N", "a socket on each of the interface's first N receive queues, one per worker (default: 1)")
             .arg("NAME");
     static final Cli TAP = Cli.command("linux:tap", "create a TAP interface named NAME").arg("NAME");
     static final Cli DELETE = Cli.command("linux:delete", "detach or remove a Linux device").arg("NAME");
@@ -42,7 +43,7 @@ public final class LinuxCommands {
             if (!LinuxInterface.exists(iface)) {
                 throw new IllegalArgumentException("no Linux interface named '" + iface + "' (see ip link)");
             }
-            store(a.arg(0), "afpacket", iface, null);
+            store(a.arg(0), "afpacket", iface, null, 0);
             return null;
         });
     }
@@ -56,7 +57,19 @@ public final class LinuxCommands {
             }
             String mode = a.get("mode", "auto");
             AfXdpDevice.Mode.parse(mode); // refuses anything else, saying what is allowed
-            store(a.arg(0), "afxdp", iface, mode);
+            String q = a.get("queues", "1");
+            int queues;
+            try {
+                queues = Integer.parseInt(q);
+            } catch (NumberFormatException e) {
+                queues = 0;
+            }
+            int has = LinuxInterface.rxQueues(iface);
+            if (queues < 1 || queues > has) {
+                throw new IllegalArgumentException("--queues must be 1.." + has + " (" + iface + " has " + has + " receive queue"
+                        + (has == 1 ? "" : "s") + "), not '" + q + "'");
+            }
+            store(a.arg(0), "afxdp", iface, mode, queues);
             return null;
         });
     }
@@ -64,7 +77,7 @@ public final class LinuxCommands {
     @Descriptor("create a TAP interface")
     public Object tap(String... args) {
         return TAP.run(args, a -> {
-            store(a.arg(0), "tap", null, null);
+            store(a.arg(0), "tap", null, null, 0);
             return null;
         });
     }
@@ -95,7 +108,8 @@ public final class LinuxCommands {
                 Configuration[] cs = cm.listConfigurations("(service.factoryPid=junction.linux)");
                 for (Configuration c : cs == null ? new Configuration[0] : cs) {
                     Dictionary<String, Object> p = c.getProperties();
-                    t.row(p.get("name"), p.get("mode") == null ? p.get("type") : p.get("type") + " " + p.get("mode"), p.get("iface") == null ? "-" : p.get("iface"));
+                    t.row(p.get("name"), p.get("mode") == null ? p.get("type") : p.get("type") + " " + p.get("mode")
+                            + (p.get("queues") == null ? "" : " queues " + p.get("queues")), p.get("iface") == null ? "-" : p.get("iface"));
                 }
             } catch (IOException | InvalidSyntaxException e) {
                 throw new IllegalStateException(e.toString());
@@ -104,7 +118,8 @@ public final class LinuxCommands {
         });
     }
 
-    private void store(String name, String type, String iface, String mode) {
+    /** Stores the device's configuration in one update; {@code queues} 0 for a type without queues. */
+    private void store(String name, String type, String iface, String mode, int queues) {
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("name", name);
         p.put("type", type);
@@ -113,6 +128,9 @@ public final class LinuxCommands {
         }
         if (mode != null) {
             p.put("mode", mode);
+        }
+        if (queues > 0) {
+            p.put("queues", (long) queues);
         }
         try {
             cm.getFactoryConfiguration("junction.linux", name, "?").update(p);

@@ -31,7 +31,8 @@ public final class LinuxDevices {
             NetDevice d = switch (type) {
                 case "afpacket" -> new AfPacketDevice(name, String.valueOf(props.getOrDefault("iface", name)));
                 case "afxdp" -> new AfXdpDevice(name, String.valueOf(props.getOrDefault("iface", name)),
-                        AfXdpDevice.Mode.parse(String.valueOf(props.getOrDefault("mode", "auto"))));
+                        AfXdpDevice.Mode.parse(String.valueOf(props.getOrDefault("mode", "auto"))),
+                        Integer.parseInt(String.valueOf(props.getOrDefault("queues", "1"))));
                 case "tap" -> new TapDevice(name);
                 default -> throw new IllegalArgumentException("type must be afpacket, afxdp or tap, not '" + type + "'");
             };

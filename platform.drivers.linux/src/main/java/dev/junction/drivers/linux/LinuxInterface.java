@@ -44,4 +44,10 @@ final class LinuxInterface {
     static boolean carrier(String ifname) {
         return "1".equals(read(ifname, "carrier"));
     }
+
+    /** The interface's receive queues (its {@code queues/rx-N} entries in sysfs), at least 1. */
+    static int rxQueues(String ifname) {
+        String[] q = new java.io.File("/sys/class/net/" + ifname + "/queues").list((d, n) -> n.startsWith("rx-"));
+        return q == null || q.length == 0 ? 1 : q.length;
+    }
 }

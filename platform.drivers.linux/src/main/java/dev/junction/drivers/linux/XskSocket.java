@@ -75,7 +75,7 @@ final class XskSocket {
     long txRingFull;
     /** RX or completion descriptors naming no buffer of the pool (never expected: a kernel or setup bug). */
     long invalidDescriptors;
-    /** Frames handed to this socket by a worker whose pool is not its UMEM (dropped). */
+    /** Frames handed to this socket before its receive side bound it to the sending worker's pool (dropped). */
     long foreignPool;
 
     private PacketPool pool;
@@ -329,10 +329,19 @@ final class XskSocket {
         c.release(n);
     }
 
-    /** Puts the first packets of {@code packets} on the TX ring by address (no copy); returns how many it took. */
-    int transmit(PacketPool p, PacketVector packets, int mapFd) {
+    /** Whether {@code p} is this socket's UMEM now (its worker polls the socket's queue). */
+    boolean owns(PacketPool p) {
+        return pool == p;
+    }
+
+    /**
+     * Puts the first packets of {@code packets} on the TX ring by address (no copy); returns how many
+     * it took. Only the receive side binds (so that the worker which polls the queue owns the UMEM): a
+     * frame sent before that is freed and counted.
+     */
+    int transmit(PacketPool p, PacketVector packets) {
         int n = packets.count();
-        if (pool != p && !adopt(p, mapFd)) {
+        if (pool != p) {
             for (int i = 0; i < n; i++) {
                 p.free(packets.buffer(i));
             }

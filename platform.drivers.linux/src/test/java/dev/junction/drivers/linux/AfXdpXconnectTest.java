@@ -129,6 +129,53 @@ class AfXdpXconnectTest {
     }
 
     @Test
+    void twoWorkersEachPollAQueueAndFlowsSpreadOverBoth() throws Exception {
+        RootOnly.require("AfXdpXconnectTest", "network namespaces, veth, AF_XDP, bpf");
+        hosts.host(h1, v1, 2).address("10.78.0.1/24");
+        hosts.host(h2, v2, 2).address("10.78.0.2/24");
+        must(ns(h1, "ethtool", "-K", "e0", "tx", "off"));
+        must(ns(h2, "ethtool", "-K", "e0", "tx", "off"));
+        d1 = new AfXdpDevice("j1", v1, AfXdpDevice.Mode.NATIVE, 2);
+        d2 = new AfXdpDevice("j2", v2, AfXdpDevice.Mode.NATIVE, 2);
+        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1, -1)));
+        engine.addDevice(d1);
+        engine.addDevice(d2);
+        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
+        xconnects.connect("j1", "j2");
+        xconnects.connect("j2", "j1");
+        engine.start();
+        Result ping = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
+        assertTrue(ping.out().contains("3 received"), ping.out() + d1.drops() + d1.driver());
+        assertTrue(d1.driver().contains("queues 2/2 bound"), d1.driver());
+        // 64 UDP flows (source ports) of 20 datagrams: the sender's flow hash spreads them over e0's two
+        // queues (all on one: 2^-63), so both of j1's sockets, polled by different workers, receive.
+        long h2Before = Long.parseLong(must(ns(h2, "cat", "/sys/class/net/e0/statistics/rx_packets")).strip());
+        must(ns(h1, "python3", "-c", "import socket\n"
+                + "for p in range(64):\n"
+                + "  s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.78.0.1', 20000 + p))\n"
+                + "  for i in range(20): s.sendto(b'x' * 32, ('10.78.0.2', 9))\n"
+                + "  s.close()\n"));
+        long[] perQueue = d1.rxPacketsPerQueue();
+        assertTrue(perQueue[0] > 0 && perQueue[1] > 0, "both queues received: " + java.util.Arrays.toString(perQueue));
+        // Each frame crossed to h2 through the worker that received it (its socket on j2 is that worker's).
+        TcpTransfer t = TcpTransfer.send(h1, h2, "10.78.0.2", 5001);
+        assertTrue(t.serverFinished(), "server finished; " + d1.drops() + d2.drops());
+        assertEquals(t.sent().out().strip(), t.received(), "bytes and SHA-256 sent vs received");
+        long h2Rx = Long.parseLong(must(ns(h2, "cat", "/sys/class/net/e0/statistics/rx_packets")).strip()) - h2Before;
+        assertTrue(h2Rx >= 64 * 20, "h2 got the datagrams and the transfer: " + h2Rx);
+        assertEquals(0L, d2.drops().get("no socket of this worker's pool"), d2.drops().toString());
+        assertEquals(0L, d1.drops().get("invalid descriptors"), d1.drops().toString());
+    }
+
+    @Test
+    void moreQueuesThanTheInterfaceHasAreRefused() throws Exception {
+        RootOnly.require("AfXdpXconnectTest", "network namespaces, veth");
+        hosts.host(h1, v1).address("10.78.0.1/24");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new AfXdpDevice("x", v1, AfXdpDevice.Mode.AUTO, 2));
+        assertEquals("AF_XDP on " + v1 + ": queues must be 1..1 (the interface has 1 receive queue), not 2", e.getMessage());
+    }
+
+    @Test
     void aMissingInterfaceIsRefusedInOneLine() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new AfXdpDevice("x", "no-such-if0", AfXdpDevice.Mode.AUTO));
