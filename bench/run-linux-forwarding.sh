@@ -15,6 +15,8 @@
 #              by a PMD thread
 #   junction   the runnable jar: AF_PACKET devices on f1/f2, addresses, the same static route, one
 #              worker pinned (ARP warmed by a ping first; static neighbours do not exist yet)
+#   junction-afxdp  the same with AF_XDP devices on f1/f2 (native XDP on veth, copy-mode sockets;
+#              the UMEM is the worker's packet pool)
 # and first the generator alone (nothing forwards: jb-rtr's kernel drops the frames at ip_rcv) to
 # show what it can offer.
 #
@@ -32,6 +34,11 @@
 # the CPU figures say which side was saturated; the userspace forwarders get a copy and the skb is
 # freed at once, so they are offered all the generator can send.
 #
+# Then, per forwarder, TCP: iperf3 from the generator's namespace to the sink (10.77.2.2) for
+# --tcp seconds, both ends on the generator's CPU, the hosts' offloads off (TSO, GSO, checksum: the
+# userspace forwarders see no checksum status, and with GSO the kernel alone would move 64 KiB
+# segments); the receiver's Gbit/s.
+#
 # Usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS]
 #                                      [--only LIST] [--no-rps]
 #   --seconds  measured window per forwarder (default 10; a 5 s warm-up comes before it)
@@ -41,11 +48,12 @@
 #              one's best round (other work on the machine only ever lowers a rate)
 #   --rate     cap the generator at PPS frames per second (default 0: as fast as it goes), to find
 #              the highest rate a forwarder carries without loss
-#   --only     comma-separated subset of gen,kernel,ovs,ovs-afxdp,junction (default: all)
+#   --only     comma-separated subset of gen,kernel,ovs,ovs-afxdp,junction,junction-afxdp (default: all)
+#   --tcp      iperf3 seconds per forwarder after its frame rate (default 5; 0: no TCP)
 #   --no-rps   leave f1's receive processing where the generator transmits (CPU 0): the kernel then
 #              forwards on the generator's CPU, and AF_PACKET/XDP copies for the userspace
 #              forwarders cost the generator, not the forwarder
-# Root. Installs what is missing (tools/packages.sh: iproute2, iputils-ping, gcc, openvswitch-switch);
+# Root. Installs what is missing (tools/packages.sh: iproute2, iputils-ping, gcc, iperf3, openvswitch-switch);
 # needs a JDK 25 and builds app/target/junction.jar with Maven when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,11 +63,12 @@ SECONDS_RUN=10
 SIZE=64
 FLOWS=1000
 WARMUP=5
-ONLY=gen,kernel,ovs,ovs-afxdp,junction
+ONLY=gen,kernel,ovs,ovs-afxdp,junction,junction-afxdp
+TCP=5
 RPS=1
 ROUNDS=2
 RATE=0
-usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS] [--only LIST] [--no-rps]" >&2; exit 2; }
+usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS] [--only LIST] [--tcp S] [--no-rps]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || usage; SECONDS_RUN=$2; shift 2 ;;
@@ -68,12 +77,14 @@ while [ $# -gt 0 ]; do
         --only) [ $# -ge 2 ] || usage; ONLY=$2; shift 2 ;;
         --rounds) [ $# -ge 2 ] || usage; ROUNDS=$2; shift 2 ;;
         --rate) [ $# -ge 2 ] || usage; RATE=$2; shift 2 ;;
+        --tcp) [ $# -ge 2 ] || usage; TCP=$2; shift 2 ;;
         --no-rps) RPS=0; shift ;;
         *) usage ;;
     esac
 done
 [[ $SECONDS_RUN =~ ^[0-9]+$ ]] && [ "$SECONDS_RUN" -ge 1 ] || { echo "--seconds: a whole number >= 1" >&2; exit 2; }
 [[ $SIZE =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ] || { echo "--size: 64..1518" >&2; exit 2; }
+[[ $TCP =~ ^[0-9]+$ ]] || { echo "--tcp: iperf3 seconds, 0 for none" >&2; exit 2; }
 [[ $RATE =~ ^[0-9]+$ ]] || { echo "--rate: packets per second, 0 for as fast as it goes" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "--rounds: a whole number >= 1" >&2; exit 2; }
 [[ $FLOWS =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 65536 ] || { echo "--flows: 1..65536" >&2; exit 2; }
@@ -82,10 +93,11 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 # --- what the run needs ---
 tools=(ip ping ethtool taskset gcc /usr/include/stdio.h)
+if [ "$TCP" -gt 0 ]; then tools+=(iperf3); fi
 if want ovs || want ovs-afxdp; then tools+=(/usr/lib/openvswitch-switch/ovs-vswitchd ovs-vsctl ovsdb-server ovsdb-tool); fi
 tools/packages.sh need "${tools[@]}" || exit 1
 JAR=$ROOT/app/target/junction.jar
-if want junction; then
+if want junction || want junction-afxdp; then
     JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
     [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ] || { echo "run-linux-forwarding: no JDK 25 (set JAVA_HOME)" >&2; exit 1; }
     export JAVA_HOME
@@ -285,6 +297,9 @@ ip -n "$RTR" link set f1 up
 ip -n "$RTR" link set f2 up
 ip -n "$GEN" link set e0 up
 ip -n "$SINK" link set e0 up
+# The hosts fill in their own checksums and send MTU-sized segments (see TCP above).
+ip netns exec "$GEN" ethtool -K e0 tso off gso off tx off >/dev/null
+ip netns exec "$SINK" ethtool -K e0 tso off gso off tx off >/dev/null
 ip -n "$GEN" addr add 10.77.1.2/24 dev e0
 ip -n "$GEN" route add default via 10.77.1.1
 # The sink owns 10.77.2.2 only: frames to 10.77.3.x stop at its route lookup (no forwarding there).
@@ -310,7 +325,28 @@ busy() { # busy% of a CPU between two "total idle" samples
 }
 mpps() { awk -v n="$1" -v s="$SECONDS_RUN" 'BEGIN { printf "%.3f", n / s / 1e6 }'; }
 
-declare -A RESULT ROUNDS_OF
+declare -A RESULT ROUNDS_OF TCP_RESULT TCP_ROUNDS_OF
+# iperf3 through the forwarder: the receiver's Gbit/s over --tcp seconds.
+measure_tcp() {
+    local name=$1
+    [ "$TCP" -gt 0 ] || return 0
+    taskset -c "$GEN_CPU" ip netns exec "$SINK" iperf3 -s -1 -p 5201 >"$WORK/iperf-s.out" 2>&1 &
+    local sp=$!
+    PIDS+=("$sp")
+    local g=""
+    for _ in $(seq 20); do
+        if g=$(taskset -c "$GEN_CPU" ip netns exec "$GEN" iperf3 -c 10.77.2.2 -p 5201 -t "$TCP" -f g 2>&1); then break; fi
+        g=""; sleep 0.25   # the server not listening yet
+    done
+    wait "$sp" 2>/dev/null || true
+    local v
+    v=$(awk '/receiver/ { print $(NF-2) }' <<<"$g")
+    if [ -z "$v" ]; then echo "$name tcp: iperf3 failed: $(tail -2 <<<"$g")" >&2; return 0; fi
+    TCP_ROUNDS_OF[$name]="${TCP_ROUNDS_OF[$name]:-}${TCP_ROUNDS_OF[$name]:+ }$v"
+    if awk -v a="$v" -v b="${TCP_RESULT[$name]:-0}" 'BEGIN { exit !(a > b) }'; then TCP_RESULT[$name]=$v; fi
+    printf '%-10s tcp=%s Gbit/s (iperf3 %s s, receiver; retransmits %s)\n' "$name" "$v" "$TCP" \
+        "$(awk '/sender/ { print $(NF-1) }' <<<"$g")"
+}
 # Runs the generator for warm-up + window and prints the forwarder's line.
 measure() {
     local name=$1 note=$2
@@ -331,6 +367,9 @@ measure() {
     c1g=$(cpu_ticks "$GEN_CPU"); c1f=$(cpu_ticks "$FWD_CPU")
     kill -INT "$gp" 2>/dev/null; wait "$gp" 2>/dev/null || true
     local fwd=$((s1 - s0)) off=$((t1 - t0)) rx=$((f1 - f0))
+    if [ "$off" = 0 ] && [ $RPS = 1 ]; then
+        echo "$name: the generator sent nothing in the window: RPS to CPU $FWD_CPU has wedged veth's backlog on some kernels (6.18 here); try --no-rps" >&2
+    fi
     local loss
     loss=$(awk -v r="$rx" -v f="$fwd" 'BEGIN { if (r > 0) printf "%.1f", (r > f ? 100 * (r - f) / r : 0); else print "-" }')
     local val
@@ -365,6 +404,7 @@ run_kernel() {
     ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1
     if wait_ping; then
         measure kernel "(ip_forward, softirq on CPU $([ $RPS = 1 ] && echo "$FWD_CPU through RPS" || echo "$GEN_CPU: no RPS"))" || true
+        measure_tcp kernel
     else
         echo "kernel     failed: no ping through the kernel" >&2
     fi
@@ -413,6 +453,7 @@ run_ovs() {
         ovs_flows
         if ovs_ok; then
             measure ovs "(netdev datapath, system ports, main thread; OpenFlow: MACs + dec_ttl)" || true
+            measure_tcp ovs
         else
             echo "ovs        failed: no ping through OVS (see $OVS_LOGDIR/ovs-vswitchd.log)" >&2
         fi
@@ -422,6 +463,7 @@ run_ovs() {
         if ovs-vsctl --db="unix:$OVS_DB" --timeout=20 add-port jb0 f1 -- set interface f1 type=afxdp options:xdp-mode=generic \
                 -- add-port jb0 f2 -- set interface f2 type=afxdp options:xdp-mode=generic && ovs_flows && ovs_ok; then
             measure ovs-afxdp "(netdev datapath, afxdp ports in XDP generic mode, PMD on CPU $FWD_CPU)" || true
+            measure_tcp ovs-afxdp
         else
             echo "ovs-afxdp  failed: $(grep -E 'ERR|WARN' "$OVS_LOGDIR/ovs-vswitchd.log" | tail -3)" >&2
         fi
@@ -441,20 +483,22 @@ run_ovs() {
 }
 
 # --- 3. Junction ---
-run_junction() {
-    J=$WORK/junction
+run_junction() { # NAME TYPE: junction afpacket, or junction-afxdp afxdp
+    local name=$1 type=$2 dev
+    if [ "$type" = afxdp ]; then dev="type=afxdp mode=native"; else dev="type=afpacket"; fi
+    J=$WORK/$name
     rm -rf "$J"
     mkdir -p "$J"
     # The devices first; addresses and the route once the devices exist (config:load below).
     cat >"$J/boot.conf" <<CONF
 dataplane cpus=$FWD_CPU idle=spin
-linux j1 iface=f1
-linux j2 iface=f2
+linux j1 $dev iface=f1
+linux j2 $dev iface=f2
 CONF
     cat >"$J/full.conf" <<CONF
 dataplane cpus=$FWD_CPU idle=spin
-linux j1 iface=f1
-linux j2 iface=f2
+linux j1 $dev iface=f1
+linux j2 $dev iface=f2
 address j1-a iface=j1 ip=10.77.1.1/24
 address j2-a iface=j2 ip=10.77.2.1/24
 route r3 prefix=10.77.3.0/24 via=10.77.2.2
@@ -467,9 +511,14 @@ CONF
     JPID=$!
     PIDS+=("$JPID")
     if wait_ping; then
-        measure junction "(AF_PACKET on f1/f2, 1 worker pinned to CPU $FWD_CPU, spinning)" || true
+        if [ "$type" = afxdp ]; then
+            measure "$name" "(AF_XDP on f1/f2, native XDP, 1 worker pinned to CPU $FWD_CPU, spinning)" || true
+        else
+            measure "$name" "(AF_PACKET on f1/f2, 1 worker pinned to CPU $FWD_CPU, spinning)" || true
+        fi
+        measure_tcp "$name"
     else
-        echo "junction   failed: no ping through Junction; its output:" >&2
+        echo "$name failed: no ping through Junction; its output:" >&2
         cat "$J/out.log" >&2
     fi
     touch "$J/stop"
@@ -484,13 +533,24 @@ for r in $(seq "$ROUNDS"); do
     if want gen; then run_gen; fi
     if want kernel; then run_kernel; fi
     if want ovs || want ovs-afxdp; then run_ovs; fi
-    if want junction; then run_junction; fi
+    if want junction; then run_junction junction afpacket; fi
+    if want junction-afxdp; then run_junction junction-afxdp afxdp; fi
 done
 echo "best of $ROUNDS round(s), Mpps forwarded (gen: offered):"
-for n in gen kernel ovs ovs-afxdp junction; do
-    if [ -n "${RESULT[$n]:-}" ]; then printf '  %-10s %s   (rounds: %s)\n' "$n" "${RESULT[$n]}" "${ROUNDS_OF[$n]}"; fi
+for n in gen kernel ovs ovs-afxdp junction junction-afxdp; do
+    if [ -n "${RESULT[$n]:-}" ]; then printf '  %-14s %s   (rounds: %s)\n' "$n" "${RESULT[$n]}" "${ROUNDS_OF[$n]}"; fi
 done
 ratio() { awk -v a="${RESULT[$1]:-0}" -v b="${RESULT[$2]:-0}" -v n="$1/$2" 'BEGIN { if (a > 0 && b > 0) printf "ratio %s = %.2f\n", n, a / b }'; }
-ratio junction kernel
-ratio junction ovs
-ratio junction ovs-afxdp
+for j in junction junction-afxdp; do
+    for p in kernel ovs ovs-afxdp; do ratio "$j" "$p"; done
+done
+if [ "$TCP" -gt 0 ]; then
+    echo "best of $ROUNDS round(s), iperf3 TCP Gbit/s:"
+    for n in kernel ovs ovs-afxdp junction junction-afxdp; do
+        if [ -n "${TCP_RESULT[$n]:-}" ]; then printf '  %-14s %s   (rounds: %s)\n' "$n" "${TCP_RESULT[$n]}" "${TCP_ROUNDS_OF[$n]}"; fi
+    done
+    for j in junction junction-afxdp; do
+        awk -v a="${TCP_RESULT[$j]:-0}" -v b="${TCP_RESULT[kernel]:-0}" -v n="$j" \
+            'BEGIN { if (a > 0 && b > 0) printf "tcp ratio %s/kernel = %.2f\n", n, a / b }'
+    done
+fi
