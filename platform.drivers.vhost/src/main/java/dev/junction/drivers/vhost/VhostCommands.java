@@ -1,5 +1,6 @@
 package dev.junction.drivers.vhost;
 
+import dev.junction.config.StatementSpec;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class VhostCommands {
     static final Cli ADD = Cli.command("vhost:add", "a vhost-user device on a Unix socket (Junction is the backend)")
             .option("socket", "PATH", "the Unix socket path (absolute; required)")
             .flag("client", "connect to a frontend that listens (retry every second) instead of listening")
+            .option("queues", "N", "queue pairs offered to the guest (default 1; QEMU: queues=N on the netdev, mq=on on the device)")
             .arg("NAME");
     static final Cli DELETE = Cli.command("vhost:delete", "remove a vhost-user device").arg("NAME");
     static final Cli LIST = Cli.command("vhost:list", "vhost-user devices: state, features, rings, counters");
@@ -46,6 +48,15 @@ public final class VhostCommands {
             p.put("name", a.arg(0));
             p.put("socket", socket);
             p.put("mode", a.has("client") ? "client" : "server");
+            if (a.has("queues")) {
+                Object q;
+                try {
+                    q = StatementSpec.number(1, VhostUserBackend.MAX_QUEUE_PAIRS).parse(a.get("queues", null));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--queues " + e.getMessage());
+                }
+                p.put("queues", q);
+            }
             try {
                 cm.getFactoryConfiguration(VhostDevices.PID, a.arg(0), "?").update(p);
             } catch (IOException e) {

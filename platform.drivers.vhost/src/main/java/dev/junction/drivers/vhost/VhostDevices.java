@@ -34,7 +34,8 @@ public final class VhostDevices {
                 throw new IllegalArgumentException("no socket path");
             }
             VhostUserDevice.Mode mode = VhostUserDevice.Mode.parse(String.valueOf(props.getOrDefault("mode", "server")));
-            device = new VhostUserDevice(name, Path.of(String.valueOf(socket)), mode);
+            int queues = Integer.parseInt(String.valueOf(props.getOrDefault("queues", "1")));
+            device = new VhostUserDevice(name, Path.of(String.valueOf(socket)), mode, queues);
             registration = context.registerService(new String[] {NetDevice.class.getName(), VhostUserDevice.class.getName()},
                     device, new Hashtable<>(Map.of("name", name)));
         } catch (RuntimeException e) {

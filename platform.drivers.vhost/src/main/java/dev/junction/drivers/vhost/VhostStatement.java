@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The configuration statement {@code vhost NAME socket=PATH [mode=server|client]}, stored as a
+ * The configuration statement {@code vhost NAME socket=PATH [mode=server|client] [queues=N]}, stored as a
  * {@code junction.vhost} factory configuration (the same one {@code vhost:add} writes).
  */
 @Component(service = StatementType.class)
@@ -18,7 +18,10 @@ public final class VhostStatement extends StatementSpec {
                 .key("socket", "PATH", "the vhost-user Unix socket path (absolute)", VhostStatement::checkSocket)
                 .key("mode", "server|client",
                         "server (Junction listens, the default) or client (Junction connects, retrying every second)",
-                        choice("server", "client"), "server"));
+                        choice("server", "client"), "server")
+                .key("queues", "N", "queue pairs offered to the guest (1.." + VhostUserBackend.MAX_QUEUE_PAIRS
+                        + ", default 1): QEMU's netdev queues=N with mq=on on the device; give each worker one",
+                        number(1, VhostUserBackend.MAX_QUEUE_PAIRS), 1L));
     }
 
     /** An absolute path of at most 107 bytes in an existing directory. */

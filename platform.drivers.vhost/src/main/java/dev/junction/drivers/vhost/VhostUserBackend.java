@@ -7,13 +7,16 @@ import java.lang.foreign.MemorySegment;
 import java.lang.System.Logger.Level;
 
 /**
- * The backend side of the vhost-user protocol for one virtio-net device with one queue pair: feature
- * negotiation, the memory table, and the two rings' settings, which it turns into running
+ * The backend side of the vhost-user protocol for one virtio-net device with one or more queue pairs:
+ * feature negotiation, the memory table, and the rings' settings, which it turns into running
  * {@link SplitVirtqueue}s published through {@link RingSlot}s. Runs on the device's control thread
  * only, one message at a time; never on a worker.
  *
- * <p>Ring 0 is the guest's receive queue (Junction transmits into it), ring 1 its transmit queue
- * (Junction receives from it). A ring runs when it is started (a kick descriptor came, or the
+ * <p>Ring 2k is queue pair k's receive queue in the guest (Junction transmits into it), ring 2k+1
+ * its transmit queue (Junction receives from it). With more than one pair the device offers
+ * VIRTIO_NET_F_MQ and the control queue (which the frontend, QEMU, serves itself) and answers
+ * GET_QUEUE_NUM with its pairs; the frontend sends the one-time requests (memory table) once and the
+ * per-ring ones for every ring, and enables a pair's rings when the guest turns the pair on. A ring runs when it is started (a kick descriptor came, or the
  * no-descriptor flag), enabled, has a size, addresses and a memory table; GET_VRING_BASE stops it.
  * Every ring starts disabled; SET_VRING_ENABLE enables it, or SET_FEATURES without
  * VHOST_USER_F_PROTOCOL_FEATURES enables them all (the spec's rule for older frontends).
@@ -23,6 +26,8 @@ import java.lang.System.Logger.Level;
  */
 final class VhostUserBackend {
     static final long VIRTIO_NET_F_MRG_RXBUF = 1L << 15;
+    static final long VIRTIO_NET_F_CTRL_VQ = 1L << 17;
+    static final long VIRTIO_NET_F_MQ = 1L << 22;
     static final long VIRTIO_RING_F_INDIRECT_DESC = 1L << 28;
     static final long VIRTIO_RING_F_EVENT_IDX = 1L << 29;
     static final long VHOST_USER_F_PROTOCOL_FEATURES = 1L << 30;
@@ -32,8 +37,8 @@ final class VhostUserBackend {
     static final long PROTOCOL_F_MQ = 1L << 0;
     static final long PROTOCOL_F_REPLY_ACK = 1L << 3;
     static final long OFFERED_PROTOCOL_FEATURES = PROTOCOL_F_MQ | PROTOCOL_F_REPLY_ACK;
-    static final int QUEUE_PAIRS = 1;
-    static final int RINGS = 2 * QUEUE_PAIRS;
+    /** Most queue pairs a device takes (the virtio limit is 0x8000; a router's workers are fewer). */
+    static final int MAX_QUEUE_PAIRS = 16;
     private static final int VRING_INDEX_MASK = 0xFF;
     private static final long VRING_NOFD = 1L << 8;
     private static final int LOGGED_ERRORS_PER_CONNECTION = 10;
@@ -55,7 +60,10 @@ final class VhostUserBackend {
 
     private final String deviceName;
     private final RingSlot[] slots;
-    private final RingSettings[] rings = new RingSettings[RINGS];
+    private final int pairs;
+    private final int ringCount;
+    private final long offeredFeatures;
+    private final RingSettings[] rings;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = arena.allocate(Libc.CALL_STATE);
     private GuestMemory memory;
@@ -66,10 +74,18 @@ final class VhostUserBackend {
     private volatile String lastError = "-";
     private int loggedErrors;
 
+    /** A backend of {@code slots.length / 2} queue pairs, ring {@code i} published through {@code slots[i]}. */
     VhostUserBackend(String deviceName, RingSlot[] slots) {
         this.deviceName = deviceName;
         this.slots = slots;
-        for (int i = 0; i < RINGS; i++) {
+        this.pairs = slots.length / 2;
+        if (pairs < 1 || pairs > MAX_QUEUE_PAIRS || slots.length != 2 * pairs) {
+            throw new IllegalArgumentException("queue pairs must be 1.." + MAX_QUEUE_PAIRS + ", not " + slots.length + " rings");
+        }
+        this.ringCount = 2 * pairs;
+        this.offeredFeatures = OFFERED_FEATURES | (pairs > 1 ? VIRTIO_NET_F_MQ | VIRTIO_NET_F_CTRL_VQ : 0);
+        this.rings = new RingSettings[ringCount];
+        for (int i = 0; i < ringCount; i++) {
             rings[i] = new RingSettings();
         }
     }
@@ -102,13 +118,13 @@ final class VhostUserBackend {
         int r = m.request;
         String error = switch (r) {
             case VhostUserMessage.GET_FEATURES -> {
-                yield m.replyU64(socket, OFFERED_FEATURES) ? null : "";
+                yield m.replyU64(socket, offeredFeatures) ? null : "";
             }
             case VhostUserMessage.GET_PROTOCOL_FEATURES -> {
                 yield m.replyU64(socket, OFFERED_PROTOCOL_FEATURES) ? null : "";
             }
             case VhostUserMessage.GET_QUEUE_NUM -> {
-                yield m.replyU64(socket, QUEUE_PAIRS) ? null : "";
+                yield m.replyU64(socket, pairs) ? null : "";
             }
             case VhostUserMessage.GET_VRING_BASE -> {
                 String e = payload(m, 8);
@@ -220,11 +236,11 @@ final class VhostUserBackend {
             return e;
         }
         long v = m.u64(0);
-        if ((v & ~OFFERED_FEATURES) != 0) {
-            return "features 0x" + Long.toHexString(v) + " were not offered (offered 0x" + Long.toHexString(OFFERED_FEATURES) + ")";
+        if ((v & ~offeredFeatures) != 0) {
+            return "features 0x" + Long.toHexString(v) + " were not offered (offered 0x" + Long.toHexString(offeredFeatures) + ")";
         }
         features = v;
-        for (int i = 0; i < RINGS; i++) {
+        for (int i = 0; i < ringCount; i++) {
             if ((v & VHOST_USER_F_PROTOCOL_FEATURES) == 0) {
                 rings[i].enabled = true;
             }
@@ -291,8 +307,8 @@ final class VhostUserBackend {
             return error;
         }
         // The frontend may replace the table while rings run (memory hot-plug): stop them, swap, restart.
-        boolean[] wasRunning = new boolean[RINGS];
-        for (int i = 0; i < RINGS; i++) {
+        boolean[] wasRunning = new boolean[ringCount];
+        for (int i = 0; i < ringCount; i++) {
             wasRunning[i] = stop(i);
         }
         GuestMemory old = memory;
@@ -300,7 +316,7 @@ final class VhostUserBackend {
         if (old != null) {
             old.unmap(state);
         }
-        for (int i = 0; i < RINGS; i++) {
+        for (int i = 0; i < ringCount; i++) {
             startIfReady(i);
         }
         return null; // the descriptors are closed with the message: the mappings stay
@@ -418,7 +434,7 @@ final class VhostUserBackend {
 
     /** A new connection or RESET_OWNER: everything back to the initial state. */
     void reset() {
-        for (int i = 0; i < RINGS; i++) {
+        for (int i = 0; i < ringCount; i++) {
             stop(i);
             RingSettings s = rings[i];
             Libc.close(state, s.kickFd);
@@ -443,7 +459,7 @@ final class VhostUserBackend {
     String ringStatus(int i) {
         RingSettings s = rings[i];
         SplitVirtqueue q = slots[i].current();
-        String what = i == 0 ? "rx" : "tx";
+        String what = (i % 2 == 0 ? "rx" : "tx") + (pairs > 1 ? Integer.toString(i / 2) : "");
         if (q == null) {
             return what + ":" + (s.num == 0 ? "-" : s.num) + " stopped";
         }
@@ -459,8 +475,8 @@ final class VhostUserBackend {
         return m.size < size ? VhostUserMessage.name(m.request) + " with " + m.size + " bytes, needs " + size : null;
     }
 
-    private static String ringIndex(int i) {
-        return i < 0 || i >= RINGS ? "ring " + Integer.toUnsignedString(i) + " does not exist (" + RINGS + " rings)" : null;
+    private String ringIndex(int i) {
+        return i < 0 || i >= ringCount ? "ring " + Integer.toUnsignedString(i) + " does not exist (" + ringCount + " rings)" : null;
     }
 
     private void refuse(VhostUserMessage m, String why) {

@@ -49,8 +49,8 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
     private final Path socketPath;
     private final Mode mode;
     private final long mac;
-    private final RingSlot[] slots = {new RingSlot(), new RingSlot()};
-    private final GuestTransmitQueue rx;
+    private final RingSlot[] slots;
+    private final GuestTransmitQueue[] rx;
     private final List<GuestReceiveQueue> txs = new CopyOnWriteArrayList<>();
     private final VhostUserBackend backend;
     private final UnixSocket listener;
@@ -67,12 +67,31 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
      * @throws IllegalStateException when the socket cannot be made (a missing directory, a path too long)
      */
     public VhostUserDevice(String name, Path socketPath, Mode mode) {
+        this(name, socketPath, mode, 1);
+    }
+
+    /**
+     * Creates a device of {@code queuePairs} queue pairs (1..16): the engine deals the pairs' receive
+     * sides out to the workers, and worker {@code w} transmits into pair {@code w % queuePairs} (workers
+     * that share a pair take turns). A frontend may use fewer pairs: the guest enables those it wants.
+     */
+    public VhostUserDevice(String name, Path socketPath, Mode mode, int queuePairs) {
+        if (queuePairs < 1 || queuePairs > VhostUserBackend.MAX_QUEUE_PAIRS) {
+            throw new IllegalArgumentException("queues must be 1.." + VhostUserBackend.MAX_QUEUE_PAIRS + ", not " + queuePairs);
+        }
         this.name = name;
         this.socketPath = socketPath;
         this.mode = mode;
         this.mac = 0x02_00_00_00_00_00L | (name.hashCode() & 0xFF_FFFF_FFFFL) | 0x10_00_00_00_00L;
         this.health = new DeviceHealth(name);
-        this.rx = new GuestTransmitQueue(health, slots[1]);
+        this.slots = new RingSlot[2 * queuePairs];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new RingSlot();
+        }
+        this.rx = new GuestTransmitQueue[queuePairs];
+        for (int p = 0; p < queuePairs; p++) {
+            rx[p] = new GuestTransmitQueue(health, slots[2 * p + 1]);
+        }
         this.backend = new VhostUserBackend(name, slots);
         this.listener = mode == Mode.SERVER ? UnixSocket.listen(socketPath) : null;
         this.state = mode == Mode.SERVER ? "listening" : "connecting";
@@ -94,7 +113,12 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
 
     @Override
     public String driver() {
-        return "vhost-user " + mode;
+        return "vhost-user " + mode + (rx.length > 1 ? " queues " + rx.length : "");
+    }
+
+    /** Queue pairs the device offers. */
+    public int queuePairs() {
+        return rx.length;
     }
 
     @Override
@@ -110,25 +134,42 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
     /** Up while a frontend is connected and at least one ring runs. */
     @Override
     public boolean linkUp() {
-        return connection != null && (slots[0].current() != null || slots[1].current() != null);
+        if (connection == null) {
+            return false;
+        }
+        for (RingSlot s : slots) {
+            if (s.current() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public int rxQueueCount() {
-        return 1;
+        return rx.length;
     }
 
     @Override
     public RxQueue rxQueue(int q) {
-        return rx;
+        return rx[q];
     }
 
     @Override
     public synchronized TxQueue txQueue(int worker) {
         while (txs.size() <= worker) {
-            txs.add(new GuestReceiveQueue(health, slots[0]));
+            txs.add(new GuestReceiveQueue(health, slots[2 * (txs.size() % rx.length)]));
         }
         return txs.get(worker);
+    }
+
+    /** Frames received from the guest on each queue pair (its transmit rings), for a test or a status line. */
+    public long[] rxPacketsPerQueue() {
+        long[] r = new long[rx.length];
+        for (int p = 0; p < r.length; p++) {
+            r[p] = rx[p].counters.packets;
+        }
+        return r;
     }
 
     @Override
@@ -142,8 +183,15 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
             b += c.bytes;
             e += c.errors;
         }
-        QueueCounters r = rx.counters;
-        return new DeviceCounters(r.packets, r.bytes, r.errors, p, b, e);
+        long rp = 0;
+        long rb = 0;
+        long re = 0;
+        for (GuestTransmitQueue q : rx) {
+            rp += q.counters.packets;
+            rb += q.counters.bytes;
+            re += q.counters.errors;
+        }
+        return new DeviceCounters(rp, rb, re, p, b, e);
     }
 
     /** listening, connecting, connected, broken or closed. */
@@ -185,9 +233,13 @@ public final class VhostUserDevice implements NetDevice, AutoCloseable {
         return backend.protocolFeatures();
     }
 
-    /** The two rings, e.g. {@code rx:256 avail 512 used 512 calls 0 tx:256 stopped}. */
+    /** The rings, e.g. {@code rx:256 avail 512 used 512 calls 0 tx:256 stopped} (with pairs: {@code rx0:... tx0:... rx1:...}). */
     public String rings() {
-        return backend.ringStatus(0) + " " + backend.ringStatus(1);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < slots.length; i++) {
+            b.append(i == 0 ? "" : " ").append(backend.ringStatus(i));
+        }
+        return b.toString();
     }
 
     /** The control thread: serve one frontend at a time, until closed. */

@@ -64,7 +64,16 @@ class QemuGuestRoutingTest {
         RootOnly.require("QemuGuestRoutingTest", "QEMU, namespaces, apt-get");
         // Socket paths must fit in sun_path (108 bytes): a short directory of our own.
         dir = Files.createTempDirectory(Path.of("/tmp"), "jv" + id + "-");
-        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        newEngine(1);
+    }
+
+    /** An engine of {@code workers} unpinned workers with the routing nodes, not started. */
+    private void newEngine(int workers) {
+        List<Integer> cpus = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            cpus.add(-1);
+        }
+        engine = new Engine(EngineConfig.defaults().withCpus(cpus));
         Vrfs vrfs = new Vrfs();
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             engine.addNode(n, "test");
@@ -111,7 +120,11 @@ class QemuGuestRoutingTest {
     }
 
     private VhostUserDevice vhost(String name, Path sock, VhostUserDevice.Mode mode) {
-        VhostUserDevice d = new VhostUserDevice(name, sock, mode);
+        return vhost(name, sock, mode, 1);
+    }
+
+    private VhostUserDevice vhost(String name, Path sock, VhostUserDevice.Mode mode, int queuePairs) {
+        VhostUserDevice d = new VhostUserDevice(name, sock, mode, queuePairs);
         devices.add(d);
         engine.addDevice(d);
         return d;
@@ -183,6 +196,39 @@ class QemuGuestRoutingTest {
         // busybox traceroute (UDP): hop 1 is Junction's time exceeded, hop 2 h2's port unreachable.
         r = g1.run(Duration.ofSeconds(20), "traceroute -n -q 1 -w 2 -m 3 10.86.2.2");
         assertTrue(hop(r.output(), 1, "10.86.1.1") && hop(r.output(), 2, "10.86.2.2"), "traceroute through Junction: " + r + state());
+    }
+
+    /**
+     * A guest of two vCPUs on a two-pair vhost-user device (queues=2, mq=on), two workers: the guest
+     * turns both pairs on, pings sent from each vCPU leave by that vCPU's queue (the driver's XPS
+     * map), so both of v1's receive queues, polled by different workers, carry traffic; TCP both ways
+     * checked by SHA-256.
+     */
+    @Test
+    void aMultiQueueGuestSendsOnBothQueuePairsToTwoWorkers() throws Exception {
+        engine.close();
+        newEngine(2);
+        linuxHost();
+        Path s1 = dir.resolve("v1.sock");
+        VhostUserDevice v1 = vhost("v1", s1, VhostUserDevice.Mode.SERVER, 2);
+        addresses("v1", 1);
+        addresses("j2", 2);
+        engine.start();
+        QemuGuest g1 = guest(QemuGuest.builder("g1-" + id).cpus(2).multiQueueNic(s1, QemuGuest.Mode.CLIENT, 2)
+                .ipv4("10.86.1.2/24", "10.86.1.1"));
+        g1.awaitReady(BOOT);
+        String queues = g1.must(Duration.ofSeconds(10), "ls /sys/class/net/eth0/queues | tr '\\n' ' '");
+        assertTrue(queues.contains("rx-1") && queues.contains("tx-1"), "the guest runs two queue pairs: " + queues + state());
+        assertTrue(v1.rings().contains("rx1:") && !v1.rings().contains("tx1:256 stopped"), "pair 1 runs: " + v1.rings());
+        QemuGuest.Result r = g1.run(Duration.ofSeconds(60), "for c in 1 2 1 2 1 2 1 2; do taskset $c ping -q -c 10 -i 0.05 -W 2 10.86.2.2 & done; wait");
+        assertTrue(received(r.output()) > 0, "the guest reaches h2 through Junction: " + r + state());
+        long[] perQueue = v1.rxPacketsPerQueue();
+        assertTrue(perQueue[0] > 0 && perQueue[1] > 0, "v1 received on both queue pairs: " + java.util.Arrays.toString(perQueue)
+                + " " + v1.rings() + state());
+        String fromGuest = HostTransfer.guestToHost(g1, h2, "10.86.2.2", 4096, this::state);
+        String toGuest = HostTransfer.hostToGuest(g1, h2, "10.86.1.2", 4096, this::state);
+        System.out.printf("QemuGuestRoutingTest multiqueue: per queue %s; TCP guest -> h2: %s; h2 -> guest: %s%n",
+                java.util.Arrays.toString(v1.rxPacketsPerQueue()), fromGuest, toGuest);
     }
 
     @Test

@@ -68,8 +68,8 @@ public final class QemuGuest implements AutoCloseable {
         }
     }
 
-    /** A virtio-net NIC on a vhost-user socket. */
-    public record Nic(Path socket, Mode mode, String mac) {
+    /** A virtio-net NIC on a vhost-user socket, with {@code queues} queue pairs (more than one: multiqueue). */
+    public record Nic(Path socket, Mode mode, String mac, int queues) {
         public Nic {
             Objects.requireNonNull(socket);
             Objects.requireNonNull(mode);
@@ -106,7 +106,7 @@ public final class QemuGuest implements AutoCloseable {
         Path img = image();
         List<String> cmd = new ArrayList<>(List.of(
                 "qemu-system-x86_64", "-name", "jn-" + name,
-                "-accel", "tcg", "-m", Integer.toString(b.memoryMiB), "-smp", "1",
+                "-accel", "tcg", "-m", Integer.toString(b.memoryMiB), "-smp", Integer.toString(b.cpus),
                 "-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none", "-no-reboot",
                 "-chardev", "stdio,id=ser0,signal=off", "-serial", "chardev:ser0",
                 "-kernel", img.resolve("vmlinux").toString(),
@@ -120,9 +120,10 @@ public final class QemuGuest implements AutoCloseable {
             String chardev = "socket,id=vu" + i + ",path=" + n.socket()
                     + (n.mode() == Mode.SERVER ? ",server=on" : ",reconnect=1");
             cmd.addAll(List.of("-chardev", chardev,
-                    "-netdev", "vhost-user,id=n" + i + ",chardev=vu" + i,
+                    "-netdev", "vhost-user,id=n" + i + ",chardev=vu" + i + (n.queues() > 1 ? ",queues=" + n.queues() : ""),
                     // vectors=0: QEMU 7.2 crashes in vhost_net_start with MSI-X on; romfile=: no iPXE.
-                    "-device", "virtio-net-pci,netdev=n" + i + ",mac=" + n.mac() + ",vectors=0,romfile="));
+                    "-device", "virtio-net-pci,netdev=n" + i + ",mac=" + n.mac() + ",vectors=0,romfile="
+                            + (n.queues() > 1 ? ",mq=on" : "")));
         }
         cmd.addAll(b.extraArgs);
         Files.writeString(dir.resolve("qemu.cmd"), String.join(" ", cmd) + "\n");
@@ -175,6 +176,7 @@ public final class QemuGuest implements AutoCloseable {
         private String gw6;
         private int mtu;
         private int memoryMiB = 256;
+        private int cpus = 1;
 
         private Builder(String name) {
             if (!name.matches("[A-Za-z0-9_.-]{1,32}")) {
@@ -185,7 +187,23 @@ public final class QemuGuest implements AutoCloseable {
 
         /** Adds a NIC (the first is the guest's eth0, the one the address options configure). */
         public Builder nic(Path socket, Mode mode, String mac) {
-            nics.add(new Nic(socket.toAbsolutePath(), mode, mac));
+            nics.add(new Nic(socket.toAbsolutePath(), mode, mac, 1));
+            return this;
+        }
+
+        /**
+         * Adds a multiqueue NIC: {@code queues=N} on the netdev, {@code mq=on} on the device (with
+         * {@link #cpus} at least N, the guest's driver turns all N pairs on at boot).
+         */
+        public Builder multiQueueNic(Path socket, Mode mode, int queues) {
+            int n = MAC_SEQ.getAndIncrement();
+            nics.add(new Nic(socket.toAbsolutePath(), mode, String.format("52:54:00:4a:%02x:%02x", (n >> 8) & 0xff, n & 0xff), queues));
+            return this;
+        }
+
+        /** Virtual CPUs (default 1; TCG runs them on threads of their own). */
+        public Builder cpus(int n) {
+            this.cpus = n;
             return this;
         }
 
