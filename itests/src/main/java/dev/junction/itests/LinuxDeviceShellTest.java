@@ -66,6 +66,10 @@ class LinuxDeviceShellTest {
         Osgi.await(() -> traffic.find("lx0") == null, Duration.ofSeconds(10), "lx0 detached");
         session.execute("linux:afpacket --iface no-such-if lx1");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no Linux interface named 'no-such-if'"), err.toString());
+        session.execute("linux:afxdp --iface " + veth + " --queues 2 lx1");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--queues must be 1..1 (" + veth + " has 1 receive queue), not '2'"),
+                err.toString());
+        assertTrue(traffic.find("lx1") == null, "nothing attached");
     }
 
     @Test

@@ -72,6 +72,12 @@ class VhostShellTest {
         assertTrue(errors().contains("socket must be an absolute path"), errors());
         session.execute("vhost:add --socket /no/such/dir/x.sock vx1");
         assertTrue(errors().contains("no directory /no/such/dir"), errors());
+        session.execute("vhost:add --socket " + dir.resolve("vx1.sock") + " --queues 0 vx1");
+        assertTrue(errors().contains("--queues must be from 1 to 16, not 0"), errors());
+        session.execute("vhost:add --socket " + dir.resolve("vx1.sock") + " --queues 2 vx1");
+        Osgi.await(() -> traffic.find("vx1") != null, Duration.ofSeconds(10), () -> "vx1 added; " + errors());
+        assertEquals("vhost-user server queues 2", traffic.find("vx1").driver());
+        assertTrue(String.valueOf(session.execute("vhost:list")).contains("rx1:"), "vhost:list shows pair 1's rings");
         session.execute("vhost:delete nope");
         assertTrue(errors().contains("no vhost device named 'nope'"), errors());
 
