@@ -51,7 +51,12 @@ class AfXdpXconnectTest {
     }
 
     private void startEngine() {
-        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1)));
+        startEngine(List.of(-1));
+    }
+
+    /** An engine with a worker per entry of {@code cpus}, d1 and d2 cross-connected both ways, started. */
+    private void startEngine(List<Integer> cpus) {
+        engine = new Engine(EngineConfig.defaults().withCpus(cpus));
         engine.addDevice(d1);
         engine.addDevice(d2);
         XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
@@ -137,13 +142,7 @@ class AfXdpXconnectTest {
         must(ns(h2, "ethtool", "-K", "e0", "tx", "off"));
         d1 = new AfXdpDevice("j1", v1, AfXdpDevice.Mode.NATIVE, 2);
         d2 = new AfXdpDevice("j2", v2, AfXdpDevice.Mode.NATIVE, 2);
-        engine = new Engine(EngineConfig.defaults().withCpus(List.of(-1, -1)));
-        engine.addDevice(d1);
-        engine.addDevice(d2);
-        XconnectControl xconnects = new XconnectControl(s -> engine.register(s, "test"), engine::unregister);
-        xconnects.connect("j1", "j2");
-        xconnects.connect("j2", "j1");
-        engine.start();
+        startEngine(List.of(-1, -1));
         Result ping = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
         assertTrue(ping.out().contains("3 received"), ping.out() + d1.drops() + d1.driver());
         assertTrue(d1.driver().contains("queues 2/2 bound"), d1.driver());
