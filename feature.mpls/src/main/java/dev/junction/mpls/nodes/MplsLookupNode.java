@@ -65,7 +65,7 @@ public final class MplsLookupNode implements PacketNode {
     public List<String> errors() {
         return List.of("truncated label stack", "no bottom of stack within 8 labels", "reserved label",
                 "no label table entry", "TTL expired", "next hop unresolved", "no headroom for labels",
-                "too big for the interface MTU", "payload not IPv4 or IPv6 (or truncated)",
+                "too big for the interface MTU", "bad IP payload (not IPv4 or IPv6, truncated, bad header)",
                 "VRF label not at the bottom of the stack");
     }
 
@@ -263,14 +263,25 @@ public final class MplsLookupNode implements PacketNode {
         if (family != 0 && ver != family) {
             return -2 - BAD_PAYLOAD;
         }
-        int verdict, type;
+        // What ip4-input / ip6-input would check, as the lookups trust it (they come after them): the
+        // header whole, the packet inside the frame; the frame is trimmed to the packet.
+        int verdict, type, packet;
         if (ver == 4 && ipLen >= Ipv4.MIN_HEADER) {
+            int ihl = Ipv4.headerLength(m, ip);
+            packet = Ipv4.totalLength(m, ip);
+            if (ihl < Ipv4.MIN_HEADER || ihl > ipLen || packet < ihl || packet > ipLen || !Ipv4.checksumOk(m, ip, ihl)) {
+                return -2 - BAD_PAYLOAD;
+            }
             if (uniform) {
                 Frames.ipv4Ttl(m, ip, Math.min(ttlIn, Ipv4.ttl(m, ip)));
             }
             verdict = IP4_LOOKUP;
             type = Ethernet.TYPE_IPV4;
         } else if (ver == 6 && ipLen >= Ipv6.HEADER_LENGTH) {
+            packet = Ipv6.HEADER_LENGTH + Ipv6.payloadLength(m, ip);
+            if (packet > ipLen) {
+                return -2 - BAD_PAYLOAD;
+            }
             if (uniform) {
                 Ipv6.hopLimit(m, ip, Math.min(ttlIn, Ipv6.hopLimit(m, ip)));
             }
@@ -284,6 +295,7 @@ public final class MplsLookupNode implements PacketNode {
         MemorySegment.copy(m, frame, m, newFrame, 12);
         Ethernet.etherType(m, newFrame, type);
         pool.advance(b, (int) (newFrame - frame)); // forward: always inside the buffer
+        pool.length(b, Ethernet.HEADER_LENGTH + packet);
         pool.l3Offset(b, Ethernet.HEADER_LENGTH);
         pool.vrf(b, vrf);
         return verdict;

@@ -126,6 +126,21 @@ class MplsLookupNodeTest {
     }
 
     @Test
+    void popLookupChecksTheIpHeaderAsIpInputWouldAndTrimsPadding() {
+        fx.control.putLabel("v", 100, "pop-lookup", null, null, null, true);
+        int padded = frames.frame(new int[] {bos(100, 20)}, 4, 60, 0);
+        ctx.pool.length(padded, ctx.pool.length(padded) + 18); // Ethernet padding after the packet
+        assertEquals(MplsLookupNode.IP4_LOOKUP, run(padded));
+        assertEquals(14 + 28, ctx.pool.length(padded));
+        int badSum = frames.frame(new int[] {bos(100, 20)}, 4, 60, 0);
+        frames.memory().set(java.lang.foreign.ValueLayout.JAVA_BYTE, frames.ipAt(badSum, 1) + 10, (byte) 0x55);
+        assertEquals(dropped(MplsLookupNode.BAD_PAYLOAD), run(badSum));
+        int longer = frames.frame(new int[] {bos(100, 20)}, 6, 60, 0);
+        ctx.pool.length(longer, ctx.pool.length(longer) - 1); // payload length beyond the frame
+        assertEquals(dropped(MplsLookupNode.BAD_PAYLOAD), run(longer));
+    }
+
+    @Test
     void popLookupInPipeModeKeepsTheIpTtl() {
         fx.control.putLabel("v", 100, "pop-lookup", null, null, "blue", false);
         int b = frames.frame(new int[] {bos(100, 20)}, 4, 60, 0);
