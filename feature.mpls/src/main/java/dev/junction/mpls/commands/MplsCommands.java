@@ -25,7 +25,7 @@ import org.osgi.service.component.annotations.Reference;
  * whole by the same specs (a bad word is refused with the form and nothing is stored); the tables and
  * their counters are shown as they run.
  */
-@Component(enabled = false, service = MplsCommands.class, property = {"osgi.command.scope=mpls",
+@Component(enabled = false, immediate = true, service = MplsCommands.class, property = {"osgi.command.scope=mpls",
         "osgi.command.function=labels", "osgi.command.function=ftns"})
 public final class MplsCommands {
     static final Cli LABELS = Cli.command("mpls:labels", "the label table with each entry's next hops and counters")
@@ -48,6 +48,8 @@ public final class MplsCommands {
     /**
      * {@code labels} and {@code ftns} are methods; Gogo finds a method by the command's name, which
      * cannot hold a hyphen, so the hyphenated commands are registered as {@link Function}s of their own.
+     * Immediate: Gogo ungets a command service after each call, which would deactivate a delayed
+     * component and take these registrations with it.
      */
     @Activate
     public MplsCommands(@Reference ConfigurationAdmin cm, @Reference Mpls mpls, BundleContext context) {
