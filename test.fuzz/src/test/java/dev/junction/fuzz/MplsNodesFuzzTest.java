@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * feature.mpls's nodes in the routing graph: mpls-lookup on the mpls-input arc over a label table
  * with every action (swap to 1-4 labels, PHP, pop, pop-lookup into VRFs 0 and 1, pop-continue, ECMP,
- * an unresolved next hop), and mpls-impose fed as routing's steering would (IPv4 and IPv6 packets
+ * an unresolved next hop; expired labels answered by ICMP time exceeded), and mpls-impose fed as routing's steering would (IPv4 and IPv6 packets
  * with an entry's index, or none, in the adjacency word). The feeds rewrite each fuzzed frame into
  * label stacks 0-8 deep of the table's labels, reserved ones and random ones, with bottom-of-stack
  * bits right or wrong, TTLs 0, 1 and more, IP or random payloads, then truncate some; the rest of
@@ -60,6 +60,11 @@ class MplsNodesFuzzTest {
 
             public String ifName(int ifIndex) {
                 return "j" + ifIndex;
+            }
+
+            public int[] interfaceAddresses() { // j3 without: no ICMP error from it
+                return new int[] {Ipv4.parse("10.0.0.1"), Ipv4.parse("10.1.0.1"), Ipv4.parse("10.2.0.1"), 0,
+                    Ipv4.parse("10.4.0.1")};
             }
         }, (vrf, prefix, index) -> () -> { });
         control.putLabel("swap", 16, "swap", "10.0.0.1", "100", null, true);

@@ -35,6 +35,11 @@ public final class MplsControl implements Mpls {
 
         /** An interface's name, for the shell. */
         String ifName(int ifIndex);
+
+        /** Each interface's first IPv4 address by interface index (0: none), for ICMP errors' source. */
+        default int[] interfaceAddresses() {
+            return new int[0];
+        }
     }
 
     /** Routing's steering of a prefix to mpls-impose. */
@@ -197,6 +202,10 @@ public final class MplsControl implements Mpls {
             sources[i] = wishes.get(i)[2];
         }
         tables.arpWishes(new ArpWishes(ifs, targets, sources));
+        int[] addresses = resolver.interfaceAddresses();
+        if (!java.util.Arrays.equals(addresses, tables.interfaceAddresses())) {
+            tables.interfaceAddresses(addresses);
+        }
     }
 
     private void resolve(Nhlfe[] paths, List<int[]> wishes) {

@@ -38,7 +38,9 @@ public final class MplsLookupNode implements PacketNode {
     static final int OUTPUT = 0, IP4_LOOKUP = 1, IP6_LOOKUP = 2;
     public static final int TRUNCATED = 0, NO_BOTTOM = 1, RESERVED = 2, NO_ENTRY = 3, TTL_EXPIRED = 4, UNRESOLVED = 5,
             NO_HEADROOM = 6, TOO_BIG = 7, BAD_PAYLOAD = 8, NOT_BOTTOM = 9;
-    public static final int C_SWAPPED = 0, C_POPPED = 1, C_DISPOSED = 2, C_EXPLICIT_NULL = 3, C_ARP = 4;
+    public static final int C_SWAPPED = 0, C_POPPED = 1, C_DISPOSED = 2, C_EXPLICIT_NULL = 3, C_ARP = 4, C_ICMP = 5;
+    /** RFC 4884: the original datagram quoted in 128 bytes, then the extension structure. */
+    static final int QUOTE = 128;
     private static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
     private final MplsTables tables;
 
@@ -72,7 +74,7 @@ public final class MplsLookupNode implements PacketNode {
     @Override
     public List<String> counters() {
         return List.of("swapped", "popped and forwarded", "popped to IP lookup", "explicit null popped",
-                "ARP requests sent");
+                "ARP requests sent", "ICMP time exceeded sent (RFC 4950)");
     }
 
     @Override
@@ -166,7 +168,10 @@ public final class MplsLookupNode implements PacketNode {
                             ttlIn, tcIn, bottom);
                 }
             }
-            if (verdict <= -2) {
+            if (verdict == -2 - TTL_EXPIRED) {
+                timeExceeded(v, ctx, pool, m, b, top, depth, avail);
+                v.drop(i, TTL_EXPIRED);
+            } else if (verdict <= -2) {
                 v.drop(i, -2 - verdict);
             } else if (verdict >= 0) {
                 v.next(i, verdict);
@@ -299,6 +304,71 @@ public final class MplsLookupNode implements PacketNode {
         pool.l3Offset(b, Ethernet.HEADER_LENGTH);
         pool.vrf(b, vrf);
         return verdict;
+    }
+
+    /**
+     * Answers an expired label with ICMP time exceeded (RFC 3032 section 2.3.2) from the receiving
+     * interface's address to the IPv4 packet's source, routed by ip4-lookup in the default VRF, with
+     * the label stack as received in an RFC 4950 extension object after the 128-byte quote (RFC 4884).
+     * Not for payloads that are not IPv4, ICMP errors, later fragments or bad sources (as ip4's ICMP
+     * errors), nor when the vector or the pool is full: then only counted.
+     */
+    private void timeExceeded(PacketVector v, NodeContext ctx, PacketPool pool, MemorySegment m, int b, long top,
+            int depth, int avail) {
+        long ip = top + MplsHeader.LENGTH * depth;
+        int ipLen = avail - MplsHeader.LENGTH * depth;
+        if (ipLen < Ipv4.MIN_HEADER || Frames.version(m, ip) != 4 || v.isFull()) {
+            return;
+        }
+        int ihl = Ipv4.headerLength(m, ip);
+        int src = Ipv4.source(m, ip);
+        if (ihl < Ipv4.MIN_HEADER || ihl >= ipLen || Ipv4.isLaterFragment(m, ip) || src == 0 || src == -1
+                || (src & 0xF000_0000) == 0xE000_0000) {
+            return;
+        }
+        if (Ipv4.protocol(m, ip) == Ipv4.PROTO_ICMP) {
+            int type = m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + ihl) & 0xFF;
+            if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
+                return;
+            }
+        }
+        int rx = pool.rxInterface(b);
+        int[] addresses = tables.interfaceAddresses();
+        if (rx < 0 || rx >= addresses.length || addresses[rx] == 0) {
+            return;
+        }
+        int nb = pool.allocate();
+        if (nb < 0) {
+            return;
+        }
+        long f = pool.data(nb);
+        long nip = f + Ethernet.HEADER_LENGTH;
+        long icmp = nip + Ipv4.MIN_HEADER;
+        int quoted = Math.min(QUOTE, ipLen);
+        MemorySegment.copy(m, ip, m, icmp + 8, quoted);
+        for (int o = quoted; o < QUOTE; o++) {
+            m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, icmp + 8 + o, (byte) 0);
+        }
+        long ext = icmp + 8 + QUOTE;
+        int objLen = 4 + MplsHeader.LENGTH * depth;
+        MplsHeader.word(m, ext, 0x2000_0000); // version 2, checksum below
+        MplsHeader.word(m, ext + 4, objLen << 16 | 1 << 8 | 1); // class 1 (MPLS label stack), c-type 1
+        MemorySegment.copy(m, top, m, ext + 8, MplsHeader.LENGTH * depth);
+        int extLen = 4 + objLen;
+        m.set(Frames.NET_SHORT, ext + 2, (short) (~Ipv4.sum(m, ext, extLen) & 0xFFFF));
+        int icmpLen = 8 + QUOTE + extLen;
+        MplsHeader.word(m, icmp, 11 << 24); // type 11, code 0, checksum 0
+        MplsHeader.word(m, icmp + 4, (QUOTE / 4) << 16); // RFC 4884 length, in 32-bit words
+        m.set(Frames.NET_SHORT, icmp + 2, (short) (~Ipv4.sum(m, icmp, icmpLen) & 0xFFFF));
+        Ipv4.writeHeader(m, nip, Ipv4.MIN_HEADER + icmpLen, 64, Ipv4.PROTO_ICMP, addresses[rx], src);
+        Ethernet.etherType(m, f, Ethernet.TYPE_IPV4);
+        pool.length(nb, Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER + icmpLen);
+        pool.l3Offset(nb, Ethernet.HEADER_LENGTH);
+        pool.rxInterface(nb, rx);
+        pool.vrf(nb, 0);
+        v.add(nb);
+        v.next(v.count() - 1, IP4_LOOKUP);
+        ctx.count(C_ICMP, 1);
     }
 
     @Override

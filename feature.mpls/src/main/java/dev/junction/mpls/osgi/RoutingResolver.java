@@ -71,6 +71,25 @@ final class RoutingResolver implements MplsControl.Resolver {
     }
 
     @Override
+    public int[] interfaceAddresses() {
+        int max = -1;
+        java.util.List<InterfaceStatus> ifs = dataplane.interfaces();
+        for (InterfaceStatus s : ifs) {
+            max = Math.max(max, s.index());
+        }
+        int[] out = new int[max + 1];
+        java.util.List<Routing.AddressEntry> addresses = routing.addresses();
+        for (InterfaceStatus s : ifs) {
+            for (Routing.AddressEntry a : addresses) {
+                if (a.iface().equals(s.name()) && !a.cidr().contains(":") && out[s.index()] == 0) {
+                    out[s.index()] = Ipv4.parse(a.cidr().substring(0, a.cidr().indexOf('/')));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
     public String ifName(int ifIndex) {
         for (InterfaceStatus s : dataplane.interfaces()) {
             if (s.index() == ifIndex) {

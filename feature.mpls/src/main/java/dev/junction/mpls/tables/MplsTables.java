@@ -5,6 +5,17 @@ public final class MplsTables {
     public final LabelTable labels = new LabelTable();
     public final FtnTable ftns = new FtnTable();
     private volatile ArpWishes arpWishes = ArpWishes.NONE;
+    /** Each interface's first IPv4 address (0: none), by interface index: where ICMP errors come from. */
+    private volatile int[] interfaceAddresses = new int[0];
+
+    public int[] interfaceAddresses() {
+        return interfaceAddresses;
+    }
+
+    /** Publishes a new array (never changed after). */
+    public void interfaceAddresses(int[] byIfIndex) {
+        interfaceAddresses = byIfIndex.clone();
+    }
 
     public ArpWishes arpWishes() {
         return arpWishes;

@@ -41,6 +41,10 @@ public final class Fixture {
         public String ifName(int ifIndex) {
             return "j" + ifIndex;
         }
+
+        public int[] interfaceAddresses() {
+            return new int[] {Ipv4.parse("10.0.0.1"), Ipv4.parse("10.0.1.1"), 0};
+        }
     }, (vrf, prefix, index) -> {
         String s = vrf + " " + prefix + " " + index;
         steered.add(s);

@@ -218,6 +218,54 @@ class MplsLookupNodeTest {
     }
 
     @Test
+    void anExpiredLabelIsAnsweredWithTimeExceededCarryingTheStack() {
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "200", null, true);
+        fx.control.resolveAll();
+        int[] stack = {mid(100, 1), bos(555, 7)};
+        int b = frames.frame(stack, 4, 60, 0);
+        v.clear();
+        v.add(b);
+        node.process(v, ctx);
+        assertEquals(dropped(MplsLookupNode.TTL_EXPIRED), v.verdict(0));
+        assertEquals(2, v.count(), "the ICMP error is appended");
+        assertEquals(MplsLookupNode.IP4_LOOKUP, v.verdict(1));
+        int e = v.buffer(1);
+        java.lang.foreign.MemorySegment m = frames.memory();
+        long ip = ctx.pool.data(e) + 14;
+        assertEquals(Ethernet.TYPE_IPV4, frames.etherType(e));
+        assertEquals(Ipv4.parse("10.0.0.1"), Ipv4.source(m, ip), "from the receiving interface's address");
+        assertEquals(Ipv4.parse("10.1.0.2"), Ipv4.destination(m, ip), "to the packet's source");
+        assertEquals(Ipv4.PROTO_ICMP, Ipv4.protocol(m, ip));
+        assertTrue(Ipv4.checksumOk(m, ip, 20));
+        long icmp = ip + 20;
+        int icmpLen = 8 + 128 + 4 + 4 + 8;
+        assertEquals(20 + icmpLen, Ipv4.totalLength(m, ip));
+        assertEquals(14 + 20 + icmpLen, ctx.pool.length(e));
+        assertEquals(11, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, icmp));
+        assertEquals(32, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, icmp + 5), "RFC 4884 length: 128 bytes");
+        assertEquals(0xFFFF, Ipv4.sum(m, icmp, icmpLen), "ICMP checksum");
+        assertEquals(Ipv4.parse("10.2.0.2"), Ipv4.destination(m, icmp + 8), "the original datagram quoted");
+        long ext = icmp + 8 + 128;
+        assertEquals(0x20, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ext) & 0xFF, "extension version 2");
+        assertEquals(0xFFFF, Ipv4.sum(m, ext, 16), "extension checksum");
+        assertEquals(12 << 16 | 1 << 8 | 1, MplsHeader.word(m, ext + 4), "MPLS label stack object, 12 bytes");
+        assertEquals(stack[0], MplsHeader.word(m, ext + 8));
+        assertEquals(stack[1], MplsHeader.word(m, ext + 12));
+        assertEquals(1, ctx.counted[MplsLookupNode.C_ICMP]);
+        ctx.pool.rxInterface(b = frames.frame(new int[] {bos(100, 1)}, 6, 60, 0), 0);
+        v.clear();
+        v.add(b);
+        node.process(v, ctx);
+        assertEquals(1, v.count(), "no ICMP (v4) for an IPv6 payload");
+        b = frames.frame(new int[] {bos(100, 1)}, 4, 60, 0);
+        ctx.pool.rxInterface(b, 2);
+        v.clear();
+        v.add(b);
+        node.process(v, ctx);
+        assertEquals(1, v.count(), "none from an interface without an address");
+    }
+
+    @Test
     void malformedFramesAreDroppedByReason() {
         fx.control.putLabel("a", 100, "swap", "10.0.1.2", "200", null, true);
         int[] nine = new int[9];
