@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * h1 and h2 share 10.78.0.0/24 (static neighbours, as the labels carry them), and each has an address
  * on Junction's side (10.78.1.2, 10.78.2.2) that Junction's next hops ARP for through OVS's NORMAL
  * ARP flows. Pings and TCP cross in both directions; tshark on Junction's link to bB sees label 200
- * with the TTL Junction decremented (OVS copies the IP TTL, 64, on push) and OVS's label 300.
+ * with the TTL Junction decremented (OVS copies the IP TTL, 64, on push) and OVS's label 300. A
+ * ping with TTL 1 is answered by Junction with ICMP time exceeded carrying the label stack (RFC 4950).
  */
 class MplsOvsPeerTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -107,6 +108,7 @@ class MplsOvsPeerTest {
             {"bA", "priority=10,arp,actions=NORMAL"},
             {"bA", "priority=20,in_port=a1,ip,nw_dst=10.78.0.2,actions=push_mpls:0x8847,set_field:100->mpls_label,output:a2"},
             {"bA", "priority=20,in_port=a2,mpls,mpls_label=400,actions=pop_mpls:0x0800,output:a1"},
+            {"bA", "priority=15,in_port=a2,ip,actions=output:a1"}, // Junction's own ICMP errors to h1
             {"bB", "priority=10,arp,actions=NORMAL"},
             {"bB", "priority=20,in_port=b1,ip,nw_dst=10.78.0.1,actions=push_mpls:0x8847,set_field:300->mpls_label,output:b2"},
             {"bB", "priority=20,in_port=b2,mpls,mpls_label=200,actions=pop_mpls:0x0800,output:b1"}}) {
@@ -129,6 +131,7 @@ class MplsOvsPeerTest {
         }
         routing.addAddress("mj1", "10.78.1.1/24");
         routing.addAddress("mj2", "10.78.2.1/24");
+        routing.addRoute("10.78.0.0/24", "10.78.1.2", null); // where Junction's ICMP errors go
         MplsTables tables = new MplsTables();
         control = new MplsControl(tables, new MplsControl.Resolver() {
             public int vrfId(String vrf) {
@@ -153,6 +156,14 @@ class MplsOvsPeerTest {
                 wish[1] = gw;
                 wish[2] = Ipv4.parse(a.iface().equals("mj1") ? "10.78.1.1" : "10.78.2.1");
                 return -1;
+            }
+
+            public int[] interfaceAddresses() {
+                int[] out = new int[engine.interfaces().size() + 1];
+                for (InterfaceStatus s : engine.interfaces()) {
+                    out[s.index()] = s.name().equals("mj1") ? Ipv4.parse("10.78.1.1") : Ipv4.parse("10.78.2.1");
+                }
+                return out;
             }
 
             public String ifName(int ifIndex) {
@@ -245,6 +256,17 @@ class MplsOvsPeerTest {
             assertTrue(t.serverFinished(), state());
             assertEquals(t.sent().out().strip(), t.received(), "4 MiB " + p[0] + " -> " + p[1] + " intact" + state());
         }
+        // TTL 1: OVS copies it to the label, Junction answers with time exceeded and the label stack.
+        Process icmp = tshark(ns(h1, "tshark", "-n", "-i", "e0", "-a", "duration:10", "-c", "1", "-f", "icmp[0] == 11",
+                "-T", "fields", "-e", "ip.src", "-e", "icmp.ext.class", "-e", "icmp.mpls.label"));
+        Thread.sleep(2500);
+        Commands.Result ttl1 = run(30, ns(h1, "ping", "-c", "1", "-t", "1", "-W", "2", "10.78.0.2"));
+        assertTrue(ttl1.out().contains("From 10.78.1.1") && ttl1.out().contains("Time to live exceeded"),
+                "h1 told by Junction: " + ttl1.out() + state());
+        assertTrue(icmp.waitFor(20, TimeUnit.SECONDS), "tshark done");
+        String err = new String(icmp.getInputStream().readAllBytes());
+        // ip.src: the error's, then the quoted packet's
+        assertTrue(err.strip().startsWith("10.78.1.1,10.78.0.1\t") && err.strip().endsWith("\t1\t100"), "time exceeded with the MPLS object, label 100: " + err);
         for (Mpls.LabelStatus l : control.labels()) {
             assertTrue(l.packets() > 2000, "label " + l.label() + " carried the transfers: " + l);
         }
