@@ -189,11 +189,12 @@ public final class MplsControl implements Mpls {
     /** Resolves every next hop again and publishes the gateways that lack a neighbour. */
     public synchronized void resolveAll() {
         List<int[]> wishes = new ArrayList<>();
+        Map<Integer, long[]> pass = new HashMap<>(); // each gateway asked once a pass: gateway -> result, wish
         for (LabelEntry e : tables.labels.entries()) {
-            resolve(e.paths(), wishes);
+            resolve(e.paths(), wishes, pass);
         }
         for (FtnEntry e : tables.ftns.entries()) {
-            resolve(e.paths(), wishes);
+            resolve(e.paths(), wishes, pass);
         }
         int[] ifs = new int[wishes.size()], targets = new int[wishes.size()], sources = new int[wishes.size()];
         for (int i = 0; i < wishes.size(); i++) {
@@ -209,9 +210,18 @@ public final class MplsControl implements Mpls {
     }
 
     private void resolve(Nhlfe[] paths, List<int[]> wishes) {
+        resolve(paths, wishes, new HashMap<>());
+    }
+
+    private void resolve(Nhlfe[] paths, List<int[]> wishes, Map<Integer, long[]> pass) {
         for (Nhlfe p : paths) {
-            int[] wish = {-1, 0, 0};
-            long r = resolver.resolve(p.via(), wish);
+            long[] known = pass.computeIfAbsent(p.via(), gw -> {
+                int[] w = {-1, 0, 0};
+                long res = resolver.resolve(gw, w);
+                return new long[] {res, w[0], w[1], w[2]};
+            });
+            long r = known[0];
+            int[] wish = {(int) known[1], (int) known[2], (int) known[3]};
             if (r < 0) {
                 p.unresolve();
                 if (wish[0] >= 0 && wishes.stream().noneMatch(w -> w[0] == wish[0] && w[1] == wish[1])) {

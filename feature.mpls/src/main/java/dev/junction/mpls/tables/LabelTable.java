@@ -18,6 +18,8 @@ public final class LabelTable {
     private final LabelEntry[] byLabel = new LabelEntry[MplsHeader.MAX_LABEL + 1];
     private final EntryCounters counters = new EntryCounters(MAX_ENTRIES);
     private final SlotAllocator slots = new SlotAllocator(MAX_ENTRIES);
+    /** The same entries by label for the control side (listing without a scan of 2^20 slots). */
+    private final java.util.TreeMap<Integer, LabelEntry> sorted = new java.util.TreeMap<>();
 
     /** The entry for {@code label} (0 to 2^20-1), or null: the fast path's read. */
     public LabelEntry get(int label) {
@@ -41,6 +43,7 @@ public final class LabelTable {
     public synchronized void put(LabelEntry e) {
         LabelEntry old = get(e.label());
         SLOT.setRelease(byLabel, e.label(), e);
+        sorted.put(e.label(), e);
         if (old != null && old.slot() != e.slot()) {
             slots.free(old.slot());
         }
@@ -51,6 +54,7 @@ public final class LabelTable {
         LabelEntry old = get(label);
         if (old != null) {
             SLOT.setRelease(byLabel, label, null);
+            sorted.remove(label);
             slots.free(old.slot());
         }
         return old;
@@ -58,13 +62,10 @@ public final class LabelTable {
 
     /** Every entry, by label. */
     public synchronized List<LabelEntry> entries() {
-        List<LabelEntry> out = new ArrayList<>();
-        for (int l = 0; l <= MplsHeader.MAX_LABEL; l++) {
-            LabelEntry e = byLabel[l];
-            if (e != null) {
-                out.add(e);
-            }
-        }
-        return out;
+        return new ArrayList<>(sorted.values());
+    }
+
+    public synchronized int size() {
+        return sorted.size();
     }
 }
