@@ -40,6 +40,11 @@ public final class MplsControl implements Mpls {
         default int[] interfaceAddresses() {
             return new int[0];
         }
+
+        /** Each interface's VRF id by interface index (missing: the default VRF, 0). */
+        default int[] interfaceVrfs() {
+            return new int[0];
+        }
     }
 
     /** Routing's steering of a prefix to mpls-impose. */
@@ -206,6 +211,10 @@ public final class MplsControl implements Mpls {
         int[] addresses = resolver.interfaceAddresses();
         if (!java.util.Arrays.equals(addresses, tables.interfaceAddresses())) {
             tables.interfaceAddresses(addresses);
+        }
+        int[] vrfs = resolver.interfaceVrfs();
+        if (!java.util.Arrays.equals(vrfs, tables.interfaceVrfs())) {
+            tables.interfaceVrfs(vrfs);
         }
     }
 

@@ -130,8 +130,10 @@ public final class MplsLookupNode implements PacketNode {
                             pos++; // RFC 4182: an explicit null may sit anywhere; the next label decides
                             continue;
                         }
-                        verdict = dispose(pool, m, b, frame, top, pos + 1, avail, ttlIn, true, 0,
-                                label == MplsHeader.IPV4_EXPLICIT_NULL ? 4 : 6);
+                        int rx = pool.rxInterface(b);
+                        int[] vrfs = tables.interfaceVrfs();
+                        verdict = dispose(pool, m, b, frame, top, pos + 1, avail, ttlIn, true,
+                                rx >= 0 && rx < vrfs.length ? vrfs[rx] : 0, label == MplsHeader.IPV4_EXPLICIT_NULL ? 4 : 6);
                         ctx.count(C_EXPLICIT_NULL, verdict >= 0 ? 1 : 0);
                     } else {
                         verdict = -2 - RESERVED;

@@ -90,6 +90,24 @@ final class RoutingResolver implements MplsControl.Resolver {
     }
 
     @Override
+    public int[] interfaceVrfs() {
+        java.util.List<InterfaceStatus> ifs = dataplane.interfaces();
+        int max = -1;
+        for (InterfaceStatus s : ifs) {
+            max = Math.max(max, s.index());
+        }
+        int[] out = new int[max + 1];
+        for (Routing.VrfEntry v : routing.vrfs()) {
+            for (InterfaceStatus s : ifs) {
+                if (v.interfaces().contains(s.name())) {
+                    out[s.index()] = v.id();
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
     public String ifName(int ifIndex) {
         for (InterfaceStatus s : dataplane.interfaces()) {
             if (s.index() == ifIndex) {

@@ -8,6 +8,17 @@ public final class MplsTables {
     /** Each interface's first IPv4 address (0: none), by interface index: where ICMP errors come from. */
     private volatile int[] interfaceAddresses = new int[0];
 
+    /** Each interface's VRF id by interface index: where an explicit null's payload is looked up. */
+    private volatile int[] interfaceVrfs = new int[0];
+
+    public int[] interfaceVrfs() {
+        return interfaceVrfs;
+    }
+
+    public void interfaceVrfs(int[] byIfIndex) {
+        interfaceVrfs = byIfIndex.clone();
+    }
+
     public int[] interfaceAddresses() {
         return interfaceAddresses;
     }

@@ -42,6 +42,10 @@ public final class Fixture {
             return "j" + ifIndex;
         }
 
+        public int[] interfaceVrfs() {
+            return new int[] {0, 0, 5}; // j2 in blue
+        }
+
         public int[] interfaceAddresses() {
             return new int[] {Ipv4.parse("10.0.0.1"), Ipv4.parse("10.0.1.1"), 0};
         }

@@ -170,6 +170,11 @@ class MplsLookupNodeTest {
         int wrong = frames.frame(new int[] {bos(MplsHeader.IPV4_EXPLICIT_NULL, 9)}, 6, 60, 0);
         assertEquals(dropped(MplsLookupNode.BAD_PAYLOAD), run(wrong));
         assertEquals(2, ctx.counted[MplsLookupNode.C_EXPLICIT_NULL]);
+        fx.control.resolveAll(); // publishes the interfaces' VRFs: j2 is in blue
+        int onBlue = frames.frame(new int[] {bos(MplsHeader.IPV4_EXPLICIT_NULL, 9)}, 4, 60, 0);
+        ctx.pool.rxInterface(onBlue, 2);
+        assertEquals(MplsLookupNode.IP4_LOOKUP, run(onBlue));
+        assertEquals(5, ctx.pool.vrf(onBlue), "looked up in the receiving interface's VRF");
     }
 
     @Test
