@@ -244,10 +244,10 @@ public final class MplsLookupNode implements PacketNode {
         if (k == 0 && e.uniform()) { // PHP or pop: the TTL goes down to what is now on top
             if (type == Ethernet.TYPE_MPLS) {
                 MplsHeader.word(m, rest, MplsHeader.withTtl(MplsHeader.word(m, rest), ttlOut));
-            } else if (type == Ethernet.TYPE_IPV4) {
-                Frames.ipv4Ttl(m, rest, ttlOut);
+            } else if (type == Ethernet.TYPE_IPV4) { // never up: a pipe-mode ingress may have set 255
+                Frames.ipv4Ttl(m, rest, Math.min(ttlOut, Ipv4.ttl(m, rest)));
             } else {
-                Ipv6.hopLimit(m, rest, ttlOut);
+                Ipv6.hopLimit(m, rest, Math.min(ttlOut, Ipv6.hopLimit(m, rest)));
             }
         }
         Frames.ethernet(m, newFrame, Nhlfe.mac(res), ifs.mac(tx), type);

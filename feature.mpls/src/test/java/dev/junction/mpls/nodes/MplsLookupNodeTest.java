@@ -90,6 +90,15 @@ class MplsLookupNodeTest {
     }
 
     @Test
+    void phpNeverRaisesTheIpTtl() {
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "implicit-null", null, true);
+        int b = frames.frame(new int[] {bos(100, 255)}, 4, 20, 0);
+        assertEquals(MplsLookupNode.OUTPUT, run(b));
+        assertEquals(20, Ipv4.ttl(frames.memory(), frames.ipAt(b, 0)));
+        assertTrue(Ipv4.checksumOk(frames.memory(), frames.ipAt(b, 0), 20));
+    }
+
+    @Test
     void popInPipeModeLeavesTheIpTtl() {
         fx.control.putLabel("a", 100, "pop", "10.0.1.2", null, null, false);
         int b = frames.frame(new int[] {bos(100, 30)}, 6, 60, 0);
