@@ -249,6 +249,15 @@ public final class LbControl implements LoadBalancer {
         }
     }
 
+    /** Service numbers by name and backend ids by {@code SERVICE KEY}: what flows refer to (handover). */
+    public synchronized Map<String, Integer> serviceNumbers() {
+        return new HashMap<>(serviceNumbers);
+    }
+
+    public synchronized Map<String, Integer> backendIds() {
+        return new HashMap<>(backendIds);
+    }
+
     public synchronized List<ServiceSpec> serviceSpecs() {
         return new ArrayList<>(services.values());
     }
