@@ -176,6 +176,26 @@ public final class LbCommands {
         return dev.junction.lb.control.Addresses.format((int) a[0], a[1], a[2]);
     }
 
+    /** The name of the stored statement of this backend, found by its words; null for none. */
+    private String existingBackend(String service, String address, int port) {
+        for (Map.Entry<String, Map<String, String>> e : statements.all(LbStatements.BACKEND_PID).entrySet()) {
+            Map<String, String> w = e.getValue();
+            if (service.equals(w.get("service")) && address.equals(address(w.get("address"))) && port == port(w)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    private String backendStatement(String service, String address, int port) {
+        String name = existingBackend(service, address, port);
+        if (name == null) {
+            throw new IllegalArgumentException("service " + service + " has no backend " + address
+                    + (port > 0 ? " port " + port : "") + " (see lb:services)");
+        }
+        return name;
+    }
+
     @Descriptor("add or change a backend of a service")
     public Object backendAdd(String... args) {
         return BACKEND_ADD.run(args, a -> {
@@ -184,7 +204,8 @@ public final class LbCommands {
             if (lb.services().stream().noneMatch(s -> s.spec().name().equals(service))) {
                 throw new IllegalArgumentException("no service " + service + " (lb:service-add first)");
             }
-            String name = LbStatements.backendName(service, address, port(w));
+            String name = existingBackend(service, address, port(w));
+            name = name != null ? name : LbStatements.backendName(service, address, port(w));
             Map<String, String> merged = statements.stored(LbStatements.BACKEND_PID, name);
             merged.put("service", service);
             merged.put("address", address);
@@ -199,10 +220,7 @@ public final class LbCommands {
         return BACKEND_REMOVE.run(args, a -> {
             String service = a.arg(0), address = address(a.arg(1));
             int port = port(words(a.positional, 2, "port"));
-            if (!statements.delete(LbStatements.BACKEND_PID, LbStatements.backendName(service, address, port))) {
-                throw new IllegalArgumentException("service " + service + " has no backend " + address
-                        + (port > 0 ? " port " + port : "") + " (see lb:services)");
-            }
+            statements.delete(LbStatements.BACKEND_PID, backendStatement(service, address, port));
             return null;
         });
     }
@@ -214,11 +232,7 @@ public final class LbCommands {
             boolean off = a.positional.size() > 2 && a.positional.get(a.positional.size() - 1).equals("off");
             List<String> rest = a.positional.subList(0, off ? a.positional.size() - 1 : a.positional.size());
             int port = port(words(rest, 2, "port"));
-            String name = LbStatements.backendName(service, address, port);
-            if (!statements.exists(LbStatements.BACKEND_PID, name)) {
-                throw new IllegalArgumentException("service " + service + " has no backend " + address
-                        + (port > 0 ? " port " + port : "") + " (see lb:services)");
-            }
+            String name = backendStatement(service, address, port);
             Map<String, String> w = statements.stored(LbStatements.BACKEND_PID, name);
             w.put("drain", Boolean.toString(!off));
             statements.store(LbStatements.BackendStatement.SPEC, name, w);

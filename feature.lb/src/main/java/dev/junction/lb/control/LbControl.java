@@ -72,8 +72,9 @@ public final class LbControl implements LoadBalancer {
 
     /** The service as it will be kept: checked whole, defaults filled in. */
     public static ServiceSpec normalise(ServiceSpec s) {
-        if (s.name() == null || !s.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
-            throw new IllegalArgumentException("service name '" + s.name() + "': letters, digits, '_', '.', '-' (e.g. web)");
+        if (s.name() == null || !s.name().matches("[A-Za-z][A-Za-z0-9_.-]{0,29}")) {
+            throw new IllegalArgumentException("service name '" + s.name() + "': a letter, then up to 29 letters, digits, "
+                    + "'_', '.', '-' (e.g. web)");
         }
         Addresses.parse(s.vip());
         protocol(s.protocol());

@@ -35,9 +35,14 @@ public final class LbStatements {
                 ((Number) v.get("port")).intValue(), ((Number) v.get("weight")).intValue(), (Boolean) v.get("drain")));
     }
 
-    /** The name a backend's statement has: {@code SERVICE:ADDRESS:PORT}. */
+    /**
+     * The name the commands give a backend's statement: {@code SERVICE-ADDRESS[-PORT]} with an IPv6
+     * address's colons as dots, or {@code SERVICE-HASH} where that is longer than a statement name may be
+     * (the statement's own words, not its name, say which backend it is).
+     */
     public static String backendName(String service, String address, int port) {
-        return service + ":" + address + ":" + port;
+        String n = service + "-" + address.replace(':', '.') + (port > 0 ? "-" + port : "");
+        return n.length() <= 47 ? n : service + "-" + Integer.toHexString((address + "/" + port).hashCode());
     }
 
     /**
