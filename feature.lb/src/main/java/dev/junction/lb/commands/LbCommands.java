@@ -9,10 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
-import org.apache.felix.service.command.Function;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -50,41 +46,10 @@ public final class LbCommands {
     private final StoredStatements statements;
     private final LoadBalancer lb;
 
-    private final List<ServiceRegistration<?>> hyphenated = new java.util.ArrayList<>();
-
     @Activate
-    public LbCommands(@Reference ConfigurationAdmin cm, @Reference LoadBalancer lb, BundleContext context) {
+    public LbCommands(@Reference ConfigurationAdmin cm, @Reference LoadBalancer lb) {
         this.statements = new StoredStatements(cm);
         this.lb = lb;
-        // Gogo finds a command's method by name, and a Java name has no '-': a command service that is a
-        // Function is called with its arguments whatever its name.
-        hyphenated.add(function(context, "service-add", this::serviceAdd));
-        hyphenated.add(function(context, "service-remove", this::serviceRemove));
-        hyphenated.add(function(context, "backend-add", this::backendAdd));
-        hyphenated.add(function(context, "backend-remove", this::backendRemove));
-    }
-
-    @Deactivate
-    void deactivate() {
-        for (ServiceRegistration<?> r : hyphenated) {
-            r.unregister();
-        }
-        hyphenated.clear();
-    }
-
-    private static ServiceRegistration<?> function(BundleContext context, String name,
-                                                   java.util.function.Function<String[], Object> body) {
-        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
-        p.put("osgi.command.scope", "lb");
-        p.put("osgi.command.function", name);
-        Function f = (session, arguments) -> {
-            String[] words = new String[arguments.size()];
-            for (int i = 0; i < words.length; i++) {
-                words[i] = String.valueOf(arguments.get(i));
-            }
-            return body.apply(words);
-        };
-        return context.registerService(Function.class, f, p);
     }
 
     private static Map<String, String> words(List<String> positional, int from, String... allowed) {
@@ -201,8 +166,15 @@ public final class LbCommands {
         return BACKEND_ADD.run(args, a -> {
             String service = a.arg(0), address = address(a.arg(1));
             Map<String, String> w = words(a.positional, 2, "port", "weight");
-            if (lb.services().stream().noneMatch(s -> s.spec().name().equals(service))) {
+            LoadBalancer.ServiceSpec spec = null;
+            for (LoadBalancer.ServiceStatus s : lb.services()) {
+                spec = s.spec().name().equals(service) ? s.spec() : spec;
+            }
+            if (spec == null) {
                 throw new IllegalArgumentException("no service " + service + " (lb:service-add first)");
+            }
+            if ((address.indexOf(':') >= 0) != (spec.vip().indexOf(':') >= 0)) {
+                throw new IllegalArgumentException("backend " + address + " is not of the family of VIP " + spec.vip());
             }
             String name = existingBackend(service, address, port(w));
             name = name != null ? name : LbStatements.backendName(service, address, port(w));
