@@ -28,12 +28,18 @@ public final class LbControl implements LoadBalancer {
         void unsteer(int index);
     }
 
+    /** Where a DSR backend is: the interface of the connected network that holds its address in the VRF, or null. */
+    public interface OnLink {
+        String iface(String vrf, String address);
+    }
+
     private record Vipkey(String vrf, String address) {
     }
 
     private final FlowTable table;
     private final ToIntFunction<String> vrfId;
     private final Steering steering;
+    private final OnLink onLink;
     private final Map<String, ServiceSpec> services = new TreeMap<>();
     private final Map<String, Integer> serviceNumbers = new HashMap<>();
     /** By service name, by backend key. */
@@ -45,9 +51,21 @@ public final class LbControl implements LoadBalancer {
     public final PerWorker<long[]> backendCounters = new PerWorker<>(i -> new long[MAX_BACKENDS * 2]);
 
     public LbControl(FlowTable table, ToIntFunction<String> vrfId, Steering steering) {
+        this(table, vrfId, steering, (vrf, address) -> null);
+    }
+
+    public LbControl(FlowTable table, ToIntFunction<String> vrfId, Steering steering, OnLink onLink) {
         this.table = table;
         this.vrfId = vrfId;
         this.steering = steering;
+        this.onLink = onLink;
+    }
+
+    /** Routes changed: DSR backends are looked up again (the whole snapshot is rebuilt, boringly). */
+    public synchronized void routesChanged() {
+        if (services.values().stream().anyMatch(s -> s.mode().equals("dsr"))) {
+            publish();
+        }
     }
 
     public Snapshot snapshot() {
@@ -82,8 +100,11 @@ public final class LbControl implements LoadBalancer {
             throw new IllegalArgumentException("port " + s.port() + ": 1..65535, or 0 for all ports");
         }
         String mode = s.mode() == null ? "nat" : s.mode();
-        if (!mode.equals("nat")) {
-            throw new IllegalArgumentException("mode '" + mode + "': say nat (dsr and gre are not there yet)");
+        if (!mode.equals("nat") && !mode.equals("dsr")) {
+            throw new IllegalArgumentException("mode '" + mode + "': say nat or dsr (gre is not there yet)");
+        }
+        if (mode.equals("dsr") && Addresses.parse(s.vip())[0] == 6) {
+            throw new IllegalArgumentException("mode dsr is IPv4 only so far; an IPv6 VIP takes mode nat");
         }
         int size = s.tableSize() == 0 ? Maglev.DEFAULT_SIZE : s.tableSize();
         if (!Maglev.isPrime(size) || size > 10_000_019) {
@@ -106,6 +127,13 @@ public final class LbControl implements LoadBalancer {
                     && o.protocol().equals(s.protocol()) && o.port() == s.port()) {
                 throw new IllegalArgumentException("service " + o.name() + " already has " + s.vip() + " " + s.protocol()
                         + " port " + s.port() + " in VRF " + s.vrf());
+            }
+        }
+        if (s.mode().equals("dsr")) {
+            for (BackendSpec b : backends.getOrDefault(s.name(), Map.of()).values()) {
+                if (b.port() != 0) {
+                    throw new IllegalArgumentException("mode dsr rewrites no port: backend " + b.key() + " has one");
+                }
             }
         }
         if (!serviceNumbers.containsKey(s.name())) {
@@ -157,6 +185,9 @@ public final class LbControl implements LoadBalancer {
         if (Addresses.parse(b.address())[0] != Addresses.parse(s.vip())[0]) {
             throw new IllegalArgumentException("backend " + b.address() + " is not of the family of VIP " + s.vip());
         }
+        if (s.mode().equals("dsr") && b.port() != 0) {
+            throw new IllegalArgumentException("service " + s.name() + " is dsr, which rewrites no port: leave port out");
+        }
         String id = b.service() + " " + b.key();
         if (!backendIds.containsKey(id)) {
             java.util.Set<Integer> used = new java.util.HashSet<>(backendIds.values());
@@ -204,7 +235,8 @@ public final class LbControl implements LoadBalancer {
                 weights[i] = b.drained() ? 0 : b.weight();
                 idOf[i] = backendIds.get(s.name() + " " + b.key());
                 long[] a = Addresses.parse(b.address());
-                ids[idOf[i]] = new Snapshot.Backend(idOf[i], (int) a[0], a[1], a[2], b.port(), 0, -1);
+                String iface = s.mode().equals("dsr") ? onLink.iface(s.vrf(), b.address()) : null;
+                ids[idOf[i]] = new Snapshot.Backend(idOf[i], (int) a[0], a[1], a[2], b.port(), iface);
             }
             int[] t = Maglev.build(names, weights, s.tableSize());
             for (int p = 0; p < t.length; p++) {

@@ -68,21 +68,22 @@ public final class Snapshot {
         }
     }
 
-    /** A backend: its address, its port (0: the client's destination port) and, for DSR, its MAC and interface. */
+    /**
+     * A backend: its address, its port (0: the client's destination port) and, for DSR, the interface
+     * routing reaches it on directly (null: not on a connected network, or not DSR).
+     */
     public static final class Backend {
         public final int id, family;
         public final long hi, lo;
         public final int port;
-        public final long mac;
-        public final int iface;
+        public final String iface;
 
-        Backend(int id, int family, long hi, long lo, int port, long mac, int iface) {
+        Backend(int id, int family, long hi, long lo, int port, String iface) {
             this.id = id;
             this.family = family;
             this.hi = hi;
             this.lo = lo;
             this.port = port;
-            this.mac = mac;
             this.iface = iface;
         }
     }

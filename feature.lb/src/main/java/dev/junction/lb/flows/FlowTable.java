@@ -218,16 +218,18 @@ public final class FlowTable {
         return -1;
     }
 
-    /** An expired entry taken over by an insert: its peer dies and its service is told. */
+    /** An expired entry taken over by an insert: its peer dies and its service is told (once, for the flow). */
     private void reclaimed(int slot, long word) {
         int p = peer(word);
-        if ((word & REVERSE) == 0) {
+        boolean forward = (word & REVERSE) == 0;
+        if (forward) {
             serviceCount.getAndDecrement(service(values[slot * 3 + 2]));
         }
         if (p != slot) {
             long pw = word(p);
-            if ((pw & STATUS) == LIVE && peer(pw) == slot) {
-                WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD);
+            if ((pw & STATUS) == LIVE && peer(pw) == slot && WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD)
+                    && !forward) {
+                serviceCount.getAndDecrement(service(values[p * 3 + 2])); // the flow's forward entry went with it
             }
         }
     }

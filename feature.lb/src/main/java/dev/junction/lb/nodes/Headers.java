@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class Headers {
     static final int OK = -1, TRUNCATED_IP = 0, TRUNCATED_L4 = 1, FRAGMENT = 2, NOT_TCP_UDP = 3;
-    static final int TCP = 6, UDP = 17, FIN = 1, RST = 4;
+    static final int TCP = 6, UDP = 17, FIN = 1, SYN = 2, RST = 4, ACK = 0x10;
 
     int family, proto, sport, dport, flags;
     long sh, sl, dh, dl;

@@ -26,11 +26,11 @@ public final class LbNode implements PacketNode {
 
     static final int TRUNCATED_IP = Headers.TRUNCATED_IP, TRUNCATED_L4 = Headers.TRUNCATED_L4,
             FRAGMENT = Headers.FRAGMENT, NOT_TCP_UDP = Headers.NOT_TCP_UDP, NO_VIP = 4, NO_SERVICE = 5,
-            NO_BACKEND = 6, SERVICE_FULL = 7, TABLE_FULL = 8;
+            NO_BACKEND = 6, SERVICE_FULL = 7, TABLE_FULL = 8, DSR_OFF_LINK = 9;
     static final List<String> ERRORS = List.of("truncated or malformed IP header", "truncated TCP or UDP header",
             "IP fragment (not balanced)", "not TCP or UDP (or IPv6 extension headers)", "no VIP for the steered index",
             "no service for the protocol and port", "no backend with a weight", "service's flow limit reached",
-            "flow table full");
+            "flow table full", "DSR backend not on a connected network");
     static final int C_NEW = 0, C_TRACKED = 1, C_REBALANCED = 2;
     static final List<String> COUNTERS = List.of("new flows", "packets of tracked flows",
             "flows of removed backends balanced again");
@@ -39,6 +39,31 @@ public final class LbNode implements PacketNode {
     private final int family;
     private final LbControl lb;
     private final PerWorker<Headers> headers = new PerWorker<>(i -> new Headers());
+    private final PerWorker<DsrInterfaces> dsr = new PerWorker<>(i -> new DsrInterfaces());
+
+    /**
+     * A worker's DSR backends' interface indexes by backend id, made again (off the per-packet path)
+     * when the snapshot or the interfaces change: names become indexes once, not per packet.
+     */
+    private static final class DsrInterfaces {
+        Snapshot snap;
+        dev.junction.graph.InterfaceView view;
+        int[] ifIndex = new int[0];
+
+        int[] current(Snapshot s, dev.junction.graph.InterfaceView v) {
+            if (s != snap || v != view) {
+                int[] x = new int[s.backends.length];
+                for (int i = 0; i < x.length; i++) {
+                    Snapshot.Backend b = s.backends[i];
+                    x[i] = b == null || b.iface == null ? -1 : v.indexOf(b.iface);
+                }
+                ifIndex = x;
+                snap = s;
+                view = v;
+            }
+            return ifIndex;
+        }
+    }
     private final PerWorker<long[]> scratch = new PerWorker<>(i -> new long[1]);
 
     private LbNode(String name, int family, LbControl lb) {
@@ -62,7 +87,7 @@ public final class LbNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(family == 4 ? "ip4-lookup" : "ip6-lookup");
+        return family == 4 ? List.of("ip4-lookup", "ip4-rewrite") : List.of("ip6-lookup");
     }
 
     @Override
@@ -78,6 +103,7 @@ public final class LbNode implements PacketNode {
     @Override
     public void workers(int count) {
         headers.resize(count);
+        dsr.resize(count);
         scratch.resize(count);
         lb.workers(count);
     }
@@ -99,6 +125,7 @@ public final class LbNode implements PacketNode {
         long[] tmp = scratch.get(w);
         long[] counters = lb.backendCounters.get(w);
         Snapshot snap = lb.snapshot();
+        int[] dsrIf = dsr.get(w).current(snap, ctx.interfaces());
         FlowTable t = lb.table();
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
@@ -127,6 +154,11 @@ public final class LbNode implements PacketNode {
             int vrf = pool.vrf(b);
             long k0 = FlowTable.misc(family, vrf, f.proto, f.sport, f.dport);
             int slot = t.find(k0, f.sh, f.sl, f.dh, f.dl, now);
+            if (slot >= 0 && (f.flags & (Headers.SYN | Headers.ACK)) == Headers.SYN
+                    && (t.word(slot) & FlowTable.CLOSING) != 0) {
+                t.kill(slot, t.word(slot)); // a new connection on the ports of one that closed: a new flow
+                slot = -1;
+            }
             if (slot >= 0) {
                 int id = FlowTable.backend(t.value(slot, 2));
                 if (id >= snap.backends.length || snap.backends[id] == null) {
@@ -144,10 +176,14 @@ public final class LbNode implements PacketNode {
                     v.drop(i, NO_BACKEND);
                     continue;
                 }
+                if (s.mode == Snapshot.MODE_DSR && (id >= dsrIf.length || dsrIf[id] < 0)) {
+                    v.drop(i, DSR_OFF_LINK); // no flow for a backend that cannot be reached at layer 2
+                    continue;
+                }
                 Snapshot.Backend be = snap.backends[id];
                 int bport = be.port == 0 ? f.dport : be.port;
                 slot = t.insert(k0, f.sh, f.sl, f.dh, f.dl, be.hi, be.lo, FlowTable.value(s.number, id, bport),
-                        true, FlowTable.misc(family, vrf, f.proto, bport, f.sport), be.hi, be.lo, f.sh, f.sl,
+                        s.mode == Snapshot.MODE_NAT, FlowTable.misc(family, vrf, f.proto, bport, f.sport), be.hi, be.lo, f.sh, f.sl,
                         f.dh, f.dl, FlowTable.value(s.number, id, f.dport), now, tmp);
                 if (slot < 0) {
                     v.drop(i, slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
@@ -162,6 +198,20 @@ public final class LbNode implements PacketNode {
                 t.close(slot);
             }
             t.touch(slot, now);
+            if (s.mode == Snapshot.MODE_DSR) {
+                // L2 DSR: the packet stays as it is, for the VIP the backend holds on its loopback; ip4-rewrite
+                // gives it the backend's MAC (ARP first if need be) on the backend's own network.
+                int id = FlowTable.backend(v2);
+                int tx = id < dsrIf.length ? dsrIf[id] : -1;
+                if (tx < 0) {
+                    v.drop(i, DSR_OFF_LINK);
+                    continue;
+                }
+                pool.txInterface(b, tx);
+                pool.nextHop(b, (int) t.value(slot, 1));
+                v.next(i, 1);
+                continue;
+            }
             f.rewriteDestination(m, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
             v.next(i, 0);
         }

@@ -6,6 +6,7 @@ import dev.junction.lb.control.LbControl;
 import dev.junction.lb.flows.FlowTable;
 import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
+import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class LbComponent {
     @Activate
     void activate(BundleContext context) {
         this.context = context;
-        control = new LbControl(new FlowTable(TABLE_CAPACITY), this::vrfId, steering);
+        control = new LbControl(new FlowTable(TABLE_CAPACITY), this::vrfId, steering, this::onLink);
         LbConfigurator configurator = new LbConfigurator(control);
         ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory();
         applyStored(svc, LbStatements.SERVICE_PID);
@@ -82,6 +83,8 @@ public final class LbComponent {
         nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip4(control), null));
         nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip6(control), null));
         services.add(context.registerService(LoadBalancer.class, control, null));
+        // DSR backends follow the routes: a change may move one to another interface, or off-link.
+        services.add(context.registerService(RouteListener.class, vrf -> control.routesChanged(), null));
         services.add(context.registerService(ManagedServiceFactory.class, svc, pid(LbStatements.SERVICE_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, backends, pid(LbStatements.BACKEND_PID)));
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -131,6 +134,16 @@ public final class LbComponent {
             }
         } catch (IOException | InvalidSyntaxException e) {
             LOG.log(System.Logger.Level.WARNING, "stored load-balancer statements: " + e);
+        }
+    }
+
+    /** The interface of a connected route that holds {@code address} (on-link), or null. */
+    private String onLink(String vrf, String address) {
+        try {
+            Routing.AdjacencyEntry a = routing.resolve(vrf, address);
+            return a != null && a.kind().equals("forward") && a.via() == null ? a.iface() : null;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -59,7 +59,8 @@ public final class LbStatements {
                     .key("proto", "tcp|udp", "the protocol", choice("tcp", "udp"))
                     .key("port", "N", "the destination port, 0 for all ports", number(0, 65535))
                     .key("vrf", "VRF", "the VRF of the VIP", name("a VRF name"), "default")
-                    .key("mode", "nat", "how packets reach a backend (nat: addresses rewritten both ways)", choice("nat"), "nat")
+                    .key("mode", "nat|dsr", "how packets reach a backend (nat: addresses rewritten both ways; dsr: only the "
+                            + "MAC, the backend holds the VIP)", choice("nat", "dsr"), "nat")
                     .key("table", "PRIME", "Maglev table size, a prime (65537, 655373)", number(3, 10_000_019),
                             (long) Maglev.DEFAULT_SIZE)
                     .key("limit", "N", "the most flows it tracks (0: the table's capacity)", number(0, 1 << 28), 0L)

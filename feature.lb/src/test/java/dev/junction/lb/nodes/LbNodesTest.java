@@ -138,12 +138,44 @@ class LbNodesTest {
         ctx.now += 5_000_000_000L;
         run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0));
         assertEquals(1, ctx.counted[LbNode.C_TRACKED], "still there within the closing timeout");
-        ctx.now += 11_000_000_000L;
         run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 0, 0));
+        assertEquals(1, ctx.counted[LbNode.C_NEW], "a SYN on a closing flow's ports: a new flow");
+        run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.FIN, 0, 0));
+        ctx.now += 11_000_000_000L;
+        run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0));
         assertEquals(1, ctx.counted[LbNode.C_NEW], "a new flow after the closing timeout");
         ctx.now += 901_000_000_000L;
         assertEquals(1, lb.table().expire(ctx.now));
         assertEquals(0, lb.services().get(0).flows());
+    }
+
+    /** Closed flows expire and their slots are taken by new flows: each new one is then found, both ways. */
+    @Test
+    void expiredFlowsMakeRoomForNewOnes() {
+        web(0, "10.1.0.2", "10.1.0.3", "10.1.0.4");
+        for (int round = 0; round < 5; round++) {
+            for (int k = 0; k < 3000; k++) {
+                int port = 1024 + round * 3000 + k;
+                int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+                assertEquals(0, run(node4, b));
+                String backend = p.dst(b);
+                ctx.pool.free(b);
+                b = p.packet(CLIENT, port, VIP, 80, 6, Packets.ACK | Packets.FIN, 0, 0);
+                assertEquals(0, run(node4, b));
+                assertEquals(1, ctx.counted[LbNode.C_TRACKED], "round " + round + " flow " + k + " found again");
+                assertEquals(backend, p.dst(b));
+                ctx.pool.free(b);
+                int r = p.packet(backend, 80, CLIENT, port, 6, Packets.ACK | Packets.FIN, 0, 0);
+                run(rev4, r);
+                assertEquals(1, ctx.counted[LbReverseNode.C_REVERSED], "round " + round + " flow " + k + " reply");
+                ctx.pool.free(r);
+                ctx.now += 3_000_000L;
+            }
+            ctx.now += 2_000_000_000L;
+        }
+        ctx.now += 11_000_000_000L;
+        lb.table().expire(ctx.now);
+        assertEquals(0, lb.services().get(0).flows(), "closed flows leave the count");
     }
 
     @Test
@@ -219,6 +251,36 @@ class LbNodesTest {
             assertEquals(want, got.getOrDefault("10.1.0." + (i + 2), 0), want * 0.1, got.toString());
         }
         assertEquals(null, got.get("10.1.0.5"));
+    }
+
+    @Test
+    void dsrLeavesThePacketAndSendsItToTheBackendsNetwork() {
+        lb = new LbControl(new FlowTable(1 << 12), vrf -> 0, new LbControl.Steering() {
+            public void steer(int index, String vrf, String prefix, int family) {
+            }
+
+            public void unsteer(int index) {
+            }
+        }, (vrf, address) -> address.startsWith("10.1.") ? "j1" : null);
+        node4 = ctx.ready(LbNode.ip4(lb));
+        lb.addService(new ServiceSpec("d", null, VIP, "tcp", 80, "dsr", 0, 0));
+        lb.addBackend(new BackendSpec("d", "10.1.0.7", 0, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> lb.addBackend(new BackendSpec("d", "10.1.0.8", 8080, 1, false)));
+        int b = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 4, 0);
+        byte[] before = p.m.asSlice(p.ip(b), ctx.pool.length(b) - 14).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        assertEquals(1, run(node4, b), "to ip4-rewrite");
+        assertEquals(1, ctx.pool.txInterface(b));
+        assertEquals(dev.junction.packet.Ipv4.parse("10.1.0.7"), ctx.pool.nextHop(b));
+        assertTrue(java.util.Arrays.equals(before, p.m.asSlice(p.ip(b), ctx.pool.length(b) - 14)
+                .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)), "the IP packet untouched");
+        assertEquals(1, ctx.counted[LbNode.C_NEW]);
+        run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0));
+        assertEquals(1, ctx.counted[LbNode.C_TRACKED]);
+        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "no reverse entry under DSR");
+        lb.addBackend(new BackendSpec("d", "10.9.0.1", 0, 1, false));
+        lb.removeBackend("d", "10.1.0.7", 0);
+        assertEquals(LbNode.DSR_OFF_LINK, PacketVector.dropReason(run(node4, p.packet(CLIENT, 40001, VIP, 80, 6, Packets.SYN, 0, 0))));
+        assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("d6", null, "2001:db8::1", "tcp", 80, "dsr", 0, 0)));
     }
 
     @Test
