@@ -27,7 +27,7 @@ public final class LbCommands {
             + "table, flows given, packets, flows tracked and refused").optionalArg("[SERVICE]");
     static final Cli SERVICE_ADD = Cli.command("lb:service-add", "make or change a service (persisted): "
             + LbStatements.ServiceStatement.SPEC.usage())
-            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF] [table=PRIME] [limit=N] [mode=nat]");
+            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF] [table=PRIME] [limit=N] [mode=nat|dsr]");
     static final Cli SERVICE_REMOVE = Cli.command("lb:service-remove", "remove a service and its backends (persisted)")
             .arg("NAME");
     static final Cli BACKEND_ADD = Cli.command("lb:backend-add", "add or change a backend of a service (persisted): "

@@ -52,15 +52,19 @@ class LbHttpSpreadTest {
     private LbControl lb;
     private String client;
 
-    /** Requests N times over a new connection each; prints the body counts, then failures. */
+    /**
+     * Requests N times over a new connection each, from ports 20000+i (with
+     * {@code -Djunction.lb.e2e.kernelPorts=true}: ports the kernel picks, which it reuses); prints the
+     * failures, then the body counts.
+     */
     private static final String CLIENT = String.join("\n",
             "import http.client, sys, collections",
             "import time",
-            "t00 = time.time(); n = int(sys.argv[1]); got = collections.Counter(); bad = 0; why = []; ports = set(); port = 0",
+            "t00 = time.time(); n = int(sys.argv[1]); kernel = sys.argv[2] == 'kernel'; got = collections.Counter(); bad = 0; why = []; ports = set(); port = 0",
             "for i in range(n):",
             "    t = time.time()",
             "    try:",
-            "        c = http.client.HTTPConnection('10.86.9.9', 8080, timeout=5, source_address=('10.86.0.2', 20000 + i)); c.connect(); port = c.sock.getsockname()[1]; ports.add(port)",
+            "        c = http.client.HTTPConnection('10.86.9.9', 8080, timeout=5, source_address=('10.86.0.2', 0 if kernel else 20000 + i)); c.connect(); port = c.sock.getsockname()[1]; ports.add(port)",
             "        c.request('GET', '/id.txt', headers={'Connection': 'close'})",
             "        r = c.getresponse(); body = r.read().decode()",
             "        c.close()",
@@ -179,7 +183,8 @@ class LbHttpSpreadTest {
 
     private void requests(String mode, boolean replies) throws Exception {
         long t0 = System.nanoTime();
-        var r = dev.junction.testing.Commands.run(600, ns(client, "/usr/bin/python3", "-c", CLIENT, Integer.toString(REQUESTS)));
+        var r = dev.junction.testing.Commands.run(600, ns(client, "/usr/bin/python3", "-c", CLIENT, Integer.toString(REQUESTS),
+                Boolean.getBoolean("junction.lb.e2e.kernelPorts") ? "kernel" : "fixed"));
         double secs = (System.nanoTime() - t0) / 1e9;
         String[] lines = r.out().strip().split("\n");
         String out = lines[lines.length - 1];
