@@ -13,12 +13,18 @@ public interface LoadBalancer {
 
     /**
      * A service. {@code protocol} {@code tcp} or {@code udp}; {@code port} 0 for all ports; {@code mode}
-     * {@code nat} (destination rewritten to the backend, replies rewritten back; the only
-     * mode so far); {@code tableSize} a prime (the
+     * {@code nat} (destination rewritten to the backend, replies rewritten back), {@code dsr} (IPv4:
+     * only the MAC rewritten, the backend holds the VIP) or {@code gre} (IPv4: the packet untouched inside
+     * an outer IPv4 header and GRE from {@code source} to the backend); {@code tableSize} a prime (the
      * Maglev table); {@code limit} the most flows it tracks, 0 for the table's capacity.
      */
     record ServiceSpec(String name, String vrf, String vip, String protocol, int port, String mode, int tableSize,
-                       int limit) {
+                       int limit, String source) {
+        /** A service with no GRE source address (modes nat and dsr). */
+        public ServiceSpec(String name, String vrf, String vip, String protocol, int port, String mode, int tableSize,
+                           int limit) {
+            this(name, vrf, vip, protocol, port, mode, tableSize, limit, null);
+        }
     }
 
     /** A backend of a service: its address, port (0: the port the client sent to), weight, and whether drained. */

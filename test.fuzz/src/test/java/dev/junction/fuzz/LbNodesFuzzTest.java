@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * would (layer-3 offset at the IP header, a VRF, an adjacency word that is a VIP's index or any other
  * number), lb-nat4-reverse and lb-nat6-reverse on ip4-unicast / ip6-unicast for frames received on
  * the interfaces. Services on all ports of TCP and UDP, IPv4 and IPv6, with backends the fuzz routing
- * reaches, one drained and one of weight 0, over a small flow table with a per-service limit (so that
+ * reaches, one drained and one of weight 0, a GRE and a DSR service, over a small flow table with a per-service limit (so that
  * it fills and refuses). Frames are mostly well formed, then mutated.
  */
 class LbNodesFuzzTest {
@@ -48,12 +48,17 @@ class LbNodesFuzzTest {
 
             public void unsteer(int index) {
             }
-        });
+        }, (vrf, address) -> address.startsWith("10.0.0.") ? "j0" : null);
         lb.addService(new ServiceSpec("tcp4", null, "172.20.9.9", "tcp", 0, null, 65537, 0));
         lb.addService(new ServiceSpec("udp4", null, "172.20.9.9", "udp", 0, null, 7, 0));
         lb.addService(new ServiceSpec("web4", null, "192.168.7.7", "tcp", 80, null, 0, 50));
         lb.addService(new ServiceSpec("udp6", null, "2001:db8:200::7", "udp", 0, null, 0, 0));
         lb.addService(new ServiceSpec("empty", null, "198.51.100.7", "udp", 0, null, 0, 0));
+        lb.addService(new ServiceSpec("gre4", null, "192.168.7.7", "udp", 0, "gre", 0, 0, "10.0.0.1"));
+        lb.addBackend(new BackendSpec("gre4", "10.2.0.5", 0, 1, false));
+        lb.addBackend(new BackendSpec("gre4", "172.20.9.9", 0, 1, false)); // a VIP itself: the outer packet is steered again
+        lb.addService(new ServiceSpec("dsr4", null, "10.0.0.9", "tcp", 0, "dsr", 0, 0));
+        lb.addBackend(new BackendSpec("dsr4", "10.0.0.5", 0, 1, false));
         for (String s : List.of("tcp4", "udp4", "web4")) {
             lb.addBackend(new BackendSpec(s, "10.0.0.2", 0, 1, false));
             lb.addBackend(new BackendSpec(s, "10.1.0.2", 8080, 3, false));
@@ -80,7 +85,7 @@ class LbNodesFuzzTest {
             pool.rxInterface(b, rng.nextInt(4));
             pool.l3Offset(b, Math.min(14, length));
             pool.vrf(b, 0);
-            pool.adjacency(b, rng.nextInt(10) == 0 ? rng.nextInt(1000) - 500 : rng.nextInt(4));
+            pool.adjacency(b, rng.nextInt(10) == 0 ? rng.nextInt(1000) - 500 : rng.nextInt(6));
             return type == 0x86dd ? LbNode.IP6 : LbNode.IP4;
         };
         NodeFuzz.run("lb", g, fuzzer, feed, NodeFuzz.frames(),

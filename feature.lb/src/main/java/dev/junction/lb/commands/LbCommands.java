@@ -27,7 +27,7 @@ public final class LbCommands {
             + "table, flows given, packets, flows tracked and refused").optionalArg("[SERVICE]");
     static final Cli SERVICE_ADD = Cli.command("lb:service-add", "make or change a service (persisted): "
             + LbStatements.ServiceStatement.SPEC.usage())
-            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF] [table=PRIME] [limit=N] [mode=nat|dsr]");
+            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF] [table=PRIME] [limit=N] [mode=nat|dsr|gre] [source=A.B.C.D]");
     static final Cli SERVICE_REMOVE = Cli.command("lb:service-remove", "remove a service and its backends (persisted)")
             .arg("NAME");
     static final Cli BACKEND_ADD = Cli.command("lb:backend-add", "add or change a backend of a service (persisted): "
@@ -77,7 +77,7 @@ public final class LbCommands {
                 }
                 sb.append("service ").append(x.name()).append(": ").append(x.vip()).append(' ').append(x.protocol())
                         .append(' ').append(x.port() == 0 ? "all ports" : "port " + x.port()).append(", vrf ").append(x.vrf())
-                        .append(", ").append(x.mode()).append(", table ").append(x.tableSize()).append(", flows ")
+                        .append(", ").append(x.mode()).append(x.source() == null ? "" : " from " + x.source()).append(", table ").append(x.tableSize()).append(", flows ")
                         .append(s.flows()).append(x.limit() > 0 ? " of " + x.limit() : "").append(", refused ")
                         .append(s.refused()).append('\n');
                 if (s.backends().isEmpty()) {
@@ -106,7 +106,7 @@ public final class LbCommands {
             w.put("vip", a.arg(1));
             w.put("proto", a.arg(2));
             w.put("port", a.arg(3).equals("all") ? "0" : a.arg(3));
-            w.putAll(words(a.positional, 4, "vrf", "table", "limit", "mode"));
+            w.putAll(words(a.positional, 4, "vrf", "table", "limit", "mode", "source"));
             statements.store(LbStatements.ServiceStatement.SPEC, a.arg(0), w);
             return null;
         });

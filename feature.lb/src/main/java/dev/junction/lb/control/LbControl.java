@@ -100,11 +100,22 @@ public final class LbControl implements LoadBalancer {
             throw new IllegalArgumentException("port " + s.port() + ": 1..65535, or 0 for all ports");
         }
         String mode = s.mode() == null ? "nat" : s.mode();
-        if (!mode.equals("nat") && !mode.equals("dsr")) {
-            throw new IllegalArgumentException("mode '" + mode + "': say nat or dsr (gre is not there yet)");
+        if (!mode.equals("nat") && !mode.equals("dsr") && !mode.equals("gre")) {
+            throw new IllegalArgumentException("mode '" + mode + "': say nat, dsr or gre");
         }
-        if (mode.equals("dsr") && Addresses.parse(s.vip())[0] == 6) {
-            throw new IllegalArgumentException("mode dsr is IPv4 only so far; an IPv6 VIP takes mode nat");
+        if (!mode.equals("nat") && Addresses.parse(s.vip())[0] == 6) {
+            throw new IllegalArgumentException("mode " + mode + " is IPv4 only so far; an IPv6 VIP takes mode nat");
+        }
+        String source = s.source();
+        if (mode.equals("gre")) {
+            if (source == null || Addresses.parse(source)[0] != 4) {
+                throw new IllegalArgumentException("mode gre needs source=A.B.C.D, the outer header's source address "
+                        + "(one of Junction's)");
+            }
+            long[] a = Addresses.parse(source);
+            source = Addresses.format(4, a[1], a[2]);
+        } else if (source != null) {
+            throw new IllegalArgumentException("source= is for mode gre only");
         }
         int size = s.tableSize() == 0 ? Maglev.DEFAULT_SIZE : s.tableSize();
         if (!Maglev.isPrime(size) || size > 10_000_019) {
@@ -114,7 +125,7 @@ public final class LbControl implements LoadBalancer {
             throw new IllegalArgumentException("limit " + s.limit() + ": 0 (the table's capacity) or more");
         }
         String vrf = s.vrf() == null ? "default" : s.vrf();
-        return new ServiceSpec(s.name(), vrf, s.vip(), s.protocol(), s.port(), mode, size, s.limit());
+        return new ServiceSpec(s.name(), vrf, s.vip(), s.protocol(), s.port(), mode, size, s.limit(), source);
     }
 
     @Override
@@ -129,10 +140,10 @@ public final class LbControl implements LoadBalancer {
                         + " port " + s.port() + " in VRF " + s.vrf());
             }
         }
-        if (s.mode().equals("dsr")) {
+        if (!s.mode().equals("nat")) {
             for (BackendSpec b : backends.getOrDefault(s.name(), Map.of()).values()) {
                 if (b.port() != 0) {
-                    throw new IllegalArgumentException("mode dsr rewrites no port: backend " + b.key() + " has one");
+                    throw new IllegalArgumentException("mode " + s.mode() + " rewrites no port: backend " + b.key() + " has one");
                 }
             }
         }
@@ -185,8 +196,8 @@ public final class LbControl implements LoadBalancer {
         if (Addresses.parse(b.address())[0] != Addresses.parse(s.vip())[0]) {
             throw new IllegalArgumentException("backend " + b.address() + " is not of the family of VIP " + s.vip());
         }
-        if (s.mode().equals("dsr") && b.port() != 0) {
-            throw new IllegalArgumentException("service " + s.name() + " is dsr, which rewrites no port: leave port out");
+        if (!s.mode().equals("nat") && b.port() != 0) {
+            throw new IllegalArgumentException("service " + s.name() + " is " + s.mode() + ", which rewrites no port: leave port out");
         }
         String id = b.service() + " " + b.key();
         if (!backendIds.containsKey(id)) {
@@ -243,7 +254,9 @@ public final class LbControl implements LoadBalancer {
                 t[p] = t[p] < 0 ? -1 : idOf[t[p]];
             }
             byVip.computeIfAbsent(vk, k -> new ArrayList<>()).add(new Snapshot.Service(serviceNumbers.get(s.name()), s.name(),
-                    protocol(s.protocol()), s.port(), s.mode().equals("dsr") ? Snapshot.MODE_DSR : Snapshot.MODE_NAT, t));
+                    protocol(s.protocol()), s.port(), s.mode().equals("dsr") ? Snapshot.MODE_DSR
+                            : s.mode().equals("gre") ? Snapshot.MODE_GRE : Snapshot.MODE_NAT,
+                    s.source() == null ? 0 : (int) Addresses.parse(s.source())[2], t));
         }
         // Indexes: kept for VIPs that stay, freed for those that went, the lowest free for new ones.
         List<Integer> gone = new ArrayList<>();

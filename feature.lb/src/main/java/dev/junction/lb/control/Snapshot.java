@@ -18,7 +18,7 @@ public final class Snapshot {
         this.backends = backends;
     }
 
-    public static final int MODE_NAT = 0, MODE_DSR = 1;
+    public static final int MODE_NAT = 0, MODE_DSR = 1, MODE_GRE = 2;
 
     /** A VIP in a VRF: its address (IPv4 in {@code lo}) and the services on it. */
     public static final class Vip {
@@ -54,12 +54,15 @@ public final class Snapshot {
     /** A service: its number (for counts and limits), protocol, port (0: all), mode and Maglev table of backend ids. */
     public static final class Service {
         public final int number, proto, port, mode;
+        /** GRE: the outer header's source address. */
+        public final int greSource;
         public final String name;
         /** Backend id per Maglev position; -1 everywhere when no backend has a weight. */
         public final int[] table;
 
-        Service(int number, String name, int proto, int port, int mode, int[] table) {
+        Service(int number, String name, int proto, int port, int mode, int greSource, int[] table) {
             this.number = number;
+            this.greSource = greSource;
             this.name = name;
             this.proto = proto;
             this.port = port;

@@ -6,6 +6,7 @@ import dev.junction.graph.PerWorker;
 import dev.junction.lb.control.LbControl;
 import dev.junction.lb.control.Snapshot;
 import dev.junction.lb.flows.FlowTable;
+import dev.junction.packet.Ipv4;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.MemorySegment;
@@ -26,11 +27,11 @@ public final class LbNode implements PacketNode {
 
     static final int TRUNCATED_IP = Headers.TRUNCATED_IP, TRUNCATED_L4 = Headers.TRUNCATED_L4,
             FRAGMENT = Headers.FRAGMENT, NOT_TCP_UDP = Headers.NOT_TCP_UDP, NO_VIP = 4, NO_SERVICE = 5,
-            NO_BACKEND = 6, SERVICE_FULL = 7, TABLE_FULL = 8, DSR_OFF_LINK = 9;
+            NO_BACKEND = 6, SERVICE_FULL = 7, TABLE_FULL = 8, DSR_OFF_LINK = 9, GRE_NO_ROOM = 10;
     static final List<String> ERRORS = List.of("truncated or malformed IP header", "truncated TCP or UDP header",
             "IP fragment (not balanced)", "not TCP or UDP (or IPv6 extension headers)", "no VIP for the steered index",
             "no service for the protocol and port", "no backend with a weight", "service's flow limit reached",
-            "flow table full", "DSR backend not on a connected network");
+            "flow table full", "DSR backend not on a connected network", "no room for the GRE header (headroom or 64 KiB)");
     static final int C_NEW = 0, C_TRACKED = 1, C_REBALANCED = 2;
     static final List<String> COUNTERS = List.of("new flows", "packets of tracked flows",
             "flows of removed backends balanced again");
@@ -198,6 +199,26 @@ public final class LbNode implements PacketNode {
                 t.close(slot);
             }
             t.touch(slot, now);
+            if (s.mode == Snapshot.MODE_GRE) {
+                // GRE (RFC 2784, no options): an outer IPv4 header and 4 bytes of GRE in front of the packet,
+                // which is left untouched; the layer-2 header moves to the new start for ip4-rewrite to fill.
+                int inner = Short.toUnsignedInt(m.get(Checksums.U16, ip + 2)); // without any Ethernet padding
+                if (inner + 24 > 65535 || !pool.advance(b, -24)) {
+                    v.drop(i, GRE_NO_ROOM);
+                    continue;
+                }
+                pool.length(b, l3 + 24 + inner);
+                long frame = pool.data(b);
+                MemorySegment.copy(m, frame + 24, m, frame, l3);
+                if (l3 >= 2) {
+                    m.set(Checksums.U16, frame + l3 - 2, (short) 0x0800);
+                }
+                long outer = frame + l3;
+                Ipv4.writeHeader(m, outer, inner + 24, 64, 47, s.greSource, (int) t.value(slot, 1));
+                m.set(Checksums.U32, outer + 20, 0x0000_0800); // no flags, version 0, protocol IPv4
+                v.next(i, 0);
+                continue;
+            }
             if (s.mode == Snapshot.MODE_DSR) {
                 // L2 DSR: the packet stays as it is, for the VIP the backend holds on its loopback; ip4-rewrite
                 // gives it the backend's MAC (ARP first if need be) on the backend's own network.

@@ -27,7 +27,7 @@ public final class LbStatements {
     static LoadBalancer.ServiceSpec service(String name, Map<String, Object> v) {
         return LbControl.normalise(new LoadBalancer.ServiceSpec(name, (String) v.get("vrf"), (String) v.get("vip"),
                 (String) v.get("proto"), ((Number) v.get("port")).intValue(), (String) v.get("mode"),
-                ((Number) v.get("table")).intValue(), ((Number) v.get("limit")).intValue()));
+                ((Number) v.get("table")).intValue(), ((Number) v.get("limit")).intValue(), (String) v.get("source")));
     }
 
     static LoadBalancer.BackendSpec backend(Map<String, Object> v) {
@@ -59,8 +59,10 @@ public final class LbStatements {
                     .key("proto", "tcp|udp", "the protocol", choice("tcp", "udp"))
                     .key("port", "N", "the destination port, 0 for all ports", number(0, 65535))
                     .key("vrf", "VRF", "the VRF of the VIP", name("a VRF name"), "default")
-                    .key("mode", "nat|dsr", "how packets reach a backend (nat: addresses rewritten both ways; dsr: only the "
-                            + "MAC, the backend holds the VIP)", choice("nat", "dsr"), "nat")
+                    .key("mode", "nat|dsr|gre", "how packets reach a backend (nat: addresses rewritten both ways; dsr: only the "
+                            + "MAC, the backend holds the VIP; gre: inside GRE to the backend)", choice("nat", "dsr", "gre"), "nat")
+                    .key("source", "A.B.C.D", "gre: the outer header's source, one of Junction's addresses",
+                            text("an IPv4 address"), null)
                     .key("table", "PRIME", "Maglev table size, a prime (65537, 655373)", number(3, 10_000_019),
                             (long) Maglev.DEFAULT_SIZE)
                     .key("limit", "N", "the most flows it tracks (0: the table's capacity)", number(0, 1 << 28), 0L)

@@ -284,6 +284,33 @@ class LbNodesTest {
     }
 
     @Test
+    void greWrapsThePacketUntouchedForTheBackend() {
+        assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("g", null, VIP, "tcp", 80, "gre", 0, 0)));
+        lb.addService(new ServiceSpec("g", null, VIP, "tcp", 80, "gre", 0, 0, "10.0.0.1"));
+        lb.addBackend(new BackendSpec("g", "10.1.0.7", 0, 1, false));
+        int b = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 6, 0);
+        int len = ctx.pool.length(b);
+        byte[] inner = p.m.asSlice(p.ip(b), len - 14).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        assertEquals(0, run(node4, b), "to ip4-lookup");
+        assertEquals(len + 24, ctx.pool.length(b));
+        long outer = p.ip(b);
+        assertEquals(0x0800, Short.toUnsignedInt(p.m.get(Packets.U16, ctx.pool.data(b) + 12)));
+        assertEquals(0x45, p.m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, outer) & 0xff);
+        assertEquals(47, p.m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, outer + 9) & 0xff);
+        assertEquals(len - 14 + 24, Short.toUnsignedInt(p.m.get(Packets.U16, outer + 2)));
+        assertTrue(dev.junction.packet.Ipv4.checksumOk(p.m, outer, 20), "outer header checksum");
+        assertEquals("10.0.0.1", p.src(b));
+        assertEquals("10.1.0.7", p.dst(b));
+        assertEquals(0x0000_0800, p.m.get(Packets.U32, outer + 20), "GRE: no flags, version 0, IPv4");
+        assertTrue(java.util.Arrays.equals(inner, p.m.asSlice(outer + 24, len - 14).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)),
+                "the inner packet untouched");
+        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "no reverse entry under GRE");
+        int again = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0);
+        run(node4, again);
+        assertEquals(1, ctx.counted[LbNode.C_TRACKED]);
+    }
+
+    @Test
     void badStatementsAreRefusedWhole() {
         assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("web", null, "10.0.0", "tcp", 80, null, 0, 0)));
         assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("web", null, VIP, "sctp", 80, null, 0, 0)));
