@@ -12,10 +12,19 @@ public final class Snapshot {
     public final Vip[] vips;
     /** By backend id; null for an id not in use. */
     public final Backend[] backends;
+    /** Whether any service is NAT: without one the reverse nodes pass every packet without a lookup. */
+    public final boolean anyNat;
 
     Snapshot(Vip[] vips, Backend[] backends) {
         this.vips = vips;
         this.backends = backends;
+        boolean nat = false;
+        for (Vip v : vips) {
+            for (Service s : v == null ? new Service[0] : v.services) {
+                nat |= s.mode == MODE_NAT;
+            }
+        }
+        this.anyNat = nat;
     }
 
     public static final int MODE_NAT = 0, MODE_DSR = 1, MODE_GRE = 2;

@@ -16,7 +16,8 @@ import java.util.List;
  * ip4-input / ip6-input, before the lookup) on every interface. A packet whose 5-tuple is a NAT flow's
  * reverse key (backend to client) is a backend's reply: its source address and port become the VIP's,
  * checksums updated incrementally, and it goes on to be routed to the client. Every other packet goes
- * on untouched. One table lookup per TCP or UDP packet; nothing is dropped here.
+ * on untouched. One table lookup per TCP or UDP packet while any service is NAT (none otherwise);
+ * nothing is dropped here.
  */
 public final class LbReverseNode implements PacketNode {
     public static final String IP4 = "lb-nat4-reverse", IP6 = "lb-nat6-reverse";
@@ -83,6 +84,10 @@ public final class LbReverseNode implements PacketNode {
         MemorySegment m = ctx.memory();
         long now = ctx.now();
         long passed = 0, reversed = 0;
+        if (!lb.snapshot().anyNat) {
+            ctx.count(C_PASSED, v.count()); // no NAT service: no reply to rewrite, no lookup to pay for
+            return;
+        }
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int l3 = pool.l3Offset(b);
