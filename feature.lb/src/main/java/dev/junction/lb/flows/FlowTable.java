@@ -1,0 +1,463 @@
+package dev.junction.lb.flows;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The load balancer's connection table: one for every worker, bounded, lock-free, primitive arrays.
+ *
+ * <p>A flow has two entries, linked to each other: the <em>forward</em> one under the key of the
+ * client's packets as they arrive (client to VIP), whose value is the backend (address, port, id),
+ * and the <em>reverse</em> one under the key of the backend's replies as they arrive under NAT
+ * (backend to client), whose value is the VIP (address, port). So a reply finds its flow with one
+ * lookup whichever worker receives it, and the two directions share nothing else. DSR flows, whose
+ * replies never pass through us, have the forward entry only.
+ *
+ * <p>Keys hash to a window of {@link #WINDOW} slots (two runs of 16 from two starts, as the
+ * firewall's table does). A slot's status, flags, peer and generation are one 64-bit word, read and
+ * written through a VarHandle:
+ *
+ * <ul>
+ *   <li>insert: claim a free, dead or expired slot of the window by CAS of its word to BUSY, write the
+ *       key and value (plain writes), then publish LIVE with the next generation (a volatile store,
+ *       which orders the plain writes before it); the reverse entry is claimed and written before
+ *       either is published, so a reply never finds half a flow;
+ *   <li>lookup: word, key, word again: only a LIVE word of the same generation vouches for the key;
+ *   <li>close (FIN or RST seen) and kill: a CAS of the word; the peer follows;
+ *   <li>two workers inserting the same new flow at once both publish; each then looks for the other
+ *       in the window and the one later in the probe sequence dies, so one survives.
+ * </ul>
+ *
+ * <p>Slots never go back to EMPTY (a dead one is reused), so a lookup stops at the first EMPTY slot.
+ * Each service has a count of its flows and a limit; a flow beyond it, or with no free slot in its
+ * windows, is refused and counted.
+ */
+public final class FlowTable {
+    public static final int WINDOW = 32;
+    private static final int HALF = WINDOW / 2;
+    public static final int MAX_SERVICES = 4096;
+    /** {@link #insert} results. */
+    public static final int SERVICE_FULL = -1, TABLE_FULL = -2;
+
+    static final long STATUS = 3, EMPTY = 0, BUSY = 1, LIVE = 2, DEAD = 3;
+    public static final long REVERSE = 1 << 2, CLOSING = 1 << 3;
+    private static final int PEER_SHIFT = 4, GEN_SHIFT = 32;
+    private static final long PEER_MASK = (1L << 28) - 1;
+
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final int capacity, mask;
+    final long[] keys;
+    /** Per slot: target address high and low words, then service, backend and port ({@link #value}). */
+    final long[] values;
+    final long[] words;
+    private final long[] lastSeen;
+    private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
+    private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
+    private volatile int[] serviceLimit = new int[MAX_SERVICES];
+    private volatile long openNanos = 900_000_000_000L, closingNanos = 10_000_000_000L, udpNanos = 60_000_000_000L;
+
+    public FlowTable(int capacity) {
+        if (capacity < WINDOW || Integer.bitCount(capacity) != 1 || capacity > (1 << 28)) {
+            throw new IllegalArgumentException("flow table capacity " + capacity + " is not a power of two in "
+                    + WINDOW + ".." + (1 << 28));
+        }
+        this.capacity = capacity;
+        mask = capacity - 1;
+        keys = new long[capacity * 5];
+        values = new long[capacity * 3];
+        words = new long[capacity];
+        lastSeen = new long[capacity];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The first key word: family, VRF, protocol and both ports. */
+    public static long misc(int family, int vrf, int proto, int sport, int dport) {
+        return (family == 6 ? 1L << 62 : 0) | (long) (vrf & 0xffff) << 40 | (long) (proto & 0xff) << 32
+                | (long) (sport & 0xffff) << 16 | (dport & 0xffff);
+    }
+
+    /** The third value word: the service's number, the backend's id and the target's port. */
+    public static long value(int service, int backend, int port) {
+        return (long) (service & 0xffff) << 48 | (long) (backend & 0xffffff) << 16 | (port & 0xffff);
+    }
+
+    public static int service(long v2) {
+        return (int) (v2 >>> 48) & 0xffff;
+    }
+
+    public static int backend(long v2) {
+        return (int) (v2 >>> 16) & 0xffffff;
+    }
+
+    public static int port(long v2) {
+        return (int) v2 & 0xffff;
+    }
+
+    static long hash(long k0, long k1, long k2, long k3, long k4) {
+        long h = (k0 ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (h >>> 30) ^ k1) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27) ^ k2) * 0x94D049BB133111EBL;
+        h = (h ^ (h >>> 31) ^ k3) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (h >>> 29) ^ k4) * 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+
+    private int probe(long h, int i) {
+        return i < HALF ? ((int) h + i) & mask : ((int) (h >>> 32) + i - HALF) & mask;
+    }
+
+    public long word(int slot) {
+        return (long) WORDS.getVolatile(words, slot);
+    }
+
+    public long value(int slot, int i) {
+        return values[slot * 3 + i];
+    }
+
+    public long key(int slot, int i) {
+        return keys[slot * 5 + i];
+    }
+
+    public static int peer(long word) {
+        return (int) ((word >>> PEER_SHIFT) & PEER_MASK);
+    }
+
+    public void touch(int slot, long now) {
+        // Opaque: any worker may write it, the last one wins; nothing else is ordered by it.
+        LAST.setOpaque(lastSeen, slot, now);
+    }
+
+    private static final VarHandle LAST = MethodHandles.arrayElementVarHandle(long[].class);
+
+    public long lastSeen(int slot) {
+        return (long) LAST.getOpaque(lastSeen, slot);
+    }
+
+    private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
+        int o = s * 5;
+        return keys[o] == k0 && keys[o + 1] == k1 && keys[o + 2] == k2 && keys[o + 3] == k3 && keys[o + 4] == k4;
+    }
+
+    /** Whether a live entry has been idle longer than its state allows (a flow's two entries age together). */
+    public boolean expired(int slot, long word, long now) {
+        long seen = lastSeen(slot);
+        if ((word & REVERSE) == 0 && (word & STATUS) == LIVE) {
+            // The forward entry of a NAT flow: the replies keep it alive too.
+            int p = peer(word);
+            if (p != slot) {
+                seen = Math.max(seen, lastSeen(p));
+            }
+        } else if ((word & REVERSE) != 0) {
+            seen = Math.max(seen, lastSeen(peer(word)));
+        }
+        long limit = (word & CLOSING) != 0 ? closingNanos
+                : (keys[slot * 5] >>> 32 & 0xff) == 17 ? udpNanos : openNanos;
+        return now - seen > limit;
+    }
+
+    /** The slot of the live, unexpired entry with this key, or -1. */
+    public int find(long k0, long k1, long k2, long k3, long k4, long now) {
+        long h = hash(k0, k1, k2, k3, k4);
+        for (int i = 0; i < WINDOW; i++) {
+            int s = probe(h, i);
+            long w1 = word(s);
+            long status = w1 & STATUS;
+            if (status == EMPTY) {
+                return -1;
+            }
+            if (status == LIVE && keyIs(s, k0, k1, k2, k3, k4)) {
+                long w2 = word(s);
+                if ((w2 & STATUS) == LIVE && w2 >>> GEN_SHIFT == w1 >>> GEN_SHIFT) {
+                    return expired(s, w2, now) ? -1 : s;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Claims a slot of the key's window (BUSY); returns it with its old word in {@code old[0]}, or -1. */
+    private int claim(long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
+        long h = hash(k0, k1, k2, k3, k4);
+        for (int attempt = 0; attempt < WINDOW; attempt++) {
+            int free = -1;
+            long freeWord = 0;
+            for (int i = 0; i < WINDOW; i++) {
+                int s = probe(h, i);
+                long w = word(s);
+                long status = w & STATUS;
+                if (status == EMPTY || status == DEAD || status == LIVE && expired(s, w, now)) {
+                    free = s;
+                    freeWord = w;
+                    break;
+                }
+            }
+            if (free < 0) {
+                return -1;
+            }
+            if (WORDS.compareAndSet(words, free, freeWord, (freeWord >>> GEN_SHIFT) << GEN_SHIFT | BUSY)) {
+                if ((freeWord & STATUS) == LIVE) {
+                    reclaimed(free, freeWord); // an expired entry: its flow goes with it
+                }
+                old[0] = freeWord;
+                int o = free * 5;
+                keys[o] = k0;
+                keys[o + 1] = k1;
+                keys[o + 2] = k2;
+                keys[o + 3] = k3;
+                keys[o + 4] = k4;
+                touch(free, now);
+                return free;
+            }
+        }
+        return -1;
+    }
+
+    /** An expired entry taken over by an insert: its peer dies and its service is told (once, for the flow). */
+    private void reclaimed(int slot, long word) {
+        int p = peer(word);
+        boolean forward = (word & REVERSE) == 0;
+        if (forward) {
+            serviceCount.getAndDecrement(service(values[slot * 3 + 2]));
+        }
+        if (p != slot) {
+            long pw = word(p);
+            if ((pw & STATUS) == LIVE && peer(pw) == slot && WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD)
+                    && !forward) {
+                serviceCount.getAndDecrement(service(values[p * 3 + 2])); // the flow's forward entry went with it
+            }
+        }
+    }
+
+    private static long nextGen(long word) {
+        return ((word >>> GEN_SHIFT) + 1) << GEN_SHIFT;
+    }
+
+    private void release(int slot, long old) {
+        WORDS.setVolatile(words, slot, nextGen(old) | DEAD);
+    }
+
+    /**
+     * Makes the entries of a new flow (the caller found none): forward key {@code f*} to the backend
+     * ({@code bh, bl}, value word {@code v2}), and when {@code reverse} also the reverse key {@code r*}
+     * to the VIP ({@code vh, vl}, {@code rv2}). Returns the forward slot, or {@link #SERVICE_FULL} /
+     * {@link #TABLE_FULL}. {@code scratch} is the caller's (per worker) two-long array.
+     */
+    public int insert(long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
+                      boolean reverse, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
+                      long now, long[] scratch) {
+        int svc = service(v2);
+        int limit = serviceLimit[svc];
+        if (limit > 0 && serviceCount.get(svc) >= limit) {
+            serviceRefused.getAndIncrement(svc);
+            return SERVICE_FULL;
+        }
+        int s = claim(f0, f1, f2, f3, f4, now, scratch);
+        if (s < 0) {
+            serviceRefused.getAndIncrement(svc);
+            return TABLE_FULL;
+        }
+        long sOld = scratch[0];
+        values[s * 3] = bh;
+        values[s * 3 + 1] = bl;
+        values[s * 3 + 2] = v2;
+        int r = s;
+        long rOld = 0;
+        if (reverse) {
+            r = claim(r0, r1, r2, r3, r4, now, scratch);
+            if (r < 0) {
+                release(s, sOld);
+                serviceRefused.getAndIncrement(svc);
+                return TABLE_FULL;
+            }
+            rOld = scratch[0];
+            values[r * 3] = vh;
+            values[r * 3 + 1] = vl;
+            values[r * 3 + 2] = rv2;
+        }
+        serviceCount.getAndIncrement(svc);
+        long live = nextGen(sOld) | (long) r << PEER_SHIFT | LIVE;
+        if (reverse) {
+            WORDS.setVolatile(words, r, nextGen(rOld) | (long) s << PEER_SHIFT | REVERSE | LIVE);
+        }
+        WORDS.setVolatile(words, s, live);
+        return dedupe(s, live, hash(f0, f1, f2, f3, f4));
+    }
+
+    /** After publishing forward slot {@code s}: of two live entries with its key, the one later in the window dies. */
+    private int dedupe(int s, long live, long h) {
+        int o = s * 5;
+        int mine = -1;
+        for (int i = 0; i < WINDOW; i++) {
+            if (probe(h, i) == s) {
+                mine = i;
+                break;
+            }
+        }
+        for (int i = 0; i < WINDOW; i++) {
+            int t = probe(h, i);
+            if (t == s) {
+                continue;
+            }
+            long w = word(t);
+            if ((w & STATUS) == EMPTY) {
+                break;
+            }
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0
+                    && keyIs(t, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4])) {
+                if (mine < i) {
+                    kill(t, w);
+                    return s;
+                }
+                kill(s, live);
+                return t;
+            }
+        }
+        return s;
+    }
+
+    /** Marks a live entry and its peer dead (whoever's CAS wins); returns whether this call did. */
+    public boolean kill(int slot, long word) {
+        if ((word & STATUS) != LIVE || !WORDS.compareAndSet(words, slot, word, nextGen(word) | DEAD)) {
+            return false;
+        }
+        int p = peer(word);
+        int forward = (word & REVERSE) == 0 ? slot : p;
+        if (p != slot) {
+            long pw = word(p);
+            if ((pw & STATUS) == LIVE && peer(pw) == slot) {
+                WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD);
+            }
+        }
+        serviceCount.getAndDecrement(service(values[forward * 3 + 2]));
+        return true;
+    }
+
+    /** A FIN or RST was seen: the flow (both entries) gets the short closing timeout. */
+    public void close(int slot) {
+        closeOne(slot);
+        long w = word(slot);
+        int p = peer(w);
+        if (p != slot) {
+            closeOne(p);
+        }
+    }
+
+    private void closeOne(int slot) {
+        long w = word(slot);
+        if ((w & STATUS) == LIVE && (w & CLOSING) == 0) {
+            WORDS.compareAndSet(words, slot, w, w | CLOSING); // lost to another change: that one stands
+        }
+    }
+
+    /** Control thread: reclaims every expired flow; returns how many. */
+    public int expire(long now) {
+        int n = 0;
+        for (int s = 0; s < capacity; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && expired(s, w, now) && kill(s, w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Forgets every flow; returns how many there were. */
+    public int clear() {
+        int n = 0;
+        for (int s = 0; s < capacity; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && kill(s, w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public int serviceCount(int service) {
+        return serviceCount.get(service);
+    }
+
+    public long serviceRefused(int service) {
+        return serviceRefused.get(service);
+    }
+
+    /** 0: no limit but the table's. */
+    public synchronized void serviceLimit(int service, int limit) {
+        int[] l = serviceLimit.clone();
+        l[service] = Math.max(0, limit);
+        serviceLimit = l;
+    }
+
+    /** Idle timeouts: an open TCP flow, a closing one (FIN or RST seen), a UDP flow. */
+    public void timeouts(long openNanos, long closingNanos, long udpNanos) {
+        this.openNanos = openNanos;
+        this.closingNanos = closingNanos;
+        this.udpNanos = udpNanos;
+    }
+
+    /** What a visitor sees of a live flow (control path: handover, listing). */
+    public interface Visitor {
+        void flow(int slot, long[] key, long[] value, boolean closing, long lastSeen, boolean reverse,
+                  long[] reverseKey, long[] reverseValue);
+    }
+
+    /** Visits the live, unexpired flows by their forward entries, in slot order, at most {@code max}. */
+    public int forEach(long now, int max, Visitor v) {
+        int n = 0;
+        long[] k = new long[5], val = new long[3], rk = new long[5], rv = new long[3];
+        for (int s = 0; s < capacity && n < max; s++) {
+            long w = word(s);
+            if ((w & STATUS) != LIVE || (w & REVERSE) != 0 || expired(s, w, now)) {
+                continue;
+            }
+            System.arraycopy(keys, s * 5, k, 0, 5);
+            System.arraycopy(values, s * 3, val, 0, 3);
+            int p = peer(w);
+            boolean rev = p != s;
+            if (rev) {
+                System.arraycopy(keys, p * 5, rk, 0, 5);
+                System.arraycopy(values, p * 3, rv, 0, 3);
+            }
+            long seen = rev ? Math.max(lastSeen(s), lastSeen(p)) : lastSeen(s);
+            v.flow(s, k, val, (w & CLOSING) != 0, seen, rev, rk, rv);
+            n++;
+        }
+        return n;
+    }
+
+    /** Puts back a flow handed over by the previous instance (control path, before any worker runs it). */
+    public boolean restore(long[] k, long[] val, boolean closing, long seen, boolean rev, long[] rk, long[] rv, long now) {
+        if (find(k[0], k[1], k[2], k[3], k[4], now) >= 0) {
+            return false;
+        }
+        int s = insert(k[0], k[1], k[2], k[3], k[4], val[0], val[1], val[2], rev, rk[0], rk[1], rk[2], rk[3], rk[4],
+                rv[0], rv[1], rv[2], now, new long[1]);
+        if (s < 0) {
+            return false;
+        }
+        touch(s, seen);
+        long w = word(s);
+        if (rev) {
+            touch(peer(w), seen);
+        }
+        if (closing) {
+            close(s);
+        }
+        return true;
+    }
+
+    /** How many flows are live (expired ones not yet reclaimed included). */
+    public int size() {
+        int n = 0;
+        for (int i = 0; i < MAX_SERVICES; i++) {
+            n += serviceCount.get(i);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.junction.lb.nodes;
+
+import dev.junction.graph.Arcs;
+import dev.junction.graph.NodeContext;
+import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
+import dev.junction.lb.control.LbControl;
+import dev.junction.lb.flows.FlowTable;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * {@code lb-nat4-reverse} and {@code lb-nat6-reverse}: features of ip4-unicast / ip6-unicast (after
+ * ip4-input / ip6-input, before the lookup) on every interface. A packet whose 5-tuple is a NAT flow's
+ * reverse key (backend to client) is a backend's reply: its source address and port become the VIP's,
+ * checksums updated incrementally, and it goes on to be routed to the client. Every other packet goes
+ * on untouched. One table lookup per TCP or UDP packet while any service is NAT (none otherwise);
+ * nothing is dropped here.
+ */
+public final class LbReverseNode implements PacketNode {
+    public static final String IP4 = "lb-nat4-reverse", IP6 = "lb-nat6-reverse";
+    static final int C_REVERSED = 0, C_PASSED = 1;
+    static final List<String> COUNTERS = List.of("replies rewritten to the VIP", "not a load-balanced reply (passed)");
+
+    private final String name;
+    private final int family;
+    private final LbControl lb;
+    private final PerWorker<Headers> headers = new PerWorker<>(i -> new Headers());
+
+    private LbReverseNode(String name, int family, LbControl lb) {
+        this.name = name;
+        this.family = family;
+        this.lb = lb;
+    }
+
+    public static LbReverseNode ip4(LbControl lb) {
+        return new LbReverseNode(IP4, 4, lb);
+    }
+
+    public static LbReverseNode ip6(LbControl lb) {
+        return new LbReverseNode(IP6, 6, lb);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String arc() {
+        return family == 4 ? Arcs.IP4_UNICAST : Arcs.IP6_UNICAST;
+    }
+
+    @Override
+    public List<String> runsAfter() {
+        return List.of(family == 4 ? "ip4-input" : "ip6-input");
+    }
+
+    @Override
+    public List<String> runsBefore() {
+        return List.of(family == 4 ? "ip4-lookup" : "ip6-lookup");
+    }
+
+    @Override
+    public List<String> counters() {
+        return COUNTERS;
+    }
+
+    @Override
+    public void workers(int count) {
+        headers.resize(count);
+        lb.workers(count);
+    }
+
+    @Override
+    public void process(PacketVector v, NodeContext ctx) {
+        int w = ctx.worker();
+        Headers f = headers.get(w);
+        long[] counters = lb.backendCounters.get(w);
+        FlowTable t = lb.table();
+        PacketPool pool = ctx.pool();
+        MemorySegment m = ctx.memory();
+        long now = ctx.now();
+        long passed = 0, reversed = 0;
+        if (!lb.snapshot().anyNat) {
+            ctx.count(C_PASSED, v.count()); // no NAT service: no reply to rewrite, no lookup to pay for
+            return;
+        }
+        for (int i = 0, n = v.count(); i < n; i++) {
+            int b = v.buffer(i);
+            int l3 = pool.l3Offset(b);
+            long ip = pool.data(b) + l3;
+            int avail = pool.length(b) - l3;
+            int res = family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail);
+            if (res != Headers.OK) {
+                passed++;
+                continue;
+            }
+            int slot = t.find(FlowTable.misc(family, pool.vrf(b), f.proto, f.sport, f.dport), f.sh, f.sl, f.dh, f.dl, now);
+            if (slot < 0 || (t.word(slot) & FlowTable.REVERSE) == 0) {
+                passed++;
+                continue;
+            }
+            long v2 = t.value(slot, 2);
+            counters[FlowTable.backend(v2) * 2 + 1]++;
+            if (f.ends()) {
+                t.close(slot);
+            }
+            t.touch(slot, now);
+            f.rewriteSource(m, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
+            reversed++;
+        }
+        ctx.count(C_REVERSED, reversed);
+        ctx.count(C_PASSED, passed);
+    }
+}

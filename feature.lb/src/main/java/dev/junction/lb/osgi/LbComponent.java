@@ -1,0 +1,164 @@
+package dev.junction.lb.osgi;
+
+import dev.junction.graph.PacketNode;
+import dev.junction.lb.LoadBalancer;
+import dev.junction.lb.control.LbControl;
+import dev.junction.lb.flows.FlowTable;
+import dev.junction.lb.nodes.LbNode;
+import dev.junction.lb.nodes.LbReverseNode;
+import dev.junction.routing.RouteListener;
+import dev.junction.routing.Routing;
+import dev.junction.routing.SteeredPrefix;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationException;
+import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * feature.lb in OSGi. On activation: the flow table, the stored statements (services before
+ * backends), the previous instance's flows ({@link FlowHandover}), and only then the nodes, so that
+ * the first packet after an update meets the whole state; each VIP is a registered
+ * {@link SteeredPrefix}. On deactivation the nodes leave first (each unregistration returns once no
+ * worker runs it), then the flows are saved. Expired flows are reclaimed once a second.
+ */
+@Component(immediate = true, service = {})
+public final class LbComponent {
+    private static final System.Logger LOG = System.getLogger("dev.junction.lb");
+    public static final int TABLE_CAPACITY = 1 << 20;
+    private final List<ServiceRegistration<?>> services = new ArrayList<>();
+    private final List<ServiceRegistration<?>> nodes = new ArrayList<>();
+    private final Map<Integer, ServiceRegistration<SteeredPrefix>> steered = new HashMap<>();
+    private LbControl control;
+    private ScheduledExecutorService sweeper;
+    private BundleContext context;
+
+    @Reference
+    private Routing routing;
+    @Reference
+    private ConfigurationAdmin cm;
+
+    private final LbControl.Steering steering = new LbControl.Steering() {
+        @Override
+        public synchronized void steer(int index, String vrf, String prefix, int family) {
+            String node = family == 4 ? LbNode.IP4 : LbNode.IP6;
+            steered.put(index, context.registerService(SteeredPrefix.class, SteeredPrefix.of(vrf, prefix, node, index), null));
+        }
+
+        @Override
+        public synchronized void unsteer(int index) {
+            ServiceRegistration<SteeredPrefix> r = steered.remove(index);
+            if (r != null) {
+                r.unregister();
+            }
+        }
+    };
+
+    @Activate
+    void activate(BundleContext context) {
+        this.context = context;
+        control = new LbControl(new FlowTable(TABLE_CAPACITY), this::vrfId, steering, this::onLink);
+        LbConfigurator configurator = new LbConfigurator(control);
+        ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory();
+        applyStored(svc, LbStatements.SERVICE_PID);
+        applyStored(backends, LbStatements.BACKEND_PID);
+        FlowHandover.restore(context, control);
+        nodes.add(context.registerService(PacketNode.class, LbNode.ip4(control), null));
+        nodes.add(context.registerService(PacketNode.class, LbNode.ip6(control), null));
+        nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip4(control), null));
+        nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip6(control), null));
+        services.add(context.registerService(LoadBalancer.class, control, null));
+        // DSR backends follow the routes: a change may move one to another interface, or off-link.
+        services.add(context.registerService(RouteListener.class, vrf -> control.routesChanged(), null));
+        services.add(context.registerService(ManagedServiceFactory.class, svc, pid(LbStatements.SERVICE_PID)));
+        services.add(context.registerService(ManagedServiceFactory.class, backends, pid(LbStatements.BACKEND_PID)));
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lb-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                control.table().expire(System.nanoTime());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "flow expiry: " + e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).unregister();
+        }
+        services.clear();
+        sweeper.shutdownNow();
+        // Out of the graph first: the flows saved are then the last ones.
+        for (ServiceRegistration<?> r : nodes) {
+            r.unregister();
+        }
+        nodes.clear();
+        FlowHandover.save(context, control);
+        synchronized (steering) {
+            for (ServiceRegistration<SteeredPrefix> r : steered.values()) {
+                r.unregister();
+            }
+            steered.clear();
+        }
+    }
+
+    private void applyStored(ManagedServiceFactory factory, String factoryPid) {
+        try {
+            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
+            for (Configuration c : cs == null ? new Configuration[0] : cs) {
+                try {
+                    factory.updated(c.getPid(), c.getProperties());
+                } catch (ConfigurationException e) {
+                    LOG.log(System.Logger.Level.WARNING, e.getReason());
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.log(System.Logger.Level.WARNING, "stored load-balancer statements: " + e);
+        }
+    }
+
+    /** The interface of a connected route that holds {@code address} (on-link), or null. */
+    private String onLink(String vrf, String address) {
+        try {
+            Routing.AdjacencyEntry a = routing.resolve(vrf, address);
+            return a != null && a.kind().equals("forward") && a.via() == null ? a.iface() : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private int vrfId(String name) {
+        for (Routing.VrfEntry v : routing.vrfs()) {
+            if (v.name().equals(name)) {
+                return v.id();
+            }
+        }
+        throw new IllegalArgumentException("no VRF " + name + " (make it with ip:vrf; the default VRF is 'default')");
+    }
+
+    private static Hashtable<String, Object> pid(String pid) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("service.pid", pid);
+        return p;
+    }
+}

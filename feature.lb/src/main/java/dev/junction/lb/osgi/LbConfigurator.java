@@ -1,0 +1,143 @@
+package dev.junction.lb.osgi;
+
+import dev.junction.config.StatementSpec;
+import dev.junction.lb.LoadBalancer;
+import dev.junction.lb.control.LbControl;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.osgi.service.cm.ConfigurationException;
+import org.osgi.service.cm.ManagedServiceFactory;
+
+/**
+ * The stored statements applied to the load balancer. A backend whose service is not (yet) there
+ * waits for it; a removed service takes its backends out of the data plane, their statements stay.
+ * A statement that cannot apply is refused with the reason and changes nothing.
+ */
+final class LbConfigurator {
+    private static final System.Logger LOG = System.getLogger("dev.junction.lb");
+    private final LbControl control;
+    private final Map<String, LoadBalancer.ServiceSpec> services = new HashMap<>();
+    private final Map<String, LoadBalancer.BackendSpec> backends = new LinkedHashMap<>();
+
+    LbConfigurator(LbControl control) {
+        this.control = control;
+    }
+
+    private static Map<String, Object> checked(StatementSpec spec, String name, Dictionary<String, ?> p)
+            throws ConfigurationException {
+        Map<String, String> words = new LinkedHashMap<>();
+        spec.read(p).forEach((k, v) -> words.put(k, String.valueOf(v)));
+        try {
+            return spec.check(name, words);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(null, spec.kind() + " " + name + ": " + e.getMessage());
+        }
+    }
+
+    private static String name(String pid, Dictionary<String, ?> p) throws ConfigurationException {
+        Object n = p == null ? null : p.get("name");
+        if (n == null) {
+            throw new ConfigurationException("name", "statement " + pid + " has no name");
+        }
+        return n.toString();
+    }
+
+    ManagedServiceFactory serviceFactory() {
+        return new ManagedServiceFactory() {
+            public String getName() {
+                return "lb-service";
+            }
+
+            public void updated(String pid, Dictionary<String, ?> p) throws ConfigurationException {
+                synchronized (LbConfigurator.this) {
+                    String name = name(pid, p);
+                    LoadBalancer.ServiceSpec s = LbStatements.service(name,
+                            checked(LbStatements.ServiceStatement.SPEC, name, p));
+                    try {
+                        control.addService(s);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigurationException(null, "lb-service " + name + ": " + e.getMessage());
+                    }
+                    LoadBalancer.ServiceSpec old = services.put(pid, s);
+                    if (old != null && !old.name().equals(s.name())) {
+                        control.removeService(old.name());
+                    }
+                    for (LoadBalancer.BackendSpec b : backends.values()) {
+                        if (b.service().equals(s.name())) {
+                            apply(b);
+                        }
+                    }
+                }
+            }
+
+            public void deleted(String pid) {
+                synchronized (LbConfigurator.this) {
+                    LoadBalancer.ServiceSpec s = services.remove(pid);
+                    if (s != null) {
+                        control.removeService(s.name());
+                    }
+                }
+            }
+        };
+    }
+
+    private void apply(LoadBalancer.BackendSpec b) {
+        try {
+            control.addBackend(b);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "lb-backend " + b.key() + " of " + b.service() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean hasService(String name) {
+        return services.values().stream().anyMatch(s -> s.name().equals(name));
+    }
+
+    ManagedServiceFactory backendFactory() {
+        return new ManagedServiceFactory() {
+            public String getName() {
+                return "lb-backend";
+            }
+
+            public void updated(String pid, Dictionary<String, ?> p) throws ConfigurationException {
+                synchronized (LbConfigurator.this) {
+                    String name = name(pid, p);
+                    LoadBalancer.BackendSpec b = LbStatements.backend(checked(LbStatements.BackendStatement.SPEC, name, p));
+                    LoadBalancer.BackendSpec old = backends.get(pid);
+                    if (hasService(b.service())) {
+                        try {
+                            control.addBackend(b);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigurationException(null, "lb-backend " + name + ": " + e.getMessage());
+                        }
+                    }
+                    backends.put(pid, b);
+                    if (old != null && (!old.service().equals(b.service()) || !old.key().equals(b.key()))) {
+                        remove(old);
+                    }
+                }
+            }
+
+            public void deleted(String pid) {
+                synchronized (LbConfigurator.this) {
+                    LoadBalancer.BackendSpec b = backends.remove(pid);
+                    if (b != null) {
+                        remove(b);
+                    }
+                }
+            }
+        };
+    }
+
+    private void remove(LoadBalancer.BackendSpec b) {
+        if (hasService(b.service())) {
+            try {
+                control.removeBackend(b.service(), b.address(), b.port());
+            } catch (IllegalArgumentException e) {
+                // it was never applied
+            }
+        }
+    }
+}

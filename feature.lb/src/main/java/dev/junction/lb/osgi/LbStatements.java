@@ -1,0 +1,93 @@
+package dev.junction.lb.osgi;
+
+import dev.junction.config.StatementSpec;
+import dev.junction.config.StatementType;
+import dev.junction.lb.LoadBalancer;
+import dev.junction.lb.control.LbControl;
+import dev.junction.lb.maglev.Maglev;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+
+/** The load balancer's statements: services and their backends, checked whole before anything is stored. */
+public final class LbStatements {
+    public static final String SERVICE_PID = "junction.lb.service", BACKEND_PID = "junction.lb.backend";
+
+    private LbStatements() {
+    }
+
+    private static StatementSpec.Parser text(String what) {
+        return t -> {
+            if (t.isEmpty() || t.indexOf(' ') >= 0) {
+                throw new IllegalArgumentException("must be " + what + ", not '" + t + "'");
+            }
+            return t;
+        };
+    }
+
+    static LoadBalancer.ServiceSpec service(String name, Map<String, Object> v) {
+        return LbControl.normalise(new LoadBalancer.ServiceSpec(name, (String) v.get("vrf"), (String) v.get("vip"),
+                (String) v.get("proto"), ((Number) v.get("port")).intValue(), (String) v.get("mode"),
+                ((Number) v.get("table")).intValue(), ((Number) v.get("limit")).intValue(), (String) v.get("source")));
+    }
+
+    static LoadBalancer.BackendSpec backend(Map<String, Object> v) {
+        return LbControl.normalise(new LoadBalancer.BackendSpec((String) v.get("service"), (String) v.get("address"),
+                ((Number) v.get("port")).intValue(), ((Number) v.get("weight")).intValue(), (Boolean) v.get("drain")));
+    }
+
+    /**
+     * The name the commands give a backend's statement: {@code SERVICE-ADDRESS[-PORT]} with an IPv6
+     * address's colons as dots, or {@code SERVICE-HASH} where that is longer than a statement name may be
+     * (the statement's own words, not its name, say which backend it is).
+     */
+    public static String backendName(String service, String address, int port) {
+        String n = service + "-" + address.replace(':', '.') + (port > 0 ? "-" + port : "");
+        return n.length() <= 47 ? n : service + "-" + Integer.toHexString((address + "/" + port).hashCode());
+    }
+
+    /**
+     * {@code lb-service NAME vip=ADDR proto=tcp|udp port=N [vrf=VRF] [mode=nat] [table=PRIME] [limit=N]}:
+     * a service on a VIP (port 0: all ports).
+     */
+    @Component(service = StatementType.class)
+    public static final class ServiceStatement extends StatementSpec {
+        public static final StatementSpec SPEC = new ServiceStatement();
+
+        public ServiceStatement() {
+            super(named("lb-service", SERVICE_PID)
+                    .key("vip", "ADDR", "the virtual address, IPv4 or IPv6", text("an address such as 10.0.0.100"))
+                    .key("proto", "tcp|udp", "the protocol", choice("tcp", "udp"))
+                    .key("port", "N", "the destination port, 0 for all ports", number(0, 65535))
+                    .key("vrf", "VRF", "the VRF of the VIP", name("a VRF name"), "default")
+                    .key("mode", "nat|dsr|gre", "how packets reach a backend (nat: addresses rewritten both ways; dsr: only the "
+                            + "MAC, the backend holds the VIP; gre: inside GRE to the backend)", choice("nat", "dsr", "gre"), "nat")
+                    .key("source", "A.B.C.D", "gre: the outer header's source, one of Junction's addresses",
+                            text("an IPv4 address"), null)
+                    .key("table", "PRIME", "Maglev table size, a prime (65537, 655373)", number(3, 10_000_019),
+                            (long) Maglev.DEFAULT_SIZE)
+                    .key("limit", "N", "the most flows it tracks (0: the table's capacity)", number(0, 1 << 28), 0L)
+                    .order(45)
+                    .check(LbStatements::service));
+        }
+    }
+
+    /**
+     * {@code lb-backend NAME service=SVC address=ADDR [port=N] [weight=N] [drain=true|false]}: a backend of
+     * a service (port 0: the port the client sent to; weight 0 or drain: no new flows).
+     */
+    @Component(service = StatementType.class)
+    public static final class BackendStatement extends StatementSpec {
+        public static final StatementSpec SPEC = new BackendStatement();
+
+        public BackendStatement() {
+            super(named("lb-backend", BACKEND_PID)
+                    .key("service", "SVC", "the service", name("a service name"))
+                    .key("address", "ADDR", "the backend's address, of the VIP's family", text("an address such as 10.1.0.2"))
+                    .key("port", "N", "its port, 0 for the port the client sent to", number(0, 65535), 0L)
+                    .key("weight", "N", "its share of new flows, relative to the others'", number(0, 1_000_000), 1L)
+                    .key("drain", "true|false", "take no new flows, keep the current ones", bool(), false)
+                    .order(46)
+                    .check((name, v) -> backend(v)));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.junction.lb.flows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class FlowTableTest {
+    static final long NOW = 1_000_000_000L;
+
+    static int insert(FlowTable t, int client, int svc, long now, long[] scratch) {
+        long f0 = FlowTable.misc(4, 0, 6, client & 0xffff, 80), r0 = FlowTable.misc(4, 0, 6, 80, client & 0xffff);
+        return t.insert(f0, 0, 0xc0a80000L | client >>> 16, 0, 0x0a000064L, 0, 0x0a010002L, FlowTable.value(svc, 3, 80),
+                true, r0, 0, 0x0a010002L, 0, 0xc0a80000L | client >>> 16, 0, 0x0a000064L, FlowTable.value(svc, 3, 80), now, scratch);
+    }
+
+    static int findForward(FlowTable t, int client, long now) {
+        return t.find(FlowTable.misc(4, 0, 6, client & 0xffff, 80), 0, 0xc0a80000L | client >>> 16, 0, 0x0a000064L, now);
+    }
+
+    static int findReverse(FlowTable t, int client, long now) {
+        return t.find(FlowTable.misc(4, 0, 6, 80, client & 0xffff), 0, 0x0a010002L, 0, 0xc0a80000L | client >>> 16, now);
+    }
+
+    @Test
+    void bothEntriesLiveAndDieTogether() {
+        FlowTable t = new FlowTable(1024);
+        int s = insert(t, 5, 1, NOW, new long[1]);
+        assertTrue(s >= 0);
+        int r = findReverse(t, 5, NOW);
+        assertEquals(s, findForward(t, 5, NOW));
+        assertTrue(r >= 0 && r != s);
+        assertEquals(r, FlowTable.peer(t.word(s)));
+        assertEquals(0x0a000064L, t.value(r, 1), "the reverse entry holds the VIP");
+        assertEquals(1, t.serviceCount(1));
+        assertTrue(t.kill(r, t.word(r)));
+        assertEquals(-1, findForward(t, 5, NOW));
+        assertEquals(0, t.serviceCount(1));
+    }
+
+    @Test
+    void aReplyKeepsTheFlowAliveAndLimitsHold() {
+        FlowTable t = new FlowTable(1024);
+        t.serviceLimit(2, 3);
+        long[] sc = new long[1];
+        for (int c = 0; c < 3; c++) {
+            assertTrue(insert(t, c, 2, NOW, sc) >= 0);
+        }
+        assertEquals(FlowTable.SERVICE_FULL, insert(t, 9, 2, NOW, sc));
+        assertEquals(1, t.serviceRefused(2));
+        long later = NOW + 800_000_000_000L;
+        t.touch(findReverse(t, 0, NOW), later); // only the backend spoke lately
+        long end = NOW + 1000_000_000_000L;
+        assertTrue(findForward(t, 0, end) >= 0);
+        assertEquals(-1, findForward(t, 1, end));
+        assertEquals(2, t.expire(end));
+        assertEquals(1, t.serviceCount(2));
+    }
+
+    @Test
+    void fullWindowIsRefused() {
+        FlowTable t = new FlowTable(64);
+        long[] sc = new long[1];
+        int ok = 0, full = 0;
+        for (int c = 0; c < 100; c++) {
+            int s = insert(t, c, 0, NOW, sc);
+            if (s >= 0) {
+                ok++;
+            } else {
+                assertEquals(FlowTable.TABLE_FULL, s);
+                full++;
+            }
+        }
+        assertTrue(ok <= 32 && full >= 68, ok + " in, " + full + " refused");
+        assertEquals(ok, t.size());
+    }
+
+    /** Two workers meeting the same new flows at once: one entry per flow survives. */
+    @Test
+    void racingInsertsLeaveOneEntry() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            FlowTable t = new FlowTable(1 << 14);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            Runnable r = () -> {
+                long[] sc = new long[1];
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+                for (int c = 0; c < 2000; c++) {
+                    if (findForward(t, c, NOW) < 0) {
+                        insert(t, c, 0, NOW, sc);
+                    }
+                }
+            };
+            Thread a = new Thread(r), b = new Thread(r);
+            a.start();
+            b.start();
+            a.join();
+            b.join();
+            assertEquals(2000, t.size(), "round " + round);
+            int[] n = {0};
+            t.forEach(NOW, Integer.MAX_VALUE, (slot, k, v, closing, seen, rev, rk, rv) -> n[0]++);
+            assertEquals(2000, n[0]);
+            for (int c = 0; c < 2000; c++) {
+                assertTrue(findReverse(t, c, NOW) >= 0);
+            }
+        }
+    }
+}
