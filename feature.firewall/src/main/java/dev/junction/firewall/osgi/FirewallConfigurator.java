@@ -229,6 +229,7 @@ final class FirewallConfigurator {
         return p -> {
             Map<String, Object> v = checked(FirewallStatements.SettingsStatement.SPEC, "fw-settings", p);
             control.liberal((Boolean) v.get("liberal"));
+            control.logDenials(((Number) v.get("log-denials")).intValue());
             for (String t : dev.junction.firewall.Firewall.Timeouts.NAMES) {
                 control.timeout(t, ((Number) v.get(t)).longValue());
             }
