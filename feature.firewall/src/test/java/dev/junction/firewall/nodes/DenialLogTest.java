@@ -11,7 +11,26 @@ import org.junit.jupiter.api.Test;
  * The rate-limited denial log: the workers note denied packets in their rings, the control thread's
  * drain makes at most K lines and sums the rest; off, nothing is noted; permitted packets never are.
  */
-class DenialLogTest extends ConnTrackTest {
+class DenialLogTest {
+    private static final String IN = ConnTrackTest.IN, OUT = ConnTrackTest.OUT, IN6 = ConnTrackTest.IN6, OUT6 = ConnTrackTest.OUT6;
+    private final ConnTrackTest t = new ConnTrackTest(); // its nodes, rule sets and frames, not its tests
+    private Frames frames;
+    private dev.junction.firewall.control.FirewallControl fw;
+
+    @org.junit.jupiter.api.BeforeEach
+    void setUp() {
+        t.setUp();
+        frames = t.frames;
+        fw = t.fw;
+    }
+
+    private int run(int b) {
+        return t.run(b);
+    }
+
+    private void handshake(String in, String out, int sport) {
+        t.handshake(in, out, sport);
+    }
     @Test
     void offLogsNothing() {
         for (int i = 0; i < 10; i++) {
