@@ -43,6 +43,7 @@ public final class FirewallControl implements Firewall, FirewallState {
     private final Object featureLock = new Object();
 
     private final java.util.function.LongSupplier clock;
+    private final dev.junction.firewall.nodes.DenialLog denials = new dev.junction.firewall.nodes.DenialLog();
 
     public FirewallControl(ConnTable table, FeatureSwitch features) {
         this(table, features, System::nanoTime);
@@ -53,6 +54,20 @@ public final class FirewallControl implements Firewall, FirewallState {
         this.table = table;
         this.features = features;
         this.clock = clock;
+    }
+
+    @Override
+    public dev.junction.firewall.nodes.DenialLog denials() {
+        return denials;
+    }
+
+    /** Logs at most {@code lines} denied packets a second (0: off); see {@link dev.junction.firewall.nodes.DenialLog}. */
+    public void logDenials(int lines) {
+        denials.perSecond(lines);
+    }
+
+    public int logDenials() {
+        return denials.perSecond();
     }
 
     @Override

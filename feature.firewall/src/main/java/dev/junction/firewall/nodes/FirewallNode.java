@@ -130,6 +130,8 @@ public final class FirewallNode implements PacketNode {
         PacketFields f = st.f;
         long now = ctx.now();
         int w = ctx.worker();
+        DenialLog log = fw.denials();
+        boolean logging = log != null && log.on();
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int iface = mode == MODE_OUTPUT ? pool.txInterface(b) : pool.rxInterface(b);
@@ -169,6 +171,9 @@ public final class FirewallNode implements PacketNode {
             int reason = judge(set, table, st.key, f, zone, now, liberal, w, ctx);
             if (reason >= 0) {
                 v.drop(i, reason);
+                if (logging && (reason == DENIED || reason == NO_MATCH)) {
+                    log.record(w, f, zone, reason);
+                }
             }
         }
     }

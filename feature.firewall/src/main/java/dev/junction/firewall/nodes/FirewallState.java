@@ -11,6 +11,11 @@ public interface FirewallState {
 
     boolean liberal();
 
+    /** The denial log the workers write to (when on), or null for none. */
+    default DenialLog denials() {
+        return null;
+    }
+
     /** Sizes per-worker state (rule hits) for {@code count} workers; control thread. */
     void workers(int count);
 }

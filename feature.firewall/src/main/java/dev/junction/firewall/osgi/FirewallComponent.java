@@ -94,6 +94,9 @@ public final class FirewallComponent {
         sweeper.scheduleWithFixedDelay(() -> {
             try {
                 control.expire();
+                for (String line : control.denials().drain()) {
+                    LOG.log(System.Logger.Level.INFO, line);
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "connection expiry: " + e);
             }

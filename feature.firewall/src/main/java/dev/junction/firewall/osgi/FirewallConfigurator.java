@@ -29,6 +29,12 @@ final class FirewallConfigurator {
     }
     private final Map<String, StoredRule> rules = new HashMap<>();
     private final Map<String, String[]> attachments = new HashMap<>();
+    /**
+     * fw-attach statements whose set has no rule yet (pid: iface, direction, set): ConfigAdmin hands
+     * statements over one by one in no particular order, so an attachment may come before its
+     * set's first fw-rule; it is applied when that rule comes.
+     */
+    private final Map<String, String[]> waiting = new HashMap<>();
     private final Map<String, Integer> zones = new HashMap<>();
 
     FirewallConfigurator(FirewallControl control, ToIntFunction<String> vrfId) {
@@ -108,6 +114,7 @@ final class FirewallConfigurator {
                         throw new ConfigurationException(null, "fw-rule " + name + ": " + e.getMessage());
                     }
                     rules.put(pid, next);
+                    attachWaiting(next.set);
                 }
             }
 
@@ -120,6 +127,19 @@ final class FirewallConfigurator {
                 }
             }
         };
+    }
+
+    /** Applies the attachments that waited for {@code set}; under this object's monitor. */
+    private void attachWaiting(String set) {
+        for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String[]> e = it.next();
+            String[] w = e.getValue();
+            if (w[2].equals(set) && control.ruleSets().containsKey(set)) {
+                it.remove();
+                control.attach(w[0], Direction.parse(w[1]), set);
+                attachments.put(e.getKey(), new String[] {w[0], w[1]});
+            }
+        }
     }
 
     ManagedServiceFactory attachFactory() {
@@ -135,6 +155,17 @@ final class FirewallConfigurator {
                 Direction d = Direction.parse(v.get("direction").toString());
                 synchronized (FirewallConfigurator.this) {
                     String[] before = attachments.get(pid);
+                    String set = v.get("set").toString();
+                    waiting.remove(pid);
+                    if (!control.ruleSets().containsKey(set) && rules.values().stream().noneMatch(r -> r.set.equals(set))) {
+                        if (before != null) { // moved onto a set that has no rule yet: off the old place
+                            control.detach(before[0], Direction.parse(before[1]));
+                            attachments.remove(pid);
+                        }
+                        waiting.put(pid, new String[] {iface, d.text(), set});
+                        LOG.log(System.Logger.Level.INFO, "fw-attach " + name + ": waits for a rule of set " + set);
+                        return;
+                    }
                     try {
                         control.attach(iface, d, v.get("set").toString());
                     } catch (IllegalArgumentException e) {
@@ -149,6 +180,7 @@ final class FirewallConfigurator {
 
             public void deleted(String pid) {
                 synchronized (FirewallConfigurator.this) {
+                    waiting.remove(pid);
                     String[] a = attachments.remove(pid);
                     if (a != null) {
                         control.detach(a[0], Direction.parse(a[1]));
@@ -197,6 +229,7 @@ final class FirewallConfigurator {
         return p -> {
             Map<String, Object> v = checked(FirewallStatements.SettingsStatement.SPEC, "fw-settings", p);
             control.liberal((Boolean) v.get("liberal"));
+            control.logDenials(((Number) v.get("log-denials")).intValue());
             for (String t : dev.junction.firewall.Firewall.Timeouts.NAMES) {
                 control.timeout(t, ((Number) v.get(t)).longValue());
             }

@@ -119,6 +119,7 @@ public final class FirewallStatements {
                     .key("table", "N", "connection table slots, a power of two (read when the bundle starts)",
                             number(1 << 10, 1 << 26), (long) DEFAULT_CAPACITY)
                     .key("liberal", "true|false", "do not check TCP sequence numbers (Linux's tcp_be_liberal)", bool(), false)
+                    .key("log-denials", "N", "log at most N denied packets a second (0: off)", number(0, 10_000), 0L)
                     .order(39);
             for (int i = 0; i < Firewall.Timeouts.NAMES.size(); i++) {
                 b.key(Firewall.Timeouts.NAMES.get(i), "SECONDS", "idle timeout", number(1, 100L * 365 * 86400),
