@@ -90,6 +90,11 @@ final class XskSocket {
     private boolean closed;
     /** The TX ring held frames the kernel had not taken after the last kick. */
     private boolean txPending;
+    /** How long a bind goes on being retried while the queue is busy. */
+    private static final long BUSY_RETRY_NANOS = 5_000_000_000L;
+    /** When the binds began to find the queue busy (0: they did not), and when to try the next. */
+    private long busySince;
+    private long retryAt;
 
     /** Opens the socket (control path); binding waits for the worker's pool. */
     XskSocket(String ifname, int ifindex, int queue, int ringSize) {
@@ -129,17 +134,22 @@ final class XskSocket {
         }
         long[] k = kernelStatistics();
         System.arraycopy(k, 0, kernelBefore, 0, k.length);
+        bound = false;
+        reopen("reopening after the worker stopped");
+    }
+
+    /** A fresh, unbound socket in place of this one (rings unmapped, descriptor closed). */
+    private void reopen(String why) {
         unmapRings();
         Libc.close(state, fd);
         pool = null;
-        bound = false;
         txPending = false;
         rx = tx = fill = comp = null;
         try {
             fd = open();
         } catch (IllegalStateException e) {
             fd = -1;
-            failure = "AF_XDP on " + ifname + " queue " + queue + ": reopening after the worker stopped: " + e.getMessage();
+            failure = "AF_XDP on " + ifname + " queue " + queue + ": " + why + ": " + e.getMessage();
         }
     }
 
@@ -230,11 +240,31 @@ final class XskSocket {
         if (pool != null || failure != null || closed) {
             return false;
         }
+        long now = System.nanoTime();
+        if (now < retryAt) {
+            return false;
+        }
         try {
             bind(p, mapFd);
             bound = true;
+            busySince = 0;
             return true;
         } catch (RuntimeException e) {
+            int errno = Errno.of(state);
+            // A socket just closed on this queue (the previous worker's, a device removed a moment
+            // ago) holds it until the kernel's work queue frees its pool: EBUSY for a while. Try
+            // again every 10 ms, for up to 5 s, on a fresh socket.
+            if (errno == Errno.EBUSY && (busySince == 0 || now - busySince < BUSY_RETRY_NANOS)) {
+                busySince = busySince == 0 ? now : busySince;
+                retryAt = now + 10_000_000L;
+                synchronized (this) {
+                    reopen("reopening after EBUSY");
+                }
+                return false;
+            }
+            synchronized (this) {
+                reopen("reopening after a failed bind");
+            }
             failure = "AF_XDP on " + ifname + " queue " + queue + ": " + e.getMessage();
             System.getLogger("dev.junction.drivers.linux").log(System.Logger.Level.ERROR, failure);
             return false;

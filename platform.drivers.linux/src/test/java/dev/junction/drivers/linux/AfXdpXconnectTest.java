@@ -127,8 +127,15 @@ class AfXdpXconnectTest {
         engine.close();
         assertTrue(d1.driver().endsWith(" unbound"), d1.driver());
         startEngine();
+        // The sockets bind on the new worker's first poll of each device: wait for both (a frame
+        // for j2 before j2's socket is bound would be dropped and counted, not forwarded).
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!(d1.driver().endsWith("copy") && d2.driver().endsWith("copy")) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         Result again = run(30, ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.2"));
-        assertTrue(again.out().contains("3 received"), again.out() + d1.drops() + " " + d1.driver());
+        assertTrue(again.out().contains("3 received"), again.out() + " j1 " + d1.driver() + d1.drops() + " " + d1.counters()
+                + " j2 " + d2.driver() + d2.drops() + " " + d2.counters() + "\n" + engine.drops());
         assertTrue(d1.driver().endsWith(" copy") || d1.driver().endsWith(" zero-copy"), d1.driver());
         assertTrue(d1.counters().rxPackets() >= rxBefore + 3, "counters carry on over the rebind: " + d1.counters());
     }
