@@ -49,6 +49,8 @@ public final class LbControl implements LoadBalancer {
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     /** Per worker: flows (even index) and packets (odd) by backend id; plain adds by the owning worker. */
     public final PerWorker<long[]> backendCounters = new PerWorker<>(i -> new long[MAX_BACKENDS * 2]);
+    /** Per backend number: the sums its counters had when the number was last given out. */
+    private final long[] counterBase = new long[MAX_BACKENDS * 2];
 
     public LbControl(FlowTable table, ToIntFunction<String> vrfId, Steering steering) {
         this(table, vrfId, steering, (vrf, address) -> null);
@@ -210,6 +212,10 @@ public final class LbControl implements LoadBalancer {
                 throw new IllegalArgumentException("at most " + MAX_BACKENDS + " backends in all");
             }
             backendIds.put(id, n);
+            // A number freed by a removed backend starts from what its counters hold now: the new
+            // backend's flows and packets are its own (workers keep adding to the same slots).
+            counterBase[n * 2] = backendCounterSum(n, 0);
+            counterBase[n * 2 + 1] = backendCounterSum(n, 1);
         }
         backends.get(b.service()).put(b.key(), b);
         publish();
@@ -316,8 +322,13 @@ public final class LbControl implements LoadBalancer {
         return out;
     }
 
-    /** Summed over workers (plain reads of other threads' counters: a moment's view). */
+    /** Since backend number {@code id} was given to its backend, summed over workers. */
     private long backendCounter(int id, int which) {
+        return backendCounterSum(id, which) - counterBase[id * 2 + which];
+    }
+
+    /** Summed over workers (plain reads of other threads' counters: a moment's view). */
+    private long backendCounterSum(int id, int which) {
         long n = 0;
         for (int w = 0; w < backendCounters.size(); w++) {
             n += backendCounters.get(w)[id * 2 + which];
