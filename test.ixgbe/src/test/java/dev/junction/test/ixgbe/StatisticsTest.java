@@ -16,7 +16,10 @@ class StatisticsTest {
             for (int i = 0; i < 5; i++) {
                 rig.model.injectRx(RxTest.frame(rig.model.config().mac(), 100, i));
             }
-            rig.await(() -> rig.bar.read(Registers.GPRC) == 5, "GPRC mirrored into BAR0");
+            // GPRC counts at the MAC, QPRC/QBRC when the queue has written the frame to the host:
+            // later, on the device thread. Wait for both (plain reads, which clear nothing).
+            rig.await(() -> rig.bar.read(Registers.GPRC) == 5 && rig.bar.read(Registers.qprc(0)) == 5
+                    && rig.bar.read(Registers.qbrcl(0)) == 500, "GPRC and queue 0's counters mirrored into BAR0");
             assertEquals(5, rig.bar.read(Registers.GPRC), "a plain read clears nothing");
             assertEquals(5 * 104, rig.bar.read(Registers.GORCL));
             assertEquals(5, rig.model.readToClear(Registers.GPRC));
