@@ -173,8 +173,10 @@ public final class LbControl implements LoadBalancer {
         for (String key : backends.remove(name).keySet()) {
             backendIds.remove(name + " " + key);
         }
-        serviceNumbers.remove(name);
+        Integer number = serviceNumbers.remove(name);
         publish();
+        // Its flows go with it: their number may name another service next (lb:connections, limits).
+        table.clearService(number);
     }
 
     public static BackendSpec normalise(BackendSpec b) {

@@ -379,6 +379,22 @@ public final class FlowTable {
         return n;
     }
 
+    /**
+     * Ends every flow of service number {@code service} (the service was removed: its number may be
+     * given to another). The value is read between two reads of the slot's word and the kill is a CAS
+     * on that word, so a slot re-used meanwhile is left alone. Control path.
+     */
+    public int clearService(int service) {
+        int n = 0;
+        for (int s = 0; s < capacity; s++) {
+            long w = word(s);
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && service(values[s * 3 + 2]) == service && kill(s, w)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public int serviceCount(int service) {
         return serviceCount.get(service);
     }

@@ -39,6 +39,23 @@ class FlowTableTest {
     }
 
     @Test
+    void clearingAServiceEndsItsFlowsBothWaysAndNoOthers() {
+        FlowTable t = new FlowTable(1024);
+        long[] sc = new long[1];
+        for (int c = 0; c < 5; c++) {
+            assertTrue(insert(t, c, 1, NOW, sc) >= 0);
+            assertTrue(insert(t, 100 + c, 2, NOW, sc) >= 0);
+        }
+        assertEquals(5, t.clearService(1));
+        assertEquals(0, t.serviceCount(1));
+        assertEquals(5, t.serviceCount(2));
+        assertEquals(-1, findForward(t, 3, NOW));
+        assertEquals(-1, findReverse(t, 3, NOW), "the reply side went with it");
+        assertTrue(findForward(t, 103, NOW) >= 0 && findReverse(t, 103, NOW) >= 0, "service 2's flows stay");
+        assertEquals(0, t.clearService(1));
+    }
+
+    @Test
     void aReplyKeepsTheFlowAliveAndLimitsHold() {
         FlowTable t = new FlowTable(1024);
         t.serviceLimit(2, 3);
