@@ -57,6 +57,8 @@ public final class MplsControl implements Mpls {
     private final Resolver resolver;
     private final Steering steering;
     private final Map<String, Integer> labelByName = new HashMap<>();
+    /** The reverse of {@link #labelByName}: which statement owns a label, without a scan per put. */
+    private final Map<Integer, String> nameByLabel = new HashMap<>();
     private final Map<String, FtnEntry> ftnByName = new TreeMap<>();
     private final Map<String, Runnable> unsteer = new HashMap<>();
 
@@ -103,9 +105,8 @@ public final class MplsControl implements Mpls {
         }
         String vrfName = vrf == null ? "default" : vrf;
         int vrfId = resolver.vrfId(vrfName);
-        Integer other = labelByName.entrySet().stream().filter(x -> x.getValue() == label && !x.getKey().equals(name))
-                .map(x -> 0).findFirst().orElse(null);
-        if (other != null) {
+        String owner = nameByLabel.get(label);
+        if (owner != null && !owner.equals(name)) {
             throw new IllegalArgumentException("label " + label + " is already taken by another mpls-label statement");
         }
         LabelEntry old = tables.labels.get(label);
@@ -116,9 +117,11 @@ public final class MplsControl implements Mpls {
         }
         resolve(paths, new ArrayList<>());
         Integer before = labelByName.put(name, label);
+        nameByLabel.put(label, name);
         tables.labels.put(new LabelEntry(name, label, a, paths, vrfId, vrfName, uniform, slot));
         if (before != null && before != label) {
             tables.labels.remove(before);
+            nameByLabel.remove(before);
         }
     }
 
@@ -128,6 +131,7 @@ public final class MplsControl implements Mpls {
         if (label == null) {
             return false;
         }
+        nameByLabel.remove(label);
         tables.labels.remove(label);
         return true;
     }
@@ -197,6 +201,7 @@ public final class MplsControl implements Mpls {
         Map<Integer, long[]> pass = new HashMap<>(); // each gateway asked once a pass: gateway -> result, wish
         for (LabelEntry e : tables.labels.entries()) {
             resolve(e.paths(), wishes, pass);
+            tables.labels.refreshResolution(e.label());
         }
         for (FtnEntry e : tables.ftns.entries()) {
             resolve(e.paths(), wishes, pass);

@@ -12,7 +12,7 @@ import java.util.List;
  * the counter slot.
  */
 public final class FtnTable {
-    public static final int MAX_ENTRIES = 1 << 16;
+    public static final int MAX_ENTRIES = 1 << 18;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(FtnEntry[].class);
     private final FtnEntry[] byIndex = new FtnEntry[MAX_ENTRIES];
     private final EntryCounters counters = new EntryCounters(MAX_ENTRIES);

@@ -342,4 +342,64 @@ class MplsLookupNodeTest {
         assertEquals(dropped(MplsLookupNode.NO_ENTRY), run(frames.frame(new int[] {bos(100, 64)}, 4, 60, 0)));
         assertEquals(0, fx.control.labels().size());
     }
+
+    @Test
+    void theFlatSwapFollowsEveryChangeOfItsEntry() {
+        // A one-label swap to one next hop is read from the table's fast words: each change of the
+        // entry (label, next hop, a stack that is not flat, removal) must show on the next frame.
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "200", null, true);
+        int b = frames.frame(new int[] {bos(100, 64)}, 4, 60, 0);
+        assertEquals(MplsLookupNode.OUTPUT, run(b));
+        assertEquals(200, MplsHeader.label(frames.word(b, 0)));
+        fx.control.putLabel("a", 100, "swap", "10.0.2.2", "201", null, true);
+        b = frames.frame(new int[] {bos(100, 64)}, 4, 60, 0);
+        assertEquals(MplsLookupNode.OUTPUT, run(b));
+        assertEquals(201, MplsHeader.label(frames.word(b, 0)));
+        assertEquals(Fixture.MAC2, frames.dstMac(b));
+        assertEquals(2, ctx.pool.txInterface(b));
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "300/301", null, true);
+        b = frames.frame(new int[] {bos(100, 64)}, 4, 60, 0);
+        int len = ctx.pool.length(b);
+        assertEquals(MplsLookupNode.OUTPUT, run(b));
+        assertEquals(len + 4, ctx.pool.length(b));
+        assertEquals(300, MplsHeader.label(frames.word(b, 0)));
+        assertEquals(301, MplsHeader.label(frames.word(b, 1)));
+        fx.control.putLabel("a", 100, "swap", "10.0.9.2", "202", null, true); // no neighbour
+        assertEquals(dropped(MplsLookupNode.UNRESOLVED), run(frames.frame(new int[] {bos(100, 64)}, 4, 60, 0)));
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "203", null, true);
+        assertEquals(dropped(MplsLookupNode.TTL_EXPIRED), run(frames.frame(new int[] {bos(100, 1)}, 4, 60, 0)));
+        assertTrue(fx.control.removeLabel("a"));
+        assertEquals(dropped(MplsLookupNode.NO_ENTRY), run(frames.frame(new int[] {bos(100, 64)}, 4, 60, 0)));
+        assertEquals(3, ctx.counted[MplsLookupNode.C_SWAPPED]);
+    }
+
+    @Test
+    void aVectorMixingFlatSwapsAndOtherFramesGivesEachItsOwnVerdict() {
+        fx.control.putLabel("a", 100, "swap", "10.0.1.2", "200", null, true);
+        fx.control.putLabel("b", 101, "swap", "10.0.2.2", "implicit-null", null, true);
+        v.clear();
+        int[] bufs = {
+            frames.frame(new int[] {bos(100, 64)}, 4, 60, 0),
+            frames.frame(new int[] {bos(101, 64)}, 4, 60, 0),
+            frames.frame(new int[] {bos(999, 64)}, 4, 60, 0),
+            frames.frame(new int[] {mid(100, 64), bos(555, 64)}, 4, 60, 0),
+            frames.frame(new int[] {bos(100, 64)}, 4, 60, 0),
+        };
+        for (int x : bufs) {
+            v.add(x);
+        }
+        node.process(v, ctx);
+        assertEquals(MplsLookupNode.OUTPUT, v.verdict(0));
+        assertEquals(MplsLookupNode.OUTPUT, v.verdict(1));
+        assertEquals(Ethernet.TYPE_IPV4, frames.etherType(bufs[1]));
+        assertEquals(dropped(MplsLookupNode.NO_ENTRY), v.verdict(2));
+        assertEquals(MplsLookupNode.OUTPUT, v.verdict(3));
+        assertEquals(200, MplsHeader.label(frames.word(bufs[3], 0)));
+        assertFalse(MplsHeader.bottom(frames.word(bufs[3], 0)), "a swap above the bottom keeps the S bit clear");
+        assertEquals(MplsLookupNode.OUTPUT, v.verdict(4));
+        assertEquals(200, MplsHeader.label(frames.word(bufs[4], 0)));
+        assertEquals(3, ctx.counted[MplsLookupNode.C_SWAPPED]);
+        assertEquals(1, ctx.counted[MplsLookupNode.C_POPPED]);
+        assertEquals(3, fx.control.labels().get(0).packets());
+    }
 }
