@@ -158,6 +158,76 @@ class FpmLabelRoutesTest {
         assertEquals(before, calls.get(), "a removed listener is not called");
     }
 
+    private static void attribute(ByteBuffer b, int type, byte[] value) {
+        b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
+        while (b.position() % 4 != 0) {
+            b.put((byte) 0);
+        }
+    }
+
+    private static byte[] labels(int... labels) {
+        ByteBuffer b = ByteBuffer.allocate(4 * labels.length); // big-endian label stack entries
+        for (int i = 0; i < labels.length; i++) {
+            b.putInt(labels[i] << 12 | (i == labels.length - 1 ? 0x100 : 0));
+        }
+        return b.array();
+    }
+
+    /**
+     * A label switched path with two next hops (RTA_MULTIPATH, each with RTA_VIA and RTA_NEWDST) and
+     * an IPv4 route with two labelled next hops (each with RTA_ENCAP_TYPE and RTA_ENCAP), as the
+     * kernel's format has them (zebra sends multipath this way; not recorded here).
+     */
+    @Test
+    void multipathPathsAndRoutesKeepEachNextHopsLabels() throws Exception {
+        ByteBuffer lsp = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        lsp.position(16);
+        lsp.put((byte) FpmMessage.AF_MPLS).put((byte) 20).put((byte) 0).put((byte) 0).put((byte) 254).put((byte) 196)
+                .put((byte) 0).put((byte) FpmMessage.RTN_UNICAST).putInt(0);
+        attribute(lsp, FpmMessage.RTA_DST, labels(300));
+        ByteBuffer hops = ByteBuffer.allocate(128).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Object[] h : new Object[][] {{new byte[] {10, 0, 1, 2}, new int[] {400}}, {new byte[] {10, 0, 2, 2}, new int[] {401, 402}}}) {
+            int start = hops.position();
+            hops.putShort((short) 0).put((byte) 0).put((byte) 0).putInt(4);
+            ByteBuffer via = ByteBuffer.allocate(6).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort((short) FpmMessage.AF_INET)
+                    .put((byte[]) h[0]);
+            attribute(hops, FpmMessage.RTA_VIA, via.array());
+            attribute(hops, FpmMessage.RTA_NEWDST, labels((int[]) h[1]));
+            hops.putShort(start, (short) (hops.position() - start));
+        }
+        attribute(lsp, FpmMessage.RTA_MULTIPATH, java.util.Arrays.copyOf(hops.array(), hops.position()));
+        lsp.putInt(0, lsp.position()).putShort(4, (short) FpmMessage.RTM_NEWROUTE);
+        FpmMessage m = FpmMessage.parse(ByteBuffer.wrap(lsp.array(), 0, lsp.position()));
+        assertEquals(300, m.label());
+        assertEquals(List.of("10.0.1.2", "10.0.2.2"), m.gateways());
+        assertEquals(List.of(List.of(400), List.of(401, 402)), m.stacks());
+
+        ByteBuffer route = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        route.position(16);
+        route.put((byte) FpmMessage.AF_INET).put((byte) 16).put((byte) 0).put((byte) 0).put((byte) 254).put((byte) 196)
+                .put((byte) 0).put((byte) FpmMessage.RTN_UNICAST).putInt(0);
+        attribute(route, FpmMessage.RTA_DST, new byte[] {10, 9, 0, 0});
+        hops = ByteBuffer.allocate(128).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Object[] h : new Object[][] {{new byte[] {10, 0, 1, 2}, new int[] {16, 17}}, {new byte[] {10, 0, 2, 2}, new int[0]}}) {
+            int start = hops.position();
+            hops.putShort((short) 0).put((byte) 0).put((byte) 0).putInt(4);
+            attribute(hops, FpmMessage.RTA_GATEWAY, (byte[]) h[0]);
+            if (((int[]) h[1]).length > 0) {
+                ByteBuffer encap = ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                attribute(encap, FpmMessage.MPLS_IPTUNNEL_DST, labels((int[]) h[1]));
+                attribute(hops, FpmMessage.RTA_ENCAP | 0x8000, java.util.Arrays.copyOf(encap.array(), encap.position()));
+                attribute(hops, FpmMessage.RTA_ENCAP_TYPE, new byte[] {FpmMessage.LWTUNNEL_ENCAP_MPLS, 0});
+            }
+            hops.putShort(start, (short) (hops.position() - start));
+        }
+        attribute(route, FpmMessage.RTA_MULTIPATH, java.util.Arrays.copyOf(hops.array(), hops.position()));
+        route.putInt(0, route.position()).putShort(4, (short) FpmMessage.RTM_NEWROUTE);
+        m = FpmMessage.parse(ByteBuffer.wrap(route.array(), 0, route.position()));
+        assertEquals("10.9.0.0/16", m.prefix());
+        assertEquals(List.of("10.0.1.2", "10.0.2.2"), m.gateways());
+        assertEquals(List.of(List.of(16, 17), List.of()), m.stacks(), "the encapsulation after its type, or before: the same");
+    }
+
     @Test
     void badLabelMessagesAreRefusedByReason() throws Exception {
         fpm = new FpmServer(vrfs, new InetSocketAddress("127.0.0.1", 0), 500_000_000L);
