@@ -264,10 +264,11 @@ public final class FpmServer implements AutoCloseable {
 
     /**
      * What the shell shows: {@code routes} the daemon sent that Junction holds (in VRFs or kept
-     * aside), {@code keptAside} by table, and the messages not applied as sent, counted by reason.
+     * aside), {@code keptAside} by table, the messages not applied as sent, counted by reason, and
+     * {@code labelRoutes}: the label switched paths and labelled routes held for other bundles.
      */
     public record Status(String listen, String peer, long connections, long messages, int routes,
-                         Map<Long, Integer> keptAside, Map<String, Long> refused) {
+                         Map<Long, Integer> keptAside, Map<String, Long> refused, int labelRoutes) {
     }
 
     public Status status() {
@@ -279,7 +280,8 @@ public final class FpmServer implements AutoCloseable {
                 routes += prefixes.size();
             }
         }
-        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, vrfs.keptAside(), r);
+        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, vrfs.keptAside(), r,
+                vrfs.labelRoutes.routes().size());
     }
 
     /** Stops listening and drops the connection; the learned routes stay until {@code removeRoutes}. */

@@ -141,6 +141,7 @@ class FpmLabelRoutesTest {
             assertEquals(FpmServer.KIND, learned.kind());
             assertEquals("10.77.1.2", learned.via(), "the FIB has the route itself, without its labels");
             assertEquals(java.util.Map.of(), fpm.status().refused());
+            assertEquals(4, fpm.status().labelRoutes(), "ip:fpm's label routes");
 
             // Withdrawn (route, path), and replaced by a route without labels.
             send(zebra, frame(DEL_ROUTE_16_17), frame(withdrawn(LSP_101_PHP)), frame(ROUTE_UNLABELLED));
