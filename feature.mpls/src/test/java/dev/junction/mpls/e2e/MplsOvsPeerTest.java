@@ -273,6 +273,7 @@ class MplsOvsPeerTest {
         Commands.Result trace = run(60, ns(h1, "traceroute.db", "-n", "-e", "-q", "1", "-N", "1", "-w", "3", "-m", "4",
                 "10.78.0.2"));
         assertEquals(0, trace.exit(), trace.out() + state());
+        System.out.println("MplsOvsPeerTest traceroute from h1:\n" + trace.out());
         List<String> hops = trace.out().lines().filter(l -> l.matches("^\\s*\\d+\\s.*")).map(String::strip).toList();
         assertTrue(hops.size() >= 2 && hops.get(0).startsWith("1  10.78.1.1 ") && hops.get(0).contains("<MPLS:L=100,E=0,S=1,T=1>"),
                 "hop 1 is Junction, with the label stack it saw: " + trace.out() + state());
