@@ -83,6 +83,69 @@ public final class LabelRoutes {
         return out;
     }
 
+    // ---- across an update of feature.routing (LearnedRouteHandover) ----
+
+    private static final String PATH_LINE = "mpls-path ", ROUTE_LINE = "mpls-route ";
+
+    /** Whether a handover line is one of these. */
+    static boolean isHandoverLine(String line) {
+        return line.startsWith(PATH_LINE) || line.startsWith(ROUTE_LINE);
+    }
+
+    /**
+     * One line per route: {@code mpls-path LABEL PATHS} or {@code mpls-route TABLE VRF PREFIX PATHS},
+     * PATHS as {@code GATEWAY=L/L,GATEWAY=} (no labels after {@code =}: none).
+     */
+    synchronized List<String> handoverLines() {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Learned> e : routes.entrySet()) {
+            LabelRoute r = e.getValue().route();
+            StringBuilder paths = new StringBuilder();
+            for (LabelRoute.Path p : r.paths()) {
+                paths.append(paths.isEmpty() ? "" : ",").append(p.gateway()).append('=');
+                for (int i = 0; i < p.labels().size(); i++) {
+                    paths.append(i == 0 ? "" : "/").append(p.labels().get(i));
+                }
+            }
+            lines.add(r.isPath() ? PATH_LINE + r.label() + " " + paths
+                    : ROUTE_LINE + e.getKey().split(" ")[1] + " " + r.vrf() + " " + r.prefix() + " " + paths);
+        }
+        return lines;
+    }
+
+    /**
+     * Takes a handover line as if sent before the first FPM connection (number 0): the daemon's
+     * replay keeps it, the sweep removes it otherwise. Throws for a line it cannot read.
+     */
+    synchronized void adopt(String line) {
+        String[] w = line.split(" ");
+        boolean path = line.startsWith(PATH_LINE);
+        if (w.length != (path ? 3 : 5)) {
+            throw new IllegalArgumentException("not a label route line");
+        }
+        List<LabelRoute.Path> paths = new ArrayList<>();
+        for (String p : w[w.length - 1].split(",")) {
+            int eq = p.lastIndexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("path '" + p + "' is not GATEWAY=LABELS");
+            }
+            List<Integer> labels = new ArrayList<>();
+            for (String l : p.substring(eq + 1).split("/")) {
+                if (!l.isEmpty()) {
+                    labels.add(Integer.parseInt(l));
+                }
+            }
+            paths.add(new LabelRoute.Path(p.substring(0, eq), labels));
+        }
+        if (path) {
+            int label = Integer.parseInt(w[1]);
+            routes.put(pathKey(label), new Learned(new LabelRoute(label, null, null, paths), 0));
+        } else {
+            routes.put(routeKey(Long.parseLong(w[1]), w[3]), new Learned(new LabelRoute(-1, w[2], w[3], paths), 0));
+        }
+        changed();
+    }
+
     /** Tells {@code listener} of the routes from now on, starting with the set as it is. */
     public void add(LabelRouteListener listener) {
         listeners.add(listener);
