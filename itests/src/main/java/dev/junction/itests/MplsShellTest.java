@@ -68,14 +68,14 @@ class MplsShellTest {
         run("mpls:label-add sw label=100 action=swap via=10.0.1.2,10.0.2.2 out=200,201");
         assertTrue(err().isEmpty(), err());
         Osgi.await(() -> run2("mpls:labels").lines().anyMatch(l -> l.strip().matches(
-                "100 +sw +swap +200@10\\.0\\.1\\.2\\(unresolved\\) 201@10\\.0\\.2\\.2\\(unresolved\\) +- +uniform +0 +0")),
+                "100 +sw +config +swap +200@10\\.0\\.1\\.2\\(unresolved\\) 201@10\\.0\\.2\\.2\\(unresolved\\) +- +uniform +0 +0")),
                 Duration.ofSeconds(10), () -> run2("mpls:labels"));
         assertTrue(run("mpls:labels --label 101").startsWith("no label table entries"), "filtered");
         run("mpls:ftn-add f prefix=10.9.0.1/16 via=10.0.1.2 out=16");
         assertTrue(err().contains("host bits"), err());
         run("mpls:ftn-add f prefix=10.9.0.0/16 via=10.0.1.2 out=16/17 tc=5 ttl=pipe");
         Osgi.await(() -> run2("mpls:ftns").contains("10.9.0.0/16"), Duration.ofSeconds(10), () -> run2("mpls:ftns"));
-        assertTrue(run("mpls:ftns").lines().anyMatch(l -> l.strip().matches("f +default +10\\.9\\.0\\.0/16 +16/17@10\\.0\\.1\\.2\\(unresolved\\) +pipe +5 +0 +0")),
+        assertTrue(run("mpls:ftns").lines().anyMatch(l -> l.strip().matches("f +config +default +10\\.9\\.0\\.0/16 +16/17@10\\.0\\.1\\.2\\(unresolved\\) +pipe +5 +0 +0")),
                 run("mpls:ftns"));
         run("mpls:label-remove sw");
         Osgi.await(() -> run2("mpls:labels").startsWith("no label table entries"), Duration.ofSeconds(10), () -> run2("mpls:labels"));

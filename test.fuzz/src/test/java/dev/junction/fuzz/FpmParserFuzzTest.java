@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The FPM message parser of feature.routing over fuzzed FPM bodies: one to four netlink route
- * messages (RTM_NEWROUTE, RTM_DELROUTE and others; IPv4 and IPv6; destination, gateway, table,
- * multipath next hops and attributes it ignores), mutated with their netlink, attribute and next-hop
- * lengths lying. Read as the FPM server reads a body: message after message until none is left.
+ * messages (RTM_NEWROUTE, RTM_DELROUTE and others; IPv4, IPv6 and MPLS; destination, gateway, table,
+ * multipath next hops, RTA_VIA, RTA_NEWDST, the MPLS encapsulation RTA_ENCAP_TYPE / RTA_ENCAP, and
+ * attributes it ignores), mutated with their netlink, attribute and next-hop lengths lying. Read as the FPM server reads a body: message after message until none is left.
  * Every message must parse or be refused with a reason, and each parse must move on.
  */
 class FpmParserFuzzTest {
@@ -71,7 +71,8 @@ class FpmParserFuzzTest {
     }
 
     private int message(byte[] b, int start) {
-        boolean v6 = rng.percent(40);
+        int family = rng.percent(15) ? 28 : rng.percent(45) ? 10 : 2;
+        boolean v6 = family == 10;
         int addr = v6 ? 16 : 4;
         int type = rng.percent(85) ? rng.between(24, 25) : rng.pick(new int[] {16, 20, 26, 104, rng.nextInt(65536)});
         mutator.put(b, start + 4, 2, type);
@@ -79,8 +80,8 @@ class FpmParserFuzzTest {
         mutator.put(b, start + 8, 4, rng.nextInt());
         mutator.put(b, start + 12, 4, 0);
         int r = start + 16;
-        b[r] = (byte) (rng.percent(95) ? (v6 ? 10 : 2) : rng.nextInt(256));
-        b[r + 1] = (byte) (rng.percent(90) ? rng.nextInt(addr * 8 + 1) : rng.nextInt(256));
+        b[r] = (byte) (rng.percent(95) ? family : rng.nextInt(256));
+        b[r + 1] = (byte) (family == 28 && rng.percent(90) ? 20 : rng.percent(90) ? rng.nextInt(addr * 8 + 1) : rng.nextInt(256));
         b[r + 2] = 0;
         b[r + 3] = 0;
         b[r + 4] = (byte) (rng.percent(70) ? 254 : rng.nextInt(256));
@@ -92,11 +93,12 @@ class FpmParserFuzzTest {
         int at = r + 12;
         int attrs = rng.between(0, 5);
         for (int k = 0; k < attrs && at < b.length - 512; k++) {
-            int kind = rng.pick(new int[] {1, 1, 5, 5, 9, 15, 6, 4, rng.nextInt(64)});
+            int kind = rng.pick(new int[] {1, 1, 5, 5, 9, 15, 6, 4, 18, 19, 21, 22, rng.nextInt(64)});
             int a = at;
             at += 4;
             switch (kind) {
                 case 1, 5 -> at = address(b, at, rng.percent(90) ? addr : rng.pick(new int[] {0, 4, 16, 3}));
+                case 18, 19, 21, 22 -> at = mplsValue(b, at, kind);
                 case 15, 6, 4 -> {
                     mutator.put(b, at, 4, rng.percent(50) ? 254 : rng.nextInt(300));
                     at += 4;
@@ -116,6 +118,16 @@ class FpmParserFuzzTest {
                             mutator.put(b, na, 2, at - na);
                             mutator.field(na, 2);
                             at = align(at, b);
+                        }
+                        if (rng.percent(40)) { // the next hop's labels: RTA_VIA / RTA_NEWDST, or an encapsulation
+                            for (int kindOfHop : rng.percent(50) ? new int[] {18, 19} : new int[] {21, 22}) {
+                                int na = at;
+                                at = mplsValue(b, na + 4, kindOfHop);
+                                mutator.put(b, na, 2, at - na);
+                                mutator.put(b, na + 2, 2, kindOfHop | (kindOfHop == 22 ? 0x8000 : 0));
+                                mutator.field(na, 2);
+                                at = align(at, b);
+                            }
                         }
                         mutator.put(b, nh, 2, at - nh);
                         mutator.field(nh, 2);
@@ -137,6 +149,38 @@ class FpmParserFuzzTest {
         mutator.put(b, start, 4, at - start);
         mutator.field(start, 4);
         return at;
+    }
+
+    /** The value of an MPLS attribute (RTA_VIA, RTA_NEWDST, RTA_ENCAP_TYPE, RTA_ENCAP) at {@code at}; its end. */
+    private int mplsValue(byte[] b, int at, int kind) {
+        switch (kind) {
+            case 18 -> { // struct rtvia: address family (u16), address
+                int via = rng.percent(90) ? (rng.percent(75) ? 2 : 10) : rng.nextInt(64);
+                mutator.put(b, at, 2, via);
+                return address(b, at + 2, rng.percent(90) ? (via == 10 ? 16 : 4) : rng.pick(new int[] {0, 1, 6}));
+            }
+            case 19 -> {
+                return labels(b, at);
+            }
+            case 21 -> {
+                mutator.put(b, at, 2, rng.percent(85) ? 1 : rng.nextInt(10));
+                return at + 2;
+            }
+            default -> { // RTA_ENCAP: MPLS_IPTUNNEL_DST (and sometimes another attribute) nested
+                int inner = at;
+                int end = labels(b, inner + 4);
+                mutator.put(b, inner, 2, end - inner);
+                mutator.put(b, inner + 2, 2, rng.percent(90) ? 1 : rng.nextInt(4));
+                mutator.field(inner, 2);
+                return align(end, b);
+            }
+        }
+    }
+
+    /** A label stack: 0 to 6 entries, now and then a length that is not a multiple of 4. */
+    private int labels(byte[] b, int at) {
+        int n = rng.between(0, 6) * 4 + (rng.percent(10) ? rng.between(1, 3) : 0);
+        return address(b, at, n);
     }
 
     private int address(byte[] b, int at, int size) {

@@ -102,18 +102,21 @@ public final class MplsCommands {
         return LABELS.run(args, a -> {
             long label = a.number("label", -1, -1, (1 << 20) - 1);
             String action = a.get("action", null), via = a.get("via", null), vrf = a.get("vrf", null);
-            Table t = new Table("LABEL", "NAME", "ACTION", "NEXT HOPS (out@gateway(interface))", "VRF", "TTL", "PACKETS", "BYTES");
+            Table t = new Table("LABEL", "NAME", "KIND", "ACTION", "NEXT HOPS (out@gateway(interface))", "VRF", "TTL", "PACKETS",
+                    "BYTES");
             for (Mpls.LabelStatus s : mpls.labels()) {
                 if ((label >= 0 && s.label() != label) || (action != null && !action.equals(s.action()))
                         || (via != null && s.nextHops().stream().noneMatch(h -> h.via().equals(via)))
                         || (vrf != null && !(s.action().equals("pop-lookup") && s.vrf().equals(vrf)))) {
                     continue;
                 }
-                t.row(Integer.toString(s.label()), s.name(), s.action(), hops(s.nextHops()),
+                t.row(Integer.toString(s.label()), s.name(), s.kind(), s.action(), hops(s.nextHops()),
                         s.action().equals("pop-lookup") ? s.vrf() : "-", s.ttl(), Long.toString(s.packets()),
                         Long.toString(s.bytes()));
             }
-            return t.isEmpty() ? "no label table entries (mpls:label-add --help)" : t.toString();
+            StringBuilder notTaken = new StringBuilder();
+            mpls.refusedFromFrr().forEach((n, why) -> notTaken.append("\nnot taken from FRR: ").append(n).append(": ").append(why));
+            return (t.isEmpty() ? "no label table entries (mpls:label-add --help)" : t.toString()) + notTaken;
         });
     }
 
@@ -149,12 +152,13 @@ public final class MplsCommands {
     public Object ftns(String... args) {
         return FTNS.run(args, a -> {
             String prefix = a.get("prefix", null);
-            Table t = new Table("NAME", "VRF", "PREFIX", "NEXT HOPS (out@gateway(interface))", "TTL", "TC", "PACKETS", "BYTES");
+            Table t = new Table("NAME", "KIND", "VRF", "PREFIX", "NEXT HOPS (out@gateway(interface))", "TTL", "TC", "PACKETS",
+                    "BYTES");
             for (Mpls.FtnStatus s : mpls.ftns()) {
                 if (prefix != null && !prefix.equals(s.prefix())) {
                     continue;
                 }
-                t.row(s.name(), s.vrf(), s.prefix(), hops(s.nextHops()), s.ttl(), s.tc(), Long.toString(s.packets()),
+                t.row(s.name(), s.kind(), s.vrf(), s.prefix(), hops(s.nextHops()), s.ttl(), s.tc(), Long.toString(s.packets()),
                         Long.toString(s.bytes()));
             }
             return t.isEmpty() ? "no imposition entries (mpls:ftn-add --help)" : t.toString();

@@ -7,8 +7,10 @@ import dev.junction.mpls.tables.LabelEntry;
 import dev.junction.mpls.tables.MplsTables;
 import dev.junction.mpls.tables.Nhlfe;
 import dev.junction.packet.Ipv4;
+import dev.junction.routing.LabelRoute;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +20,9 @@ import java.util.TreeMap;
  * each imposition's prefix with routing ({@link Steering}), and resolves every next hop's gateway
  * to an interface and neighbour MAC ({@link Resolver}) after each route change and once a second,
  * publishing each resolution in its {@link Nhlfe} and the gateways without a neighbour as ARP wishes.
+ * Entries learned from FRR ({@link #applyLearned}) are named {@code frr:LABEL} (a label switched
+ * path) and {@code frr:VRF:PREFIX} (a labelled route); a statement for the same label or prefix wins
+ * over them, and they come back when it goes.
  * Synchronized: one change at a time; the workers never wait for it.
  */
 public final class MplsControl implements Mpls {
@@ -60,7 +65,16 @@ public final class MplsControl implements Mpls {
     /** The reverse of {@link #labelByName}: which statement owns a label, without a scan per put. */
     private final Map<Integer, String> nameByLabel = new HashMap<>();
     private final Map<String, FtnEntry> ftnByName = new TreeMap<>();
+    /** Which entry imposes a prefix ("VRF PREFIX"), without a scan per put. */
+    private final Map<String, String> ftnByPrefix = new HashMap<>();
     private final Map<String, Runnable> unsteer = new HashMap<>();
+    private static final System.Logger LOG = System.getLogger("dev.junction.mpls");
+    /** FRR's routes that are entries now, by entry name. */
+    private final Map<String, LabelRoute> learned = new HashMap<>();
+    /** FRR's routes that are not, by entry name, with why. */
+    private final Map<String, String> refused = new TreeMap<>();
+    /** The set FRR gave last, applied again when a statement that shadowed one of its routes goes. */
+    private List<LabelRoute> lastLearned = List.of();
 
     public MplsControl(MplsTables tables, Resolver resolver, Steering steering) {
         this.tables = tables;
@@ -106,8 +120,17 @@ public final class MplsControl implements Mpls {
         String vrfName = vrf == null ? "default" : vrf;
         int vrfId = resolver.vrfId(vrfName);
         String owner = nameByLabel.get(label);
-        if (owner != null && !owner.equals(name)) {
-            throw new IllegalArgumentException("label " + label + " is already taken by another mpls-label statement");
+        String other = owner != null && !owner.equals(name) ? owner : null;
+        if (other != null && (learned.containsKey(name) || !learned.containsKey(other))) {
+            throw new IllegalArgumentException("label " + label + " is already taken by "
+                    + (learned.containsKey(other) ? "FRR's label switched path " + other : "mpls-label " + other)
+                    + (learned.containsKey(name) ? " (a statement wins over FRR)" : ""));
+        }
+        if (other != null) { // a statement takes the label from FRR's path
+            LOG.log(System.Logger.Level.INFO, "mpls-label " + name + " takes label " + label + " from FRR's " + other);
+            learned.remove(other);
+            refused.put(other, "label " + label + " is mpls-label " + name + "'s (a statement wins over FRR)");
+            labelByName.remove(other);
         }
         LabelEntry old = tables.labels.get(label);
         int slot = old != null && old.name().equals(name) ? old.slot() : tables.labels.allocateSlot();
@@ -127,6 +150,18 @@ public final class MplsControl implements Mpls {
 
     /** Removes statement {@code name}'s label entry; false when there is none. */
     public synchronized boolean removeLabel(String name) {
+        boolean statement = !learned.containsKey(name);
+        if (!dropLabel(name)) {
+            return false;
+        }
+        if (statement && !refused.isEmpty()) {
+            applyLearned(lastLearned); // FRR's path of that label, if the statement shadowed one, comes back
+        }
+        return true;
+    }
+
+    private boolean dropLabel(String name) {
+        learned.remove(name);
         Integer label = labelByName.remove(name);
         if (label == null) {
             return false;
@@ -146,6 +181,18 @@ public final class MplsControl implements Mpls {
         Nhlfe[] paths = NextHops.parse(via, out);
         String vrfName = vrf == null ? "default" : vrf;
         resolver.vrfId(vrfName);
+        String imposer = ftnByPrefix.get(vrfName + " " + prefix);
+        String other = imposer != null && !imposer.equals(name) ? imposer : null;
+        if (other != null && (learned.containsKey(name) || !learned.containsKey(other))) {
+            throw new IllegalArgumentException("prefix " + prefix + " of VRF " + vrfName + " is already imposed by "
+                    + (learned.containsKey(other) ? "FRR's route " + other : "mpls-ftn " + other)
+                    + (learned.containsKey(name) ? " (a statement wins over FRR)" : ""));
+        }
+        if (other != null) { // a statement takes the prefix from FRR's route
+            LOG.log(System.Logger.Level.INFO, "mpls-ftn " + name + " takes " + prefix + " from FRR's " + other);
+            dropFtn(other);
+            refused.put(other, prefix + " is mpls-ftn " + name + "'s (a statement wins over FRR)");
+        }
         FtnEntry old = ftnByName.get(name);
         int slot = old != null ? old.slot() : tables.ftns.allocate();
         if (slot < 0) {
@@ -170,21 +217,107 @@ public final class MplsControl implements Mpls {
             if (before != null) {
                 before.run();
             }
+            if (old != null) {
+                ftnByPrefix.remove(old.vrf() + " " + old.prefix(), name);
+            }
         }
         ftnByName.put(name, e);
+        ftnByPrefix.put(vrfName + " " + prefix, name);
     }
 
     public synchronized boolean removeFtn(String name) {
+        boolean statement = !learned.containsKey(name);
+        if (!dropFtn(name)) {
+            return false;
+        }
+        if (statement && !refused.isEmpty()) {
+            applyLearned(lastLearned); // FRR's route of that prefix, if the statement shadowed one, comes back
+        }
+        return true;
+    }
+
+    private boolean dropFtn(String name) {
+        learned.remove(name);
         FtnEntry e = ftnByName.remove(name);
         if (e == null) {
             return false;
         }
+        ftnByPrefix.remove(e.vrf() + " " + e.prefix(), name);
         Runnable stop = unsteer.remove(name);
         if (stop != null) {
             stop.run(); // out of the FIB first; a packet already steered finds no entry and is counted
         }
         tables.ftns.remove(e.slot());
         return true;
+    }
+
+    /** The entry name of one of FRR's routes. */
+    public static String learnedName(LabelRoute r) {
+        return r.isPath() ? "frr:" + r.label() : "frr:" + r.vrf() + ":" + r.prefix();
+    }
+
+    /**
+     * Makes the entries learned from FRR those of {@code routes}, the whole set FRR holds now: a
+     * label switched path becomes a {@code swap} entry (to implicit null, PHP, for a next hop without
+     * labels), a labelled route an imposition entry (uniform TTL, TC copied; a next hop without labels
+     * forwards unlabelled); those no longer in the set go. What cannot be an entry is logged and listed
+     * ({@link #refusedFromFrr}); the rest is applied.
+     */
+    public synchronized void applyLearned(List<LabelRoute> routes) {
+        lastLearned = List.copyOf(routes);
+        Map<String, LabelRoute> want = new LinkedHashMap<>();
+        for (LabelRoute r : routes) {
+            want.put(learnedName(r), r);
+        }
+        for (String name : new ArrayList<>(learned.keySet())) {
+            if (!want.containsKey(name)) {
+                if (learned.get(name).isPath()) {
+                    dropLabel(name);
+                } else {
+                    dropFtn(name);
+                }
+            }
+        }
+        refused.clear();
+        for (Map.Entry<String, LabelRoute> e : want.entrySet()) {
+            String name = e.getKey();
+            LabelRoute r = e.getValue();
+            if (r.equals(learned.get(name))) {
+                continue;
+            }
+            boolean had = learned.put(name, r) != null; // before the put: it tells putLabel who asks
+            try {
+                StringBuilder via = new StringBuilder(), out = new StringBuilder();
+                for (LabelRoute.Path p : r.paths()) {
+                    via.append(via.isEmpty() ? "" : ",").append(p.gateway());
+                    out.append(out.isEmpty() ? "" : ",").append(p.labels().isEmpty() ? "implicit-null"
+                            : String.join("/", p.labels().stream().map(String::valueOf).toList()));
+                }
+                if (r.isPath()) {
+                    NextHops.inLabel(Integer.toString(r.label()));
+                    putLabel(name, r.label(), "swap", via.toString(), out.toString(), null, true);
+                } else {
+                    putFtn(name, r.vrf(), r.prefix(), via.toString(), out.toString(), true, FtnEntry.TC_COPY);
+                }
+            } catch (IllegalArgumentException ex) {
+                learned.remove(name);
+                if (had) {
+                    if (r.isPath()) {
+                        dropLabel(name);
+                    } else {
+                        dropFtn(name);
+                    }
+                }
+                refused.put(name, ex.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "FRR's " + (r.isPath() ? "label switched path " + r.label()
+                        : "labelled route " + r.prefix() + " (VRF " + r.vrf() + ")") + " not taken: " + ex.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public synchronized Map<String, String> refusedFromFrr() {
+        return new TreeMap<>(refused);
     }
 
     /** Stops every steering (the bundle is going). */
@@ -275,7 +408,7 @@ public final class MplsControl implements Mpls {
         for (LabelEntry e : tables.labels.entries()) {
             out.add(new LabelStatus(e.name(), e.label(), LabelEntry.ACTIONS[e.action()], nextHops(e.paths()),
                     e.vrfName(), e.uniform() ? "uniform" : "pipe", tables.labels.counters().packets(e.slot()),
-                    tables.labels.counters().bytes(e.slot())));
+                    tables.labels.counters().bytes(e.slot()), learned.containsKey(e.name()) ? FRR : CONFIGURED));
         }
         return out;
     }
@@ -286,7 +419,8 @@ public final class MplsControl implements Mpls {
         for (FtnEntry e : ftnByName.values()) {
             out.add(new FtnStatus(e.name(), e.vrf(), e.prefix(), nextHops(e.paths()), e.uniform() ? "uniform" : "pipe",
                     e.tc() == FtnEntry.TC_COPY ? "copy" : Integer.toString(e.tc()),
-                    tables.ftns.counters().packets(e.slot()), tables.ftns.counters().bytes(e.slot())));
+                    tables.ftns.counters().packets(e.slot()), tables.ftns.counters().bytes(e.slot()),
+                    learned.containsKey(e.name()) ? FRR : CONFIGURED));
         }
         return out;
     }

@@ -8,6 +8,7 @@ import dev.junction.mpls.control.MplsControl;
 import dev.junction.mpls.nodes.MplsImposeNode;
 import dev.junction.mpls.nodes.MplsLookupNode;
 import dev.junction.mpls.tables.MplsTables;
+import dev.junction.routing.LabelRouteListener;
 import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
@@ -38,7 +39,9 @@ import org.osgi.service.component.annotations.Reference;
  * are applied (entries made, next hops resolved, prefixes steered), the counters of the previous
  * instance come back ({@link CounterHandover}), and only then do the nodes join, so that the first
  * frame after an update meets the whole table. Next hops are resolved again after each route change
- * (a {@link RouteListener}) and once a second (neighbours learnt). On deactivation the nodes leave
+ * (a {@link RouteListener}) and once a second (neighbours learnt). FRR's label switched paths and
+ * labelled routes come from routing as a whole set each time ({@link LabelRouteListener}) and become
+ * entries of kind {@code frr}. On deactivation the nodes leave
  * first, then the counters are saved and the steerings withdrawn.
  */
 @Component(immediate = true, service = {})
@@ -69,6 +72,21 @@ public final class MplsComponent {
         ManagedServiceFactory labels = labelFactory(), ftns = ftnFactory();
         applyStored(labels, MplsStatements.LABEL_PID);
         applyStored(ftns, MplsStatements.FTN_PID);
+        // FRR's label switched paths and labelled routes (routing hands over the whole set on
+        // registration, soon): waited for, briefly, so that after an update the learned entries are
+        // back with their counters before the nodes join.
+        java.util.concurrent.CountDownLatch firstSet = new java.util.concurrent.CountDownLatch(1);
+        services.add(context.registerService(LabelRouteListener.class, routes -> {
+            control.applyLearned(routes);
+            firstSet.countDown();
+        }, null));
+        try {
+            if (!firstSet.await(2, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "routing did not hand over FRR's label routes within 2 s: they come later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         control.resolveAll();
         CounterHandover.restore(context, tables);
         for (PacketNode n : List.of(new MplsLookupNode(tables), new MplsImposeNode(tables))) {

@@ -13,11 +13,11 @@ import dev.junction.routing.Routing;
  * route's gateway (or the address itself, on-link). A missing neighbour becomes an ARP wish sent
  * from the router's first IPv4 address on that interface.
  */
-final class RoutingResolver implements MplsControl.Resolver {
+public final class RoutingResolver implements MplsControl.Resolver {
     private final Routing routing;
     private final Dataplane dataplane;
 
-    RoutingResolver(Routing routing, Dataplane dataplane) {
+    public RoutingResolver(Routing routing, Dataplane dataplane) {
         this.routing = routing;
         this.dataplane = dataplane;
     }

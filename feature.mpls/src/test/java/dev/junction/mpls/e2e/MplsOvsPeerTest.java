@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * on Junction's side (10.78.1.2, 10.78.2.2) that Junction's next hops ARP for through OVS's NORMAL
  * ARP flows. Pings and TCP cross in both directions; tshark on Junction's link to bB sees label 200
  * with the TTL Junction decremented (OVS copies the IP TTL, 64, on push) and OVS's label 300. A
- * ping with TTL 1 is answered by Junction with ICMP time exceeded carrying the label stack (RFC 4950).
+ * ping with TTL 1 is answered by Junction with ICMP time exceeded carrying the label stack (RFC 4950),
+ * and a real {@code traceroute -e} from h1 shows Junction as hop 1 with label 100 and h2 as hop 2.
  */
 class MplsOvsPeerTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -69,7 +70,7 @@ class MplsOvsPeerTest {
     void setUp() throws Exception {
         RootOnly.require("MplsOvsPeerTest", "network namespaces, veth, Open vSwitch, AF_PACKET");
         List<String> tools = new ArrayList<>(List.of(OpenVswitch.TOOLS));
-        tools.addAll(List.of("ovs-ofctl", "tshark", "ping", "ethtool", "/usr/bin/python3"));
+        tools.addAll(List.of("ovs-ofctl", "tshark", "ping", "ethtool", "/usr/bin/python3", "traceroute.db"));
         Packages.require("MplsOvsPeerTest", tools.toArray(String[]::new));
         for (String n : List.of(h1, h2, ovs)) {
             hosts.namespace(n);
@@ -267,6 +268,16 @@ class MplsOvsPeerTest {
         String err = new String(icmp.getInputStream().readAllBytes());
         // ip.src: the error's, then the quoted packet's
         assertTrue(err.strip().startsWith("10.78.1.1,10.78.0.1\t") && err.strip().endsWith("\t1\t100"), "time exceeded with the MPLS object, label 100: " + err);
+        // traceroute through the LSP (Debian's traceroute, -e for ICMP extensions): hop 1 is Junction,
+        // whose answer carries label 100 with TTL 1 (RFC 4950), hop 2 h2 itself.
+        Commands.Result trace = run(60, ns(h1, "traceroute.db", "-n", "-e", "-q", "1", "-N", "1", "-w", "3", "-m", "4",
+                "10.78.0.2"));
+        assertEquals(0, trace.exit(), trace.out() + state());
+        System.out.println("MplsOvsPeerTest traceroute from h1:\n" + trace.out());
+        List<String> hops = trace.out().lines().filter(l -> l.matches("^\\s*\\d+\\s.*")).map(String::strip).toList();
+        assertTrue(hops.size() >= 2 && hops.get(0).startsWith("1  10.78.1.1 ") && hops.get(0).contains("<MPLS:L=100,E=0,S=1,T=1>"),
+                "hop 1 is Junction, with the label stack it saw: " + trace.out() + state());
+        assertTrue(hops.get(1).startsWith("2  10.78.0.2 "), "hop 2 is h2: " + trace.out());
         for (Mpls.LabelStatus l : control.labels()) {
             assertTrue(l.packets() > 2000, "label " + l.label() + " carried the transfers: " + l);
         }

@@ -7,7 +7,10 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import dev.junction.routing.LabelRoute;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * multipath as ECMP; those of a table no VRF has are kept aside for the VRF that takes it. When zebra
  * reconnects it sends its whole RIB again; routes not sent again within {@link #SWEEP_NANOS} of a
  * (re)connection, or all of them that long after a disconnection with no new connection, are
- * removed, table by table. Control path: one virtual thread per connection.
+ * removed, table by table. Label switched paths (AF_MPLS routes) and the labels of labelled IP routes
+ * go to {@link VrfControl#labelRoutes} for other bundles (an MPLS one), with the same withdrawal and
+ * sweep. Control path: one virtual thread per connection.
  */
 public final class FpmServer implements AutoCloseable {
     public static final String KIND = "frr";
@@ -47,7 +52,11 @@ public final class FpmServer implements AutoCloseable {
         this(vrfs, address, SWEEP_NANOS);
     }
 
-    FpmServer(VrfControl vrfs, InetSocketAddress address, long sweepNanos) throws IOException {
+    /**
+     * With a sweep delay of its own: {@code sweepNanos} after a (re)connection or a disconnection the
+     * routes not sent again are removed (tests with a real daemon use a short one).
+     */
+    public FpmServer(VrfControl vrfs, InetSocketAddress address, long sweepNanos) throws IOException {
         this.vrfs = vrfs;
         this.sweepNanos = sweepNanos;
         this.server = ServerSocketChannel.open();
@@ -136,6 +145,10 @@ public final class FpmServer implements AutoCloseable {
      * it back (the lock is always taken before VrfControl's, never inside it).
      */
     private synchronized void apply(FpmMessage m, long gen) throws FpmMessage.Refused {
+        if (m.family() == FpmMessage.AF_MPLS) {
+            applyPath(m, gen);
+            return;
+        }
         if (m.table() != VrfControl.TABLE_MAIN && !VrfControl.mayStandFor(m.table())) {
             throw new FpmMessage.Refused("route of table " + m.table() + " (the kernel's own, or none: no VRF takes it)");
         }
@@ -146,6 +159,7 @@ public final class FpmServer implements AutoCloseable {
                     seen.remove(m.table());
                 }
                 vrfs.removeLearnedRoute(m.table(), m.prefix());
+                vrfs.labelRoutes.remove(LabelRoutes.routeKey(m.table(), m.prefix()));
                 return;
             }
             if (m.routeType() != FpmMessage.RTN_UNICAST) {
@@ -160,6 +174,15 @@ public final class FpmServer implements AutoCloseable {
                         + " such routes are kept aside already");
             }
             seen.computeIfAbsent(m.table(), t -> new HashMap<>()).put(m.prefix(), gen);
+            String key = LabelRoutes.routeKey(m.table(), m.prefix());
+            if (!m.labelled()) {
+                vrfs.labelRoutes.remove(key); // replaced by a route without labels
+            } else if (placed == VrfControl.Placement.IN_VRF) {
+                vrfs.labelRoutes.put(key, new LabelRoute(-1, vrfs.vrfOfTable(m.table()), m.prefix(), paths(m)), gen);
+            } else {
+                vrfs.labelRoutes.remove(key);
+                count("labelled route of table " + m.table() + ", which no VRF has: installed without its labels");
+            }
             if (placed == VrfControl.Placement.KEPT_ASIDE) {
                 count("route of table " + m.table() + ", which no VRF has: kept aside until one takes it (vrf NAME table="
                         + m.table() + ")");
@@ -167,6 +190,30 @@ public final class FpmServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new FpmMessage.Refused("refused by the FIB: " + e.getMessage());
         }
+    }
+
+    /** A label switched path (an AF_MPLS route): for the {@link LabelRoutes} listeners only. */
+    private void applyPath(FpmMessage m, long gen) throws FpmMessage.Refused {
+        String key = LabelRoutes.pathKey(m.label());
+        if (!m.add()) {
+            vrfs.labelRoutes.remove(key);
+            return;
+        }
+        if (m.routeType() != FpmMessage.RTN_UNICAST) {
+            throw new FpmMessage.Refused("label switched path of route type " + m.routeType() + " (only unicast ones are taken)");
+        }
+        if (m.gateways().isEmpty()) {
+            throw new FpmMessage.Refused("label switched path without a gateway (RTA_VIA)");
+        }
+        vrfs.labelRoutes.put(key, new LabelRoute(m.label(), null, null, paths(m)), gen);
+    }
+
+    private static List<LabelRoute.Path> paths(FpmMessage m) {
+        List<LabelRoute.Path> out = new ArrayList<>();
+        for (int i = 0; i < m.gateways().size(); i++) {
+            out.add(new LabelRoute.Path(m.gateways().get(i), m.stacks().get(i)));
+        }
+        return out;
     }
 
     /**
@@ -195,6 +242,7 @@ public final class FpmServer implements AutoCloseable {
                         table.remove();
                     }
                 }
+                stale += vrfs.labelRoutes.sweep(gen, disconnected);
             }
             if (stale > 0) {
                 LOG.log(System.Logger.Level.INFO, "FPM: " + stale + " routes not refreshed by the daemon removed");
@@ -216,10 +264,11 @@ public final class FpmServer implements AutoCloseable {
 
     /**
      * What the shell shows: {@code routes} the daemon sent that Junction holds (in VRFs or kept
-     * aside), {@code keptAside} by table, and the messages not applied as sent, counted by reason.
+     * aside), {@code keptAside} by table, the messages not applied as sent, counted by reason, and
+     * {@code labelRoutes}: the label switched paths and labelled routes held for other bundles.
      */
     public record Status(String listen, String peer, long connections, long messages, int routes,
-                         Map<Long, Integer> keptAside, Map<String, Long> refused) {
+                         Map<Long, Integer> keptAside, Map<String, Long> refused, int labelRoutes) {
     }
 
     public Status status() {
@@ -231,7 +280,8 @@ public final class FpmServer implements AutoCloseable {
                 routes += prefixes.size();
             }
         }
-        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, vrfs.keptAside(), r);
+        return new Status(String.valueOf(address()), peer, connections.get(), messages.get(), routes, vrfs.keptAside(), r,
+                vrfs.labelRoutes.routes().size());
     }
 
     /** Stops listening and drops the connection; the learned routes stay until {@code removeRoutes}. */
@@ -271,5 +321,6 @@ public final class FpmServer implements AutoCloseable {
     public synchronized void removeRoutes() {
         seen.clear();
         vrfs.removeLearnedRoutes();
+        vrfs.labelRoutes.clear();
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
  * packet meets a FIB without them (FRR does not send its table again just because Junction was
  * updated). A line is {@code KIND PREFIX GATEWAYS} for a route of the default VRF (FRR's, or a
  * table load's), {@code frr PREFIX GATEWAYS TABLE} for FRR's routes of another kernel table (in the
- * VRF that has it, or kept aside).
+ * VRF that has it, or kept aside); {@code mpls-path ...} and {@code mpls-route ...} for FRR's label
+ * switched paths and labelled routes ({@link LabelRoutes#handoverLines}), which other bundles'
+ * {@link dev.junction.routing.LabelRouteListener}s are then given as before.
  */
 final class LearnedRouteHandover {
     private LearnedRouteHandover() {
@@ -26,6 +28,9 @@ final class LearnedRouteHandover {
         for (String[] r : vrfs.tableRoutes()) {
             sb.append(FpmServer.KIND).append(' ').append(r[0]).append(' ').append(r[1]).append(' ').append(r[2]).append('\n');
         }
+        for (String line : vrfs.labelRoutes.handoverLines()) {
+            sb.append(line).append('\n');
+        }
         return sb.toString();
     }
 
@@ -37,6 +42,15 @@ final class LearnedRouteHandover {
     static Map<Long, List<String>> read(List<String> lines, VrfControl vrfs) {
         Map<Long, List<String>> frrPrefixes = new HashMap<>();
         for (String line : lines) {
+            if (LabelRoutes.isHandoverLine(line)) {
+                try {
+                    vrfs.labelRoutes.adopt(line);
+                } catch (IllegalArgumentException e) {
+                    System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING,
+                            "handed-over label route " + line + ": " + e.getMessage());
+                }
+                continue;
+            }
             String[] w = line.split(" ");
             if (w.length != 3 && !(w.length == 4 && w[0].equals(FpmServer.KIND))) {
                 continue;

@@ -363,7 +363,7 @@ public final class RoutingCommands {
             StringBuilder sb = new StringBuilder();
             sb.append("listening ").append(s.listen()).append("  peer ").append(s.peer())
                     .append("  connections ").append(s.connections()).append("  messages ").append(s.messages())
-                    .append("  routes ").append(s.routes()).append('\n');
+                    .append("  routes ").append(s.routes()).append("  label routes ").append(s.labelRoutes()).append('\n');
             if (!s.keptAside().isEmpty()) {
                 Table t = new Table("TABLE (NO VRF)", "ROUTES KEPT ASIDE");
                 s.keptAside().forEach((table, n) -> t.row(table, n));

@@ -69,6 +69,26 @@ public final class RoutingComponent {
             }
         };
         routeListeners.open();
+        // Other bundles told of the labelled routes FRR sends (an MPLS bundle's label table).
+        labelRouteListeners = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.LabelRouteListener.class, null) {
+            @Override
+            public dev.junction.routing.LabelRouteListener addingService(
+                    org.osgi.framework.ServiceReference<dev.junction.routing.LabelRouteListener> ref) {
+                dev.junction.routing.LabelRouteListener l = super.addingService(ref);
+                if (l != null) {
+                    vrfControl.labelRoutes.add(l);
+                }
+                return l;
+            }
+
+            @Override
+            public void removedService(org.osgi.framework.ServiceReference<dev.junction.routing.LabelRouteListener> ref,
+                    dev.junction.routing.LabelRouteListener l) {
+                vrfControl.labelRoutes.remove(l);
+                super.removedService(ref, l);
+            }
+        };
+        labelRouteListeners.open();
         // Other bundles' steered prefixes, before the nodes join: the lookups start with their targets.
         steered = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.SteeredPrefix.class,
                 new SteeredPrefixes(context, vrfControl));
@@ -120,6 +140,7 @@ public final class RoutingComponent {
 
     private Thread watcher;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.RouteListener, dev.junction.routing.RouteListener> routeListeners;
+    private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.LabelRouteListener, dev.junction.routing.LabelRouteListener> labelRouteListeners;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.SteeredPrefix, dev.junction.routing.SteeredPrefix> steered;
     private org.osgi.util.tracker.ServiceTracker<dev.junction.routing.LocalService, dev.junction.routing.LocalService> localServices;
     private VrfControl vrfControl;
@@ -498,6 +519,7 @@ public final class RoutingComponent {
         steered.close();
         localServices.close();
         routeListeners.close();
+        labelRouteListeners.close();
         vrfControl.changes.stop();
         saveNeighbours(context, tables, tables6, dataplane);
         synchronized (this) {

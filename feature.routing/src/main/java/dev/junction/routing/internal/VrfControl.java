@@ -47,6 +47,8 @@ public final class VrfControl implements Routing {
     private int keptAsideRoutes;
     /** The FPM listener, when one is configured (for the shell's ip:fpm). */
     volatile FpmServer fpm;
+    /** The labelled routes FRR sends (label switched paths, IP routes with labels), for other bundles. */
+    public final LabelRoutes labelRoutes = new LabelRoutes();
 
     /** What became of a route FRR sent for a table. */
     public enum Placement {
@@ -398,6 +400,11 @@ public final class VrfControl implements Routing {
         }
         routes.put(prefix, List.copyOf(gateways));
         return true;
+    }
+
+    /** The VRF that stands for kernel table {@code table} (main: the default VRF), or null. */
+    synchronized String vrfOfTable(long table) {
+        return table == TABLE_MAIN ? DEFAULT : vrfOfTable.get(table);
     }
 
     private RoutingControl controlOfTable(long table) {

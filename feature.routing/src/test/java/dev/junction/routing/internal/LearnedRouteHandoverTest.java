@@ -74,6 +74,31 @@ class LearnedRouteHandoverTest {
     }
 
     @Test
+    void frrsLabelRoutesComeBackForTheListeners() {
+        engine.addDevice(new MemoryDevice("a", 0x02_00_00_00_11_01L, TrafficProfile.defaults(), false));
+        engine.addDevice(new MemoryDevice("b", 0x02_00_00_00_11_02L, TrafficProfile.defaults(), false));
+        VrfControl before = configured();
+        List<dev.junction.routing.LabelRoute> routes = List.of(
+                new dev.junction.routing.LabelRoute(100, null, null, List.of(new dev.junction.routing.LabelRoute.Path("10.1.0.2", List.of(200)),
+                        new dev.junction.routing.LabelRoute.Path("10.1.0.3", List.of()))),
+                new dev.junction.routing.LabelRoute(-1, "red", "10.9.0.0/16",
+                        List.of(new dev.junction.routing.LabelRoute.Path("10.1.0.2", List.of(16, 17)))),
+                new dev.junction.routing.LabelRoute(-1, "default", "fd09::/32",
+                        List.of(new dev.junction.routing.LabelRoute.Path("fd01::2", List.of(18)))));
+        before.labelRoutes.put(LabelRoutes.pathKey(100), routes.get(0), 3);
+        before.labelRoutes.put(LabelRoutes.routeKey(10, "10.9.0.0/16"), routes.get(1), 3);
+        before.labelRoutes.put(LabelRoutes.routeKey(VrfControl.TABLE_MAIN, "fd09::/32"), routes.get(2), 3);
+        String text = LearnedRouteHandover.write(before) + "mpls-path 7 10.1.0.2\n"; // and a line gone bad
+
+        VrfControl after = configured();
+        LearnedRouteHandover.read(List.of(text.split("\n")), after);
+        assertEquals(before.labelRoutes.routes(), after.labelRoutes.routes(), text);
+        assertEquals(before.labelRoutes.handoverLines(), after.labelRoutes.handoverLines());
+        // Adopted as if before the first connection: a connection's sweep removes what zebra does not send again.
+        assertEquals(3, after.labelRoutes.sweep(1, false));
+    }
+
+    @Test
     void aLineThatNoLongerAppliesIsSkippedAndTheRestTaken() {
         engine.addDevice(new MemoryDevice("a", 0x02_00_00_00_11_01L, TrafficProfile.defaults(), false));
         engine.addDevice(new MemoryDevice("b", 0x02_00_00_00_11_02L, TrafficProfile.defaults(), false));

@@ -111,7 +111,7 @@ public final class FuzzRouting {
     public static String parseFpm(java.nio.ByteBuffer in) {
         try {
             FpmMessage m = FpmMessage.parse(in);
-            return m == null ? "none" : m.prefix();
+            return m == null ? "none" : m.prefix() != null ? m.prefix() : "label " + m.label() + " " + m.stacks();
         } catch (FpmMessage.Refused r) {
             return "refused: " + r.reason;
         }
