@@ -296,8 +296,9 @@ public final class RoutingControl {
             return;
         }
         int[] p = cidr(prefix, true);
-        steered.put(key(p[0], p[1]), new Entry(p[0], p[1], "steered", new Adj(Ip4Tables.STEERED, next, index), node, null));
-        recompute();
+        long k = key(p[0], p[1]);
+        steered.put(k, new Entry(p[0], p[1], "steered", new Adj(Ip4Tables.STEERED, next, index), node, null));
+        applySteered(k);
     }
 
     /** Removes a steering; returns whether there was one. */
@@ -306,11 +307,38 @@ public final class RoutingControl {
             return ip6.unsteer(prefix);
         }
         int[] p = cidr(prefix, true);
-        if (steered.remove(key(p[0], p[1])) == null) {
+        long k = key(p[0], p[1]);
+        if (steered.remove(k) == null) {
             return false;
         }
-        recompute();
+        applySteered(k);
         return true;
+    }
+
+    /**
+     * A steering came or went: only its prefix's FIB entry is touched, with the precedence
+     * {@link #wanted} gives (connected and local, then steered, then static, then learned). A whole
+     * recompute walks every route (a full table: about a second), and a bundle steers one prefix per
+     * entry: 100,000 label imposition entries would take a day.
+     */
+    private void applySteered(long k) {
+        if (connected.containsKey(k)) {
+            return; // shadowed by an interface's own prefix or address
+        }
+        Entry e = steered.get(k);
+        if (e == null) {
+            for (Map<Long, StaticRoute> routes : List.of(statics, learned)) {
+                StaticRoute r = routes.get(k);
+                e = r == null ? null : resolve(r, connected);
+                if (e != null) {
+                    break;
+                }
+            }
+        }
+        if (e != null) {
+            adjacencies.register(List.of(e), Entry::adj);
+        }
+        installed.put(k, e);
     }
 
     private static int[] parseGateways(String via) {
