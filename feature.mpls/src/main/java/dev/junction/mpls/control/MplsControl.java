@@ -338,6 +338,7 @@ public final class MplsControl implements Mpls {
         }
         for (FtnEntry e : tables.ftns.entries()) {
             resolve(e.paths(), wishes, pass);
+            tables.ftns.refreshResolution(e.slot());
         }
         int[] ifs = new int[wishes.size()], targets = new int[wishes.size()], sources = new int[wishes.size()];
         for (int i = 0; i < wishes.size(); i++) {

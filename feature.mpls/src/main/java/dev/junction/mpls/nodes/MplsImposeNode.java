@@ -4,6 +4,7 @@ import dev.junction.graph.Arcs;
 import dev.junction.graph.InterfaceView;
 import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
+import dev.junction.graph.PerWorker;
 import dev.junction.mpls.tables.FtnEntry;
 import dev.junction.mpls.tables.FtnTable;
 import dev.junction.mpls.tables.MplsHeader;
@@ -60,7 +61,16 @@ public final class MplsImposeNode implements PacketNode {
     @Override
     public void workers(int count) {
         tables.ftns.counters().workers(count);
+        scratch.resize(count);
     }
+
+    /** One worker's scratch: the fast words of the vector in hand (see {@link FtnTable#fastWords()}). */
+    private static final class Scratch {
+        final long[] w0 = new long[PacketVector.MAX];
+        final long[] w1 = new long[PacketVector.MAX];
+    }
+
+    private final PerWorker<Scratch> scratch = new PerWorker<>(w -> new Scratch());
 
     @Override
     public void process(PacketVector v, NodeContext ctx) {
@@ -69,23 +79,47 @@ public final class MplsImposeNode implements PacketNode {
         InterfaceView ifs = ctx.interfaces();
         FtnTable ftns = tables.ftns;
         long[] perEntry = ftns.counters().of(ctx.worker());
-        for (int i = 0, n = v.count(); i < n; i++) {
+        long[] words = ftns.fastWords();
+        Scratch s = scratch.get(ctx.worker());
+        long[] w0s = s.w0, w1s = s.w1;
+        int n = v.count();
+        // Pass 1, the table loads alone, so that the cache misses of many packets overlap.
+        for (int i = 0; i < n; i++) {
+            int idx = pool.adjacency(v.buffer(i));
+            boolean in = idx >= 0 && idx < FtnTable.MAX_ENTRIES;
+            w0s[i] = in ? FtnTable.word(words, 2 * idx) : 0;
+            w1s[i] = in ? FtnTable.word(words, 2 * idx + 1) : 0;
+        }
+        int imposed = 0;
+        for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
-            int r = impose(pool, m, ifs, ctx, ftns, perEntry, b);
+            long w0 = w0s[i];
+            if (w0 != 0 && FtnTable.word(words, 2 * pool.adjacency(b)) != w0) {
+                w0 = 0; // changed since pass 1: take the entry itself
+            }
+            int r = impose(pool, m, ifs, ctx, ftns, perEntry, b, w0, w1s[i]);
             if (r < 0) {
                 v.drop(i, -1 - r);
             } else {
-                v.next(i, r);
+                v.next(i, OUTPUT);
+                imposed += r;
             }
         }
+        ctx.count(C_IMPOSED, imposed);
     }
 
-    /** Returns the verdict, or -1 - a drop reason. */
+    /**
+     * Returns 1 when labels were pushed, 0 when the packet leaves unlabelled (implicit null), or -1 - a
+     * drop reason. {@code w0}, {@code w1}: the entry's fast words, or w0 0 to read the entry.
+     */
     private static int impose(PacketPool pool, MemorySegment m, InterfaceView ifs, NodeContext ctx, FtnTable ftns,
-            long[] perEntry, int b) {
-        FtnEntry e = ftns.get(pool.adjacency(b));
-        if (e == null) {
-            return -1 - NO_ENTRY;
+            long[] perEntry, int b, long w0, long w1) {
+        FtnEntry e = null;
+        if (w0 == 0) {
+            e = ftns.get(pool.adjacency(b));
+            if (e == null) {
+                return -1 - NO_ENTRY;
+            }
         }
         long frame = pool.data(b);
         int l3 = pool.l3Offset(b);
@@ -108,23 +142,37 @@ public final class MplsImposeNode implements PacketNode {
         if (ttl <= 1) {
             return -1 - TTL_EXPIRED;
         }
-        Nhlfe[] paths = e.paths();
-        Nhlfe p;
-        if (paths.length == 1) {
-            p = paths[0];
-        } else if (paths.length == 0) {
-            return -1 - UNRESOLVED;
+        Nhlfe p = null;
+        long res;
+        int k, slot, tcSet;
+        boolean uniform;
+        if (e == null) { // one label towards one next hop, from the fast words
+            res = w1;
+            k = 1;
+            slot = pool.adjacency(b);
+            uniform = (w0 & FtnTable.UNIFORM) != 0;
+            tcSet = FtnTable.tc(w0);
         } else {
-            int h = Frames.ipHash(m, ip, ipLen, 0x2545_F491);
-            pool.flowHash(b, h);
-            p = paths[(h & 0x7FFF_FFFF) % paths.length];
+            Nhlfe[] paths = e.paths();
+            if (paths.length == 1) {
+                p = paths[0];
+            } else if (paths.length == 0) {
+                return -1 - UNRESOLVED;
+            } else {
+                int h = Frames.ipHash(m, ip, ipLen, 0x2545_F491);
+                pool.flowHash(b, h);
+                p = paths[(h & 0x7FFF_FFFF) % paths.length];
+            }
+            res = p.resolved();
+            k = p.labelCount();
+            slot = e.slot();
+            uniform = e.uniform();
+            tcSet = e.tc();
         }
-        long res = p.resolved();
         if (res == Nhlfe.UNRESOLVED) {
             return -1 - UNRESOLVED;
         }
         int tx = Nhlfe.ifIndex(res);
-        int k = p.labelCount();
         long top = ip - (long) MplsHeader.LENGTH * k;
         long newFrame = top - Ethernet.HEADER_LENGTH;
         int shift = (int) (newFrame - frame);
@@ -134,22 +182,25 @@ public final class MplsImposeNode implements PacketNode {
         if (!pool.advance(b, shift)) {
             return -1 - NO_HEADROOM;
         }
-        perEntry[2 * e.slot()]++;
-        perEntry[2 * e.slot() + 1] += len - l3;
+        perEntry[2 * slot]++;
+        perEntry[2 * slot + 1] += len - l3;
         if (type == Ethernet.TYPE_IPV4) {
             Ipv4.decrementTtl(m, ip);
         } else {
             Ipv6.hopLimit(m, ip, ttl - 1);
         }
-        int labelTtl = e.uniform() ? ttl - 1 : 255;
-        int tc = e.tc() == FtnEntry.TC_COPY ? tos >>> 5 : e.tc();
+        int labelTtl = uniform ? ttl - 1 : 255;
+        int tc = tcSet == FtnEntry.TC_COPY ? tos >>> 5 : tcSet;
         for (int j = 0; j < k; j++) {
-            MplsHeader.word(m, top + MplsHeader.LENGTH * j, MplsHeader.make(p.label(j), tc, j == k - 1, labelTtl));
+            int label = p == null ? (int) w0 & MplsHeader.MAX_LABEL : p.label(j);
+            MplsHeader.word(m, top + MplsHeader.LENGTH * j, MplsHeader.make(label, tc, j == k - 1, labelTtl));
         }
         Frames.ethernet(m, newFrame, Nhlfe.mac(res), ifs.mac(tx), k > 0 ? Ethernet.TYPE_MPLS : type);
         pool.l3Offset(b, Ethernet.HEADER_LENGTH);
         pool.txInterface(b, tx);
-        ctx.count(k > 0 ? C_IMPOSED : C_UNLABELLED, 1);
-        return OUTPUT;
+        if (k == 0) {
+            ctx.count(C_UNLABELLED, 1);
+        }
+        return k > 0 ? 1 : 0;
     }
 }

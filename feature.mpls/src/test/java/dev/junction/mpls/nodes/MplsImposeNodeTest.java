@@ -101,4 +101,43 @@ class MplsImposeNodeTest {
         assertEquals(MplsImposeNode.OUTPUT, run(b2));
         assertEquals(ctx.pool.txInterface(b1), ctx.pool.txInterface(b2));
     }
+
+    @Test
+    void theFlatImpositionFollowsEveryChangeOfItsEntry() {
+        // One label towards one next hop is read from the table's fast words: each change of the
+        // entry must show on the next packet, within one vector too.
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.1.2", "100", true, FtnEntry.TC_COPY);
+        int b = frames.steered(4, 64, 0, index("f"));
+        assertEquals(MplsImposeNode.OUTPUT, run(b));
+        assertEquals(MplsHeader.make(100, 0, true, 63), frames.word(b, 0));
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.2.2", "101", false, 6);
+        b = frames.steered(4, 64, 0, index("f"));
+        assertEquals(MplsImposeNode.OUTPUT, run(b));
+        assertEquals(MplsHeader.make(101, 6, true, 255), frames.word(b, 0));
+        assertEquals(Fixture.MAC2, frames.dstMac(b));
+        assertEquals(2, ctx.pool.txInterface(b));
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.1.2", "102/103", true, FtnEntry.TC_COPY);
+        b = frames.steered(4, 64, 0, index("f"));
+        int len = ctx.pool.length(b);
+        assertEquals(MplsImposeNode.OUTPUT, run(b));
+        assertEquals(len + 8, ctx.pool.length(b));
+        assertEquals(102, MplsHeader.label(frames.word(b, 0)));
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.9.2", "104", true, FtnEntry.TC_COPY); // no neighbour
+        assertEquals(dropped(MplsImposeNode.UNRESOLVED), run(frames.steered(4, 64, 0, index("f"))));
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.1.2", "105", true, FtnEntry.TC_COPY);
+        int slot = index("f");
+        v.clear();
+        int a = frames.steered(4, 64, 0, slot), c = frames.steered(4, 1, 0, slot), d = frames.steered(4, 64, 0, slot + 1);
+        v.add(a);
+        v.add(c);
+        v.add(d);
+        node.process(v, ctx);
+        assertEquals(MplsImposeNode.OUTPUT, v.verdict(0));
+        assertEquals(105, MplsHeader.label(frames.word(a, 0)));
+        assertEquals(dropped(MplsImposeNode.TTL_EXPIRED), v.verdict(1));
+        assertEquals(dropped(MplsImposeNode.NO_ENTRY), v.verdict(2));
+        assertTrue(fx.control.removeFtn("f"));
+        assertEquals(dropped(MplsImposeNode.NO_ENTRY), run(frames.steered(4, 64, 0, slot)));
+        assertEquals(4, ctx.counted[MplsImposeNode.C_IMPOSED]);
+    }
 }
