@@ -5,5 +5,5 @@
  * and news of route changes ({@link dev.junction.routing.RouteListener}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.6.0")
+@org.osgi.annotation.versioning.Version("0.7.0")
 package dev.junction.routing;
