@@ -6,6 +6,7 @@ import dev.junction.lb.control.LbControl;
 import dev.junction.lb.flows.FlowTable;
 import dev.junction.lb.health.HealthChecker;
 import dev.junction.lb.health.ProbeNode;
+import dev.junction.lb.health.ProbeSources;
 import dev.junction.lb.health.ProbeSlots;
 import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
@@ -84,7 +85,7 @@ public final class LbComponent {
         ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory(),
                 health = configurator.healthFactory();
         ProbeSlots slots = new ProbeSlots();
-        HealthChecker checker = new HealthChecker(control, slots, this::vrfId, this::probeSource);
+        HealthChecker checker = new HealthChecker(control, slots, this::vrfId, ProbeSources.of(routing));
         control.healthChecker(checker);
         applyStored(svc, LbStatements.SERVICE_PID);
         applyStored(backends, LbStatements.BACKEND_PID);
@@ -182,27 +183,6 @@ public final class LbComponent {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** The probes' source towards {@code address}: Junction's address of the family on the interface routing sends it out of. */
-    private String probeSource(String vrf, String address, int family) {
-        Routing.AdjacencyEntry a;
-        try {
-            a = routing.resolve(vrf, address);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (a == null || a.iface() == null) {
-            return null;
-        }
-        for (Routing.AddressEntry e : routing.addresses()) {
-            String ip = e.cidr().substring(0, e.cidr().indexOf('/') < 0 ? e.cidr().length() : e.cidr().indexOf('/'));
-            if (e.iface().equals(a.iface()) && (ip.indexOf(':') >= 0) == (family == 6)
-                    && !(family == 6 && ip.toLowerCase().startsWith("fe80"))) {
-                return ip;
-            }
-        }
-        return null;
     }
 
     private int vrfId(String name) {
