@@ -44,7 +44,7 @@ public final class LbCommands {
     static final Cli HEALTH = Cli.command("lb:health", "health checks: with a service and settings, set them (persisted: "
             + LbStatements.HealthStatement.SPEC.usage() + "); 'off' stops them; without settings, each checked "
             + "backend's state, last result, failures or passes in a row, probes and failures")
-            .optionalArg("[SERVICE]").optionalArg("[off | probe=tcp interval=MS timeout=MS fall=N rise=N port=N source=ADDR]");
+            .optionalArg("SERVICE").optionalArg("off|KEY=VALUE...");
     static final Cli CLEAR = Cli.command("lb:clear", "forget every tracked flow (their next packets are balanced again)");
 
     private final StoredStatements statements;

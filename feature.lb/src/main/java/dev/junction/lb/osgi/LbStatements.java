@@ -113,8 +113,8 @@ public final class LbStatements {
                     .key("probe", "tcp", "the probe: a TCP handshake (SYN, SYN-ACK, then RST)", choice("tcp"), "tcp")
                     .key("interval", "MS", "time between two probes of a backend", number(50, 3_600_000),
                             (long) dev.junction.lb.health.HealthChecker.DEFAULT_INTERVAL_MS)
-                    .key("timeout", "MS", "how long a probe waits for its answer (at most the interval)", number(10, 3_600_000),
-                            (long) dev.junction.lb.health.HealthChecker.DEFAULT_TIMEOUT_MS)
+                    .key("timeout", "MS", "how long a probe waits for its answer, at most the interval (0: 500 ms or the "
+                            + "interval if shorter)", number(0, 3_600_000), 0L)
                     .key("fall", "N", "failures in a row that take a backend out of the table", number(1, 100),
                             (long) dev.junction.lb.health.HealthChecker.DEFAULT_FALL)
                     .key("rise", "N", "passes in a row that bring it back", number(1, 100),
