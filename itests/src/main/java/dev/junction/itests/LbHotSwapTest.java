@@ -28,7 +28,9 @@ import org.osgi.framework.Bundle;
  * first echo that does not come within 2 s, that is not right, or that names another backend than the
  * connection's first (a connection moved would be reset anyway); the short client counts every
  * request and every failure. The long-lived flows, each on its backend, are the same before and after
- * every update; no request of either client fails.
+ * every update; no request of either client fails. The service has health checks (TCP probes from
+ * Junction every 200 ms): both backends are up by their SYN-ACKs before the load and again after the
+ * last update, whose new instance starts them unknown.
  */
 class LbHotSwapTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -117,7 +119,8 @@ class LbHotSwapTest {
                 "address l3-a iface=l3 ip=10.85.3.1/24",
                 "lb-service echo vip=10.85.9.9 proto=tcp port=7001",
                 "lb-backend echo-10.85.2.2 service=echo address=10.85.2.2",
-                "lb-backend echo-10.85.3.2 service=echo address=10.85.3.2", ""));
+                "lb-backend echo-10.85.3.2 service=echo address=10.85.3.2",
+                "lb-health echo interval=200 fall=2 rise=1", ""));
         traffic.config.load(f);
         Files.delete(f);
     }
@@ -140,6 +143,25 @@ class LbHotSwapTest {
             sh("ip", "netns", "del", hosts[i]);
             sh("ip", "link", "del", veths[i]);
         }
+    }
+
+    /** Both backends up by the health probes' SYN-ACKs: the probes went out and their answers came back through routing. */
+    private static void awaitBothUp(String when) throws Exception {
+        Osgi.await(() -> {
+            try {
+                List<LoadBalancer.BackendHealth> h = Osgi.service(LoadBalancer.class).health();
+                return h.size() == 2 && h.stream().allMatch(b -> b.state().equals("up") && b.last().equals("syn-ack"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, Duration.ofSeconds(10), () -> {
+            try {
+                return "both backends up " + when + ": " + Osgi.service(LoadBalancer.class).health();
+            } catch (InterruptedException e) {
+                return e.toString();
+            }
+        });
     }
 
     /** The long-lived connections' flows (client ports 41000 up), each with its backend. */
@@ -177,6 +199,7 @@ class LbHotSwapTest {
         Path stop = Path.of("/tmp/lb-hotswap-stop-" + id);
         Files.deleteIfExists(stop);
         stopFile = stop;
+        awaitBothUp("before the load");
         Process client = new ProcessBuilder(ns(hosts[0], "/usr/bin/python3", "-c", CLIENT, stop.toString()))
                 .redirectErrorStream(true).start();
         servers.add(client);
@@ -200,6 +223,7 @@ class LbHotSwapTest {
             Osgi.await(() -> flows().equals(before), Duration.ofSeconds(10),
                     () -> "the flows back after update " + n + ": " + flows() + " (before: " + before + ")");
         }
+        awaitBothUp("after the fifth update (a new instance starts them unknown)");
         Thread.sleep(1000); // a last stretch of load after the fifth update
         assertEquals(before, flows(), "each long-lived connection on its backend throughout");
         Files.writeString(stop, "stop\n");
