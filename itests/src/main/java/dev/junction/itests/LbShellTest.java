@@ -120,7 +120,7 @@ class LbShellTest {
         run("lb:health web9 interval=100 timeout=200");
         assertTrue(err().contains("timeout 200 ms: 10 up to the interval (100 ms)"), err());
         run("lb:health web9 often=1");
-        assertTrue(err().contains("'often=1' is not one of probe=, interval="), err());
+        assertTrue(err().contains("'often=1' is not one of probe=, path=, interval="), err());
         assertTrue(run("lb:health").startsWith("no health checks"), "nothing stored by the refused ones");
         run("lb:health web9 interval=100 fall=1 rise=1");
         assertTrue(err().isEmpty(), err());

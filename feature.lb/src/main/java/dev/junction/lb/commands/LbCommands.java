@@ -258,7 +258,7 @@ public final class LbCommands {
                     return null;
                 }
                 Map<String, String> w = statements.stored(LbStatements.HEALTH_PID, service);
-                w.putAll(words(a.positional, 1, "probe", "interval", "timeout", "fall", "rise", "port", "source"));
+                w.putAll(words(a.positional, 1, "probe", "path", "interval", "timeout", "fall", "rise", "port", "source"));
                 statements.store(LbStatements.HealthStatement.SPEC, service, w);
                 return null;
             }
@@ -267,7 +267,8 @@ public final class LbCommands {
                 if (service != null && !service.equals(h.service())) {
                     continue;
                 }
-                sb.append("service ").append(h.service()).append(": ").append(h.probe()).append(" probe every ")
+                sb.append("service ").append(h.service()).append(": ").append(h.probe())
+                        .append(h.path() == null ? "" : " GET " + h.path()).append(" probe every ")
                         .append(h.intervalMillis()).append(" ms, timeout ").append(h.timeoutMillis()).append(" ms, fall ")
                         .append(h.fall()).append(", rise ").append(h.rise())
                         .append(h.port() == 0 ? "" : ", port " + h.port())

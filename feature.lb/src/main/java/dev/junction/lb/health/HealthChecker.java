@@ -65,8 +65,18 @@ public final class HealthChecker {
             throw new IllegalArgumentException("service name '" + h.service() + "': a letter, then letters, digits, '_', '.', '-'");
         }
         String probe = h.probe() == null ? "tcp" : h.probe();
-        if (!probe.equals("tcp")) {
-            throw new IllegalArgumentException("probe '" + probe + "': say tcp (a TCP handshake; no HTTP probe yet)");
+        if (!probe.equals("tcp") && !probe.equals("http")) {
+            throw new IllegalArgumentException("probe '" + probe + "': say tcp (a TCP handshake) or http (a GET)");
+        }
+        String path = h.path();
+        if (probe.equals("tcp") && path != null) {
+            throw new IllegalArgumentException("path= is for probe=http");
+        }
+        if (probe.equals("http")) {
+            path = path == null ? "/" : path;
+            if (!path.matches("/[\\x21-\\x7e]{0,63}")) {
+                throw new IllegalArgumentException("path '" + path + "': '/' then up to 63 printable characters, no spaces");
+            }
         }
         int interval = h.intervalMillis() == 0 ? DEFAULT_INTERVAL_MS : h.intervalMillis();
         int timeout = h.timeoutMillis() == 0 ? Math.min(DEFAULT_TIMEOUT_MS, interval) : h.timeoutMillis();
@@ -88,7 +98,7 @@ public final class HealthChecker {
             long[] a = Addresses.parse(source);
             source = Addresses.format((int) a[0], a[1], a[2]);
         }
-        return new LoadBalancer.HealthSpec(h.service(), probe, interval, timeout, fall, rise, h.port(), source);
+        return new LoadBalancer.HealthSpec(h.service(), probe, interval, timeout, fall, rise, h.port(), source, path);
     }
 
     public synchronized void set(LoadBalancer.HealthSpec spec) {
@@ -134,6 +144,9 @@ public final class HealthChecker {
                 int o = slots.outcome(c.slot, c.isn);
                 if (o == ProbeSlots.SYN_ACK) {
                     finish(c, true, "syn-ack", h, now);
+                } else if (o == ProbeSlots.HTTP) {
+                    int status = slots.status(c.slot);
+                    finish(c, status >= 200 && status < 400, status == 0 ? "http: no status line" : "http " + status, h, now);
                 } else if (o == ProbeSlots.RST) {
                     finish(c, false, "rst", h, now);
                 } else if (now - c.sentAt >= h.timeoutMillis() * 1_000_000L) {
@@ -167,11 +180,24 @@ public final class HealthChecker {
         // The slot in the low bits names the probe in its answer's acknowledgement; the rest is fresh each time.
         int isn = ThreadLocalRandom.current().nextInt() & ~ProbeSlots.SLOT_MASK | c.slot;
         int sport = ProbeNode.FIRST_PORT + (portTurn++ & (ProbeNode.PORTS - 1));
-        if (slots.send(c.slot, (int) dst[0], vrfId.applyAsInt(s.vrf()), a[1], a[2], dst[1], dst[2], sport, port, isn)) {
+        byte[] http = h.probe().equals("http") ? request(h.path(), b.address(), port) : null;
+        if (slots.send(c.slot, (int) dst[0], vrfId.applyAsInt(s.vrf()), a[1], a[2], dst[1], dst[2], sport, port, isn, http)) {
             c.isn = isn;
             c.sentAt = now;
             c.outstanding = true;
         }
+    }
+
+    /** An HTTP probe's request, padded to {@link ProbeSlots#REQUEST_LENGTH} bytes by a header of its own. */
+    static byte[] request(String path, String address, int port) {
+        String host = (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+        String head = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nUser-Agent: junction-lb-probe\r\nX-Pad: ";
+        int pad = ProbeSlots.REQUEST_LENGTH - head.length() - 4;
+        byte[] out = (head + "-".repeat(Math.max(0, pad)) + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (out.length != ProbeSlots.REQUEST_LENGTH) {
+            throw new IllegalStateException("HTTP probe request of " + out.length + " bytes");
+        }
+        return out;
     }
 
     /** Checked backends follow the backends of services with health settings; returns them by {@code SERVICE KEY}. */

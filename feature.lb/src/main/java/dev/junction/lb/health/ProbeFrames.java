@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
 public final class ProbeFrames {
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    public static final int FIN = 1, SYN = 2, RST = 4, ACK = 0x10;
+    public static final int FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 0x10;
     /** The window a SYN offers: what a small receiver would; the probe never takes data. */
     static final int SYN_WINDOW = 1024;
 
@@ -27,12 +27,18 @@ public final class ProbeFrames {
      */
     public static int write(MemorySegment m, long ip, int family, long sh, long sl, long dh, long dl, int sport, int dport,
                             int seq, int ack, int flags, int window) {
+        return write(m, ip, family, sh, sl, dh, dl, sport, dport, seq, ack, flags, window, 0);
+    }
+
+    /** The same with {@code data} bytes of payload, already in place after the TCP header. */
+    public static int write(MemorySegment m, long ip, int family, long sh, long sl, long dh, long dl, int sport, int dport,
+                            int seq, int ack, int flags, int window, int data) {
         long tcp;
         if (family == 4) {
-            Ipv4.writeHeader(m, ip, 40, 64, 6, (int) sl, (int) dl);
+            Ipv4.writeHeader(m, ip, 40 + data, 64, 6, (int) sl, (int) dl);
             tcp = ip + 20;
         } else {
-            Ipv6.writeHeader(m, ip, 20, 6, 64, sh, sl, dh, dl);
+            Ipv6.writeHeader(m, ip, 20 + data, 6, 64, sh, sl, dh, dl);
             tcp = ip + Ipv6.HEADER_LENGTH;
         }
         m.set(U16, tcp, (short) sport);
@@ -42,8 +48,8 @@ public final class ProbeFrames {
         m.set(U16, tcp + 12, (short) (5 << 12 | flags));
         m.set(U16, tcp + 14, (short) window);
         m.set(U32, tcp + 16, 0); // checksum 0 while summing, urgent pointer 0
-        m.set(U16, tcp + 16, (short) ~tcpSum(m, ip, family, tcp, 20));
-        return family == 4 ? 40 : 60;
+        m.set(U16, tcp + 16, (short) ~tcpSum(m, ip, family, tcp, 20 + data));
+        return (family == 4 ? 40 : 60) + data;
     }
 
     /** The one's complement sum (folded, not inverted) of a TCP segment and its pseudo-header: 0xFFFF verifies. */

@@ -16,16 +16,25 @@ public final class ProbeSlots {
     public static final int SLOTS = 4096;
     static final int SLOT_MASK = SLOTS - 1;
     /** Outcomes. */
-    public static final int NONE = 0, SYN_ACK = 1, RST = 2;
+    public static final int NONE = 0, SYN_ACK = 1, RST = 2, HTTP = 3;
+    /** Kinds of probe: a handshake, or a handshake and a GET. */
+    public static final int KIND_TCP = 0, KIND_HTTP = 1;
+    /**
+     * Every HTTP probe's request is this long (padded with a header), so that the answer's
+     * acknowledgement, ISN + 1 + this, names the slot as a SYN-ACK's does.
+     */
+    public static final int REQUEST_LENGTH = 192;
     /** What {@link #answer} says of a packet that answers no armed probe. */
     public static final int NOT_OURS = -1;
 
     final int[] family = new int[SLOTS], vrf = new int[SLOTS], sport = new int[SLOTS], dport = new int[SLOTS],
-            isn = new int[SLOTS];
+            isn = new int[SLOTS], kind = new int[SLOTS];
+    /** Per slot, {@link #REQUEST_LENGTH} bytes: an HTTP probe's request. */
+    final byte[] request = new byte[SLOTS * REQUEST_LENGTH];
     final long[] srcHi = new long[SLOTS], srcLo = new long[SLOTS], dstHi = new long[SLOTS], dstLo = new long[SLOTS];
     /** Per slot: 1 << 32 | ISN while the probe waits for its answer, 0 otherwise. */
     private final AtomicLongArray armed = new AtomicLongArray(SLOTS);
-    /** Per slot: ISN << 8 | outcome once answered. */
+    /** Per slot: ISN << 24 | HTTP status << 8 | outcome once answered. */
     private final AtomicLongArray result = new AtomicLongArray(SLOTS);
     private final int[] ring = new int[SLOTS];
     /** Next ring position to write (the checker's) and to read (worker 0's). */
@@ -33,6 +42,12 @@ public final class ProbeSlots {
 
     /** Control: fills slot {@code s} for a probe and queues it; false (nothing queued) when the ring is full. */
     public boolean send(int s, int fam, int vrfId, long sh, long sl, long dh, long dl, int sourcePort, int destPort, int seq) {
+        return send(s, fam, vrfId, sh, sl, dh, dl, sourcePort, destPort, seq, null);
+    }
+
+    /** The same for an HTTP probe when {@code http} is its request ({@link #REQUEST_LENGTH} bytes), a TCP one when null. */
+    public boolean send(int s, int fam, int vrfId, long sh, long sl, long dh, long dl, int sourcePort, int destPort, int seq,
+                        byte[] http) {
         long h = head.get();
         if (h - tail.getAcquire() >= SLOTS) {
             return false;
@@ -46,6 +61,10 @@ public final class ProbeSlots {
         sport[s] = sourcePort;
         dport[s] = destPort;
         isn[s] = seq;
+        kind[s] = http == null ? KIND_TCP : KIND_HTTP;
+        if (http != null) {
+            System.arraycopy(http, 0, request, s * REQUEST_LENGTH, REQUEST_LENGTH);
+        }
         result.set(s, 0);
         armed.setRelease(s, 1L << 32 | Integer.toUnsignedLong(seq));
         ring[(int) (h & SLOT_MASK)] = s;
@@ -56,7 +75,12 @@ public final class ProbeSlots {
     /** Control: the outcome of slot {@code s}'s probe of ISN {@code seq} so far ({@link #NONE} while unanswered). */
     public int outcome(int s, int seq) {
         long r = result.getAcquire(s);
-        return (int) (r >>> 8) == seq ? (int) (r & 0xff) : NONE;
+        return (int) (r >>> 24) == seq ? (int) (r & 0xff) : NONE;
+    }
+
+    /** Control: the HTTP status of an {@link #HTTP} outcome (0: the answer did not start with a status line). */
+    public int status(int s) {
+        return (int) (result.getAcquire(s) >>> 8) & 0xffff;
     }
 
     /** Control: the probe is over (answered or timed out); a late answer finds nothing armed. */
@@ -79,14 +103,30 @@ public final class ProbeSlots {
      * acknowledges {@code ack}; stores the outcome and returns it, or {@link #NOT_OURS}. Fast path.
      */
     int answer(int fam, long hi, long lo, int fromPort, int toPort, int ack, int outcome) {
-        int seq = ack - 1;
+        int s = slot(fam, hi, lo, fromPort, toPort, ack - 1);
+        // The first answer decides (a compare-and-set from none): what the backend sends after it is late.
+        if (s < 0 || !result.compareAndSet(s, 0, Integer.toUnsignedLong(isn[s]) << 24 | outcome)) {
+            return NOT_OURS;
+        }
+        return outcome;
+    }
+
+    /**
+     * Any worker: the armed slot whose probe (ISN {@code seq}) came from these addresses and ports, or -1.
+     * The checks after the acquire load see the fields the checker wrote before arming.
+     */
+    int slot(int fam, long hi, long lo, int fromPort, int toPort, int seq) {
         int s = seq & SLOT_MASK;
         long a = armed.getAcquire(s);
         if (a != (1L << 32 | Integer.toUnsignedLong(seq)) || family[s] != fam || dstHi[s] != hi || dstLo[s] != lo
                 || dport[s] != fromPort || sport[s] != toPort) {
-            return NOT_OURS;
+            return -1;
         }
-        result.setRelease(s, Integer.toUnsignedLong(seq) << 8 | outcome);
-        return outcome;
+        return s;
+    }
+
+    /** Any worker: an HTTP probe's answer (its status, 0 for none) in slot {@code s}; false if one came first. */
+    boolean http(int s, int status) {
+        return result.compareAndSet(s, 0, Integer.toUnsignedLong(isn[s]) << 24 | (long) (status & 0xffff) << 8 | HTTP);
     }
 }

@@ -96,11 +96,11 @@ public final class LbStatements {
         return dev.junction.lb.health.HealthChecker.normalise(new LoadBalancer.HealthSpec(service, (String) v.get("probe"),
                 ((Number) v.get("interval")).intValue(), ((Number) v.get("timeout")).intValue(),
                 ((Number) v.get("fall")).intValue(), ((Number) v.get("rise")).intValue(), ((Number) v.get("port")).intValue(),
-                (String) v.get("source")));
+                (String) v.get("source"), (String) v.get("path")));
     }
 
     /**
-     * {@code lb-health SERVICE [probe=tcp] [interval=MS] [timeout=MS] [fall=N] [rise=N] [port=N] [source=ADDR]}:
+     * {@code lb-health SERVICE [probe=tcp|http] [path=PATH] [interval=MS] [timeout=MS] [fall=N] [rise=N] [port=N] [source=ADDR]}:
      * the service's backends are probed from Junction (a TCP handshake); {@code fall} failures in a row take
      * one out of the table, {@code rise} passes bring it back. The statement's name is the service's.
      */
@@ -110,7 +110,9 @@ public final class LbStatements {
 
         public HealthStatement() {
             super(named("lb-health", HEALTH_PID)
-                    .key("probe", "tcp", "the probe: a TCP handshake (SYN, SYN-ACK, then RST)", choice("tcp"), "tcp")
+                    .key("probe", "tcp|http", "the probe: a TCP handshake (SYN, SYN-ACK, then RST), or that and a GET "
+                            + "(status 200 to 399 passes)", choice("tcp", "http"), "tcp")
+                    .key("path", "PATH", "http: what to GET", text("a path such as /health"), null)
                     .key("interval", "MS", "time between two probes of a backend", number(50, 3_600_000),
                             (long) dev.junction.lb.health.HealthChecker.DEFAULT_INTERVAL_MS)
                     .key("timeout", "MS", "how long a probe waits for its answer, at most the interval (0: 500 ms or the "

@@ -367,6 +367,34 @@ class LbHttpSpreadTest {
         assertEquals(List.of(), heldBad, "held connections to b1-b3: every request answered, same backend throughout");
     }
 
+    private void awaitHealth(String state, String last) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lb.health().size() < 4 || !lb.health().stream().allMatch(h -> h.state().equals(state) && h.last().equals(last))) {
+            assertTrue(System.nanoTime() < deadline, "all four " + state + " by " + last + ": " + lb.health() + "; "
+                    + engine.counters().stream().filter(c -> c.node().equals(ProbeNode.NAME)).toList());
+            Thread.sleep(10);
+        }
+    }
+
+    /** HTTP probes against the real servers: 200 for a file they have is up, 404 for one they lack is down, and back. */
+    @Test
+    void httpProbesGoByTheServersStatus() throws Exception {
+        serve("dsr", new int[] {1, 1, 1, 1}); // DSR: the probes go to the backends' own addresses, not the VIP
+        lb.health(new LoadBalancer.HealthSpec("web", "http", 200, 100, 2, 2, 0, null, "/id.txt"));
+        awaitHealth("up", "http 200");
+        lb.health(new LoadBalancer.HealthSpec("web", "http", 200, 100, 2, 2, 0, null, "/missing"));
+        awaitHealth("down", "http 404");
+        assertEquals(0, lb.services().get(0).backends().stream().mapToInt(LoadBalancer.BackendStatus::tableShare).sum(),
+                "all out of the table");
+        lb.health(new LoadBalancer.HealthSpec("web", "http", 200, 100, 2, 2, 0, null, "/id.txt"));
+        awaitHealth("up", "http 200");
+        List<dev.junction.dataplane.CounterValue> probe = engine.counters().stream().filter(c -> c.node().equals(ProbeNode.NAME)).toList();
+        System.out.println("lb e2e http probes: " + lb.health() + "; " + probe);
+        long sent = probe.stream().filter(c -> c.counter().startsWith("HTTP probe requests")).mapToLong(c -> c.value()).sum();
+        long answers = probe.stream().filter(c -> c.counter().equals("HTTP probe answers")).mapToLong(c -> c.value()).sum();
+        assertTrue(sent >= 4 * 5 && answers >= sent - 4, "requests " + sent + ", answers " + answers);
+    }
+
     private void requests(String mode, boolean replies) throws Exception {
         long t0 = System.nanoTime();
         // Four clients at once, each on its own range of source ports (each port once: no reuse).

@@ -194,6 +194,74 @@ class ProbeNodeTest {
         assertEquals(1, health("10.1.0.3:8080").fails());
     }
 
+    /** A data segment from the backend: {@code text} after a bare TCP header, ACK and PSH. */
+    int data(Seg probe, int seq, int ack, String text) {
+        int b = pool.allocate();
+        long f = pool.data(b);
+        m.asSlice(f, 400).fill((byte) 0);
+        m.set(U16, f + 12, (short) 0x0800);
+        byte[] t = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MemorySegment.copy(t, 0, m, ValueLayout.JAVA_BYTE, f + 14 + 40, t.length);
+        int len = ProbeFrames.write(m, f + 14, 4, 0, Ipv4.parse(probe.dst()) & 0xffffffffL, 0,
+                Ipv4.parse(probe.src()) & 0xffffffffL, probe.dport(), probe.sport(), seq, ack,
+                ProbeFrames.ACK | ProbeFrames.PSH, 65535, t.length);
+        pool.l3Offset(b, 14);
+        pool.length(b, 14 + len);
+        return b;
+    }
+
+    @Test
+    void httpProbeSendsItsGetWithTheHandshakesAckAndTheStatusDecides() {
+        lb.health(new HealthSpec("web", "http", 1000, 300, 1, 1, 0, null, "/health"));
+        checker.run(now);
+        checker.run(now += 60 * MS);
+        Map<String, Seg> p = probes(tick());
+        Seg a = p.get("10.1.0.2"), c = p.get("10.1.0.3");
+        assertEquals(ProbeFrames.SYN, a.flags(), "a SYN first, as the TCP probe");
+
+        int synAck = answer(a, ProbeFrames.SYN | ProbeFrames.ACK, a.seq() + 1); // the backend's ISN: 0x12345678
+        assertEquals(ProbeNode.TO_IP4, run(synAck));
+        assertEquals(1, ctx.counted[ProbeNode.C_HTTP_SENT]);
+        long ip = pool.data(synAck) + 14, tcp = ip + 20;
+        assertEquals(40 + ProbeSlots.REQUEST_LENGTH, Ipv4.totalLength(m, ip));
+        assertEquals(0xffff, sum(ip, 20), "IPv4 header checksum");
+        assertTrue(tcpChecksumOk4(ip), "TCP checksum over header and request");
+        assertEquals(a.seq() + 1, m.get(U32, tcp + 4), "our next sequence number");
+        assertEquals(0x1234_5679, m.get(U32, tcp + 8), "acknowledges the backend's SYN");
+        assertEquals(ProbeFrames.ACK | ProbeFrames.PSH, m.get(ValueLayout.JAVA_BYTE, tcp + 13));
+        assertEquals(Ipv4.parse(source), Ipv4.source(m, ip));
+        byte[] req = new byte[ProbeSlots.REQUEST_LENGTH];
+        MemorySegment.copy(m, ValueLayout.JAVA_BYTE, tcp + 20, req, 0, req.length);
+        String text = new String(req, java.nio.charset.StandardCharsets.US_ASCII);
+        assertTrue(text.startsWith("GET /health HTTP/1.0\r\nHost: 10.1.0.2:80\r\n") && text.endsWith("\r\n\r\n"), text);
+        checker.run(now += MS);
+        assertEquals("unknown", health("10.1.0.2").state(), "a SYN-ACK alone does not decide an HTTP probe");
+
+        int answer = data(a, 0x1234_5679, a.seq() + 1 + ProbeSlots.REQUEST_LENGTH, "HTTP/1.0 200 OK\r\nServer: x\r\n\r\n");
+        assertEquals(ProbeNode.TO_IP4, run(answer), "the answer goes back out as a RST");
+        assertEquals(1, ctx.counted[ProbeNode.C_HTTP_ANSWERS]);
+        assertEquals(new Seg(source, "10.1.0.2", a.sport(), 80, a.seq() + 1 + ProbeSlots.REQUEST_LENGTH, 0, ProbeFrames.RST, 0),
+                seg(answer), "RST at the sequence number the answer acknowledged");
+
+        run(answer(c, ProbeFrames.SYN | ProbeFrames.ACK, c.seq() + 1));
+        run(data(c, 0x1234_5679, c.seq() + 1 + ProbeSlots.REQUEST_LENGTH, "HTTP/1.1 503 Service Unavailable\r\n\r\n"));
+        checker.run(now += MS);
+        assertEquals("up", health("10.1.0.2").state());
+        assertEquals("http 200", health("10.1.0.2").last());
+        assertEquals("down", health("10.1.0.3:8080").state(), "fall 1");
+        assertEquals("http 503", health("10.1.0.3:8080").last());
+        assertEquals(0, share("10.1.0.3:8080"));
+    }
+
+    @Test
+    void httpProbeRequestsAreAllOneLength() {
+        assertEquals(ProbeSlots.REQUEST_LENGTH, HealthChecker.request("/", "10.1.0.2", 80).length);
+        assertEquals(ProbeSlots.REQUEST_LENGTH, HealthChecker.request("/" + "x".repeat(63),
+                "2001:db8:1234:5678:9abc:def0:1234:5678", 65535).length, "the longest path and host");
+        assertThrows(IllegalArgumentException.class, () -> lb.health(new HealthSpec("web", "http", 0, 0, 0, 0, 0, null, "/a b")));
+        assertThrows(IllegalArgumentException.class, () -> lb.health(new HealthSpec("web", "tcp", 0, 0, 0, 0, 0, null, "/")));
+    }
+
     @Test
     void answersToNoProbeAreStraysAndBadChecksumsAreDropped() {
         lb.health(new HealthSpec("web", null, 1000, 300, 2, 2, 0, null));
@@ -279,7 +347,7 @@ class ProbeNodeTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> lb.health(new HealthSpec("web", null, 100, 200, 0, 0, 0, null)));
         assertTrue(e.getMessage().contains("timeout 200 ms"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> lb.health(new HealthSpec("web", "http", 0, 0, 0, 0, 0, null)));
+        e = assertThrows(IllegalArgumentException.class, () -> lb.health(new HealthSpec("web", "udp", 0, 0, 0, 0, 0, null)));
         assertTrue(e.getMessage().contains("say tcp"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> lb.health(new HealthSpec("web", null, 0, 0, 0, 0, 0, "10.1")));
         assertEquals(List.of(), lb.healthSpecs(), "nothing kept");
