@@ -76,7 +76,8 @@ class LbNodesFuzzTest {
         // lb-probe with probes armed (as the checker arms them) to backends the frames may come from.
         dev.junction.lb.health.ProbeSlots slots = new dev.junction.lb.health.ProbeSlots();
         for (int s = 0; s < 64; s++) {
-            slots.send(s, 4, 0, 0, 0x0a000001L, 0, 0x0a000002L + (s & 3), 61000 + (s & 7), 80, s * 4096 + s);
+            slots.send(s, 4, 0, 0, 0x0a000001L, 0, 0x0a000002L + (s & 3), 61000 + (s & 7), 80, s * 4096 + s,
+                    (s & 1) == 0 ? null : new byte[dev.junction.lb.health.ProbeSlots.REQUEST_LENGTH]); // odd: HTTP probes
         }
         nodes.add(new dev.junction.lb.health.ProbeNode(slots));
         FuzzGraph g = Graphs.core(ctx, new int[0], nodes);
