@@ -64,4 +64,44 @@ public interface LoadBalancer {
 
     /** Forgets every tracked flow; returns how many. */
     int clearConnections();
+
+    /**
+     * Health checks of a service's backends from Junction's own data plane: {@code probe} {@code tcp} (a
+     * SYN to the backend's {@code port}, 0: the backend's port, or else the service's; a SYN-ACK passes and
+     * is answered with a RST, a RST or no answer within {@code timeoutMillis} fails) or {@code http} (the
+     * same handshake, then {@code GET path} in one segment: an answer of status 200 to 399 passes) every
+     * {@code intervalMillis}; {@code fall} failures in a row take a backend out of the Maglev table,
+     * {@code rise} passes in a row bring it back. {@code source}: the probes' source address, null for
+     * the address Junction has on the interface towards the backend.
+     */
+    record HealthSpec(String service, String probe, int intervalMillis, int timeoutMillis, int fall, int rise, int port,
+                      String source, String path) {
+        /** A TCP probe (no path). */
+        public HealthSpec(String service, String probe, int intervalMillis, int timeoutMillis, int fall, int rise, int port,
+                          String source) {
+            this(service, probe, intervalMillis, timeoutMillis, fall, rise, port, source, null);
+        }
+    }
+
+    /**
+     * A checked backend: {@code state} {@code unknown} (not probed to a verdict yet: it takes flows),
+     * {@code up} or {@code down}; the last probe's result ({@code syn-ack}, {@code http 200} or another
+     * status, {@code rst}, {@code timeout}, {@code no source address}, or {@code none}); the failures or passes in a row; probes sent and
+     * failed in all; when it last changed state (ms ago, -1: never).
+     */
+    record BackendHealth(String service, String backend, String state, String last, int fails, int passes, long probes,
+                         long failures, long changedMillisAgo) {
+    }
+
+    /** Sets (adds or replaces) a service's health checks; the service need not exist yet. */
+    void health(HealthSpec spec);
+
+    /** Stops checking a service: its backends are all in the table again (as their weights say). */
+    void removeHealth(String service);
+
+    /** The health settings in force. */
+    List<HealthSpec> healthSpecs();
+
+    /** Every checked backend's state. */
+    List<BackendHealth> health();
 }

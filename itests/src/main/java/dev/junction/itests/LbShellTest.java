@@ -31,6 +31,7 @@ class LbShellTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        run("lb:health web9 off");
         run("lb:service-remove web9");
         run("lb:service-remove dns9");
         session.close();
@@ -59,7 +60,7 @@ class LbShellTest {
     @Test
     void servicesAndBackendsFromTheShell() throws Exception {
         for (String c : List.of("lb:services", "lb:service-add", "lb:service-remove", "lb:backend-add", "lb:backend-remove",
-                "lb:drain", "lb:connections", "lb:clear")) {
+                "lb:drain", "lb:connections", "lb:clear", "lb:health")) {
             String help = run(c + " --help");
             assertTrue(help.startsWith(c + " - ") && help.contains("usage: " + c), c + " --help printed: " + help + err());
         }
@@ -87,13 +88,14 @@ class LbShellTest {
         assertTrue(err().contains("is not of the family of VIP 10.77.0.1"), err());
         run("lb:backend-add web9 10.77.1.4 weight=many");
         assertTrue(err().startsWith("lb:backend-add: weight: must be a whole number"), err());
-        Osgi.await(() -> services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.2 +3 +active +7[0-9]\\.[0-9]% +0 +[0-9]+"))
-                && services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.3:8080 +1 +active +2[0-9]\\.[0-9]% +0 +[0-9]+")),
+        Osgi.await(() -> services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.2 +3 +active +- +7[0-9]\\.[0-9]% +0 +[0-9]+"))
+                && services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.3:8080 +1 +active +- +2[0-9]\\.[0-9]% +0 +[0-9]+")),
                 Duration.ofSeconds(10), this::services);
         run("lb:drain web9 10.77.1.2");
         assertTrue(err().isEmpty(), err());
-        Osgi.await(() -> services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.2 +3 +drained +0\\.0% +0 +[0-9]+")),
+        Osgi.await(() -> services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.2 +3 +drained +- +0\\.0% +0 +[0-9]+")),
                 Duration.ofSeconds(10), this::services);
+        healthFromTheShell();
         run("lb:drain web9 10.77.1.9");
         assertTrue(err().startsWith("lb:drain: service web9 has no backend 10.77.1.9 (see lb:services)"), err());
         run("lb:backend-remove web9 10.77.1.3 port=8080");
@@ -108,5 +110,39 @@ class LbShellTest {
         Osgi.await(() -> !services().contains("web9"), Duration.ofSeconds(10), this::services);
         run("lb:service-remove web9");
         assertTrue(err().startsWith("lb:service-remove: no service web9 (see lb:services)"), err());
+    }
+
+    /** lb:health: refusals, settings stored and applied, states shown, off. Nothing answers 10.77.1.x: its probes fail. */
+    private void healthFromTheShell() throws Exception {
+        assertTrue(run("lb:health").startsWith("no health checks"), run("lb:health"));
+        run("lb:health web9 interval=20");
+        assertTrue(err().startsWith("lb:health: interval: must be"), err());
+        run("lb:health web9 interval=100 timeout=200");
+        assertTrue(err().contains("timeout 200 ms: 10 up to the interval (100 ms)"), err());
+        run("lb:health web9 often=1");
+        assertTrue(err().contains("'often=1' is not one of probe=, path=, interval="), err());
+        assertTrue(run("lb:health").startsWith("no health checks"), "nothing stored by the refused ones");
+        run("lb:health web9 interval=100 fall=1 rise=1");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> health().contains("service web9: tcp probe every 100 ms, timeout 100 ms, fall 1, rise 1")
+                && health().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.3:8080 +down +(no source address|timeout|rst) +[0-9]+ +0 +.*")),
+                Duration.ofSeconds(10), this::health);
+        Osgi.await(() -> services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.3:8080 +1 +active +down +0\\.0% +0 +[0-9]+")),
+                Duration.ofSeconds(10), this::services);
+        run("lb:health web9 off");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> health().startsWith("no health checks")
+                && services().lines().anyMatch(l -> l.matches("10\\.77\\.1\\.3:8080 +1 +active +- +100\\.0% +0 +[0-9]+")),
+                Duration.ofSeconds(10), () -> health() + "\n" + services());
+        run("lb:health web9 off");
+        assertTrue(err().contains("service web9 has no health checks"), err());
+    }
+
+    private String health() {
+        try {
+            return run("lb:health");
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 }

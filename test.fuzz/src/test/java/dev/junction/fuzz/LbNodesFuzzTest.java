@@ -26,12 +26,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * feature.lb's four nodes in the routing graph: lb-ip4 and lb-ip6 entered as routing's steering
+ * feature.lb's five nodes in the routing graph: lb-ip4 and lb-ip6 entered as routing's steering
  * would (layer-3 offset at the IP header, a VRF, an adjacency word that is a VIP's index or any other
  * number), lb-nat4-reverse and lb-nat6-reverse on ip4-unicast / ip6-unicast for frames received on
  * the interfaces. Services on all ports of TCP and UDP, IPv4 and IPv6, with backends the fuzz routing
  * reaches, one drained and one of weight 0, a GRE and a DSR service, over a small flow table with a per-service limit (so that
- * it fills and refuses). Frames are mostly well formed, then mutated.
+ * it fills and refuses). lb-probe gets frames as ip4-local / ip6-local hand it TCP for a probe port,
+ * with probes armed. Frames are mostly well formed, then mutated.
  */
 class LbNodesFuzzTest {
     private static final Protocol[] MIX = {IP4_TCP, IP4_TCP, IP4_UDP, IP4_UDP, IP4_ICMP, IP4_OPTIONS, IP4_FRAGMENT,
@@ -72,12 +73,26 @@ class LbNodesFuzzTest {
         nodes.add(LbNode.ip6(lb));
         nodes.add(LbReverseNode.ip4(lb));
         nodes.add(LbReverseNode.ip6(lb));
+        // lb-probe with probes armed (as the checker arms them) to backends the frames may come from.
+        dev.junction.lb.health.ProbeSlots slots = new dev.junction.lb.health.ProbeSlots();
+        for (int s = 0; s < 64; s++) {
+            slots.send(s, 4, 0, 0, 0x0a000001L, 0, 0x0a000002L + (s & 3), 61000 + (s & 7), 80, s * 4096 + s,
+                    (s & 1) == 0 ? null : new byte[dev.junction.lb.health.ProbeSlots.REQUEST_LENGTH]); // odd: HTTP probes
+        }
+        nodes.add(new dev.junction.lb.health.ProbeNode(slots));
         FuzzGraph g = Graphs.core(ctx, new int[0], nodes);
         FrameFuzzer fuzzer = new FrameFuzzer(Plans.all(), MIX, 10, 70).planned6(80);
         NodeFuzz.Feed received = Graphs.receiveOn(0, 0, 1, 1, 2, 2, 3, 4);
         NodeFuzz.Feed feed = (PacketPool pool, int b, int length, FuzzRandom rng) -> {
-            if (rng.nextInt(2) == 0) {
+            int pick = rng.nextInt(5);
+            if (pick < 2) {
                 return received.prepare(pool, b, length, rng);
+            }
+            if (pick == 2) { // as ip4-local / ip6-local hand lb-probe a TCP segment for a probe port
+                pool.rxInterface(b, rng.nextInt(4));
+                pool.l3Offset(b, Math.min(14, length));
+                pool.vrf(b, 0);
+                return dev.junction.lb.health.ProbeNode.NAME;
             }
             // As ip4-lookup / ip6-lookup leave a steered packet: at most a VIP index off.
             int type = length >= 14 ? (pool.memory().get(java.lang.foreign.ValueLayout.JAVA_BYTE, pool.data(b) + 12) & 0xff) << 8
@@ -89,7 +104,7 @@ class LbNodesFuzzTest {
             return type == 0x86dd ? LbNode.IP6 : LbNode.IP4;
         };
         NodeFuzz.run("lb", g, fuzzer, feed, NodeFuzz.frames(),
-                List.of(LbNode.IP4, LbNode.IP6, LbReverseNode.IP4, LbReverseNode.IP6));
+                List.of(LbNode.IP4, LbNode.IP6, LbReverseNode.IP4, LbReverseNode.IP6, dev.junction.lb.health.ProbeNode.NAME));
         System.out.println("lb flows at the end: " + lb.table().size() + "; " + lb.services());
     }
 }

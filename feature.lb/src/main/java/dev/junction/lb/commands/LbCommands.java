@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(enabled = false, service = LbCommands.class, property = {"osgi.command.scope=lb",
         "osgi.command.function=services", "osgi.command.function=drain", "osgi.command.function=connections",
-        "osgi.command.function=clear"})
+        "osgi.command.function=clear", "osgi.command.function=health"})
 public final class LbCommands {
     static final Cli SERVICES = Cli.command("lb:services", "services with their backends: weight, share of the Maglev "
             + "table, flows given, packets, flows tracked and refused").optionalArg("[SERVICE]");
@@ -41,6 +41,10 @@ public final class LbCommands {
             .option("service", "NAME", "only this service").option("host", "ADDR", "only with this address at an end")
             .option("port", "N", "only with this port at an end").option("max", "N", "at most this many (1000)")
             .flag("count", "only count them");
+    static final Cli HEALTH = Cli.command("lb:health", "health checks: with a service and settings, set them (persisted: "
+            + LbStatements.HealthStatement.SPEC.usage() + "); 'off' stops them; without settings, each checked "
+            + "backend's state, last result, failures or passes in a row, probes and failures")
+            .optionalArg("SERVICE").optionalArg("off|KEY=VALUE...");
     static final Cli CLEAR = Cli.command("lb:clear", "forget every tracked flow (their next packets are balanced again)");
 
     private final StoredStatements statements;
@@ -84,9 +88,16 @@ public final class LbCommands {
                     sb.append("  (no backends: lb:backend-add ").append(x.name()).append(" ADDRESS)\n\n");
                     continue;
                 }
-                Table t = new Table("BACKEND", "WEIGHT", "STATE", "SHARE", "FLOWS", "PACKETS");
+                Map<String, String> health = new java.util.HashMap<>();
+                for (LoadBalancer.BackendHealth h : lb.health()) {
+                    if (h.service().equals(x.name())) {
+                        health.put(h.backend(), h.state());
+                    }
+                }
+                Table t = new Table("BACKEND", "WEIGHT", "STATE", "HEALTH", "SHARE", "FLOWS", "PACKETS");
                 for (LoadBalancer.BackendStatus b : s.backends()) {
                     t.row(b.spec().key(), Integer.toString(b.spec().weight()), b.spec().drained() ? "drained" : "active",
+                            health.getOrDefault(b.spec().key(), "-"),
                             String.format("%.1f%%", 100.0 * b.tableShare() / x.tableSize()), Long.toString(b.flows()),
                             Long.toString(b.packets()));
                 }
@@ -232,6 +243,51 @@ public final class LbCommands {
                         c.closing() ? "closing" : "open");
             }
             return t.toString();
+        });
+    }
+
+    @Descriptor("show the health checks, or set them for a service (off: stop them)")
+    public Object health(String... args) {
+        return HEALTH.run(args, a -> {
+            String service = a.arg(0, null);
+            if (service != null && a.positional.size() > 1) {
+                if (a.positional.size() == 2 && a.positional.get(1).equals("off")) {
+                    if (!statements.delete(LbStatements.HEALTH_PID, service)) {
+                        throw new IllegalArgumentException("service " + service + " has no health checks (see lb:health)");
+                    }
+                    return null;
+                }
+                Map<String, String> w = statements.stored(LbStatements.HEALTH_PID, service);
+                w.putAll(words(a.positional, 1, "probe", "path", "interval", "timeout", "fall", "rise", "port", "source"));
+                statements.store(LbStatements.HealthStatement.SPEC, service, w);
+                return null;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (LoadBalancer.HealthSpec h : lb.healthSpecs()) {
+                if (service != null && !service.equals(h.service())) {
+                    continue;
+                }
+                sb.append("service ").append(h.service()).append(": ").append(h.probe())
+                        .append(h.path() == null ? "" : " GET " + h.path()).append(" probe every ")
+                        .append(h.intervalMillis()).append(" ms, timeout ").append(h.timeoutMillis()).append(" ms, fall ")
+                        .append(h.fall()).append(", rise ").append(h.rise())
+                        .append(h.port() == 0 ? "" : ", port " + h.port())
+                        .append(h.source() == null ? "" : ", from " + h.source()).append('\n');
+                Table t = new Table("BACKEND", "STATE", "LAST", "FAILS", "PASSES", "PROBES", "FAILED", "SINCE");
+                for (LoadBalancer.BackendHealth b : lb.health()) {
+                    if (b.service().equals(h.service())) {
+                        t.row(b.backend(), b.state(), b.last(), Integer.toString(b.fails()), Integer.toString(b.passes()),
+                                Long.toString(b.probes()), Long.toString(b.failures()),
+                                b.changedMillisAgo() < 0 ? "-" : b.changedMillisAgo() / 1000 + "s");
+                    }
+                }
+                sb.append(t).append('\n');
+            }
+            if (sb.isEmpty()) {
+                return service == null ? "no health checks (lb:health SERVICE interval=1000 fall=3 rise=2)"
+                        : "service " + service + " has no health checks (lb:health " + service + " interval=1000)";
+            }
+            return sb.toString().stripTrailing();
         });
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
@@ -47,6 +48,10 @@ public final class LbControl implements LoadBalancer {
     private final Map<String, Integer> backendIds = new HashMap<>();
     private final Map<Vipkey, Integer> vipIndexes = new HashMap<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** Backends the health checks took out of the table, by {@code SERVICE KEY}. */
+    private Set<String> down = Set.of();
+    /** The health checks (none in unit tests that do not make them): called without this object's lock. */
+    private volatile dev.junction.lb.health.HealthChecker health;
     /** Per worker: flows (even index) and packets (odd) by backend id; plain adds by the owning worker. */
     public final PerWorker<long[]> backendCounters = new PerWorker<>(i -> new long[MAX_BACKENDS * 2]);
     /** Per backend number: the sums its counters had when the number was last given out. */
@@ -251,11 +256,12 @@ public final class LbControl implements LoadBalancer {
             for (int i = 0; i < bs.size(); i++) {
                 BackendSpec b = bs.get(i);
                 names[i] = b.key();
-                weights[i] = b.drained() ? 0 : b.weight();
+                boolean isDown = down.contains(s.name() + " " + b.key());
+                weights[i] = b.drained() || isDown ? 0 : b.weight();
                 idOf[i] = backendIds.get(s.name() + " " + b.key());
                 long[] a = Addresses.parse(b.address());
                 String iface = s.mode().equals("dsr") ? onLink.iface(s.vrf(), b.address()) : null;
-                ids[idOf[i]] = new Snapshot.Backend(idOf[i], (int) a[0], a[1], a[2], b.port(), iface);
+                ids[idOf[i]] = new Snapshot.Backend(idOf[i], (int) a[0], a[1], a[2], b.port(), iface, isDown);
             }
             int[] t = Maglev.build(names, weights, s.tableSize());
             for (int p = 0; p < t.length; p++) {
@@ -301,6 +307,58 @@ public final class LbControl implements LoadBalancer {
             long[] a = Addresses.parse(k.address());
             steering.steer(vipIndexes.get(k), k.vrf(), k.address() + (a[0] == 4 ? "/32" : "/128"), (int) a[0]);
         }
+    }
+
+    /**
+     * The health checks' verdict: these backends ({@code SERVICE KEY}) are down and leave the Maglev
+     * tables (rebuilt here, off the workers); the others are in as their weights say. Their flows stay
+     * on them, as a drained backend's do, except a SYN that meets one (a new connection, or a
+     * client's retry): it is balanced again.
+     */
+    public synchronized void down(Set<String> backends) {
+        if (!backends.equals(down)) {
+            down = Set.copyOf(backends);
+            publish();
+        }
+    }
+
+    /** Whether the health checks hold {@code SERVICE KEY} down. */
+    public synchronized boolean isDown(String serviceAndKey) {
+        return down.contains(serviceAndKey);
+    }
+
+    public void healthChecker(dev.junction.lb.health.HealthChecker checker) {
+        this.health = checker;
+    }
+
+    private dev.junction.lb.health.HealthChecker checker() {
+        dev.junction.lb.health.HealthChecker h = health;
+        if (h == null) {
+            throw new IllegalArgumentException("health checks are not running");
+        }
+        return h;
+    }
+
+    @Override
+    public void health(HealthSpec spec) {
+        checker().set(spec);
+    }
+
+    @Override
+    public void removeHealth(String service) {
+        checker().remove(service);
+    }
+
+    @Override
+    public List<HealthSpec> healthSpecs() {
+        dev.junction.lb.health.HealthChecker h = health;
+        return h == null ? List.of() : h.specs();
+    }
+
+    @Override
+    public List<BackendHealth> health() {
+        dev.junction.lb.health.HealthChecker h = health;
+        return h == null ? List.of() : h.status(System.nanoTime());
     }
 
     /** Service numbers by name and backend ids by {@code SERVICE KEY}: what flows refer to (handover). */

@@ -82,15 +82,18 @@ public final class Snapshot {
 
     /**
      * A backend: its address, its port (0: the client's destination port) and, for DSR, the interface
-     * routing reaches it on directly (null: not on a connected network, or not DSR).
+     * routing reaches it on directly (null: not on a connected network, or not DSR); whether the health
+     * checks hold it down (out of the Maglev table; a SYN on one of its flows is balanced again).
      */
     public static final class Backend {
         public final int id, family;
         public final long hi, lo;
         public final int port;
         public final String iface;
+        public final boolean down;
 
-        Backend(int id, int family, long hi, long lo, int port, String iface) {
+        Backend(int id, int family, long hi, long lo, int port, String iface, boolean down) {
+            this.down = down;
             this.id = id;
             this.family = family;
             this.hi = hi;

@@ -32,9 +32,9 @@ public final class LbNode implements PacketNode {
             "IP fragment (not balanced)", "not TCP or UDP (or IPv6 extension headers)", "no VIP for the steered index",
             "no service for the protocol and port", "no backend with a weight", "service's flow limit reached",
             "flow table full", "DSR backend not on a connected network", "no room for the GRE header (headroom or 64 KiB)");
-    static final int C_NEW = 0, C_TRACKED = 1, C_REBALANCED = 2;
+    static final int C_NEW = 0, C_TRACKED = 1, C_REBALANCED = 2, C_DOWN_SYN = 3;
     static final List<String> COUNTERS = List.of("new flows", "packets of tracked flows",
-            "flows of removed backends balanced again");
+            "flows of removed backends balanced again", "SYNs on flows of down backends balanced again");
 
     private final String name;
     private final int family;
@@ -165,6 +165,10 @@ public final class LbNode implements PacketNode {
                 if (id >= snap.backends.length || snap.backends[id] == null) {
                     t.kill(slot, t.word(slot)); // its backend left the service: balance the flow again
                     ctx.count(C_REBALANCED, 1);
+                    slot = -1;
+                } else if (snap.backends[id].down && (f.flags & (Headers.SYN | Headers.ACK)) == Headers.SYN) {
+                    t.kill(slot, t.word(slot)); // a client's retry, or a new connection: not to a backend found dead
+                    ctx.count(C_DOWN_SYN, 1);
                     slot = -1;
                 } else {
                     ctx.count(C_TRACKED, 1);

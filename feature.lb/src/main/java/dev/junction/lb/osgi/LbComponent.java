@@ -4,8 +4,13 @@ import dev.junction.graph.PacketNode;
 import dev.junction.lb.LoadBalancer;
 import dev.junction.lb.control.LbControl;
 import dev.junction.lb.flows.FlowTable;
+import dev.junction.lb.health.HealthChecker;
+import dev.junction.lb.health.ProbeNode;
+import dev.junction.lb.health.ProbeSources;
+import dev.junction.lb.health.ProbeSlots;
 import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
+import dev.junction.routing.LocalService;
 import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
@@ -35,7 +40,9 @@ import org.osgi.service.component.annotations.Reference;
  * backends), the previous instance's flows ({@link FlowHandover}), and only then the nodes, so that
  * the first packet after an update meets the whole state; each VIP is a registered
  * {@link SteeredPrefix}. On deactivation the nodes leave first (each unregistration returns once no
- * worker runs it), then the flows are saved. Expired flows are reclaimed once a second.
+ * worker runs it), then the flows are saved. Expired flows are reclaimed once a second; the health
+ * checks ({@link HealthChecker}) run every 10 ms on their own thread, their probes sent by
+ * {@link ProbeNode}, whose answers routing hands over by the probe ports' {@link LocalService} claims.
  */
 @Component(immediate = true, service = {})
 public final class LbComponent {
@@ -46,6 +53,7 @@ public final class LbComponent {
     private final Map<Integer, ServiceRegistration<SteeredPrefix>> steered = new HashMap<>();
     private LbControl control;
     private ScheduledExecutorService sweeper;
+    private ScheduledExecutorService prober;
     private BundleContext context;
 
     @Reference
@@ -74,19 +82,31 @@ public final class LbComponent {
         this.context = context;
         control = new LbControl(new FlowTable(TABLE_CAPACITY), this::vrfId, steering, this::onLink);
         LbConfigurator configurator = new LbConfigurator(control);
-        ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory();
+        ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory(),
+                health = configurator.healthFactory();
+        ProbeSlots slots = new ProbeSlots();
+        HealthChecker checker = new HealthChecker(control, slots, this::vrfId, ProbeSources.of(routing));
+        control.healthChecker(checker);
         applyStored(svc, LbStatements.SERVICE_PID);
         applyStored(backends, LbStatements.BACKEND_PID);
+        applyStored(health, LbStatements.HEALTH_PID);
         FlowHandover.restore(context, control);
         nodes.add(context.registerService(PacketNode.class, LbNode.ip4(control), null));
         nodes.add(context.registerService(PacketNode.class, LbNode.ip6(control), null));
         nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip4(control), null));
         nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip6(control), null));
+        nodes.add(context.registerService(PacketNode.class, new ProbeNode(slots), null));
+        // The probes' answers: routing sends TCP to these ports of its addresses to lb-probe.
+        for (int p = 0; p < ProbeNode.PORTS; p++) {
+            services.add(context.registerService(LocalService.class,
+                    LocalService.of(LocalService.TCP, ProbeNode.FIRST_PORT + p, ProbeNode.NAME), null));
+        }
         services.add(context.registerService(LoadBalancer.class, control, null));
         // DSR backends follow the routes: a change may move one to another interface, or off-link.
         services.add(context.registerService(RouteListener.class, vrf -> control.routesChanged(), null));
         services.add(context.registerService(ManagedServiceFactory.class, svc, pid(LbStatements.SERVICE_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, backends, pid(LbStatements.BACKEND_PID)));
+        services.add(context.registerService(ManagedServiceFactory.class, health, pid(LbStatements.HEALTH_PID)));
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lb-expiry");
             t.setDaemon(true);
@@ -99,6 +119,18 @@ public final class LbComponent {
                 LOG.log(System.Logger.Level.WARNING, "flow expiry: " + e);
             }
         }, 1, 1, TimeUnit.SECONDS);
+        prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lb-health");
+            t.setDaemon(true);
+            return t;
+        });
+        prober.scheduleWithFixedDelay(() -> {
+            try {
+                checker.run(System.nanoTime());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "health checks: " + e);
+            }
+        }, 10, 10, TimeUnit.MILLISECONDS);
     }
 
     @Deactivate
@@ -108,6 +140,12 @@ public final class LbComponent {
         }
         services.clear();
         sweeper.shutdownNow();
+        prober.shutdownNow();
+        try {
+            prober.awaitTermination(5, TimeUnit.SECONDS); // no round of checks against a stopped instance
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         // Out of the graph first: the flows saved are then the last ones.
         for (ServiceRegistration<?> r : nodes) {
             r.unregister();

@@ -140,4 +140,44 @@ final class LbConfigurator {
             }
         }
     }
+
+    /** {@code lb-health}: one per service, the statement's name being the service's; applied at once, refused whole. */
+    ManagedServiceFactory healthFactory() {
+        return new ManagedServiceFactory() {
+            private final Map<String, String> services = new HashMap<>();
+
+            public String getName() {
+                return "lb-health";
+            }
+
+            public void updated(String pid, Dictionary<String, ?> p) throws ConfigurationException {
+                synchronized (LbConfigurator.this) {
+                    String name = name(pid, p);
+                    LoadBalancer.HealthSpec h = LbStatements.health(name, checked(LbStatements.HealthStatement.SPEC, name, p));
+                    try {
+                        control.health(h);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigurationException(null, "lb-health " + name + ": " + e.getMessage());
+                    }
+                    String old = services.put(pid, name);
+                    if (old != null && !old.equals(name)) {
+                        control.removeHealth(old);
+                    }
+                }
+            }
+
+            public void deleted(String pid) {
+                synchronized (LbConfigurator.this) {
+                    String name = services.remove(pid);
+                    if (name != null) {
+                        try {
+                            control.removeHealth(name);
+                        } catch (IllegalArgumentException e) {
+                            // already gone
+                        }
+                    }
+                }
+            }
+        };
+    }
 }

@@ -10,7 +10,8 @@ import org.osgi.service.component.annotations.Component;
 
 /** The load balancer's statements: services and their backends, checked whole before anything is stored. */
 public final class LbStatements {
-    public static final String SERVICE_PID = "junction.lb.service", BACKEND_PID = "junction.lb.backend";
+    public static final String SERVICE_PID = "junction.lb.service", BACKEND_PID = "junction.lb.backend",
+            HEALTH_PID = "junction.lb.health";
 
     private LbStatements() {
     }
@@ -88,6 +89,43 @@ public final class LbStatements {
                     .key("drain", "true|false", "take no new flows, keep the current ones", bool(), false)
                     .order(46)
                     .check((name, v) -> backend(v)));
+        }
+    }
+
+    static LoadBalancer.HealthSpec health(String service, Map<String, Object> v) {
+        return dev.junction.lb.health.HealthChecker.normalise(new LoadBalancer.HealthSpec(service, (String) v.get("probe"),
+                ((Number) v.get("interval")).intValue(), ((Number) v.get("timeout")).intValue(),
+                ((Number) v.get("fall")).intValue(), ((Number) v.get("rise")).intValue(), ((Number) v.get("port")).intValue(),
+                (String) v.get("source"), (String) v.get("path")));
+    }
+
+    /**
+     * {@code lb-health SERVICE [probe=tcp|http] [path=PATH] [interval=MS] [timeout=MS] [fall=N] [rise=N] [port=N] [source=ADDR]}:
+     * the service's backends are probed from Junction (a TCP handshake); {@code fall} failures in a row take
+     * one out of the table, {@code rise} passes bring it back. The statement's name is the service's.
+     */
+    @Component(service = StatementType.class)
+    public static final class HealthStatement extends StatementSpec {
+        public static final StatementSpec SPEC = new HealthStatement();
+
+        public HealthStatement() {
+            super(named("lb-health", HEALTH_PID)
+                    .key("probe", "tcp|http", "the probe: a TCP handshake (SYN, SYN-ACK, then RST), or that and a GET "
+                            + "(status 200 to 399 passes)", choice("tcp", "http"), "tcp")
+                    .key("path", "PATH", "http: what to GET", text("a path such as /health"), null)
+                    .key("interval", "MS", "time between two probes of a backend", number(50, 3_600_000),
+                            (long) dev.junction.lb.health.HealthChecker.DEFAULT_INTERVAL_MS)
+                    .key("timeout", "MS", "how long a probe waits for its answer, at most the interval (0: 500 ms or the "
+                            + "interval if shorter)", number(0, 3_600_000), 0L)
+                    .key("fall", "N", "failures in a row that take a backend out of the table", number(1, 100),
+                            (long) dev.junction.lb.health.HealthChecker.DEFAULT_FALL)
+                    .key("rise", "N", "passes in a row that bring it back", number(1, 100),
+                            (long) dev.junction.lb.health.HealthChecker.DEFAULT_RISE)
+                    .key("port", "N", "the port probed, 0 for the backend's (or else the service's)", number(0, 65535), 0L)
+                    .key("source", "ADDR", "the probes' source, one of Junction's addresses (default: the one on the "
+                            + "interface towards the backend)", text("an address such as 10.1.0.1"), null)
+                    .order(47)
+                    .check(LbStatements::health));
         }
     }
 }

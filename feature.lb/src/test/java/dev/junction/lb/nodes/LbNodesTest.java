@@ -104,6 +104,55 @@ class LbNodesTest {
     }
 
     @Test
+    void aDownBackendKeepsItsFlowsButASynOnOneIsBalancedAgain() {
+        web(0, "10.1.0.2", "10.1.0.3", "10.1.0.4");
+        Map<Integer, String> first = new HashMap<>();
+        for (int port = 1000; port < 1300; port++) {
+            int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+            run(node4, b);
+            first.put(port, p.dst(b));
+            ctx.pool.free(b);
+        }
+        lb.down(java.util.Set.of("web 10.1.0.2"));
+        int kept = 0, moved = 0;
+        for (int port = 1000; port < 1300; port++) {
+            boolean wasDown = first.get(port).equals("10.1.0.2");
+            int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.ACK, 5, 0);
+            run(node4, b);
+            assertEquals(first.get(port), p.dst(b), "an established flow stays, even on a down backend");
+            ctx.pool.free(b);
+            b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+            run(node4, b);
+            if (wasDown) {
+                assertNotEquals("10.1.0.2", p.dst(b), "a SYN (a retry, a new connection) leaves the down backend");
+                assertEquals(1, ctx.counted[LbNode.C_DOWN_SYN]);
+                moved++;
+            } else {
+                assertEquals(first.get(port), p.dst(b), "flows of backends that are up stay");
+                assertEquals(0, ctx.counted[LbNode.C_DOWN_SYN]);
+                kept++;
+            }
+            ctx.pool.free(b);
+        }
+        assertTrue(moved > 50 && kept > 100, moved + " moved, " + kept + " kept");
+        for (int port = 2000; port < 2300; port++) {
+            int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+            run(node4, b);
+            assertNotEquals("10.1.0.2", p.dst(b), "no new flow for a down backend");
+            ctx.pool.free(b);
+        }
+        lb.down(java.util.Set.of());
+        int back = 0;
+        for (int port = 3000; port < 3300; port++) {
+            int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+            run(node4, b);
+            back += p.dst(b).equals("10.1.0.2") ? 1 : 0;
+            ctx.pool.free(b);
+        }
+        assertTrue(back > 50, "up again: new flows again, " + back);
+    }
+
+    @Test
     void replyIsRewrittenBackToTheVip() {
         web(0, "10.1.0.2");
         lb.addBackend(new BackendSpec("web", "10.1.0.2", 8080, 1, false));

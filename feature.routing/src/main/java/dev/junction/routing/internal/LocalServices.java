@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Other bundles' services on the router's own addresses ({@link LocalService}), shared by ip4-local
- * and ip6-local: by protocol, and for UDP by destination port, the target node a packet leaves for.
+ * and ip6-local: by protocol, and for UDP (and TCP, where a port is claimed) by destination port, the
+ * target node a packet leaves for.
  * Each target node gets an index after a local node's own next nodes, once, and keeps it (next nodes
  * may only grow). The control thread publishes new arrays with one volatile write; workers read one
  * array element per packet, no lock. Of two claims on one protocol and port the earlier holds; the
@@ -26,6 +27,8 @@ public final class LocalServices {
     private volatile short[] protocols = new short[256];
     /** By UDP destination port: target + 1, 0 for none. */
     private volatile short[] udp = new short[65536];
+    /** By TCP destination port: target + 1, 0 for none (then TCP's entry of {@link #protocols}); null while no TCP port is claimed. */
+    private volatile short[] tcp;
     /** By key (protocol << 16 | port): the claims in the order they came, the first holding. */
     private final Map<Integer, List<LocalService>> claims = new LinkedHashMap<>();
 
@@ -48,6 +51,12 @@ public final class LocalServices {
                 return NONE;
             }
             t = udp[Short.toUnsignedInt(m.get(NET_SHORT, l4 + 2))];
+        } else if (protocol == LocalService.TCP) {
+            short[] byPort = tcp;
+            t = byPort != null && l4Length >= 20 ? byPort[Short.toUnsignedInt(m.get(NET_SHORT, l4 + 2))] : 0;
+            if (t == 0) {
+                t = protocols[LocalService.TCP];
+            }
         } else {
             t = protocols[protocol & 0xFF];
         }
@@ -116,6 +125,10 @@ public final class LocalServices {
             short[] a = udp.clone();
             a[port] = (short) value;
             udp = a;
+        } else if (protocol == LocalService.TCP && port != 0) {
+            short[] a = tcp == null ? new short[65536] : tcp.clone();
+            a[port] = (short) value;
+            tcp = a;
         } else {
             short[] a = protocols.clone();
             a[protocol] = (short) value;
@@ -141,8 +154,15 @@ public final class LocalServices {
             }
             return p << 16 | s.port();
         }
+        if (p == LocalService.TCP && s.port() != LocalService.ANY_PORT) {
+            if (s.port() < 1 || s.port() > 65535) {
+                throw new IllegalArgumentException("a TCP service takes a port from 1 to 65535, or -1 for every port, not "
+                        + s.port());
+            }
+            return p << 16 | s.port();
+        }
         if (s.port() != LocalService.ANY_PORT) {
-            throw new IllegalArgumentException("only UDP services have ports; protocol " + p + " takes port -1 (any)");
+            throw new IllegalArgumentException("only UDP and TCP services have ports; protocol " + p + " takes port -1 (any)");
         }
         return p << 16;
     }

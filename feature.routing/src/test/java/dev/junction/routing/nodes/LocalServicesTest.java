@@ -86,6 +86,27 @@ class LocalServicesTest {
     }
 
     @Test
+    void aClaimedTcpPortComesBeforeAWholeTcpClaim() {
+        LocalServices s = vrfs.localServices;
+        Ip4LocalNode l4 = new Ip4LocalNode(s);
+        Ip6LocalNode l6 = new Ip6LocalNode(vrfs);
+        LocalService probe = LocalService.of(LocalService.TCP, 61000, "lb-probe");
+        s.add(probe, () -> refreshes++);
+        assertEquals(1, verdict(l4, ip4(6, 20, 61000), ctx), "the claimed TCP port");
+        assertEquals(3, verdict(l6, ip6(6, 20, 61000), ctx));
+        assertEquals(-100 - Ip4LocalNode.NO_SERVICE, verdict(l4, ip4(6, 20, 61001), ctx), "another TCP port");
+        assertEquals(-100 - Ip4LocalNode.NO_SERVICE, verdict(l4, ip4(6, 12, 61000), ctx), "a TCP header cut short has no port");
+        s.add(LocalService.of(LocalService.TCP, LocalService.ANY_PORT, "tcp-stack"), () -> refreshes++);
+        assertEquals(2, verdict(l4, ip4(6, 20, 61001), ctx), "the whole-protocol claim takes the other ports");
+        assertEquals(1, verdict(l4, ip4(6, 20, 61000), ctx), "the port claim still first");
+        assertEquals(java.util.Map.of("6/61000", "lb-probe", "6/-1", "tcp-stack"), s.holders());
+        s.remove(probe, () -> { });
+        assertEquals(2, verdict(l4, ip4(6, 20, 61000), ctx), "given back: the whole-protocol claim has it now");
+        assertThrows(IllegalArgumentException.class, () -> s.add(LocalService.of(6, 0, "x"), () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> s.add(LocalService.of(6, 65536, "x"), () -> { }));
+    }
+
+    @Test
     void aSecondClaimWaitsAndTakesOverWhenTheFirstGoes() {
         LocalServices s = vrfs.localServices;
         Ip4LocalNode l4 = new Ip4LocalNode(s);
