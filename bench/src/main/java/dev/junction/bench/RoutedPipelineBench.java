@@ -239,7 +239,7 @@ public final class RoutedPipelineBench {
         }
     }
 
-    private static long allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
+    static long allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
         for (Thread t : threads) {
             sum += mx.getThreadAllocatedBytes(t.threadId());
@@ -247,7 +247,7 @@ public final class RoutedPipelineBench {
         return sum;
     }
 
-    private static List<String> read(Path xzFile) throws Exception {
+    static List<String> read(Path xzFile) throws Exception {
         Process xz = new ProcessBuilder("xz", "-dc", xzFile.toString()).start();
         List<String> out = new ArrayList<>(1 << 20);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(xz.getInputStream(), StandardCharsets.US_ASCII))) {
