@@ -25,12 +25,21 @@ import java.util.List;
  * the neighbour's Ethernet header. The pushed labels' TTL is the IP TTL (uniform) or 255 (pipe); their
  * TC the DSCP's top three bits or the entry's. A next hop with no labels (implicit null) forwards the
  * packet as IP.
+ *
+ * <p>An IPv4 packet that cannot enter the LSP is answered as a router answers (RFC 1812 4.3.2): TTL
+ * 1 or 0 with time exceeded, too big for the interface MTU once the labels are counted (and DF set)
+ * with destination unreachable, fragmentation needed, carrying the MTU left for IP (RFC 1191), so
+ * that path MTU discovery through the LSP works. Both come from the receiving interface's first IPv4
+ * address, quote the first 128 bytes of the packet at most, and go to ip4-lookup in the packet's VRF.
+ * Too big without DF is dropped (the LSP does not fragment), counted.
  */
 public final class MplsImposeNode implements PacketNode {
     public static final String NAME = "mpls-impose";
-    static final int OUTPUT = 0;
+    static final int OUTPUT = 0, IP4_LOOKUP = 1;
+    /** The most of the packet an ICMP error quotes (a 576-byte datagram holds it whole). */
+    static final int QUOTE = 128;
     public static final int NO_ENTRY = 0, TTL_EXPIRED = 1, UNRESOLVED = 2, NO_HEADROOM = 3, TOO_BIG = 4, NOT_IP = 5;
-    public static final int C_IMPOSED = 0, C_UNLABELLED = 1;
+    public static final int C_IMPOSED = 0, C_UNLABELLED = 1, C_TIME_EXCEEDED = 2, C_FRAG_NEEDED = 3;
     private final MplsTables tables;
 
     public MplsImposeNode(MplsTables tables) {
@@ -44,7 +53,7 @@ public final class MplsImposeNode implements PacketNode {
 
     @Override
     public List<String> next() {
-        return List.of(Arcs.start(Arcs.OUTPUT));
+        return List.of(Arcs.start(Arcs.OUTPUT), "ip4-lookup");
     }
 
     @Override
@@ -55,7 +64,8 @@ public final class MplsImposeNode implements PacketNode {
 
     @Override
     public List<String> counters() {
-        return List.of("labelled", "forwarded unlabelled (implicit null)");
+        return List.of("labelled", "forwarded unlabelled (implicit null)", "ICMP time exceeded sent",
+                "ICMP fragmentation needed sent");
     }
 
     @Override
@@ -68,6 +78,8 @@ public final class MplsImposeNode implements PacketNode {
     private static final class Scratch {
         final long[] w0 = new long[PacketVector.MAX];
         final long[] w1 = new long[PacketVector.MAX];
+        /** What impose left for a too-big answer: the MTU for IP on the chosen next hop's interface. */
+        int ipMtu;
     }
 
     private final PerWorker<Scratch> scratch = new PerWorker<>(w -> new Scratch());
@@ -97,9 +109,15 @@ public final class MplsImposeNode implements PacketNode {
             if (w0 != 0 && FtnTable.word(words, 2 * pool.adjacency(b)) != w0) {
                 w0 = 0; // changed since pass 1: take the entry itself
             }
-            int r = impose(pool, m, ifs, ctx, ftns, perEntry, b, w0, w1s[i]);
+            int r = impose(pool, m, ifs, ctx, ftns, perEntry, b, w0, w1s[i], s);
             if (r < 0) {
-                v.drop(i, -1 - r);
+                int reason = -1 - r;
+                if (reason == TTL_EXPIRED) {
+                    icmpError(v, ctx, pool, m, b, 11, 0, 0, C_TIME_EXCEEDED);
+                } else if (reason == TOO_BIG && Ipv4.dontFragment(m, pool.data(b) + pool.l3Offset(b))) {
+                    icmpError(v, ctx, pool, m, b, 3, 4, s.ipMtu, C_FRAG_NEEDED);
+                }
+                v.drop(i, reason);
             } else {
                 v.next(i, OUTPUT);
                 imposed += r;
@@ -113,7 +131,7 @@ public final class MplsImposeNode implements PacketNode {
      * drop reason. {@code w0}, {@code w1}: the entry's fast words, or w0 0 to read the entry.
      */
     private static int impose(PacketPool pool, MemorySegment m, InterfaceView ifs, NodeContext ctx, FtnTable ftns,
-            long[] perEntry, int b, long w0, long w1) {
+            long[] perEntry, int b, long w0, long w1, Scratch s) {
         FtnEntry e = null;
         if (w0 == 0) {
             e = ftns.get(pool.adjacency(b));
@@ -177,6 +195,7 @@ public final class MplsImposeNode implements PacketNode {
         long newFrame = top - Ethernet.HEADER_LENGTH;
         int shift = (int) (newFrame - frame);
         if (len - shift - Ethernet.HEADER_LENGTH > ifs.mtu(tx)) {
+            s.ipMtu = ifs.mtu(tx) - MplsHeader.LENGTH * k;
             return -1 - TOO_BIG;
         }
         if (!pool.advance(b, shift)) {
@@ -202,5 +221,59 @@ public final class MplsImposeNode implements PacketNode {
             ctx.count(C_UNLABELLED, 1);
         }
         return k > 0 ? 1 : 0;
+    }
+
+    /**
+     * Appends an ICMP error about IPv4 packet {@code b} (RFC 792) for ip4-lookup: {@code word2} is the
+     * second header word's low half (the next-hop MTU of a fragmentation-needed). None for an ICMP
+     * error, a later fragment, a source that cannot be answered, no address on the receiving
+     * interface, a full vector or pool.
+     */
+    private void icmpError(PacketVector v, NodeContext ctx, PacketPool pool, MemorySegment m, int b, int type, int code,
+            int word2, int counter) {
+        long ip = pool.data(b) + pool.l3Offset(b);
+        int ipLen = pool.length(b) - pool.l3Offset(b);
+        if (ipLen < Ipv4.MIN_HEADER || Frames.version(m, ip) != 4 || v.isFull()) {
+            return;
+        }
+        int ihl = Ipv4.headerLength(m, ip);
+        int src = Ipv4.source(m, ip);
+        if (ihl < Ipv4.MIN_HEADER || ihl > ipLen || Ipv4.isLaterFragment(m, ip) || src == 0 || src == -1
+                || (src & 0xF000_0000) == 0xE000_0000) {
+            return;
+        }
+        if (Ipv4.protocol(m, ip) == Ipv4.PROTO_ICMP && ihl < ipLen) {
+            int t = m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + ihl) & 0xFF;
+            if (t == 3 || t == 4 || t == 5 || t == 11 || t == 12) {
+                return; // never an error about an error
+            }
+        }
+        int rx = pool.rxInterface(b);
+        int[] addresses = tables.interfaceAddresses();
+        if (rx < 0 || rx >= addresses.length || addresses[rx] == 0) {
+            return;
+        }
+        int nb = pool.allocate();
+        if (nb < 0) {
+            return;
+        }
+        long f = pool.data(nb);
+        long nip = f + Ethernet.HEADER_LENGTH;
+        long icmp = nip + Ipv4.MIN_HEADER;
+        int quoted = Math.min(QUOTE, ipLen);
+        MemorySegment.copy(m, ip, m, icmp + 8, quoted);
+        int icmpLen = 8 + quoted;
+        MplsHeader.word(m, icmp, type << 24 | code << 16); // checksum 0 until summed
+        MplsHeader.word(m, icmp + 4, word2 & 0xFFFF);
+        m.set(Frames.NET_SHORT, icmp + 2, (short) (~Ipv4.sum(m, icmp, icmpLen) & 0xFFFF));
+        Ipv4.writeHeader(m, nip, Ipv4.MIN_HEADER + icmpLen, 64, Ipv4.PROTO_ICMP, addresses[rx], src);
+        Ethernet.etherType(m, f, Ethernet.TYPE_IPV4);
+        pool.length(nb, Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER + icmpLen);
+        pool.l3Offset(nb, Ethernet.HEADER_LENGTH);
+        pool.rxInterface(nb, rx);
+        pool.vrf(nb, pool.vrf(b));
+        v.add(nb);
+        v.next(v.count() - 1, IP4_LOOKUP);
+        ctx.count(counter, 1);
     }
 }

@@ -140,4 +140,93 @@ class MplsImposeNodeTest {
         assertEquals(dropped(MplsImposeNode.NO_ENTRY), run(frames.steered(4, 64, 0, slot)));
         assertEquals(4, ctx.counted[MplsImposeNode.C_IMPOSED]);
     }
+
+    /** Runs {@code b} alone; returns the ICMP error appended for ip4-lookup, or -1. */
+    private int errorFor(int b) {
+        v.clear();
+        v.add(b);
+        node.process(v, ctx);
+        if (v.count() == 1) {
+            return -1;
+        }
+        assertEquals(2, v.count());
+        assertEquals(MplsImposeNode.IP4_LOOKUP, v.verdict(1));
+        return v.buffer(1);
+    }
+
+    private void checkError(int e, int type, int code, int word2, byte[] quote) {
+        var m = frames.memory();
+        long ip = ctx.pool.data(e) + ctx.pool.l3Offset(e);
+        assertEquals(Ethernet.TYPE_IPV4, m.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                ctx.pool.data(e) + 12));
+        assertEquals(Ipv4.PROTO_ICMP, Ipv4.protocol(m, ip));
+        assertEquals(Ipv4.parse("10.0.0.1"), Ipv4.source(m, ip), "from the receiving interface's address");
+        assertEquals(Ipv4.parse("10.1.0.2"), Ipv4.destination(m, ip), "to the packet's source");
+        assertTrue(Ipv4.checksumOk(m, ip, 20));
+        int icmpLen = ctx.pool.length(e) - 14 - 20;
+        assertEquals(8 + quote.length, icmpLen);
+        assertEquals(0xFFFF, Ipv4.sum(m, ip + 20, icmpLen), "the ICMP checksum");
+        assertEquals(type, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 20) & 0xFF);
+        assertEquals(code, m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 21) & 0xFF);
+        assertEquals(word2, MplsHeader.word(m, ip + 24));
+        byte[] got = new byte[quote.length];
+        java.lang.foreign.MemorySegment.copy(m, java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 28, got, 0, got.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(quote, got, "the packet quoted as it arrived");
+    }
+
+    private byte[] quote(int b, int n) {
+        byte[] q = new byte[n];
+        java.lang.foreign.MemorySegment.copy(frames.memory(), java.lang.foreign.ValueLayout.JAVA_BYTE,
+                ctx.pool.data(b) + ctx.pool.l3Offset(b), q, 0, n);
+        return q;
+    }
+
+    @Test
+    void tooBigWithDfIsAnsweredWithFragmentationNeededCarryingTheMtuLeftForIp() {
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.1.2", "100/200", true, FtnEntry.TC_COPY);
+        fx.control.resolveAll(); // the interfaces' addresses, ICMP's source
+        int b = frames.steered(4, 64, 0, index("f"));
+        ctx.pool.rxInterface(b, 0);
+        ctx.pool.length(b, 14 + 1496); // fits 1500 as IP, not with 8 bytes of labels
+        long ip = ctx.pool.data(b) + 14;
+        var m = frames.memory();
+        m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 6, (byte) 0x40); // DF
+        Ipv4.updateChecksum(m, ip);
+        byte[] q = quote(b, MplsImposeNode.QUOTE);
+        int e = errorFor(b);
+        assertEquals(dropped(MplsImposeNode.TOO_BIG), v.verdict(0));
+        checkError(e, 3, 4, 1492, q);
+        assertEquals(1, ctx.counted[MplsImposeNode.C_FRAG_NEEDED]);
+
+        int n = frames.steered(4, 64, 0, index("f")); // no DF: dropped and counted, no answer
+        ctx.pool.rxInterface(n, 0);
+        ctx.pool.length(n, 14 + 1496);
+        assertEquals(-1, errorFor(n));
+        assertEquals(dropped(MplsImposeNode.TOO_BIG), v.verdict(0));
+        assertEquals(1, ctx.counted[MplsImposeNode.C_FRAG_NEEDED]);
+    }
+
+    @Test
+    void anExpiringTtlIsAnsweredWithTimeExceededButAnIcmpErrorIsNot() {
+        fx.control.putFtn("f", null, "10.2.0.0/16", "10.0.1.2", "100", true, FtnEntry.TC_COPY);
+        fx.control.resolveAll();
+        int b = frames.steered(4, 1, 0, index("f"));
+        ctx.pool.rxInterface(b, 0);
+        byte[] q = quote(b, ctx.pool.length(b) - 14);
+        int e = errorFor(b);
+        assertEquals(dropped(MplsImposeNode.TTL_EXPIRED), v.verdict(0));
+        checkError(e, 11, 0, 0, q);
+        assertEquals(1, ctx.counted[MplsImposeNode.C_TIME_EXCEEDED]);
+
+        int x = frames.steered(4, 1, 0, index("f"));
+        ctx.pool.rxInterface(x, 0);
+        long ip = ctx.pool.data(x) + 14;
+        var m = frames.memory();
+        m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 9, (byte) Ipv4.PROTO_ICMP);
+        m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + 20, (byte) 11); // itself a time exceeded
+        Ipv4.updateChecksum(m, ip);
+        assertEquals(-1, errorFor(x));
+        assertEquals(dropped(MplsImposeNode.TTL_EXPIRED), v.verdict(0));
+        assertEquals(1, ctx.counted[MplsImposeNode.C_TIME_EXCEEDED]);
+    }
 }
