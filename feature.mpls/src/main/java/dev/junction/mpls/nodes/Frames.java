@@ -2,6 +2,8 @@ package dev.junction.mpls.nodes;
 
 import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -57,5 +59,49 @@ final class Frames {
         s = (s & 0xFFFF) + (s >>> 16);
         s = (s & 0xFFFF) + (s >>> 16);
         m.set(NET_SHORT, ip + 10, (short) ~s);
+    }
+
+    /**
+     * Whether an ICMP error may be sent about IPv4 packet {@code ip} ({@code ipLen} bytes readable,
+     * RFC 1812 4.3.2.7): a whole header, not a later fragment, a source that can be answered (not 0,
+     * broadcast or multicast), and not itself an ICMP error.
+     */
+    static boolean answerable(MemorySegment m, long ip, int ipLen) {
+        if (ipLen < Ipv4.MIN_HEADER || version(m, ip) != 4) {
+            return false;
+        }
+        int ihl = Ipv4.headerLength(m, ip);
+        int src = Ipv4.source(m, ip);
+        if (ihl < Ipv4.MIN_HEADER || ihl >= ipLen || Ipv4.isLaterFragment(m, ip) || src == 0 || src == -1
+                || (src & 0xF000_0000) == 0xE000_0000) {
+            return false;
+        }
+        if (Ipv4.protocol(m, ip) == Ipv4.PROTO_ICMP) {
+            int type = m.get(ValueLayout.JAVA_BYTE, ip + ihl) & 0xFF;
+            return type != 3 && type != 4 && type != 5 && type != 11 && type != 12;
+        }
+        return true;
+    }
+
+    /**
+     * Finishes ICMP message {@code icmpLen} bytes long, written after the IPv4 header room of buffer
+     * {@code nb}: its checksum, the IPv4 header from {@code from} to {@code to}, the frame's length and
+     * metadata, and appends it to {@code v} with verdict {@code next} (an IP lookup in {@code vrf}).
+     */
+    static void sendIcmp4(PacketVector v, PacketPool pool, MemorySegment m, int nb, int icmpLen, int from, int to,
+            int rx, int vrf, int next) {
+        long f = pool.data(nb);
+        long nip = f + Ethernet.HEADER_LENGTH;
+        long icmp = nip + Ipv4.MIN_HEADER;
+        m.set(NET_SHORT, icmp + 2, (short) 0);
+        m.set(NET_SHORT, icmp + 2, (short) (~Ipv4.sum(m, icmp, icmpLen) & 0xFFFF));
+        Ipv4.writeHeader(m, nip, Ipv4.MIN_HEADER + icmpLen, 64, Ipv4.PROTO_ICMP, from, to);
+        Ethernet.etherType(m, f, Ethernet.TYPE_IPV4);
+        pool.length(nb, Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER + icmpLen);
+        pool.l3Offset(nb, Ethernet.HEADER_LENGTH);
+        pool.rxInterface(nb, rx);
+        pool.vrf(nb, vrf);
+        v.add(nb);
+        v.next(v.count() - 1, next);
     }
 }

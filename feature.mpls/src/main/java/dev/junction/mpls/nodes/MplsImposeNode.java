@@ -233,21 +233,10 @@ public final class MplsImposeNode implements PacketNode {
             int word2, int counter) {
         long ip = pool.data(b) + pool.l3Offset(b);
         int ipLen = pool.length(b) - pool.l3Offset(b);
-        if (ipLen < Ipv4.MIN_HEADER || Frames.version(m, ip) != 4 || v.isFull()) {
+        if (v.isFull() || !Frames.answerable(m, ip, ipLen)) {
             return;
         }
-        int ihl = Ipv4.headerLength(m, ip);
         int src = Ipv4.source(m, ip);
-        if (ihl < Ipv4.MIN_HEADER || ihl > ipLen || Ipv4.isLaterFragment(m, ip) || src == 0 || src == -1
-                || (src & 0xF000_0000) == 0xE000_0000) {
-            return;
-        }
-        if (Ipv4.protocol(m, ip) == Ipv4.PROTO_ICMP && ihl < ipLen) {
-            int t = m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + ihl) & 0xFF;
-            if (t == 3 || t == 4 || t == 5 || t == 11 || t == 12) {
-                return; // never an error about an error
-            }
-        }
         int rx = pool.rxInterface(b);
         int[] addresses = tables.interfaceAddresses();
         if (rx < 0 || rx >= addresses.length || addresses[rx] == 0) {
@@ -263,17 +252,9 @@ public final class MplsImposeNode implements PacketNode {
         int quoted = Math.min(QUOTE, ipLen);
         MemorySegment.copy(m, ip, m, icmp + 8, quoted);
         int icmpLen = 8 + quoted;
-        MplsHeader.word(m, icmp, type << 24 | code << 16); // checksum 0 until summed
+        MplsHeader.word(m, icmp, type << 24 | code << 16);
         MplsHeader.word(m, icmp + 4, word2 & 0xFFFF);
-        m.set(Frames.NET_SHORT, icmp + 2, (short) (~Ipv4.sum(m, icmp, icmpLen) & 0xFFFF));
-        Ipv4.writeHeader(m, nip, Ipv4.MIN_HEADER + icmpLen, 64, Ipv4.PROTO_ICMP, addresses[rx], src);
-        Ethernet.etherType(m, f, Ethernet.TYPE_IPV4);
-        pool.length(nb, Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER + icmpLen);
-        pool.l3Offset(nb, Ethernet.HEADER_LENGTH);
-        pool.rxInterface(nb, rx);
-        pool.vrf(nb, pool.vrf(b));
-        v.add(nb);
-        v.next(v.count() - 1, IP4_LOOKUP);
+        Frames.sendIcmp4(v, pool, m, nb, icmpLen, addresses[rx], src, rx, pool.vrf(b), IP4_LOOKUP);
         ctx.count(counter, 1);
     }
 }

@@ -372,21 +372,10 @@ public final class MplsLookupNode implements PacketNode {
             int depth, int avail) {
         long ip = top + MplsHeader.LENGTH * depth;
         int ipLen = avail - MplsHeader.LENGTH * depth;
-        if (ipLen < Ipv4.MIN_HEADER || Frames.version(m, ip) != 4 || v.isFull()) {
+        if (v.isFull() || !Frames.answerable(m, ip, ipLen)) {
             return;
         }
-        int ihl = Ipv4.headerLength(m, ip);
         int src = Ipv4.source(m, ip);
-        if (ihl < Ipv4.MIN_HEADER || ihl >= ipLen || Ipv4.isLaterFragment(m, ip) || src == 0 || src == -1
-                || (src & 0xF000_0000) == 0xE000_0000) {
-            return;
-        }
-        if (Ipv4.protocol(m, ip) == Ipv4.PROTO_ICMP) {
-            int type = m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, ip + ihl) & 0xFF;
-            if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
-                return;
-            }
-        }
         int rx = pool.rxInterface(b);
         int[] addresses = tables.interfaceAddresses();
         if (rx < 0 || rx >= addresses.length || addresses[rx] == 0) {
@@ -412,17 +401,9 @@ public final class MplsLookupNode implements PacketNode {
         int extLen = 4 + objLen;
         m.set(Frames.NET_SHORT, ext + 2, (short) (~Ipv4.sum(m, ext, extLen) & 0xFFFF));
         int icmpLen = 8 + QUOTE + extLen;
-        MplsHeader.word(m, icmp, 11 << 24); // type 11, code 0, checksum 0
+        MplsHeader.word(m, icmp, 11 << 24); // type 11, code 0
         MplsHeader.word(m, icmp + 4, (QUOTE / 4) << 16); // RFC 4884 length, in 32-bit words
-        m.set(Frames.NET_SHORT, icmp + 2, (short) (~Ipv4.sum(m, icmp, icmpLen) & 0xFFFF));
-        Ipv4.writeHeader(m, nip, Ipv4.MIN_HEADER + icmpLen, 64, Ipv4.PROTO_ICMP, addresses[rx], src);
-        Ethernet.etherType(m, f, Ethernet.TYPE_IPV4);
-        pool.length(nb, Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER + icmpLen);
-        pool.l3Offset(nb, Ethernet.HEADER_LENGTH);
-        pool.rxInterface(nb, rx);
-        pool.vrf(nb, 0);
-        v.add(nb);
-        v.next(v.count() - 1, IP4_LOOKUP);
+        Frames.sendIcmp4(v, pool, m, nb, icmpLen, addresses[rx], src, rx, 0, IP4_LOOKUP);
         ctx.count(C_ICMP, 1);
     }
 
