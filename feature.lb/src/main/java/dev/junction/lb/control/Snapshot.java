@@ -14,6 +14,13 @@ public final class Snapshot {
     public final Backend[] backends;
     /** Whether any service is NAT: without one the reverse nodes pass every packet without a lookup. */
     public final boolean anyNat;
+    /**
+     * A bit per hash of every backend's address (any service, any mode, down or not): a packet whose
+     * source hashes to a clear bit comes from no backend, so it is no NAT reply and the reverse nodes
+     * pass it without a flow-table lookup (a set bit may be another address: then the lookup decides).
+     */
+    private final long[] backendSources;
+    private final int sourceMask;
 
     Snapshot(Vip[] vips, Backend[] backends) {
         this.vips = vips;
@@ -25,6 +32,30 @@ public final class Snapshot {
             }
         }
         this.anyNat = nat;
+        int bits = 64;
+        while (bits < backends.length * 16 && bits < 1 << 20) {
+            bits <<= 1;
+        }
+        long[] set = new long[bits >>> 6];
+        for (Backend b : backends) {
+            if (b != null) {
+                int h = sourceHash(b.hi, b.lo) & (bits - 1);
+                set[h >>> 6] |= 1L << h;
+            }
+        }
+        this.backendSources = set;
+        this.sourceMask = bits - 1;
+    }
+
+    private static int sourceHash(long hi, long lo) {
+        long h = (hi * 0x9E3779B97F4A7C15L ^ lo) * 0xBF58476D1CE4E5B9L;
+        return (int) (h ^ h >>> 29 ^ h >>> 47);
+    }
+
+    /** Whether a packet from this address may be a backend's reply (false: it certainly is not). */
+    public boolean maybeBackend(long hi, long lo) {
+        int h = sourceHash(hi, lo) & sourceMask;
+        return (backendSources[h >>> 6] & 1L << h) != 0;
     }
 
     public static final int MODE_NAT = 0, MODE_DSR = 1, MODE_GRE = 2;

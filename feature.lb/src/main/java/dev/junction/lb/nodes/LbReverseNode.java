@@ -5,6 +5,7 @@ import dev.junction.graph.NodeContext;
 import dev.junction.graph.PacketNode;
 import dev.junction.graph.PerWorker;
 import dev.junction.lb.control.LbControl;
+import dev.junction.lb.control.Snapshot;
 import dev.junction.lb.flows.FlowTable;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
@@ -84,7 +85,8 @@ public final class LbReverseNode implements PacketNode {
         MemorySegment m = ctx.memory();
         long now = ctx.now();
         long passed = 0, reversed = 0;
-        if (!lb.snapshot().anyNat) {
+        Snapshot snap = lb.snapshot();
+        if (!snap.anyNat) {
             ctx.count(C_PASSED, v.count()); // no NAT service: no reply to rewrite, no lookup to pay for
             return;
         }
@@ -96,6 +98,10 @@ public final class LbReverseNode implements PacketNode {
             int res = family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail);
             if (res != Headers.OK) {
                 passed++;
+                continue;
+            }
+            if (!snap.maybeBackend(f.sh, f.sl)) {
+                passed++; // not from a backend: no reply of a flow, no lookup to pay for
                 continue;
             }
             int slot = t.find(FlowTable.misc(family, pool.vrf(b), f.proto, f.sport, f.dport), f.sh, f.sl, f.dh, f.dl, now);

@@ -1,6 +1,7 @@
 package dev.junction.lb.nodes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,6 +151,28 @@ class LbNodesTest {
             ctx.pool.free(b);
         }
         assertTrue(back > 50, "up again: new flows again, " + back);
+    }
+
+    @Test
+    void theReverseNodesSkipTheLookupOnlyForSourcesThatAreNoBackend() {
+        web(0, "10.1.0.2");
+        var snap = lb.snapshot();
+        assertTrue(snap.maybeBackend(0, dev.junction.packet.Ipv4.parse("10.1.0.2") & 0xffffffffL), "a backend's address");
+        int clear = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (!snap.maybeBackend(0, 0x0B00_0000L + i)) {
+                clear++;
+            }
+        }
+        assertTrue(clear > 900, "most other sources pass without a lookup: " + clear);
+        // a client's packet through the reverse node: passed, untouched
+        int b = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 0, 0);
+        assertEquals(PacketVector.NEXT_FEATURE, run(rev4, b));
+        assertEquals(1, ctx.counted[LbReverseNode.C_PASSED]);
+        assertEquals(VIP, p.dst(b));
+        lb.removeBackend("web", "10.1.0.2", 0);
+        assertFalse(lb.snapshot().maybeBackend(0, dev.junction.packet.Ipv4.parse("10.1.0.2") & 0xffffffffL)
+                || lb.snapshot().maybeBackend(0, 0x0B00_0001L), "no backends: every source clear");
     }
 
     @Test

@@ -1,0 +1,364 @@
+package dev.junction.bench;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.core.engine.IdleStrategy;
+import dev.junction.dataplane.CounterValue;
+import dev.junction.dataplane.DropCount;
+import dev.junction.dataplane.InterfaceStatus;
+import dev.junction.dataplane.NodeRuntime;
+import dev.junction.device.DeviceCounters;
+import dev.junction.device.NetDevice;
+import dev.junction.device.RxQueue;
+import dev.junction.device.TxQueue;
+import dev.junction.device.memory.MemoryDevice;
+import dev.junction.lb.LoadBalancer.BackendSpec;
+import dev.junction.lb.LoadBalancer.ServiceSpec;
+import dev.junction.lb.control.LbControl;
+import dev.junction.lb.flows.FlowTable;
+import dev.junction.lb.maglev.Maglev;
+import dev.junction.lb.nodes.LbNode;
+import dev.junction.lb.nodes.LbReverseNode;
+import dev.junction.packet.Ethernet;
+import dev.junction.packet.Ipv4;
+import dev.junction.packet.PacketPool;
+import dev.junction.packet.PacketVector;
+import dev.junction.routing.internal.RoutingNodes;
+import dev.junction.routing.internal.VrfControl;
+import dev.junction.routing.internal.Vrfs;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The load balancer on one worker, in memory, 64-byte UDP frames, the full Internet IPv4 table loaded:
+ * generator -> ethernet-input -> ip4-input -> lb-nat4-reverse (ip4-unicast feature) -> ip4-lookup
+ * -> lb-ip4 (NAT) -> ip4-lookup -> ip4-rewrite -> output -> sink. Cases, each in a JVM of its own:
+ * <ul>
+ * <li>{@code routed}: the reference, RoutedPipelineBench's IPv4 case (no VIP);</li>
+ * <li>{@code tracked}: {@code --flows N} client 5-tuples (default 2^20) sent in turn to one VIP of 16
+ * backends; every flow is made before the timing starts (checked: the flow count is N and no new flow
+ * is counted while timing), so each packet is one flow-table hit and one rewrite;</li>
+ * <li>{@code new}: every packet a 5-tuple never sent before (source address and port counted up), so
+ * each is a Maglev pick and an insert of two linked entries; the UDP idle timeout is set to 20 ms and a
+ * control thread expires flows every 50 ms (as the bundle does once a second), which keeps the table
+ * from filling (checked: no {@code flow table full} drop);</li>
+ * <li>{@code maglev}: the table build time for 1000 backends at M = 65537 and 655373.</li>
+ * </ul>
+ * The flow table is made here with {@code --table-slots} (default 2^23: a NAT flow takes two entries,
+ * so 2^20 flows fill a quarter of it; at half, 3 of 2^20 inserts found their 32-slot windows full). Usage: {@code LbBench DATA_DIR CASE [--cpu N] [--seconds S]
+ * [--warmup S] [--flows N] [--table-slots N]}.
+ */
+public final class LbBench {
+    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final long ROUTER_MAC = 0x02_00_00_00_00_01L;
+    private static final long HOST_MAC = 0x02_00_00_00_00_02L;
+    private static final int VIP = Ipv4.parse("198.18.0.100");
+    private static final int VIP_PORT = 53;
+    private static final int BACKENDS = 16;
+    /** Backends 10.2.0.10 up, on the sink's network. */
+    private static final int FIRST_BACKEND = Ipv4.parse("10.2.0.10");
+    /** Client sources: 10.128.0.0/9 (routed to the generator's side by the full table or not: never looked up). */
+    private static final int FIRST_CLIENT = Ipv4.parse("10.128.0.0");
+
+    /**
+     * Generates 64-byte UDP frames to the VIP; packet i has source {@code FIRST_CLIENT + (i >>> 10)} and
+     * port {@code 1024 + (i & 1023)}, i running over {@code 0..flows-1} in turn, or counting up for
+     * ever ({@code flows = 0}: each packet a new 5-tuple, 2^41 of them before a repeat).
+     */
+    static final class FlowTraffic implements NetDevice, RxQueue, TxQueue {
+        private final MemorySegment template;
+        private final long flows;
+        private long next;
+        volatile long generated;
+        private long count;
+
+        FlowTraffic(byte[] template, long flows) {
+            this.template = MemorySegment.ofArray(template);
+            this.flows = flows;
+        }
+
+        @Override
+        public int receive(PacketPool pool, PacketVector into, int max) {
+            MemorySegment mem = pool.memory();
+            int n = 0;
+            for (; n < max && !into.isFull(); n++) {
+                int b = pool.allocate();
+                if (b < 0) {
+                    break;
+                }
+                long f = pool.data(b);
+                MemorySegment.copy(template, 0, mem, f, 64);
+                long i = next;
+                mem.set(NET_INT, f + 14 + 12, FIRST_CLIENT + (int) (i >>> 10 & 0x7F_FFFF));
+                mem.set(NET_INT, f + 14 + 20, (1024 + (int) (i & 1023)) << 16 | VIP_PORT);
+                Ipv4.updateChecksum(mem, f + 14);
+                if (++next == flows) {
+                    next = 0;
+                }
+                pool.length(b, 64);
+                into.add(b);
+            }
+            count += n;
+            generated = count;
+            return n;
+        }
+
+        @Override
+        public int transmit(PacketPool pool, PacketVector packets) {
+            for (int i = 0; i < packets.count(); i++) {
+                pool.free(packets.buffer(i));
+            }
+            return packets.count();
+        }
+
+        @Override
+        public String name() {
+            return "gen";
+        }
+
+        @Override
+        public String driver() {
+            return "bench-flow-traffic";
+        }
+
+        @Override
+        public long mac() {
+            return ROUTER_MAC;
+        }
+
+        @Override
+        public int mtu() {
+            return 1500;
+        }
+
+        @Override
+        public boolean linkUp() {
+            return true;
+        }
+
+        @Override
+        public int rxQueueCount() {
+            return 1;
+        }
+
+        @Override
+        public RxQueue rxQueue(int q) {
+            return this;
+        }
+
+        @Override
+        public TxQueue txQueue(int worker) {
+            return this;
+        }
+
+        @Override
+        public DeviceCounters counters() {
+            return new DeviceCounters(generated, generated * 64, 0, 0, 0, 0);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: LbBench DATA_DIR routed|tracked|new|maglev [--cpu N] [--seconds S]"
+                    + " [--warmup S] [--flows N] [--table-slots N]");
+        }
+        Path data = Path.of(args[0]);
+        String which = args[1];
+        int cpu = EngineConfig.defaults().cpus().getFirst();
+        double seconds = 5;
+        double warmup = 3;
+        int flows = 1 << 20;
+        int slots = 1 << 23;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cpu" -> cpu = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                case "--flows" -> flows = Integer.parseInt(args[++i]);
+                case "--table-slots" -> slots = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        double ghz = PipelineBench.cpuGhz();
+        Path table = data.resolve("iprbench-tier1-ipv4.txt.xz");
+        switch (which) {
+            case "routed" -> RoutedPipelineBench.run("ipv4", table, List.of(cpu), warmup, seconds, ghz);
+            case "tracked", "new" -> run(which.equals("new"), table, flows, slots, cpu, warmup, seconds, ghz);
+            case "maglev" -> maglev();
+            default -> throw new IllegalArgumentException("case " + which + ": use routed, tracked, new or maglev");
+        }
+    }
+
+    static void maglev() {
+        String[] names = new String[1000];
+        int[] weights = new int[1000];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+            weights[i] = 1;
+        }
+        for (int m : new int[] {65537, 655373}) {
+            for (int i = 0; i < 20; i++) {
+                Maglev.build(names, weights, m); // warm up the compiler
+            }
+            long best = Long.MAX_VALUE;
+            long sum = 0;
+            int runs = 50;
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                int[] t = Maglev.build(names, weights, m);
+                long d = System.nanoTime() - t0;
+                if (t[0] == Maglev.NONE) {
+                    throw new IllegalStateException("table not filled");
+                }
+                best = Math.min(best, d);
+                sum += d;
+            }
+            System.out.printf(Locale.ROOT, "junction maglev-build m=%d backends=1000 best_ms=%.2f mean_ms=%.2f runs=%d%n",
+                    m, best / 1e6, sum / 1e6 / runs, runs);
+        }
+    }
+
+    static void run(boolean fresh, Path table, int flows, int slots, int cpu, double warmup, double seconds, double ghz)
+            throws Exception {
+        byte[] frame = new byte[64];
+        MemorySegment t = MemorySegment.ofArray(frame);
+        Ethernet.destination(t, 0, ROUTER_MAC);
+        Ethernet.source(t, 0, HOST_MAC);
+        Ethernet.etherType(t, 0, Ethernet.TYPE_IPV4);
+        Ipv4.writeHeader(t, 14, 50, 64, Ipv4.PROTO_UDP, FIRST_CLIENT, VIP);
+        t.set(NET_INT, 14 + 24, 30 << 16); // UDP length 30, checksum 0 (none: stays 0 after NAT)
+        FlowTraffic gen = new FlowTraffic(frame, fresh ? 0 : flows);
+
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
+        try (MemoryDevice sink = new MemoryDevice("sink", ROUTER_MAC + 1, null, false);
+                Engine engine = new Engine(config)) {
+            engine.addDevice(gen);
+            engine.addDevice(sink);
+            Vrfs vrfs = new Vrfs();
+            VrfControl routing = new VrfControl(vrfs, engine);
+            for (var node : RoutingNodes.create(vrfs)) {
+                engine.addNode(node, "routing");
+            }
+            routing.defaultControl().addAddress("gen", "10.1.0.1/24");
+            routing.defaultControl().addAddress("sink", "10.2.0.1/24");
+            int sinkIf = engine.interfaces().stream().filter(s -> s.name().equals("sink"))
+                    .mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
+            for (int b = 0; b < BACKENDS; b++) {
+                vrfs.ip4(0).neighbours.learn(sinkIf, FIRST_BACKEND + b, 0x02_00_00_00_10_00L + b, System.nanoTime());
+            }
+            List<String> prefixes = RoutedPipelineBench.read(table);
+            List<String[]> routes = new ArrayList<>(prefixes.size());
+            for (String p : prefixes) {
+                routes.add(new String[] {p, "10.2.0.2"});
+            }
+            vrfs.ip4(0).neighbours.learn(sinkIf, Ipv4.parse("10.2.0.2"), 0x02_00_00_00_00_03L, System.nanoTime());
+            var load = routing.defaultControl().loadTable("table", routes, s -> { });
+            System.out.printf(Locale.ROOT, "junction ipv4 table load: %d routes in %.2f s%n", load.routes(), load.nanos() / 1e9);
+
+            FlowTable flowTable = new FlowTable(slots);
+            LbControl lb = new LbControl(flowTable, vrf -> 0, new LbControl.Steering() {
+                @Override
+                public void steer(int index, String vrf, String prefix, int family) {
+                    routing.steer(vrf, prefix, LbNode.IP4, index);
+                }
+
+                @Override
+                public void unsteer(int index) {
+                    // the bench never removes its VIP
+                }
+            });
+            engine.addNode(LbNode.ip4(lb), "lb");
+            engine.addNode(LbReverseNode.ip4(lb), "lb");
+            lb.addService(new ServiceSpec("dns", null, Ipv4.format(VIP), "udp", VIP_PORT, "nat", 0, 0));
+            for (int b = 0; b < BACKENDS; b++) {
+                lb.addBackend(new BackendSpec("dns", Ipv4.format(FIRST_BACKEND + b), 0, 1, false));
+            }
+            Thread expirer = null;
+            if (fresh) {
+                flowTable.timeouts(900_000_000_000L, 10_000_000_000L, 20_000_000L);
+                expirer = Thread.ofPlatform().daemon().name("lb-bench-expire").start(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        flowTable.expire(System.nanoTime());
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+            }
+
+            engine.start();
+            List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
+            Thread.sleep((long) (warmup * 1000));
+            if (!fresh) {
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (flowTable.serviceCount(0) < flows && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            }
+            engine.clearRuntime();
+            int flows0 = flowTable.serviceCount(0);
+            long new0 = counter(engine, "new flows");
+            long a0 = RoutedPipelineBench.allocated(mx, threads);
+            long p0 = sink.counters().txPackets();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long p1 = sink.counters().txPackets();
+            long t1 = System.nanoTime();
+            long a1 = RoutedPipelineBench.allocated(mx, threads);
+            long new1 = counter(engine, "new flows");
+            int flows1 = flowTable.serviceCount(0);
+            if (expirer != null) {
+                expirer.interrupt();
+            }
+            long packets = p1 - p0;
+            double pps = packets * 1e9 / (t1 - t0);
+            double ns = 1e9 / pps;
+            long drops = 0;
+            for (DropCount d : engine.drops()) {
+                drops += d.count();
+            }
+            System.out.printf(Locale.ROOT,
+                    "junction lb-nat-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
+                            + " forwarded=%d dropped=%d new_flows_timed=%d flows_at_start=%d flows_at_end=%d table_slots=%d%n",
+                    fresh ? "new-flows" : "tracked", pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, drops,
+                    new1 - new0, flows0, flows1, slots);
+            if (drops > 0) {
+                System.out.println("  drops: " + engine.drops());
+            }
+            StringBuilder c = new StringBuilder("  counters:");
+            for (CounterValue v : engine.counters()) {
+                if (v.node().startsWith("lb-") && v.value() > 0) {
+                    c.append(' ').append(v.node()).append(" '").append(v.counter()).append("' ").append(v.value());
+                }
+            }
+            System.out.println(c);
+            StringBuilder nodes = new StringBuilder("  ns per packet by node:");
+            for (NodeRuntime r : engine.runtime()) {
+                if (r.packets() > 0) {
+                    nodes.append(String.format(Locale.ROOT, " %s %.1f", r.name(), (double) r.nanos() / r.packets()));
+                }
+            }
+            System.out.println(nodes);
+        }
+    }
+
+    private static long counter(Engine engine, String name) {
+        long n = 0;
+        for (CounterValue v : engine.counters()) {
+            if (v.node().equals(LbNode.IP4) && v.counter().equals(name)) {
+                n += v.value();
+            }
+        }
+        return n;
+    }
+}
