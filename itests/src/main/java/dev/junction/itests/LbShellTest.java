@@ -74,7 +74,7 @@ class LbShellTest {
         assertTrue(err().startsWith("lb:backend-add: no service web9 (lb:service-add first)"), err());
         assertTrue(run("lb:services").startsWith("no services"), "nothing stored by the refused ones: " + run("lb:services"));
 
-        run("lb:service-add web9 10.77.0.1 tcp 80 table=251");
+        run("lb:service-add web9 10.77.0.1 tcp 80 table=251 mode=nat"); // several KEY=VALUE words
         assertTrue(err().isEmpty(), err());
         run("lb:service-add dns9 2001:db8:77::1 udp all");
         assertTrue(err().isEmpty(), err());
@@ -82,7 +82,7 @@ class LbShellTest {
                 Duration.ofSeconds(10), this::services);
         run("lb:backend-add web9 10.77.1.2 weight=3");
         assertTrue(err().isEmpty(), err());
-        run("lb:backend-add web9 10.77.1.3 port=8080");
+        run("lb:backend-add web9 10.77.1.3 port=8080 weight=1");
         assertTrue(err().isEmpty(), err());
         run("lb:backend-add web9 2001:db8::2");
         assertTrue(err().contains("is not of the family of VIP 10.77.0.1"), err());

@@ -27,16 +27,16 @@ public final class LbCommands {
             + "table, flows given, packets, flows tracked and refused").optionalArg("[SERVICE]");
     static final Cli SERVICE_ADD = Cli.command("lb:service-add", "make or change a service (persisted): "
             + LbStatements.ServiceStatement.SPEC.usage())
-            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF] [table=PRIME] [limit=N] [mode=nat|dsr|gre] [source=A.B.C.D]");
+            .arg("NAME").arg("VIP").arg("tcp|udp").arg("PORT|all").optionalArg("[vrf=VRF table=PRIME limit=N mode=nat|dsr|gre source=A.B.C.D ...]");
     static final Cli SERVICE_REMOVE = Cli.command("lb:service-remove", "remove a service and its backends (persisted)")
             .arg("NAME");
     static final Cli BACKEND_ADD = Cli.command("lb:backend-add", "add or change a backend of a service (persisted): "
             + LbStatements.BackendStatement.SPEC.usage())
-            .arg("SERVICE").arg("ADDRESS").optionalArg("[port=N] [weight=N]");
+            .arg("SERVICE").arg("ADDRESS").optionalArg("[port=N weight=N ...]");
     static final Cli BACKEND_REMOVE = Cli.command("lb:backend-remove", "remove a backend; its flows are balanced again "
             + "(persisted)").arg("SERVICE").arg("ADDRESS").optionalArg("[port=N]");
     static final Cli DRAIN = Cli.command("lb:drain", "a backend takes no new flows and keeps its current ones "
-            + "(off: takes new flows again; persisted)").arg("SERVICE").arg("ADDRESS").optionalArg("[port=N] [off]");
+            + "(off: takes new flows again; persisted)").arg("SERVICE").arg("ADDRESS").optionalArg("[port=N off ...]");
     static final Cli CONNECTIONS = Cli.command("lb:connections", "the tracked flows")
             .option("service", "NAME", "only this service").option("host", "ADDR", "only with this address at an end")
             .option("port", "N", "only with this port at an end").option("max", "N", "at most this many (1000)")
