@@ -91,6 +91,13 @@ class MplsFrrHotSwapTest {
         if (traffic != null) {
             traffic.stop();
         }
+        // A configuration load keeps single statements it does not name: the fpm listener would
+        // outlive this test and show in every later test's configuration.
+        org.osgi.service.cm.Configuration fpm = Osgi.service(org.osgi.service.cm.ConfigurationAdmin.class)
+                .getConfiguration("junction.fpm", "?");
+        if (fpm.getProperties() != null) {
+            fpm.delete();
+        }
     }
 
     private static Mpls mpls() {
