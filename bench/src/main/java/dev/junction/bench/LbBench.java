@@ -7,10 +7,6 @@ import dev.junction.dataplane.CounterValue;
 import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.dataplane.NodeRuntime;
-import dev.junction.device.DeviceCounters;
-import dev.junction.device.NetDevice;
-import dev.junction.device.RxQueue;
-import dev.junction.device.TxQueue;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.lb.LoadBalancer.BackendSpec;
 import dev.junction.lb.LoadBalancer.ServiceSpec;
@@ -21,8 +17,6 @@ import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
 import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
-import dev.junction.packet.PacketPool;
-import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.VrfControl;
 import dev.junction.routing.internal.Vrfs;
@@ -71,95 +65,24 @@ public final class LbBench {
      * port {@code 1024 + (i & 1023)}, i running over {@code 0..flows-1} in turn, or counting up for
      * ever ({@code flows = 0}: each packet a new 5-tuple, 2^41 of them before a repeat).
      */
-    static final class FlowTraffic implements NetDevice, RxQueue, TxQueue {
-        private final MemorySegment template;
+    static final class FlowTraffic extends FrameSource {
         private final long flows;
         private long next;
-        volatile long generated;
-        private long count;
 
         FlowTraffic(byte[] template, long flows) {
-            this.template = MemorySegment.ofArray(template);
+            super(template, "bench-flow-traffic", ROUTER_MAC);
             this.flows = flows;
         }
 
         @Override
-        public int receive(PacketPool pool, PacketVector into, int max) {
-            MemorySegment mem = pool.memory();
-            int n = 0;
-            for (; n < max && !into.isFull(); n++) {
-                int b = pool.allocate();
-                if (b < 0) {
-                    break;
-                }
-                long f = pool.data(b);
-                MemorySegment.copy(template, 0, mem, f, 64);
-                long i = next;
-                mem.set(NET_INT, f + 14 + 12, FIRST_CLIENT + (int) (i >>> 10 & 0x7F_FFFF));
-                mem.set(NET_INT, f + 14 + 20, (1024 + (int) (i & 1023)) << 16 | VIP_PORT);
-                Ipv4.updateChecksum(mem, f + 14);
-                if (++next == flows) {
-                    next = 0;
-                }
-                pool.length(b, 64);
-                into.add(b);
+        void fill(MemorySegment mem, long f) {
+            long i = next;
+            mem.set(NET_INT, f + 14 + 12, FIRST_CLIENT + (int) (i >>> 10 & 0x7F_FFFF));
+            mem.set(NET_INT, f + 14 + 20, (1024 + (int) (i & 1023)) << 16 | VIP_PORT);
+            Ipv4.updateChecksum(mem, f + 14);
+            if (++next == flows) {
+                next = 0;
             }
-            count += n;
-            generated = count;
-            return n;
-        }
-
-        @Override
-        public int transmit(PacketPool pool, PacketVector packets) {
-            for (int i = 0; i < packets.count(); i++) {
-                pool.free(packets.buffer(i));
-            }
-            return packets.count();
-        }
-
-        @Override
-        public String name() {
-            return "gen";
-        }
-
-        @Override
-        public String driver() {
-            return "bench-flow-traffic";
-        }
-
-        @Override
-        public long mac() {
-            return ROUTER_MAC;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public boolean linkUp() {
-            return true;
-        }
-
-        @Override
-        public int rxQueueCount() {
-            return 1;
-        }
-
-        @Override
-        public RxQueue rxQueue(int q) {
-            return this;
-        }
-
-        @Override
-        public TxQueue txQueue(int worker) {
-            return this;
-        }
-
-        @Override
-        public DeviceCounters counters() {
-            return new DeviceCounters(generated, generated * 64, 0, 0, 0, 0);
         }
     }
 

@@ -7,10 +7,6 @@ import dev.junction.dataplane.CounterValue;
 import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.dataplane.NodeRuntime;
-import dev.junction.device.DeviceCounters;
-import dev.junction.device.NetDevice;
-import dev.junction.device.RxQueue;
-import dev.junction.device.TxQueue;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.graph.PacketNode;
 import dev.junction.mpls.control.MplsControl;
@@ -19,8 +15,6 @@ import dev.junction.mpls.nodes.MplsLookupNode;
 import dev.junction.mpls.tables.MplsTables;
 import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
-import dev.junction.packet.PacketPool;
-import dev.junction.packet.PacketVector;
 import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.VrfControl;
 import dev.junction.routing.internal.Vrfs;
@@ -66,99 +60,28 @@ public final class MplsBench {
      * Generates 64-byte frames from one template, writing one 32-bit word of each frame's turn at
      * {@code at} (a label stack entry, or an IPv4 destination with the header checksum redone).
      */
-    static final class WordTraffic implements NetDevice, RxQueue, TxQueue {
-        private final MemorySegment template;
+    static final class WordTraffic extends FrameSource {
         private final int at;
         private final int[] words;
         private final boolean ipv4Checksum;
         private int next;
-        volatile long generated;
-        private long count;
 
         WordTraffic(byte[] template, int at, int[] words, boolean ipv4Checksum) {
-            this.template = MemorySegment.ofArray(template);
+            super(template, "bench-word-traffic", ROUTER_MAC);
             this.at = at;
             this.words = words;
             this.ipv4Checksum = ipv4Checksum;
         }
 
         @Override
-        public int receive(PacketPool pool, PacketVector into, int max) {
-            MemorySegment mem = pool.memory();
-            int n = 0;
-            for (; n < max && !into.isFull(); n++) {
-                int b = pool.allocate();
-                if (b < 0) {
-                    break;
-                }
-                long f = pool.data(b);
-                MemorySegment.copy(template, 0, mem, f, 64);
-                mem.set(NET_INT, f + at, words[next]);
-                if (ipv4Checksum) {
-                    Ipv4.updateChecksum(mem, f + 14);
-                }
-                if (++next == words.length) {
-                    next = 0;
-                }
-                pool.length(b, 64);
-                into.add(b);
+        void fill(MemorySegment mem, long f) {
+            mem.set(NET_INT, f + at, words[next]);
+            if (ipv4Checksum) {
+                Ipv4.updateChecksum(mem, f + 14);
             }
-            count += n;
-            generated = count;
-            return n;
-        }
-
-        @Override
-        public int transmit(PacketPool pool, PacketVector packets) {
-            for (int i = 0; i < packets.count(); i++) {
-                pool.free(packets.buffer(i));
+            if (++next == words.length) {
+                next = 0;
             }
-            return packets.count();
-        }
-
-        @Override
-        public String name() {
-            return "gen";
-        }
-
-        @Override
-        public String driver() {
-            return "bench-word-traffic";
-        }
-
-        @Override
-        public long mac() {
-            return ROUTER_MAC;
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public boolean linkUp() {
-            return true;
-        }
-
-        @Override
-        public int rxQueueCount() {
-            return 1;
-        }
-
-        @Override
-        public RxQueue rxQueue(int q) {
-            return this;
-        }
-
-        @Override
-        public TxQueue txQueue(int worker) {
-            return this;
-        }
-
-        @Override
-        public DeviceCounters counters() {
-            return new DeviceCounters(generated, generated * 64, 0, 0, 0, 0);
         }
     }
 

@@ -105,7 +105,11 @@ class ExtensionPointsTest {
         load(String.join("\n", "dataplane cpus=auto idle=backoff",
                 "memdev xg0 generate=true rate=200000", "memdev xs0 verify=true", "cross-connect xg0 peer=xs0", "interface xg0 state=down",
                 "memdev xg1 generate=true rate=200000", "memdev xs1", "interface xg1 state=down", ""));
-        Osgi.await(() -> dataplane.interfaces().size() >= 4, Duration.ofSeconds(10), "the four memory devices");
+        // By name: a count can be met by another test's devices still going away (a clean-clone run
+        // once found four interfaces before xg1 was there).
+        Osgi.await(() -> dataplane.interfaces().stream().map(dev.junction.dataplane.InterfaceStatus::name).toList()
+                .containsAll(java.util.List.of("xg0", "xs0", "xg1", "xs1")), Duration.ofSeconds(10),
+                () -> "the four memory devices: " + dataplane.interfaces());
         dataplane.clearRuntime();
         dataplane.setInterfaceUp("xg0", true);
         dataplane.setInterfaceUp("xg1", true);
