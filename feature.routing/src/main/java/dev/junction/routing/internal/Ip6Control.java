@@ -496,15 +496,41 @@ final class Ip6Control {
     void steer(String prefix, int next, int index, String node) {
         Ipv6Prefix p = prefix(prefix);
         steered.put(p, new Entry(p, "steered", new Adj(Ip6Tables.STEERED, next, 0, index), node, null));
-        recompute();
+        applySteered(p);
     }
 
     boolean unsteer(String prefix) {
-        if (steered.remove(prefix(prefix)) == null) {
+        Ipv6Prefix p = prefix(prefix);
+        if (steered.remove(p) == null) {
             return false;
         }
-        recompute();
+        applySteered(p);
         return true;
+    }
+
+    /**
+     * A steering came or went: only its prefix's entry is touched, with {@link #wanted}'s precedence
+     * (connected and local, steered, static, learned), as RoutingControl does for IPv4.
+     */
+    private void applySteered(Ipv6Prefix p) {
+        if (connected.containsKey(p)) {
+            return;
+        }
+        Entry e = steered.get(p);
+        if (e == null) {
+            for (Map<Ipv6Prefix, StaticRoute> routes : List.of(statics, learned)) {
+                StaticRoute r = routes.get(p);
+                e = r == null ? null : resolve(r, connected);
+                if (e != null) {
+                    break;
+                }
+            }
+        }
+        lastChange = System.nanoTime();
+        if (e != null) {
+            adjacencies.register(List.of(e), Entry::adj);
+        }
+        installed.put(p, e);
     }
 
     void routes(List<Routing.RouteEntry> out) {

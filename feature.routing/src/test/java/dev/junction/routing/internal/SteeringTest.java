@@ -3,6 +3,7 @@ package dev.junction.routing.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.junction.packet.Ipv4;
+import dev.junction.routing.fib.Ipv6Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +79,31 @@ class SteeringTest {
         routing.unsteer("default", "32.0.5.0/24");
         assertEquals(forward, kindOf("32.0.5.1"), "the loaded route is back");
         assertEquals(forward, kindOf("32.0.199.1"), "the other loaded routes never left");
+    }
+
+    private int kindOf6(String address) {
+        Ip6Tables t = vrfs.ip6(0);
+        Ipv6Prefix a = Ipv6Prefix.parse(address + "/128");
+        return t.adjacencies.kind()[t.fib.lookup(a.high(), a.low())];
+    }
+
+    @Test
+    void ipv6SteeringsHaveTheSamePrecedenceAndGiveTheShadowedRouteBack() {
+        routing.addAddress("if0", "fd00:1::1/64");
+        routing.addRoute("2001:db8:5::/48", "fd00:1::2", null);
+        int forward = kindOf6("2001:db8:5::9");
+        routing.steer("default", "2001:db8:5::/48", "x-node", 3);
+        routing.steer("default", "fd00:1::/64", "x-node", 4);
+        routing.steer("default", "2001:db8:77::5/128", "x-node", 5);
+        assertEquals(Ip6Tables.STEERED, kindOf6("2001:db8:5::9"), "over a static route");
+        assertEquals(Ip6Tables.STEERED, kindOf6("2001:db8:77::5"), "where there was no route");
+        assertEquals(forward, kindOf6("fd00:1::9"), "a connected prefix keeps its own route");
+        routing.unsteer("default", "2001:db8:5::/48");
+        routing.unsteer("default", "fd00:1::/64");
+        routing.unsteer("default", "2001:db8:77::5/128");
+        assertEquals(forward, kindOf6("2001:db8:5::9"), "the static route is back");
+        assertEquals(forward, kindOf6("fd00:1::9"));
+        Ipv6Prefix gone = Ipv6Prefix.parse("2001:db8:77::5/128");
+        assertEquals(0, vrfs.ip6(0).fib.lookup(gone.high(), gone.low()), "nothing routes it any more (id 0)");
     }
 }
