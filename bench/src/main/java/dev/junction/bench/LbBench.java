@@ -4,9 +4,7 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
 import dev.junction.dataplane.CounterValue;
-import dev.junction.dataplane.DropCount;
 import dev.junction.dataplane.InterfaceStatus;
-import dev.junction.dataplane.NodeRuntime;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.lb.LoadBalancer.BackendSpec;
 import dev.junction.lb.LoadBalancer.ServiceSpec;
@@ -246,32 +244,13 @@ public final class LbBench {
             long packets = p1 - p0;
             double pps = packets * 1e9 / (t1 - t0);
             double ns = 1e9 / pps;
-            long drops = 0;
-            for (DropCount d : engine.drops()) {
-                drops += d.count();
-            }
+            long drops = BenchReport.drops(engine);
             System.out.printf(Locale.ROOT,
                     "junction lb-nat-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d new_flows_timed=%d flows_at_start=%d flows_at_end=%d table_slots=%d%n",
                     fresh ? "new-flows" : "tracked", pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, drops,
                     new1 - new0, flows0, flows1, slots);
-            if (drops > 0) {
-                System.out.println("  drops: " + engine.drops());
-            }
-            StringBuilder c = new StringBuilder("  counters:");
-            for (CounterValue v : engine.counters()) {
-                if (v.node().startsWith("lb-") && v.value() > 0) {
-                    c.append(' ').append(v.node()).append(" '").append(v.counter()).append("' ").append(v.value());
-                }
-            }
-            System.out.println(c);
-            StringBuilder nodes = new StringBuilder("  ns per packet by node:");
-            for (NodeRuntime r : engine.runtime()) {
-                if (r.packets() > 0) {
-                    nodes.append(String.format(Locale.ROOT, " %s %.1f", r.name(), (double) r.nanos() / r.packets()));
-                }
-            }
-            System.out.println(nodes);
+            BenchReport.details(engine, "lb-");
         }
     }
 

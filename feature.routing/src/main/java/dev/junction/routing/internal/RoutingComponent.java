@@ -50,44 +50,12 @@ public final class RoutingComponent {
         handedOver = restoreLearnedRoutes(context, vrfControl);
         // Route listeners of other bundles, told on a thread of routing's own.
         vrfControl.changes.start();
-        routeListeners = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.RouteListener.class, null) {
-            @Override
-            public dev.junction.routing.RouteListener addingService(
-                    org.osgi.framework.ServiceReference<dev.junction.routing.RouteListener> ref) {
-                dev.junction.routing.RouteListener l = super.addingService(ref);
-                if (l != null) {
-                    vrfControl.changes.add(l);
-                }
-                return l;
-            }
-
-            @Override
-            public void removedService(org.osgi.framework.ServiceReference<dev.junction.routing.RouteListener> ref,
-                    dev.junction.routing.RouteListener l) {
-                vrfControl.changes.remove(l);
-                super.removedService(ref, l);
-            }
-        };
+        routeListeners = following(context, dev.junction.routing.RouteListener.class, vrfControl.changes::add,
+                vrfControl.changes::remove);
         routeListeners.open();
         // Other bundles told of the labelled routes FRR sends (an MPLS bundle's label table).
-        labelRouteListeners = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.LabelRouteListener.class, null) {
-            @Override
-            public dev.junction.routing.LabelRouteListener addingService(
-                    org.osgi.framework.ServiceReference<dev.junction.routing.LabelRouteListener> ref) {
-                dev.junction.routing.LabelRouteListener l = super.addingService(ref);
-                if (l != null) {
-                    vrfControl.labelRoutes.add(l);
-                }
-                return l;
-            }
-
-            @Override
-            public void removedService(org.osgi.framework.ServiceReference<dev.junction.routing.LabelRouteListener> ref,
-                    dev.junction.routing.LabelRouteListener l) {
-                vrfControl.labelRoutes.remove(l);
-                super.removedService(ref, l);
-            }
-        };
+        labelRouteListeners = following(context, dev.junction.routing.LabelRouteListener.class, vrfControl.labelRoutes::add,
+                vrfControl.labelRoutes::remove);
         labelRouteListeners.open();
         // Other bundles' steered prefixes, before the nodes join: the lookups start with their targets.
         steered = new org.osgi.util.tracker.ServiceTracker<>(context, dev.junction.routing.SteeredPrefix.class,
@@ -136,6 +104,27 @@ public final class RoutingComponent {
         } catch (RuntimeException e) {
             System.getLogger("dev.junction.routing").log(System.Logger.Level.ERROR, "routing refresh failed", e);
         }
+    }
+
+    /** A tracker of other bundles' {@code type} services that hands each to {@code add} and, when it goes, to {@code remove}. */
+    private static <T> org.osgi.util.tracker.ServiceTracker<T, T> following(BundleContext context, Class<T> type,
+            java.util.function.Consumer<T> add, java.util.function.Consumer<T> remove) {
+        return new org.osgi.util.tracker.ServiceTracker<>(context, type, null) {
+            @Override
+            public T addingService(org.osgi.framework.ServiceReference<T> ref) {
+                T s = super.addingService(ref);
+                if (s != null) {
+                    add.accept(s);
+                }
+                return s;
+            }
+
+            @Override
+            public void removedService(org.osgi.framework.ServiceReference<T> ref, T s) {
+                remove.accept(s);
+                super.removedService(ref, s);
+            }
+        };
     }
 
     private Thread watcher;
