@@ -49,27 +49,46 @@ public final class FlowTable {
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int capacity, mask;
-    final long[] keys;
-    /** Per slot: target address high and low words, then service, backend and port ({@link #value}). */
-    final long[] values;
-    final long[] words;
-    private final long[] lastSeen;
+    /**
+     * Every slot's words in one array, {@link #STRIDE} longs a slot from {@link #BASE}: the first cache
+     * line holds all an IPv4 lookup reads (state word, last seen, key words 0, 2 and 4, the value),
+     * the second the IPv6 key's high words, so a tracked IPv4 packet costs one line, not the four of
+     * arrays split by field. (G1 puts an array this large at the start of a region, 16 bytes of header
+     * before element 0: {@link #BASE} then starts each slot on a line; elsewhere it is only slower.)
+     */
+    private final long[] slots;
+    static final int STRIDE = 16, BASE = 6;
+    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, V0 = 5, V1 = 6, V2 = 7, K1 = 8, K3 = 9;
+    private static final long IPV6 = 1L << 62;
     private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
     private volatile int[] serviceLimit = new int[MAX_SERVICES];
     private volatile long openNanos = 900_000_000_000L, closingNanos = 10_000_000_000L, udpNanos = 60_000_000_000L;
-
     public FlowTable(int capacity) {
-        if (capacity < WINDOW || Integer.bitCount(capacity) != 1 || capacity > (1 << 28)) {
+        if (capacity < WINDOW || Integer.bitCount(capacity) != 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("flow table capacity " + capacity + " is not a power of two in "
-                    + WINDOW + ".." + (1 << 28));
+                    + WINDOW + ".." + MAX_CAPACITY);
         }
         this.capacity = capacity;
         mask = capacity - 1;
-        keys = new long[capacity * 5];
-        values = new long[capacity * 3];
-        words = new long[capacity];
-        lastSeen = new long[capacity];
+        slots = new long[BASE + capacity * STRIDE];
+    }
+
+    /** The largest table: 2^26 slots, 8 GiB. */
+    public static final int MAX_CAPACITY = 1 << 26;
+
+    private static int at(int slot) {
+        return BASE + slot * STRIDE;
+    }
+
+    /** The array index of the first word of the slot {@code h} hashes to first: for a caller reading it ahead. */
+    public int firstSlot(long h) {
+        return at((int) h & mask);
+    }
+
+    /** Reads the first slot's state word of a key's hash (the caller folds it into a sink): a load issued early. */
+    public long peek(long h) {
+        return slots[at((int) h & mask)];
     }
 
     public int capacity() {
@@ -99,7 +118,8 @@ public final class FlowTable {
         return (int) v2 & 0xffff;
     }
 
-    static long hash(long k0, long k1, long k2, long k3, long k4) {
+    /** A key's hash: where its window starts ({@link #peek}, {@link #find(long, long, long, long, long, long, long)}). */
+    public static long hash(long k0, long k1, long k2, long k3, long k4) {
         long h = (k0 ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
         h = (h ^ (h >>> 30) ^ k1) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (h >>> 27) ^ k2) * 0x94D049BB133111EBL;
@@ -113,15 +133,26 @@ public final class FlowTable {
     }
 
     public long word(int slot) {
-        return (long) WORDS.getVolatile(words, slot);
+        return (long) WORDS.getVolatile(slots, at(slot) + WORD);
     }
 
-    public long value(int slot, int i) {
-        return values[slot * 3 + i];
+    private boolean casWord(int slot, long expect, long to) {
+        return WORDS.compareAndSet(slots, at(slot) + WORD, expect, to);
     }
+
+    private void publish(int slot, long to) {
+        WORDS.setVolatile(slots, at(slot) + WORD, to);
+    }
+
+    /** Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. */
+    public long value(int slot, int i) {
+        return slots[at(slot) + V0 + i];
+    }
+
+    private static final int[] KEY_AT = {K0, K1, K2, K3, K4};
 
     public long key(int slot, int i) {
-        return keys[slot * 5 + i];
+        return slots[at(slot) + KEY_AT[i]];
     }
 
     public static int peer(long word) {
@@ -130,40 +161,40 @@ public final class FlowTable {
 
     public void touch(int slot, long now) {
         // Opaque: any worker may write it, the last one wins; nothing else is ordered by it.
-        LAST.setOpaque(lastSeen, slot, now);
+        WORDS.setOpaque(slots, at(slot) + SEEN, now);
     }
-
-    private static final VarHandle LAST = MethodHandles.arrayElementVarHandle(long[].class);
 
     public long lastSeen(int slot) {
-        return (long) LAST.getOpaque(lastSeen, slot);
+        return (long) WORDS.getOpaque(slots, at(slot) + SEEN);
     }
 
+    /** An IPv4 key's words 1 and 3 are zero (no high address words): only an IPv6 key reads the second line. */
     private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
-        int o = s * 5;
-        return keys[o] == k0 && keys[o + 1] == k1 && keys[o + 2] == k2 && keys[o + 3] == k3 && keys[o + 4] == k4;
+        int o = at(s);
+        return slots[o + K0] == k0 && slots[o + K2] == k2 && slots[o + K4] == k4
+                && ((k0 & IPV6) == 0 || slots[o + K1] == k1 && slots[o + K3] == k3);
     }
 
     /** Whether a live entry has been idle longer than its state allows (a flow's two entries age together). */
     public boolean expired(int slot, long word, long now) {
-        long seen = lastSeen(slot);
-        if ((word & REVERSE) == 0 && (word & STATUS) == LIVE) {
-            // The forward entry of a NAT flow: the replies keep it alive too.
-            int p = peer(word);
-            if (p != slot) {
-                seen = Math.max(seen, lastSeen(p));
-            }
-        } else if ((word & REVERSE) != 0) {
-            seen = Math.max(seen, lastSeen(peer(word)));
-        }
         long limit = (word & CLOSING) != 0 ? closingNanos
-                : (keys[slot * 5] >>> 32 & 0xff) == 17 ? udpNanos : openNanos;
-        return now - seen > limit;
+                : (slots[at(slot) + K0] >>> 32 & 0xff) == 17 ? udpNanos : openNanos;
+        if (now - lastSeen(slot) <= limit) {
+            return false; // the common case: seen lately itself, the peer's line is not read
+        }
+        // A NAT flow's two entries age together: the other direction may have kept it alive.
+        int p = peer(word);
+        boolean linked = (word & REVERSE) != 0 || (word & STATUS) == LIVE && p != slot;
+        return !linked || now - lastSeen(p) > limit;
     }
 
     /** The slot of the live, unexpired entry with this key, or -1. */
     public int find(long k0, long k1, long k2, long k3, long k4, long now) {
-        long h = hash(k0, k1, k2, k3, k4);
+        return find(hash(k0, k1, k2, k3, k4), k0, k1, k2, k3, k4, now);
+    }
+
+    /** {@link #find(long, long, long, long, long, long)} with the key's {@link #hash} already made. */
+    public int find(long h, long k0, long k1, long k2, long k3, long k4, long now) {
         for (int i = 0; i < WINDOW; i++) {
             int s = probe(h, i);
             long w1 = word(s);
@@ -200,17 +231,17 @@ public final class FlowTable {
             if (free < 0) {
                 return -1;
             }
-            if (WORDS.compareAndSet(words, free, freeWord, (freeWord >>> GEN_SHIFT) << GEN_SHIFT | BUSY)) {
+            if (casWord(free, freeWord, (freeWord >>> GEN_SHIFT) << GEN_SHIFT | BUSY)) {
                 if ((freeWord & STATUS) == LIVE) {
                     reclaimed(free, freeWord); // an expired entry: its flow goes with it
                 }
                 old[0] = freeWord;
-                int o = free * 5;
-                keys[o] = k0;
-                keys[o + 1] = k1;
-                keys[o + 2] = k2;
-                keys[o + 3] = k3;
-                keys[o + 4] = k4;
+                int o = at(free);
+                slots[o + K0] = k0;
+                slots[o + K1] = k1;
+                slots[o + K2] = k2;
+                slots[o + K3] = k3;
+                slots[o + K4] = k4;
                 touch(free, now);
                 return free;
             }
@@ -223,13 +254,13 @@ public final class FlowTable {
         int p = peer(word);
         boolean forward = (word & REVERSE) == 0;
         if (forward) {
-            serviceCount.getAndDecrement(service(values[slot * 3 + 2]));
+            serviceCount.getAndDecrement(service(value(slot, 2)));
         }
         if (p != slot) {
             long pw = word(p);
-            if ((pw & STATUS) == LIVE && peer(pw) == slot && WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD)
+            if ((pw & STATUS) == LIVE && peer(pw) == slot && casWord(p, pw, nextGen(pw) | DEAD)
                     && !forward) {
-                serviceCount.getAndDecrement(service(values[p * 3 + 2])); // the flow's forward entry went with it
+                serviceCount.getAndDecrement(service(value(p, 2))); // the flow's forward entry went with it
             }
         }
     }
@@ -239,7 +270,7 @@ public final class FlowTable {
     }
 
     private void release(int slot, long old) {
-        WORDS.setVolatile(words, slot, nextGen(old) | DEAD);
+        publish(slot, nextGen(old) | DEAD);
     }
 
     /**
@@ -263,9 +294,7 @@ public final class FlowTable {
             return TABLE_FULL;
         }
         long sOld = scratch[0];
-        values[s * 3] = bh;
-        values[s * 3 + 1] = bl;
-        values[s * 3 + 2] = v2;
+        setValue(s, bh, bl, v2);
         int r = s;
         long rOld = 0;
         if (reverse) {
@@ -276,22 +305,27 @@ public final class FlowTable {
                 return TABLE_FULL;
             }
             rOld = scratch[0];
-            values[r * 3] = vh;
-            values[r * 3 + 1] = vl;
-            values[r * 3 + 2] = rv2;
+            setValue(r, vh, vl, rv2);
         }
         serviceCount.getAndIncrement(svc);
         long live = nextGen(sOld) | (long) r << PEER_SHIFT | LIVE;
         if (reverse) {
-            WORDS.setVolatile(words, r, nextGen(rOld) | (long) s << PEER_SHIFT | REVERSE | LIVE);
+            publish(r, nextGen(rOld) | (long) s << PEER_SHIFT | REVERSE | LIVE);
         }
-        WORDS.setVolatile(words, s, live);
+        publish(s, live);
         return dedupe(s, live, hash(f0, f1, f2, f3, f4));
+    }
+
+    private void setValue(int slot, long hi, long lo, long v2) {
+        int o = at(slot);
+        slots[o + V0] = hi;
+        slots[o + V1] = lo;
+        slots[o + V2] = v2;
     }
 
     /** After publishing forward slot {@code s}: of two live entries with its key, the one later in the window dies. */
     private int dedupe(int s, long live, long h) {
-        int o = s * 5;
+        long k0 = key(s, 0), k1 = key(s, 1), k2 = key(s, 2), k3 = key(s, 3), k4 = key(s, 4);
         int mine = -1;
         for (int i = 0; i < WINDOW; i++) {
             if (probe(h, i) == s) {
@@ -309,7 +343,7 @@ public final class FlowTable {
                 break;
             }
             if ((w & STATUS) == LIVE && (w & REVERSE) == 0
-                    && keyIs(t, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4])) {
+                    && keyIs(t, k0, k1, k2, k3, k4)) {
                 if (mine < i) {
                     kill(t, w);
                     return s;
@@ -323,7 +357,7 @@ public final class FlowTable {
 
     /** Marks a live entry and its peer dead (whoever's CAS wins); returns whether this call did. */
     public boolean kill(int slot, long word) {
-        if ((word & STATUS) != LIVE || !WORDS.compareAndSet(words, slot, word, nextGen(word) | DEAD)) {
+        if ((word & STATUS) != LIVE || !casWord(slot, word, nextGen(word) | DEAD)) {
             return false;
         }
         int p = peer(word);
@@ -331,10 +365,10 @@ public final class FlowTable {
         if (p != slot) {
             long pw = word(p);
             if ((pw & STATUS) == LIVE && peer(pw) == slot) {
-                WORDS.compareAndSet(words, p, pw, nextGen(pw) | DEAD);
+                casWord(p, pw, nextGen(pw) | DEAD);
             }
         }
-        serviceCount.getAndDecrement(service(values[forward * 3 + 2]));
+        serviceCount.getAndDecrement(service(value(forward, 2)));
         return true;
     }
 
@@ -351,7 +385,7 @@ public final class FlowTable {
     private void closeOne(int slot) {
         long w = word(slot);
         if ((w & STATUS) == LIVE && (w & CLOSING) == 0) {
-            WORDS.compareAndSet(words, slot, w, w | CLOSING); // lost to another change: that one stands
+            casWord(slot, w, w | CLOSING); // lost to another change: that one stands
         }
     }
 
@@ -388,7 +422,7 @@ public final class FlowTable {
         int n = 0;
         for (int s = 0; s < capacity; s++) {
             long w = word(s);
-            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && service(values[s * 3 + 2]) == service && kill(s, w)) {
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && service(value(s, 2)) == service && kill(s, w)) {
                 n++;
             }
         }
@@ -432,19 +466,26 @@ public final class FlowTable {
             if ((w & STATUS) != LIVE || (w & REVERSE) != 0 || expired(s, w, now)) {
                 continue;
             }
-            System.arraycopy(keys, s * 5, k, 0, 5);
-            System.arraycopy(values, s * 3, val, 0, 3);
+            copy(s, k, val);
             int p = peer(w);
             boolean rev = p != s;
             if (rev) {
-                System.arraycopy(keys, p * 5, rk, 0, 5);
-                System.arraycopy(values, p * 3, rv, 0, 3);
+                copy(p, rk, rv);
             }
             long seen = rev ? Math.max(lastSeen(s), lastSeen(p)) : lastSeen(s);
             v.flow(s, k, val, (w & CLOSING) != 0, seen, rev, rk, rv);
             n++;
         }
         return n;
+    }
+
+    private void copy(int slot, long[] k, long[] val) {
+        for (int i = 0; i < 5; i++) {
+            k[i] = key(slot, i);
+        }
+        for (int i = 0; i < 3; i++) {
+            val[i] = value(slot, i);
+        }
     }
 
     /** Puts back a flow handed over by the previous instance (control path, before any worker runs it). */

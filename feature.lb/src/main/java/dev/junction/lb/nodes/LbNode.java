@@ -65,7 +65,9 @@ public final class LbNode implements PacketNode {
             return ifIndex;
         }
     }
-    private final PerWorker<long[]> scratch = new PerWorker<>(i -> new long[1]);
+    /** Per worker: the insert's scratch word, then the load sink, then each packet's flow-key hash. */
+    private final PerWorker<long[]> scratch = new PerWorker<>(i -> new long[HASHES + PacketVector.MAX]);
+    private static final int SINK = 1, HASHES = 2;
 
     private LbNode(String name, int family, LbControl lb) {
         this.name = name;
@@ -131,7 +133,28 @@ public final class LbNode implements PacketNode {
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         long now = ctx.now();
-        for (int i = 0, n = v.count(); i < n; i++) {
+        int n = v.count();
+        // First each packet's flow hash, then a load of the first slot of each one's window, so that the
+        // vector's table misses are in flight together instead of one after the other in the main pass.
+        long sink = 0;
+        for (int i = 0; i < n; i++) {
+            int b = v.buffer(i);
+            int l3 = pool.l3Offset(b);
+            long ip = pool.data(b) + l3;
+            int avail = pool.length(b) - l3;
+            if ((family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail)) == Headers.OK) {
+                long h = FlowTable.hash(FlowTable.misc(family, pool.vrf(b), f.proto, f.sport, f.dport), f.sh, f.sl, f.dh, f.dl);
+                tmp[HASHES + i] = h;
+            } else {
+                tmp[HASHES + i] = 0;
+            }
+        }
+        // The loads in a loop of their own: a few instructions each, so the core has many in flight at once.
+        for (int i = 0; i < n; i++) {
+            sink += t.peek(tmp[HASHES + i]);
+        }
+        tmp[SINK] = sink;
+        for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
@@ -154,7 +177,7 @@ public final class LbNode implements PacketNode {
             }
             int vrf = pool.vrf(b);
             long k0 = FlowTable.misc(family, vrf, f.proto, f.sport, f.dport);
-            int slot = t.find(k0, f.sh, f.sl, f.dh, f.dl, now);
+            int slot = t.find(tmp[HASHES + i], k0, f.sh, f.sl, f.dh, f.dl, now);
             if (slot >= 0 && (f.flags & (Headers.SYN | Headers.ACK)) == Headers.SYN
                     && (t.word(slot) & FlowTable.CLOSING) != 0) {
                 t.kill(slot, t.word(slot)); // a new connection on the ports of one that closed: a new flow

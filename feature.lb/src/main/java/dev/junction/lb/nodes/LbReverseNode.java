@@ -95,6 +95,10 @@ public final class LbReverseNode implements PacketNode {
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
             int avail = pool.length(b) - l3;
+            if (family == 4 && avail >= 20 && !snap.maybeBackend(0, m.get(Checksums.U32, ip + 12) & 0xffffffffL)) {
+                passed++; // not from a backend (the source read before any parse): no reply of a flow
+                continue;
+            }
             int res = family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail);
             if (res != Headers.OK) {
                 passed++;

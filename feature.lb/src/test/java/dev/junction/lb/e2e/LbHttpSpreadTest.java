@@ -133,7 +133,7 @@ class LbHttpSpreadTest {
     @BeforeEach
     void setUp() throws Exception {
         RootOnly.require("LbHttpSpreadTest", "network namespaces, veth, AF_PACKET");
-        Packages.require("LbHttpSpreadTest", "/usr/bin/python3");
+        Packages.require("LbHttpSpreadTest", "/usr/bin/python3", "ethtool");
         client = "lb-c-" + id;
         hosts.host(client, "lbc-" + id).address("10.86.0.2/24").defaultRoute("10.86.0.1");
         for (int i = 1; i <= 4; i++) {
