@@ -152,7 +152,8 @@ public final class FlowTable {
     private static final int[] KEY_AT = {K0, K1, K2, K3, K4};
 
     public long key(int slot, int i) {
-        return slots[at(slot) + KEY_AT[i]];
+        int o = at(slot);
+        return (i == 1 || i == 3) && (slots[o + K0] & IPV6) == 0 ? 0 : slots[o + KEY_AT[i]];
     }
 
     public static int peer(long word) {
@@ -168,7 +169,10 @@ public final class FlowTable {
         return (long) WORDS.getOpaque(slots, at(slot) + SEEN);
     }
 
-    /** An IPv4 key's words 1 and 3 are zero (no high address words): only an IPv6 key reads the second line. */
+    /**
+     * An IPv4 key's words 1 and 3 are zero (no high address words; the callers' IPv4 keys always have
+     * them zero): only an IPv6 key reads, or writes, the second line.
+     */
     private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
         int o = at(s);
         return slots[o + K0] == k0 && slots[o + K2] == k2 && slots[o + K4] == k4
@@ -238,10 +242,12 @@ public final class FlowTable {
                 old[0] = freeWord;
                 int o = at(free);
                 slots[o + K0] = k0;
-                slots[o + K1] = k1;
                 slots[o + K2] = k2;
-                slots[o + K3] = k3;
                 slots[o + K4] = k4;
+                if ((k0 & IPV6) != 0) {
+                    slots[o + K1] = k1; // an IPv4 key's are zero: its second line is never written nor read
+                    slots[o + K3] = k3;
+                }
                 touch(free, now);
                 return free;
             }
