@@ -30,7 +30,7 @@ import org.osgi.framework.Bundle;
  * request and every failure. The long-lived flows, each on its backend, are the same before and after
  * every update; no request of either client fails. The service has health checks (TCP probes from
  * Junction every 200 ms): both backends are up by their SYN-ACKs before the load and again after the
- * last update, whose new instance starts them unknown.
+ * last update (the new instance takes their states over and probes anew: its own SYN-ACKs are seen).
  */
 class LbHotSwapTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -223,7 +223,7 @@ class LbHotSwapTest {
             Osgi.await(() -> flows().equals(before), Duration.ofSeconds(10),
                     () -> "the flows back after update " + n + ": " + flows() + " (before: " + before + ")");
         }
-        awaitBothUp("after the fifth update (a new instance starts them unknown)");
+        awaitBothUp("after the fifth update (the new instance's own probes answered)");
         Thread.sleep(1000); // a last stretch of load after the fifth update
         assertEquals(before, flows(), "each long-lived connection on its backend throughout");
         Files.writeString(stop, "stop\n");

@@ -129,6 +129,39 @@ public final class HealthChecker {
         return out;
     }
 
+    /**
+     * What an update of the bundle hands over, by {@code SERVICE KEY}: each checked backend's state and
+     * its run of passes or failures (so a backend found down stays out of the table, and one halfway to
+     * its fall keeps its count). Probes in flight are not handed over: the next instance sends anew.
+     */
+    public synchronized Map<String, int[]> states() {
+        Map<String, int[]> out = new TreeMap<>();
+        checked.forEach((k, c) -> out.put(k, new int[] {c.state.state, c.state.fails, c.state.passes}));
+        return out;
+    }
+
+    /**
+     * Takes the states {@link #states()} gave the previous instance, for the backends checked now (the
+     * others are ignored), and tells the load balancer at once which are down. Returns how many were
+     * taken. Call after the statements are applied and before the first {@link #run}.
+     */
+    public synchronized int restore(Map<String, int[]> states, long now) {
+        sync(now);
+        int n = 0;
+        for (Map.Entry<String, int[]> e : states.entrySet()) {
+            Checked c = checked.get(e.getKey());
+            int[] v = e.getValue();
+            if (c != null && v.length == 3 && v[0] >= HealthState.UNKNOWN && v[0] <= HealthState.DOWN) {
+                c.state.state = v[0];
+                c.state.fails = Math.max(0, v[1]);
+                c.state.passes = Math.max(0, v[2]);
+                n++;
+            }
+        }
+        publishDown();
+        return n;
+    }
+
     /** One round: follow the configuration, read outcomes and timeouts, send what is due. */
     public synchronized void run(long now) {
         Map<String, LoadBalancer.BackendSpec> current = sync(now);

@@ -2,6 +2,7 @@ package dev.junction.lb.osgi;
 
 import dev.junction.lb.control.LbControl;
 import dev.junction.lb.flows.FlowTable;
+import dev.junction.lb.health.HealthChecker;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -19,14 +20,16 @@ import org.osgi.framework.BundleContext;
  * instance writes every live flow (both keys and values, closing or not, idle time) to the bundle's data
  * area after its nodes have left the graph, with the names of the services and backends its numbers
  * stand for; the new one, its statements applied, maps those names to its own numbers and puts the
- * flows back before its nodes join. A flow whose service or backend is gone is left out. Only a file
+ * flows back before its nodes join. A flow whose service or backend is gone is left out. The health
+ * checks' states follow the flows in the same file (a backend found down stays out of the Maglev
+ * table; one checked now and not then starts unknown). Only a file
  * of this framework launch, at most 30 s old, is read.
  */
 final class FlowHandover {
     private static final System.Logger LOG = System.getLogger("dev.junction.lb");
     private static final String FILE = "flows.handover";
     private static final long MAX_AGE_MS = 30_000;
-    private static final int MAGIC = 0x4a4c_4201;
+    private static final int MAGIC = 0x4a4c_4202; // 02: health states after the flows
 
     private FlowHandover() {
     }
@@ -36,7 +39,7 @@ final class FlowHandover {
                 + java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
     }
 
-    static int save(BundleContext context, LbControl lb) {
+    static int save(BundleContext context, LbControl lb, HealthChecker health) {
         File f = context.getDataFile(FILE);
         if (f == null) {
             return 0;
@@ -90,6 +93,15 @@ final class FlowHandover {
                 throw failed[0];
             }
             out.writeBoolean(false);
+            // Then the health checks' states, so that a backend found down stays out of the table.
+            Map<String, int[]> states = health.states();
+            out.writeInt(states.size());
+            for (Map.Entry<String, int[]> e : states.entrySet()) {
+                out.writeUTF(e.getKey());
+                for (int x : e.getValue()) {
+                    out.writeInt(x);
+                }
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "flows not handed over: " + e);
             f.delete();
@@ -104,7 +116,7 @@ final class FlowHandover {
         return s == null || b == null ? -1 : FlowTable.value(s, b, FlowTable.port(v2));
     }
 
-    static int restore(BundleContext context, LbControl lb) {
+    static int restore(BundleContext context, LbControl lb, HealthChecker health) {
         File f = context.getDataFile(FILE);
         if (f == null || !f.isFile()) {
             return 0;
@@ -161,6 +173,13 @@ final class FlowHandover {
             }
             LOG.log(System.Logger.Level.INFO, "load-balanced flows handed over: " + n
                     + (lost > 0 ? ", " + lost + " left out (service or backend gone, or no room)" : ""));
+            Map<String, int[]> states = new HashMap<>();
+            for (int i = 0, c = in.readInt(); i < c; i++) {
+                String key = in.readUTF();
+                states.put(key, new int[] {in.readInt(), in.readInt(), in.readInt()});
+            }
+            int taken = health.restore(states, System.nanoTime());
+            LOG.log(System.Logger.Level.INFO, "health states handed over: " + taken + " of " + states.size());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "flows not handed over: " + e);
         } finally {

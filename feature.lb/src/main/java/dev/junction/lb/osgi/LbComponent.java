@@ -52,6 +52,7 @@ public final class LbComponent {
     private final List<ServiceRegistration<?>> nodes = new ArrayList<>();
     private final Map<Integer, ServiceRegistration<SteeredPrefix>> steered = new HashMap<>();
     private LbControl control;
+    private HealthChecker checker;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService prober;
     private BundleContext context;
@@ -86,11 +87,12 @@ public final class LbComponent {
                 health = configurator.healthFactory();
         ProbeSlots slots = new ProbeSlots();
         HealthChecker checker = new HealthChecker(control, slots, this::vrfId, ProbeSources.of(routing));
+        this.checker = checker;
         control.healthChecker(checker);
         applyStored(svc, LbStatements.SERVICE_PID);
         applyStored(backends, LbStatements.BACKEND_PID);
         applyStored(health, LbStatements.HEALTH_PID);
-        FlowHandover.restore(context, control);
+        FlowHandover.restore(context, control, checker);
         nodes.add(context.registerService(PacketNode.class, LbNode.ip4(control), null));
         nodes.add(context.registerService(PacketNode.class, LbNode.ip6(control), null));
         nodes.add(context.registerService(PacketNode.class, LbReverseNode.ip4(control), null));
@@ -151,7 +153,7 @@ public final class LbComponent {
             r.unregister();
         }
         nodes.clear();
-        FlowHandover.save(context, control);
+        FlowHandover.save(context, control, checker);
         synchronized (steering) {
             for (ServiceRegistration<SteeredPrefix> r : steered.values()) {
                 r.unregister();
