@@ -64,6 +64,9 @@ public final class FlowTable {
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
     private volatile int[] serviceLimit = new int[MAX_SERVICES];
     private volatile long openNanos = 900_000_000_000L, closingNanos = 10_000_000_000L, udpNanos = 60_000_000_000L;
+    /** The largest table: 2^26 slots, 8 GiB. */
+    public static final int MAX_CAPACITY = 1 << 26;
+
     public FlowTable(int capacity) {
         if (capacity < WINDOW || Integer.bitCount(capacity) != 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("flow table capacity " + capacity + " is not a power of two in "
@@ -74,16 +77,8 @@ public final class FlowTable {
         slots = new long[BASE + capacity * STRIDE];
     }
 
-    /** The largest table: 2^26 slots, 8 GiB. */
-    public static final int MAX_CAPACITY = 1 << 26;
-
     private static int at(int slot) {
         return BASE + slot * STRIDE;
-    }
-
-    /** The array index of the first word of the slot {@code h} hashes to first: for a caller reading it ahead. */
-    public int firstSlot(long h) {
-        return at((int) h & mask);
     }
 
     /** Reads the first slot's state word of a key's hash (the caller folds it into a sink): a load issued early. */
