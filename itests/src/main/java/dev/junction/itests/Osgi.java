@@ -24,7 +24,6 @@ final class Osgi {
         return FrameworkUtil.getBundle(Osgi.class).getBundleContext();
     }
 
-    /** The service, waiting up to 10 s for it to appear. */
     /** The installed bundle of symbolic name {@code bsn}; fails the test when there is none. */
     static org.osgi.framework.Bundle bundle(String bsn) {
         for (org.osgi.framework.Bundle b : context().getBundles()) {
@@ -35,6 +34,31 @@ final class Osgi {
         throw new AssertionError(bsn + " is not installed");
     }
 
+    /**
+     * Waits up to 10 s until every statement kind in {@code kinds} is registered: a bundle registers
+     * its services one after the other, so its main service may be there before its statements, and a
+     * configuration loaded in between is refused ("unknown statement").
+     */
+    static void awaitStatements(String... kinds) throws InterruptedException {
+        await(() -> {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            try {
+                for (org.osgi.framework.ServiceReference<dev.junction.config.StatementType> r
+                        : context().getServiceReferences(dev.junction.config.StatementType.class, null)) {
+                    dev.junction.config.StatementType t = context().getService(r);
+                    if (t != null) {
+                        known.add(t.kind());
+                        context().ungetService(r);
+                    }
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            return known.containsAll(java.util.List.of(kinds));
+        }, Duration.ofSeconds(10), () -> "statements " + String.join(", ", kinds) + " registered");
+    }
+
+    /** The service, waiting up to 10 s for it to appear. */
     static <T> T service(Class<T> type) throws InterruptedException {
         ServiceTracker<T, T> t = new ServiceTracker<>(context(), type, null);
         t.open();
