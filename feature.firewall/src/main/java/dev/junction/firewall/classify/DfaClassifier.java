@@ -9,24 +9,26 @@ import java.util.Map;
 
 /**
  * The rules of one address family as byte-wise DFAs over the packet's key, the scheme of DPDK's
- * rte_acl: a packet takes a fixed number of steps, one table load per key byte, whatever the rules.
+ * rte_acl: a packet takes a fixed number of steps whatever the rules.
  *
- * <p>The key, one step a byte: the protocol with a ninth bit for "later fragment" (a later fragment
+ * <p>The key, one level a byte: the protocol with a ninth bit for "later fragment" (a later fragment
  * has no transport header, so rules that look at ports, ICMP type or flags must not match it, and
  * {@code fragment=yes|no} rules are told apart), the source address (4 or 16 bytes), the destination
  * address, the source port and the destination port (two bytes each; ICMP's type and code take their
  * places), and the TCP flags only when some rule looks at them. A rule becomes one or more boxes, a
- * box being one interval of byte values per step: a prefix is a run of exact bytes, one byte's range,
+ * box being one interval of byte values per level: a prefix is a run of exact bytes, one byte's range,
  * then any; a port range is the union of at most three boxes over its two bytes.
  *
  * <p>Built by subset construction, level by level: a state is the set of boxes still alive after the
  * bytes so far, in rank order, deduplicated by content. A set is cut after its first box that accepts
- * anything from here on (nothing behind it can win), which keeps sets small. Each level has its own
- * alphabet: the byte values that every box of the level treats alike make one class, so a state's
- * row has one entry per class, not 256. The last level's entries are ranks. When the states outgrow
- * the memory budget the rules are split into groups (at most {@link #MAX_GROUPS}), each with its own
- * automaton, and the best rank over the groups wins; if even that does not fit, the tuple classifier
- * answers instead.
+ * anything from here on (nothing behind it can win). Then states with the same future (equal rows)
+ * are merged, from the last level up. A state's row is 16
+ * entries, one per high nibble of the byte, each naming a row of 16 entries (low nibble) shared by
+ * every state of the level that has the same one: most states split a byte into a few ranges, so most
+ * of those rows are "all to one state" and shared. The root (the protocol level) is one row of 512.
+ * The last level's entries are ranks. When the rows outgrow the budget the rules are split into groups
+ * (at most {@link #MAX_GROUPS}), each with its own automaton, and the best rank over the groups wins;
+ * if even that does not fit, a {@link TupleClassifier} answers instead.
  *
  * <p>Immutable once built; {@link #classify} and {@link #classify4} allocate nothing and may run on
  * any number of threads.
@@ -35,41 +37,37 @@ public final class DfaClassifier {
     /** No rule matched (greater than any rank, so that the best of the groups is a minimum). */
     static final int NONE = Integer.MAX_VALUE;
     static final int MAX_GROUPS = 8;
-    /** Table entries (4 bytes each) for all of a family's groups: 128 MiB. */
-    static final long DEFAULT_BUDGET = 32L << 20;
+    /** Table entries (4 bytes each) for all of a family's groups: 64 MiB. */
+    static final long DEFAULT_BUDGET = 16L << 20;
+    /**
+     * The build's work over all its tries (boxes of the states made, plus 16 a state) after which it
+     * gives up and the tuple classifier answers: a bound on the control thread's time, about 2 s on
+     * the 2-vCPU VM of docs/PERFORMANCE.md.
+     */
+    static final long WORK_LIMIT = 25_000_000;
 
     private final int family;
-    private final int depths;
     private final boolean withFlags;
     private final int groups;
     /** Each group's root row (an offset in {@link #table}). */
     private final int[] roots;
-    /** Byte value to class, per group and level: level 0 has 512 values (the later bit), the others 256. */
-    private final char[] classes;
-    private final int classStride;
     private final int[] table;
     private final int ruleCount;
     private final TupleClassifier fallback;
     private final int states;
+    /** What the build took: the boxes of every state made, over every try (see {@link #WORK_LIMIT}). */
+    long work;
 
-    private DfaClassifier(int family, int depths, boolean withFlags, int[] roots, char[] classes, int[] table,
-                          int ruleCount, TupleClassifier fallback, int states) {
+    private DfaClassifier(int family, boolean withFlags, int[] roots, int[] table, int ruleCount,
+                          TupleClassifier fallback, int states) {
         this.family = family;
-        this.depths = depths;
         this.withFlags = withFlags;
         this.groups = roots.length;
         this.roots = roots;
-        this.classes = classes;
-        this.classStride = 256 * (depths + 1);
         this.table = table;
         this.ruleCount = ruleCount;
         this.fallback = fallback;
         this.states = states;
-    }
-
-    /** Where level {@code k}'s classes start within a group's. */
-    private static int classBase(int k) {
-        return k == 0 ? 0 : 256 * (k + 1);
     }
 
     /**
@@ -77,22 +75,23 @@ public final class DfaClassifier {
      * {@code ranks[i]} is {@code rules[i]}'s rank in its rule set.
      */
     public static DfaClassifier build(int family, Rule[] rules, int[] ranks) {
-        return build(family, rules, ranks, DEFAULT_BUDGET);
+        return build(family, rules, ranks, DEFAULT_BUDGET, WORK_LIMIT);
     }
 
-    static DfaClassifier build(int family, Rule[] rules, int[] ranks, long budget) {
+    static DfaClassifier build(int family, Rule[] rules, int[] ranks, long budget, long workLimit) {
         boolean flags = false;
         for (Rule r : rules) {
             flags |= r.tcpMask() != 0;
         }
         int depths = 1 + (family == 4 ? 8 : 32) + 4 + (flags ? 1 : 0);
         Boxes all = Boxes.of(family, depths, flags, rules, ranks);
-        for (int g = 1; g <= MAX_GROUPS; g *= 2) {
+        long[] work = {0};
+        for (int g = 1; g <= MAX_GROUPS && work[0] <= workLimit; g *= 2) {
             List<int[]> split = Grouping.split(rules, g);
             List<Automaton> built = new ArrayList<>();
             long left = budget;
             for (int[] members : split) {
-                Automaton a = Automaton.build(all.subset(members), left);
+                Automaton a = Automaton.build(all.subset(members), left, work, workLimit);
                 if (a == null) {
                     built = null;
                     break;
@@ -101,14 +100,16 @@ public final class DfaClassifier {
                 built.add(a);
             }
             if (built != null) {
-                return assemble(family, depths, flags, built, rules.length);
+                DfaClassifier c = assemble(family, flags, built, rules.length);
+                c.work = work[0];
+                return c;
             }
         }
-        return new DfaClassifier(family, depths, flags, new int[0], new char[0], new int[0], rules.length,
+        return new DfaClassifier(family, flags, new int[0], new int[0], rules.length,
                 TupleClassifier.build(family, rules, ranks), 0);
     }
 
-    private static DfaClassifier assemble(int family, int depths, boolean flags, List<Automaton> built, int n) {
+    private static DfaClassifier assemble(int family, boolean flags, List<Automaton> built, int n) {
         long entries = 0;
         int states = 0;
         for (Automaton a : built) {
@@ -116,17 +117,15 @@ public final class DfaClassifier {
             states += a.states();
         }
         int[] table = new int[Math.toIntExact(entries)];
-        int stride = 256 * (depths + 1);
-        char[] classes = new char[stride * built.size()];
         int[] roots = new int[built.size()];
         int at = 0;
         for (int g = 0; g < built.size(); g++) {
             Automaton a = built.get(g);
             roots[g] = at;
-            a.copyTo(table, at, classes, g * stride);
+            a.copyTo(table, at);
             at += Math.toIntExact(a.entries());
         }
-        return new DfaClassifier(family, depths, flags, roots, classes, table, n, null, states);
+        return new DfaClassifier(family, flags, roots, table, n, null, states);
     }
 
     /**
@@ -141,61 +140,59 @@ public final class DfaClassifier {
         int first = (later ? 256 : 0) | protocol;
         int best = NONE;
         for (int g = 0; g < groups; g++) {
-            int r = family == 4 ? walk4(g, first, (int) (sh >>> 32), (int) (dh >>> 32), sport << 16 | dport, flags)
-                    : walk6(g, first, sh, sl, dh, dl, sport << 16 | dport, flags);
+            int r = family == 4 ? walk4(roots[g], first, (int) (sh >>> 32), (int) (dh >>> 32), sport << 16 | dport, flags)
+                    : walk6(roots[g], first, sh, sl, dh, dl, sport << 16 | dport, flags);
             best = Math.min(best, r);
         }
         return best == NONE ? -1 : best;
     }
 
-    private int walk4(int g, int first, int src, int dst, int ports, int flags) {
+    /** One level: the high nibble's entry names the low nibble's row. */
+    private static int step(int[] t, int p, int b) {
+        return t[t[p + (b >>> 4)] + (b & 15)];
+    }
+
+    private int walk4(int root, int first, int src, int dst, int ports, int flags) {
         int[] t = table;
-        char[] m = classes;
-        int c = g * classStride;
-        int p = roots[g];
-        p = t[p + m[c + first]];
-        p = t[p + m[c + 512 + (src >>> 24)]];
-        p = t[p + m[c + 768 + ((src >>> 16) & 0xff)]];
-        p = t[p + m[c + 1024 + ((src >>> 8) & 0xff)]];
-        p = t[p + m[c + 1280 + (src & 0xff)]];
-        p = t[p + m[c + 1536 + (dst >>> 24)]];
-        p = t[p + m[c + 1792 + ((dst >>> 16) & 0xff)]];
-        p = t[p + m[c + 2048 + ((dst >>> 8) & 0xff)]];
-        p = t[p + m[c + 2304 + (dst & 0xff)]];
-        p = t[p + m[c + 2560 + (ports >>> 24)]];
-        p = t[p + m[c + 2816 + ((ports >>> 16) & 0xff)]];
-        p = t[p + m[c + 3072 + ((ports >>> 8) & 0xff)]];
-        p = t[p + m[c + 3328 + (ports & 0xff)]];
+        int p = t[root + first];
+        p = step(t, p, src >>> 24);
+        p = step(t, p, (src >>> 16) & 0xff);
+        p = step(t, p, (src >>> 8) & 0xff);
+        p = step(t, p, src & 0xff);
+        p = step(t, p, dst >>> 24);
+        p = step(t, p, (dst >>> 16) & 0xff);
+        p = step(t, p, (dst >>> 8) & 0xff);
+        p = step(t, p, dst & 0xff);
+        p = step(t, p, ports >>> 24);
+        p = step(t, p, (ports >>> 16) & 0xff);
+        p = step(t, p, (ports >>> 8) & 0xff);
+        p = step(t, p, ports & 0xff);
         if (withFlags) {
-            p = t[p + m[c + 3584 + (flags & 0xff)]];
+            p = step(t, p, flags & 0xff);
         }
         return p;
     }
 
-    private int walk6(int g, int first, long sh, long sl, long dh, long dl, int ports, int flags) {
+    private int walk6(int root, int first, long sh, long sl, long dh, long dl, int ports, int flags) {
         int[] t = table;
-        char[] m = classes;
-        int c = g * classStride;
-        int p = roots[g];
-        p = t[p + m[c + first]];
-        int k = 1;
-        for (int i = 56; i >= 0; i -= 8, k++) {
-            p = t[p + m[c + classBase(k) + (int) ((sh >>> i) & 0xff)]];
+        int p = t[root + first];
+        for (int i = 56; i >= 0; i -= 8) {
+            p = step(t, p, (int) (sh >>> i) & 0xff);
         }
-        for (int i = 56; i >= 0; i -= 8, k++) {
-            p = t[p + m[c + classBase(k) + (int) ((sl >>> i) & 0xff)]];
+        for (int i = 56; i >= 0; i -= 8) {
+            p = step(t, p, (int) (sl >>> i) & 0xff);
         }
-        for (int i = 56; i >= 0; i -= 8, k++) {
-            p = t[p + m[c + classBase(k) + (int) ((dh >>> i) & 0xff)]];
+        for (int i = 56; i >= 0; i -= 8) {
+            p = step(t, p, (int) (dh >>> i) & 0xff);
         }
-        for (int i = 56; i >= 0; i -= 8, k++) {
-            p = t[p + m[c + classBase(k) + (int) ((dl >>> i) & 0xff)]];
+        for (int i = 56; i >= 0; i -= 8) {
+            p = step(t, p, (int) (dl >>> i) & 0xff);
         }
-        for (int i = 24; i >= 0; i -= 8, k++) {
-            p = t[p + m[c + classBase(k) + ((ports >>> i) & 0xff)]];
+        for (int i = 24; i >= 0; i -= 8) {
+            p = step(t, p, (ports >>> i) & 0xff);
         }
         if (withFlags) {
-            p = t[p + m[c + classBase(k) + (flags & 0xff)]];
+            p = step(t, p, flags & 0xff);
         }
         return p;
     }
@@ -213,11 +210,14 @@ public final class DfaClassifier {
         return (long) dst << 32 | (long) (sport & 0xffff) << 16 | (dport & 0xffff);
     }
 
+    /** Packets walked side by side by {@link #classify4}. */
+    public static final int BLOCK = 64;
+
     /**
      * Classifies {@code n} IPv4 packets at once, their keys made by {@link #key4a} and {@link #key4b}:
      * {@code out[i]} becomes the rank of packet i's best rule or -1. The walks go a level at a time over
      * a block of packets, so that the loads of different packets overlap instead of waiting on each
-     * other. {@code scratch} holds at least {@code min(n, 64)} ints.
+     * other. {@code scratch} holds at least {@link #BLOCK} ints.
      */
     public void classify4(long[] a, long[] b, int n, int[] out, int[] scratch) {
         if (fallback != null) {
@@ -230,33 +230,30 @@ public final class DfaClassifier {
             return;
         }
         int[] t = table;
-        char[] m = classes;
-        for (int from = 0; from < n; from += 64) {
-            int to = Math.min(n, from + 64);
-            int len = to - from;
+        int[] s = scratch;
+        for (int from = 0; from < n; from += BLOCK) {
+            int len = Math.min(n, from + BLOCK) - from;
             for (int g = 0; g < groups; g++) {
-                int c = g * classStride;
                 int root = roots[g];
-                int[] s = scratch;
                 for (int j = 0; j < len; j++) {
-                    s[j] = t[root + m[c + ((int) (a[from + j] >>> 40) & 0x1ff)]];
+                    s[j] = t[root + ((int) (a[from + j] >>> 40) & 0x1ff)];
                 }
-                for (int k = 1; k <= 4; k++) {
-                    int cb = c + 256 * (k + 1), shift = 32 - 8 * k;
+                for (int shift = 24; shift >= 0; shift -= 8) {
                     for (int j = 0; j < len; j++) {
-                        s[j] = t[s[j] + m[cb + ((int) (a[from + j] >>> shift) & 0xff)]];
+                        int v = (int) (a[from + j] >>> shift) & 0xff;
+                        s[j] = t[t[s[j] + (v >>> 4)] + (v & 15)];
                     }
                 }
-                for (int k = 5; k <= 12; k++) {
-                    int cb = c + 256 * (k + 1), shift = 96 - 8 * k;
+                for (int shift = 56; shift >= 0; shift -= 8) {
                     for (int j = 0; j < len; j++) {
-                        s[j] = t[s[j] + m[cb + ((int) (b[from + j] >>> shift) & 0xff)]];
+                        int v = (int) (b[from + j] >>> shift) & 0xff;
+                        s[j] = t[t[s[j] + (v >>> 4)] + (v & 15)];
                     }
                 }
                 if (withFlags) {
-                    int cb = c + 256 * 14;
                     for (int j = 0; j < len; j++) {
-                        s[j] = t[s[j] + m[cb + ((int) (a[from + j] >>> 32) & 0xff)]];
+                        int v = (int) (a[from + j] >>> 32) & 0xff;
+                        s[j] = t[t[s[j] + (v >>> 4)] + (v & 15)];
                     }
                 }
                 if (g == 0) {
@@ -267,7 +264,7 @@ public final class DfaClassifier {
                     }
                 }
             }
-            for (int j = from; j < to; j++) {
+            for (int j = from; j < from + len; j++) {
                 if (out[j] == NONE) {
                     out[j] = -1;
                 }
@@ -284,9 +281,9 @@ public final class DfaClassifier {
         return groups;
     }
 
-    /** Bytes of the tables. */
+    /** Bytes of the tables, -1 when the tuple classifier answers. */
     public long bytes() {
-        return fallback != null ? -1 : 4L * table.length + 2L * classes.length;
+        return fallback != null ? -1 : 4L * table.length;
     }
 
     public int states() {
@@ -301,7 +298,7 @@ public final class DfaClassifier {
     @Override
     public String toString() {
         return fallback != null ? ruleCount + " rules, tuples: " + fallback
-                : ruleCount + " rules in " + groups + " automata, " + states + " states, " + bytes() / 1024 + " KiB";
+                : ruleCount + " rules in " + groups + " automata, " + states + " states, " + bytes() / 1024 + " KiB, work " + work;
     }
 
     /**
@@ -470,171 +467,123 @@ public final class DfaClassifier {
         }
     }
 
-    /** One automaton being built, level by level, and then its rows. */
+    /** Rows of 16 ints, each kept once (a hash of the contents names it). */
+    static final class Rows {
+        int[] a = new int[16 * 64];
+        int count;
+        private final Map<RowKey, Integer> index = new HashMap<>();
+
+        /** The id of the row {@code src[from..from+16)}, added if new. */
+        int intern(int[] src, int from) {
+            RowKey k = new RowKey(Arrays.copyOfRange(src, from, from + 16));
+            Integer id = index.get(k);
+            if (id != null) {
+                return id;
+            }
+            add(k.row, 0);
+            index.put(k, count - 1);
+            return count - 1;
+        }
+
+        void add(int[] src, int from) {
+            if (16 * (count + 1) > a.length) {
+                a = Arrays.copyOf(a, a.length * 2);
+            }
+            System.arraycopy(src, from, a, 16 * count, 16);
+            count++;
+        }
+
+        /** Renames the entries, then merges rows made equal: returns each old row's new id. */
+        int[] rename(int[] names) {
+            if (names != null) {
+                for (int i = 0; i < 16 * count; i++) {
+                    a[i] = names[a[i]];
+                }
+            }
+            index.clear();
+            int[] mine = new int[count];
+            int unique = 0;
+            for (int r = 0; r < count; r++) {
+                RowKey k = new RowKey(Arrays.copyOfRange(a, 16 * r, 16 * r + 16));
+                Integer id = index.putIfAbsent(k, unique);
+                if (id == null) {
+                    System.arraycopy(k.row, 0, a, 16 * unique, 16);
+                    mine[r] = unique++;
+                } else {
+                    mine[r] = id;
+                }
+            }
+            count = unique;
+            index.clear();
+            return mine;
+        }
+    }
+
+    /** One automaton being built, level by level, and then its table. */
     static final class Automaton {
         final int depths;
-        /** Per level: the class of each byte value, the number of classes, and the rows (state x class). */
-        final char[][] classOf;
-        final int[] classCount;
-        final int[][] rows;
-        final int[] stateCount;
-        /** Per level and class: its first byte value. */
-        final int[][] representative;
+        /** Level 1's state for each of the 512 values of level 0. */
+        int[] root;
+        /** Per level from 1: the states' rows (16 low-row ids each) and the low rows (16 next-level ids or ranks). */
+        final Rows[] high, low;
 
         private Automaton(int depths) {
-            representative = new int[depths][];
             this.depths = depths;
-            classOf = new char[depths][];
-            classCount = new int[depths];
-            rows = new int[depths][];
-            stateCount = new int[depths];
+            high = new Rows[depths];
+            low = new Rows[depths];
         }
 
         long entries() {
-            long e = 0;
-            for (int k = 0; k < depths; k++) {
-                e += (long) stateCount[k] * classCount[k];
+            long e = 512;
+            for (int k = 1; k < depths; k++) {
+                e += 16L * (high[k].count + low[k].count);
             }
             return e;
         }
 
         int states() {
-            int s = 0;
-            for (int k = 0; k < depths; k++) {
-                s += stateCount[k];
+            int s = 1;
+            for (int k = 1; k < depths; k++) {
+                s += high[k].count;
             }
             return s;
         }
 
-        /** Null when the rows would pass {@code budget} entries. */
-        static Automaton build(Boxes b, long budget) {
+        /** Null when the table would pass {@code budget} entries. */
+        static Automaton build(Boxes b, long budget, long[] work, long workLimit) {
             int depths = b.depths;
             Automaton a = new Automaton(depths);
-            for (int k = 0; k < depths; k++) {
-                a.classes(b, k);
-            }
-            int[] root = cut(allBoxes(b.count), b, 0);
+            Builder w = new Builder(b);
             List<int[]> level = new ArrayList<>();
-            level.add(root);
-            long used = 0;
-            int maxClasses = 512;
-            int[][] lists = new int[maxClasses][];
-            int[] lengths = new int[maxClasses];
-            boolean[] closed = new boolean[maxClasses];
-            int[] target = new int[maxClasses];
-            int[] points = new int[1024];
-            for (int c = 0; c < maxClasses; c++) {
-                lists[c] = new int[8];
-            }
+            level.add(cut(allBoxes(b.count), b, 0));
+            long used = 512;
+            int[] byValue = new int[512];
             for (int k = 0; k < depths; k++) {
-                int classes = a.classCount[k];
-                a.stateCount[k] = level.size();
-                used += (long) level.size() * classes;
-                if (used > budget) {
-                    return null;
-                }
-                int[] rows = new int[level.size() * classes];
-                a.rows[k] = rows;
                 boolean last = k == depths - 1;
-                boolean flagLevel = b.flags && k == depths - 1;
                 List<int[]> next = new ArrayList<>();
                 Map<SetKey, Integer> seen = new HashMap<>();
-                long nextEntries = 0;
-                int nextClasses = last ? 0 : a.classCount[k + 1];
-                int width = k == 0 ? 512 : 256;
-                for (int s = 0; s < level.size(); s++) {
-                    int[] set = level.get(s);
-                    int base = s * classes;
-                    if (flagLevel) {
-                        // The last level, by value and mask: the first box that accepts a class wins it.
-                        int[] rep = a.representative[k];
-                        for (int c = 0; c < classes; c++) {
-                            int r = NONE;
-                            for (int box : set) {
-                                int o = box * depths + k;
-                                if ((rep[c] & b.hi[o]) == b.lo[o]) {
-                                    r = b.rank[box];
-                                    break;
-                                }
-                            }
-                            rows[base + c] = r;
+                Rows highK = new Rows(), lowK = new Rows();
+                for (int[] set : level) {
+                    int before = next.size(), lows = lowK.count;
+                    w.targets(set, k, last, next, seen, byValue);
+                    work[0] += set.length + 16;
+                    if (k == 0) {
+                        a.root = Arrays.copyOf(byValue, 512);
+                    } else {
+                        int[] row = new int[16];
+                        for (int h = 0; h < 16; h++) {
+                            row[h] = lowK.intern(byValue, 16 * h);
                         }
-                        continue;
+                        highK.add(row, 0);
                     }
-                    // The state's own segments of byte values: where one of its boxes starts or ends.
-                    int np = 0;
-                    if (points.length < 2 * set.length + 1) {
-                        points = new int[2 * set.length + 1];
+                    used += 16L * (next.size() - before) + 16L * (lowK.count - lows);
+                    if (used > budget || work[0] > workLimit) {
+                        return null;
                     }
-                    points[np++] = 0;
-                    for (int box : set) {
-                        int o = box * depths + k;
-                        points[np++] = b.lo[o];
-                        points[np++] = b.hi[o] + 1;
-                    }
-                    Arrays.sort(points, 0, np);
-                    int segments = 0;
-                    for (int i = 0; i < np; i++) {
-                        int v = points[i];
-                        if (v < width && (segments == 0 || v != points[segments - 1])) {
-                            points[segments++] = v;
-                        }
-                    }
-                    Arrays.fill(lengths, 0, segments, 0);
-                    Arrays.fill(closed, 0, segments, false);
-                    int open = segments;
-                    for (int x = 0; x < set.length && open > 0; x++) {
-                        int box = set[x];
-                        int o = box * depths + k;
-                        boolean stop = last || b.wildFrom[box] <= k + 1;
-                        int from = Arrays.binarySearch(points, 0, segments, b.lo[o]);
-                        int end = b.hi[o] + 1 >= width ? segments : Arrays.binarySearch(points, 0, segments, b.hi[o] + 1);
-                        for (int g = from; g < end; g++) {
-                            if (closed[g]) {
-                                continue;
-                            }
-                            if (lengths[g] == lists[g].length) {
-                                lists[g] = Arrays.copyOf(lists[g], lengths[g] * 2);
-                            }
-                            lists[g][lengths[g]++] = box;
-                            if (stop) {
-                                closed[g] = true;
-                                open--;
-                            }
-                        }
-                    }
-                    for (int g = 0; g < segments; g++) {
-                        if (last) {
-                            target[g] = lengths[g] == 0 ? NONE : b.rank[lists[g][0]];
-                            continue;
-                        }
-                        int len = lengths[g];
-                        int[] key = Arrays.copyOf(lists[g], len);
-                        if (len <= PRUNE_LIMIT) {
-                            key = Arrays.copyOf(key, prune(key, len, b, k + 1));
-                        }
-                        SetKey sk = new SetKey(key);
-                        Integer id = seen.get(sk);
-                        if (id == null) {
-                            id = next.size();
-                            seen.put(sk, id);
-                            next.add(key);
-                            nextEntries += nextClasses;
-                            if (used + nextEntries > budget) {
-                                return null;
-                            }
-                        }
-                        target[g] = id;
-                    }
-                    // Each class of the level lies within one segment of the state's.
-                    int[] rep = a.representative[k];
-                    int g = 0;
-                    for (int c = 0; c < classes; c++) {
-                        while (g + 1 < segments && points[g + 1] <= rep[c]) {
-                            g++;
-                        }
-                        rows[base + c] = target[g];
-                    }
+                }
+                if (k > 0) {
+                    a.high[k] = highK;
+                    a.low[k] = lowK;
                 }
                 level = next;
             }
@@ -642,72 +591,41 @@ public final class DfaClassifier {
             return a;
         }
 
-        /**
-         * Merges the states of a level whose rows are the same (different sets, same futures), from
-         * the last level up, so that merged states make more rows above them alike.
-         */
+        /** Merges states of a level whose rows are the same (different sets, same futures), from the last level up. */
         private void minimize() {
-            int[] remap = null;
-            for (int k = depths - 1; k >= 0; k--) {
-                int classes = classCount[k], n = stateCount[k];
-                int[] r = rows[k];
-                if (remap != null) {
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] = remap[r[i]];
-                    }
-                }
-                Map<RowKey, Integer> seen = new HashMap<>(n * 2);
-                int[] mine = new int[n];
-                int unique = 0;
-                for (int s = 0; s < n; s++) {
-                    RowKey key = new RowKey(r, s * classes, classes);
-                    Integer id = seen.putIfAbsent(key, unique);
-                    if (id == null) {
-                        if (unique != s) {
-                            System.arraycopy(r, s * classes, r, unique * classes, classes);
-                        }
-                        key.offset = unique * classes; // the key now names the row's new place
-                        mine[s] = unique++;
-                    } else {
-                        mine[s] = id;
-                    }
-                }
-                rows[k] = unique == n ? r : Arrays.copyOf(r, unique * classes);
-                stateCount[k] = unique;
-                remap = mine;
+            int[] names = null;
+            for (int k = depths - 1; k >= 1; k--) {
+                int[] lowNames = low[k].rename(names);
+                names = high[k].rename(lowNames);
+            }
+            for (int v = 0; v < root.length; v++) {
+                root[v] = names == null ? root[v] : names[root[v]];
             }
         }
 
-        /** Sets up to this size are cleared of boxes an earlier box covers (pairwise, so bounded). */
-        static final int PRUNE_LIMIT = 48;
-
-        /**
-         * Drops from {@code set[0..len)} every box that an earlier (better) box of the set contains on the
-         * levels from {@code k} on: it can never be the best. Returns the new length.
-         */
-        private static int prune(int[] set, int len, Boxes b, int k) {
-            int depths = b.depths, kept = 0;
-            boolean flagLevel = b.flags;
-            for (int x = 0; x < len; x++) {
-                int bx = set[x], ox = bx * depths;
-                boolean covered = false;
-                for (int y = 0; y < kept && !covered; y++) {
-                    int oy = set[y] * depths;
-                    covered = true;
-                    for (int j = k; j < depths && covered; j++) {
-                        if (flagLevel && j == depths - 1) {
-                            int my = b.hi[oy + j], mx = b.hi[ox + j];
-                            covered = (my & ~mx) == 0 && (b.lo[ox + j] & my) == b.lo[oy + j];
-                        } else {
-                            covered = b.lo[oy + j] <= b.lo[ox + j] && b.hi[ox + j] <= b.hi[oy + j];
-                        }
-                    }
+        /** Writes the table at {@code at}: row ids become offsets. */
+        void copyTo(int[] table, int at) {
+            int[] highBase = new int[depths + 1], lowBase = new int[depths];
+            int o = at + 512;
+            for (int k = 1; k < depths; k++) {
+                highBase[k] = o;
+                o += 16 * high[k].count;
+                lowBase[k] = o;
+                o += 16 * low[k].count;
+            }
+            for (int v = 0; v < 512; v++) {
+                table[at + v] = depths == 1 ? root[v] : highBase[1] + 16 * root[v];
+            }
+            for (int k = 1; k < depths; k++) {
+                Rows h = high[k], l = low[k];
+                for (int i = 0; i < 16 * h.count; i++) {
+                    table[highBase[k] + i] = lowBase[k] + 16 * h.a[i];
                 }
-                if (!covered) {
-                    set[kept++] = bx;
+                boolean last = k == depths - 1;
+                for (int i = 0; i < 16 * l.count; i++) {
+                    table[lowBase[k] + i] = last ? l.a[i] : highBase[k + 1] + 16 * l.a[i];
                 }
             }
-            return kept;
         }
 
         private static int[] allBoxes(int n) {
@@ -728,103 +646,147 @@ public final class DfaClassifier {
             return set;
         }
 
-        /** Level k's classes: byte values no box's interval tells apart (flags: the same bits under every mask). */
-        private void classes(Boxes b, int k) {
-            int width = k == 0 ? 512 : 256;
-            char[] map = new char[width];
-            if (b.flags && k == depths - 1) {
-                int mask = 0;
-                for (int i = 0; i < b.count; i++) {
-                    mask |= b.hi[i * depths + k];
-                }
-                int[] ids = new int[256];
-                Arrays.fill(ids, -1);
-                int n = 0;
-                for (int v = 0; v < 256; v++) {
-                    int key = v & mask;
-                    if (ids[key] < 0) {
-                        ids[key] = n++;
-                    }
-                    map[v] = (char) ids[key];
-                }
-                classOf[k] = map;
-                classCount[k] = n;
-                representatives(k);
-                return;
-            }
-            boolean[] starts = new boolean[width + 1];
-            starts[0] = true;
-            for (int i = 0; i < b.count; i++) {
-                starts[b.lo[i * depths + k]] = true;
-                starts[b.hi[i * depths + k] + 1] = true;
-            }
-            int c = -1;
-            for (int v = 0; v < width; v++) {
-                if (starts[v]) {
-                    c++;
-                }
-                map[v] = (char) c;
-            }
-            classOf[k] = map;
-            classCount[k] = c + 1;
-            representatives(k);
-        }
+        /** The per-state work of a level, with its reused buffers. */
+        private static final class Builder {
+            final Boxes b;
+            final int depths;
+            final int[][] lists = new int[512][];
+            final int[] lengths = new int[512], target = new int[512];
+            final boolean[] closed = new boolean[512];
+            final int[] points = new int[513], segmentOf = new int[513];
+            final boolean[] starts = new boolean[513];
+            /** The flags level: the class of each value (the same bits under every rule's mask), and a value of each class. */
+            final int[] flagClass = new int[256];
+            int[] flagValue;
 
-        private void representatives(int k) {
-            int[] rep = new int[classCount[k]];
-            Arrays.fill(rep, -1);
-            for (int v = 0; v < classOf[k].length; v++) {
-                if (rep[classOf[k][v]] < 0) {
-                    rep[classOf[k][v]] = v;
+            Builder(Boxes b) {
+                this.b = b;
+                this.depths = b.depths;
+                for (int i = 0; i < lists.length; i++) {
+                    lists[i] = new int[8];
+                }
+                if (b.flags) {
+                    int mask = 0;
+                    for (int i = 0; i < b.count; i++) {
+                        mask |= b.hi[i * depths + depths - 1];
+                    }
+                    int[] ids = new int[256];
+                    Arrays.fill(ids, -1);
+                    int n = 0;
+                    int[] values = new int[256];
+                    for (int v = 0; v < 256; v++) {
+                        int key = v & mask;
+                        if (ids[key] < 0) {
+                            values[n] = v;
+                            ids[key] = n++;
+                        }
+                        flagClass[v] = ids[key];
+                    }
+                    flagValue = Arrays.copyOf(values, n);
                 }
             }
-            representative[k] = rep;
-        }
 
-        /** Writes the rows at {@code at} (next-level ids become offsets) and the class maps at {@code classAt}. */
-        void copyTo(int[] table, int at, char[] classes, int classAt) {
-            long[] base = new long[depths + 1];
-            base[0] = at;
-            for (int k = 0; k < depths; k++) {
-                base[k + 1] = base[k] + (long) stateCount[k] * classCount[k];
-            }
-            for (int k = 0; k < depths; k++) {
-                int[] r = rows[k];
-                int o = (int) base[k];
-                if (k == depths - 1) {
-                    System.arraycopy(r, 0, table, o, r.length);
-                } else {
-                    int nextBase = (int) base[k + 1], width = classCount[k + 1];
-                    for (int i = 0; i < r.length; i++) {
-                        table[o + i] = nextBase + r[i] * width;
+            /**
+             * Fills {@code byValue} (512 values at level 0, else 256) with where each value goes from the
+             * state {@code set} at level {@code k}: a next-level state's id (interned in {@code next}), or
+             * at the last level a rank.
+             */
+            void targets(int[] set, int k, boolean last, List<int[]> next, Map<SetKey, Integer> seen, int[] byValue) {
+                int width = k == 0 ? 512 : 256;
+                if (b.flags && k == depths - 1) {
+                    int[] result = new int[flagValue.length];
+                    for (int c = 0; c < result.length; c++) {
+                        result[c] = NONE;
+                        for (int box : set) {
+                            int o = box * depths + k;
+                            if ((flagValue[c] & b.hi[o]) == b.lo[o]) {
+                                result[c] = b.rank[box]; // the first box that accepts the class wins it
+                                break;
+                            }
+                        }
+                    }
+                    for (int v = 0; v < 256; v++) {
+                        byValue[v] = result[flagClass[v]];
+                    }
+                    return;
+                }
+                // The state's own segments of byte values: where one of its boxes starts or ends.
+                for (int box : set) {
+                    int o = box * depths + k;
+                    starts[b.lo[o]] = true;
+                    starts[b.hi[o] + 1] = true;
+                }
+                int segments = 0;
+                for (int v = 0; v < width; v++) {
+                    if (starts[v] || v == 0) {
+                        starts[v] = false;
+                        points[segments++] = v;
+                    }
+                    segmentOf[v] = segments - 1;
+                }
+                segmentOf[width] = segments;
+                starts[width] = false;
+                Arrays.fill(lengths, 0, segments, 0);
+                Arrays.fill(closed, 0, segments, false);
+                int open = segments;
+                for (int x = 0; x < set.length && open > 0; x++) {
+                    int box = set[x];
+                    int o = box * depths + k;
+                    boolean stop = last || b.wildFrom[box] <= k + 1;
+                    int from = segmentOf[b.lo[o]], end = segmentOf[b.hi[o] + 1];
+                    for (int g = from; g < end; g++) {
+                        if (closed[g]) {
+                            continue;
+                        }
+                        if (lengths[g] == lists[g].length) {
+                            lists[g] = Arrays.copyOf(lists[g], lengths[g] * 2);
+                        }
+                        lists[g][lengths[g]++] = box;
+                        if (stop) {
+                            closed[g] = true;
+                            open--;
+                        }
                     }
                 }
-                System.arraycopy(classOf[k], 0, classes, classAt + classBase(k), classOf[k].length);
+                for (int g = 0; g < segments; g++) {
+                    if (last) {
+                        target[g] = lengths[g] == 0 ? NONE : b.rank[lists[g][0]];
+                        continue;
+                    }
+                    int len = lengths[g];
+                    int[] key = Arrays.copyOf(lists[g], len);
+                    SetKey sk = new SetKey(key);
+                    Integer id = seen.get(sk);
+                    if (id == null) {
+                        id = next.size();
+                        seen.put(sk, id);
+                        next.add(key);
+                    }
+                    target[g] = id;
+                }
+                for (int v = 0, g = 0; v < width; v++) {
+                    if (g + 1 < segments && points[g + 1] == v) {
+                        g++;
+                    }
+                    byValue[v] = target[g];
+                }
             }
         }
     }
 
-    /** A row of a level's table as a hash key. */
+    /** A row of 16 as a hash key. */
     private static final class RowKey {
-        final int[] rows;
-        int offset;
-        final int length, hash;
+        final int[] row;
+        final int hash;
 
-        RowKey(int[] rows, int offset, int length) {
-            this.rows = rows;
-            this.offset = offset;
-            this.length = length;
-            int h = 1;
-            for (int i = offset; i < offset + length; i++) {
-                h = 31 * h + rows[i];
-            }
-            hash = h;
+        RowKey(int[] row) {
+            this.row = row;
+            this.hash = Arrays.hashCode(row);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof RowKey k && k.hash == hash
-                    && Arrays.equals(k.rows, k.offset, k.offset + k.length, rows, offset, offset + length);
+            return o instanceof RowKey k && k.hash == hash && Arrays.equals(k.row, row);
         }
 
         @Override
