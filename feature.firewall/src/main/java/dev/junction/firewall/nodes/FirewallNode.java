@@ -1,7 +1,7 @@
 package dev.junction.firewall.nodes;
 
 import dev.junction.firewall.classify.RuleSetClassifier;
-import dev.junction.firewall.classify.TupleClassifier;
+import dev.junction.firewall.classify.DfaClassifier;
 import dev.junction.firewall.conntrack.ConnState;
 import dev.junction.firewall.conntrack.ConnTable;
 import dev.junction.firewall.conntrack.FlowKey;
@@ -215,7 +215,7 @@ public final class FirewallNode implements PacketNode {
             }
         }
         RuleSetClassifier c = set.classifier;
-        TupleClassifier tc = f.family == 4 ? c.ip4 : c.ip6;
+        DfaClassifier tc = f.family == 4 ? c.ip4 : c.ip6;
         int rank = tc.classify(f.sh, f.sl, f.dh, f.dl, f.proto, f.sport, f.dport, f.flags, f.later);
         if (rank < 0) {
             return NO_MATCH;
