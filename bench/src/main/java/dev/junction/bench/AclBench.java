@@ -3,6 +3,7 @@ package dev.junction.bench;
 import dev.junction.firewall.Action;
 import dev.junction.firewall.Prefix;
 import dev.junction.firewall.Rule;
+import dev.junction.firewall.classify.DfaClassifier;
 import dev.junction.firewall.classify.RuleSetClassifier;
 import dev.junction.firewall.classify.TupleClassifier;
 import java.io.IOException;
@@ -20,10 +21,13 @@ import java.util.SplittableRandom;
  * traces (issue 13): writes a seeded ClassBench-shaped rule set and trace in the files
  * {@code dpdk-test-acl} reads (rules {@code @SRC/LEN DST/LEN SPLO : SPHI DPLO : DPHI PROTO/MASK}, the
  * first line the highest priority; traces {@code SRC DST SPORT DPORT PROTO} as numbers), builds the
- * same rules into a {@link RuleSetClassifier} (equal priorities, so the earlier rule wins, as in
- * rte_acl), and measures build time, ns per classification (best of 15 passes over the trace) and
- * bytes allocated per classification. It also writes what it classified each trace as (0-based rule
- * index, 4294967295 for none), for the script to compare with rte_acl's own answers.
+ * same rules (equal priorities, so the earlier rule wins, as in rte_acl) into feature.firewall's
+ * {@link DfaClassifier} as {@link RuleSetClassifier} does, and measures its build time (best of three
+ * up to 10k rules) and table size, ns per classification with {@code classify4} over the whole trace
+ * (blocks of 64 walked side by side; best of 15 passes; the {@code cycles=} figure), one packet at a
+ * time, and the tuple classifier that answered before it, and bytes allocated per classification. It
+ * checks that the three answer alike and writes the DFA's answer for each trace (0-based rule index,
+ * 4294967295 for none), for the script to compare with rte_acl's own answers.
  *
  * <p>Only what rte_acl's 5-tuple can say: prefixes, port ranges, a protocol or any. A rule with a
  * port range names TCP or UDP (Junction's rules give ports to those only); a rule of any protocol
@@ -78,34 +82,80 @@ public final class AclBench {
                 w.printf(Locale.ROOT, "0x%08x 0x%08x %d %d %d%n", src, dst, sp, dp, proto);
             }
         }
-        long t0 = System.nanoTime();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
         RuleSetClassifier c = new RuleSetClassifier("acl-bench", rules);
-        double buildMs = (System.nanoTime() - t0) / 1e6;
-        TupleClassifier ip4 = c.ip4;
+        long t0 = System.nanoTime();
+        TupleClassifier tuples = c.tuples(4); // the classifier before this one, for the record
+        double tupleBuildMs = (System.nanoTime() - t0) / 1e6;
+        // The DFA classifier, built from the same ranked rules (equal priorities: rank = position).
+        Rule[] ranked = rules.toArray(Rule[]::new);
+        int[] ranks = new int[n];
+        for (int i = 0; i < n; i++) {
+            ranks[i] = i;
+        }
+        DfaClassifier dfa = null;
+        double buildMs = Double.MAX_VALUE;
+        long buildBytes = 0;
+        for (int round = 0; round < (n <= 10_000 ? 3 : 1); round++) {
+            long b0 = threads.getThreadAllocatedBytes(tid);
+            long s = System.nanoTime();
+            dfa = DfaClassifier.build(4, ranked, ranks);
+            buildMs = Math.min(buildMs, (System.nanoTime() - s) / 1e6);
+            buildBytes = threads.getThreadAllocatedBytes(tid) - b0;
+        }
+        long[] ka = new long[TRACES], kb = new long[TRACES];
+        for (int i = 0; i < TRACES; i++) {
+            long[] k = t[i];
+            ka[i] = DfaClassifier.key4a((int) (k[0] >>> 32), (int) k[2], 0, false);
+            kb[i] = DfaClassifier.key4b((int) (k[1] >>> 32), (int) k[3], (int) k[4]);
+        }
+        int[] out = new int[TRACES], scratch = new int[64];
+        dfa.classify4(ka, kb, TRACES, out, scratch);
+        int differ = 0;
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("expected")))) {
-            for (long[] k : t) {
-                int rank = classify(ip4, k);
+            for (int i = 0; i < TRACES; i++) {
+                int rank = out[i];
+                if (rank != classify(tuples, t[i]) || rank != classify(dfa, t[i])) {
+                    differ++;
+                }
                 w.println(rank < 0 ? "4294967295" : Integer.toString(rank));
             }
         }
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId();
-        double best = Double.MAX_VALUE;
+        double best = Double.MAX_VALUE, bestOne = Double.MAX_VALUE, bestTuples = Double.MAX_VALUE;
         long sink = 0;
         long allocated = 0;
         for (int round = 0; round < 15; round++) {
             long a0 = threads.getThreadAllocatedBytes(tid);
             long s = System.nanoTime();
-            for (long[] k : t) {
-                sink += classify(ip4, k);
-            }
+            dfa.classify4(ka, kb, TRACES, out, scratch);
             double ns = (System.nanoTime() - s) / (double) TRACES;
             allocated = threads.getThreadAllocatedBytes(tid) - a0;
+            sink += out[round];
             best = Math.min(best, ns);
+            s = System.nanoTime();
+            for (long[] k : t) {
+                sink += classify(dfa, k);
+            }
+            bestOne = Math.min(bestOne, (System.nanoTime() - s) / (double) TRACES);
+            if (round < 5) {
+                s = System.nanoTime();
+                for (long[] k : t) {
+                    sink += classify(tuples, k);
+                }
+                bestTuples = Math.min(bestTuples, (System.nanoTime() - s) / (double) TRACES);
+            }
         }
         double ghz = PipelineBench.cpuGhz();
-        System.out.printf(Locale.ROOT, "junction acl rules=%d tuples=%d build_ms=%.1f ns=%.1f cycles=%.0f bytes_per_packet=%.3f (checksum %d)%n",
-                n, ip4.tuples(), buildMs, best, best * ghz, allocated / (double) TRACES, sink & 0xff);
+        System.out.printf(Locale.ROOT, "junction acl rules=%d groups=%d states=%d table_kib=%d build_ms=%.1f build_alloc_mib=%.0f"
+                        + " ns=%.1f cycles=%.0f bytes_per_packet=%.3f one_at_a_time_cycles=%.0f tuples=%d tuple_build_ms=%.1f"
+                        + " tuple_cycles=%.0f dfa_tuple_differ=%d (checksum %d)%n",
+                n, dfa.groups(), dfa.states(), dfa.bytes() / 1024, buildMs, buildBytes / 1048576.0, best, best * ghz,
+                allocated / (double) TRACES, bestOne * ghz, tuples.tuples(), tupleBuildMs, bestTuples * ghz, differ, sink & 0xff);
+    }
+
+    private static int classify(DfaClassifier c, long[] k) {
+        return c.classify(k[0], 0, k[1], 0, (int) k[2], (int) k[3], (int) k[4], 0, false);
     }
 
     private static int classify(TupleClassifier c, long[] k) {

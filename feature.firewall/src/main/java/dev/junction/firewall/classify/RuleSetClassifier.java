@@ -9,14 +9,15 @@ import java.util.List;
 
 /**
  * A rule set compiled for the workers: its rules ranked (priority, then position), one
- * {@link TupleClassifier} per address family, and each rank's rule position and action. Immutable.
+ * {@link DfaClassifier} per address family (which answers through a {@link TupleClassifier} when its
+ * automata would not fit their budget), and each rank's rule position and action. Immutable.
  */
 public final class RuleSetClassifier {
     public static final byte PERMIT = 0, DENY = 1, TRACK = 2;
 
     public final String name;
     public final List<Rule> rules;
-    public final TupleClassifier ip4, ip6;
+    public final DfaClassifier ip4, ip6;
     /** By rank: the rule's position in {@link #rules}, and its action. */
     public final int[] position;
     public final byte[] action;
@@ -54,9 +55,22 @@ public final class RuleSetClassifier {
                 k6.add(rank);
             }
         }
-        ip4 = TupleClassifier.build(4, r4.toArray(Rule[]::new), k4.stream().mapToInt(Integer::intValue).toArray());
-        ip6 = TupleClassifier.build(6, r6.toArray(Rule[]::new), k6.stream().mapToInt(Integer::intValue).toArray());
+        rules4 = r4.toArray(Rule[]::new);
+        ranks4 = k4.stream().mapToInt(Integer::intValue).toArray();
+        rules6 = r6.toArray(Rule[]::new);
+        ranks6 = k6.stream().mapToInt(Integer::intValue).toArray();
+        ip4 = DfaClassifier.build(4, rules4, ranks4);
+        ip6 = DfaClassifier.build(6, rules6, ranks6);
         buildNanos = System.nanoTime() - t0;
+    }
+
+    /** Each family's rules in rank order and their ranks (what the classifiers were built from). */
+    private final Rule[] rules4, rules6;
+    private final int[] ranks4, ranks6;
+
+    /** A tuple classifier of the same rules of a family, built now (for comparisons: tests, benchmarks). */
+    public TupleClassifier tuples(int family) {
+        return family == 4 ? TupleClassifier.build(4, rules4, ranks4) : TupleClassifier.build(6, rules6, ranks6);
     }
 
     /** The action word of a rank. */

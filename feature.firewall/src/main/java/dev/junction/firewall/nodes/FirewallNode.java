@@ -1,7 +1,7 @@
 package dev.junction.firewall.nodes;
 
 import dev.junction.firewall.classify.RuleSetClassifier;
-import dev.junction.firewall.classify.TupleClassifier;
+import dev.junction.firewall.classify.DfaClassifier;
 import dev.junction.firewall.conntrack.ConnState;
 import dev.junction.firewall.conntrack.ConnTable;
 import dev.junction.firewall.conntrack.FlowKey;
@@ -53,10 +53,29 @@ public final class FirewallNode implements PacketNode {
     private final FirewallState fw;
     private final PerWorker<Worker> workers = new PerWorker<>(i -> new Worker());
 
+    /** A packet's rank not worked out in the first pass: the rules are asked when it is judged. */
+    static final int UNCLASSIFIED = -2;
+
     private static final class Worker {
-        final PacketFields f = new PacketFields();
+        /** Each packet of the vector parsed in the first pass, judged in the second. */
+        final PacketFields[] fs = new PacketFields[PacketVector.MAX];
+        final CompiledSet[] sets = new CompiledSet[PacketVector.MAX];
+        /** The IPv4 packets classified together: their keys, their places in the vector, their ranks. */
+        final long[] ka = new long[PacketVector.MAX], kb = new long[PacketVector.MAX];
+        final int[] at = new int[PacketVector.MAX], out = new int[PacketVector.MAX];
+        final int[] scratch = new int[DfaClassifier.BLOCK];
+        /** By place in the vector: the rank found in the first pass, or UNCLASSIFIED. */
+        final int[] ranks = new int[PacketVector.MAX];
         final FlowKey key = new FlowKey();
         Policy.Resolved resolved;
+        /** Of the last vector's packets judged, how many the rules judged (the rest passed as tracked). */
+        int judged, ruled;
+
+        Worker() {
+            for (int i = 0; i < fs.length; i++) {
+                fs[i] = new PacketFields();
+            }
+        }
     }
 
     private FirewallNode(String name, int mode, FirewallState fw) {
@@ -127,12 +146,19 @@ public final class FirewallNode implements PacketNode {
         boolean liberal = fw.liberal();
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
-        PacketFields f = st.f;
         long now = ctx.now();
         int w = ctx.worker();
         DenialLog log = fw.denials();
         boolean logging = log != null && log.on();
-        for (int i = 0, n = v.count(); i < n; i++) {
+        int n = v.count();
+        // Classify the IPv4 packets of one rule set together (their walks overlap) when the rules
+        // judged a good share of the last vector; when most packets pass as tracked, ask per packet.
+        boolean batch = st.ruled * 4 >= st.judged;
+        CompiledSet batchSet = null;
+        int batched = 0;
+        for (int i = 0; i < n; i++) {
+            st.sets[i] = null;
+            st.ranks[i] = UNCLASSIFIED;
             int b = v.buffer(i);
             int iface = mode == MODE_OUTPUT ? pool.txInterface(b) : pool.rxInterface(b);
             CompiledSet set = mode == MODE_OUTPUT ? r.output(iface) : r.input(iface);
@@ -140,6 +166,7 @@ public final class FirewallNode implements PacketNode {
                 ctx.count(C_UNATTACHED, 1);
                 continue;
             }
+            PacketFields f = st.fs[i];
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
             int avail = pool.length(b) - l3;
@@ -168,7 +195,30 @@ public final class FirewallNode implements PacketNode {
                 v.drop(i, BAD_ZONE);
                 continue;
             }
-            int reason = judge(set, table, st.key, f, zone, now, liberal, w, ctx);
+            st.sets[i] = set;
+            if (batch && f.family == 4 && (batchSet == null || batchSet == set) && !set.classifier.ip4.fellBack()) {
+                batchSet = set;
+                st.ka[batched] = DfaClassifier.key4a((int) (f.sh >>> 32), f.proto, f.flags, f.later);
+                st.kb[batched] = DfaClassifier.key4b((int) (f.dh >>> 32), f.sport, f.dport);
+                st.at[batched++] = i;
+            }
+        }
+        if (batched > 0) {
+            batchSet.classifier.ip4.classify4(st.ka, st.kb, batched, st.out, st.scratch);
+            for (int j = 0; j < batched; j++) {
+                st.ranks[st.at[j]] = st.out[j];
+            }
+        }
+        st.judged = 0;
+        st.ruled = 0;
+        for (int i = 0; i < n; i++) {
+            CompiledSet set = st.sets[i];
+            if (set == null) {
+                continue;
+            }
+            PacketFields f = st.fs[i];
+            int zone = pool.vrf(v.buffer(i));
+            int reason = judge(set, table, st, f, st.ranks[i], zone, now, liberal, w, ctx);
             if (reason >= 0) {
                 v.drop(i, reason);
                 if (logging && (reason == DENIED || reason == NO_MATCH)) {
@@ -178,9 +228,11 @@ public final class FirewallNode implements PacketNode {
         }
     }
 
-    /** -1: pass; otherwise the drop reason. */
-    private static int judge(CompiledSet set, ConnTable table, FlowKey key, PacketFields f, int zone, long now,
+    /** -1: pass; otherwise the drop reason. {@code rank}: the packet's rank if known, else UNCLASSIFIED. */
+    private static int judge(CompiledSet set, ConnTable table, Worker st, PacketFields f, int rank, int zone, long now,
                              boolean liberal, int worker, NodeContext ctx) {
+        FlowKey key = st.key;
+        st.judged++;
         boolean trackable = !f.later && (f.proto == PacketFields.TCP || f.proto == PacketFields.UDP
                 || (f.icmpKind == PacketFields.ECHO_REQUEST || f.icmpKind == PacketFields.ECHO_REPLY));
         int slot = -1;
@@ -215,8 +267,11 @@ public final class FirewallNode implements PacketNode {
             }
         }
         RuleSetClassifier c = set.classifier;
-        TupleClassifier tc = f.family == 4 ? c.ip4 : c.ip6;
-        int rank = tc.classify(f.sh, f.sl, f.dh, f.dl, f.proto, f.sport, f.dport, f.flags, f.later);
+        st.ruled++;
+        if (rank == UNCLASSIFIED) {
+            DfaClassifier tc = f.family == 4 ? c.ip4 : c.ip6;
+            rank = tc.classify(f.sh, f.sl, f.dh, f.dl, f.proto, f.sport, f.dport, f.flags, f.later);
+        }
         if (rank < 0) {
             return NO_MATCH;
         }

@@ -17,13 +17,14 @@ class TupleClassifierTest {
         List<Rule> set = g.rules(rules);
         RuleSetClassifier c = new RuleSetClassifier("t", set);
         LinearClassifier ref = new LinearClassifier(set);
+        TupleClassifier t4 = c.tuples(4), t6 = c.tuples(6);
         int matched = 0;
         for (int i = 0; i < packets; i++) {
             long[] p = g.packet(set);
             int family = (int) p[0];
             boolean later = p[9] != 0;
             int want = ref.classify(family, p[1], p[2], p[3], p[4], (int) p[5], (int) p[6], (int) p[7], (int) p[8], later);
-            TupleClassifier t = family == 4 ? c.ip4 : c.ip6;
+            TupleClassifier t = family == 4 ? t4 : t6;
             int got = t.classify(p[1], p[2], p[3], p[4], (int) p[5], (int) p[6], (int) p[7], (int) p[8], later);
             if (want != got) {
                 throw new AssertionError("packet " + i + " " + java.util.Arrays.toString(p) + ": linear rank " + want
@@ -54,7 +55,8 @@ class TupleClassifierTest {
         RuleGenerator g = new RuleGenerator(4);
         RuleSetClassifier c = new RuleSetClassifier("t", g.rules(10_000));
         // Without merging every distinct shape would be a tuple; TupleMerge keeps them few.
-        assertTrue(c.ip4.tuples() < 150 && c.ip6.tuples() < 200, c.ip4 + " / " + c.ip6);
+        TupleClassifier t4 = c.tuples(4), t6 = c.tuples(6);
+        assertTrue(t4.tuples() < 150 && t6.tuples() < 200, t4 + " / " + t6);
     }
 
     private static long v4(String a) {
@@ -63,7 +65,7 @@ class TupleClassifierTest {
 
     private static int classify4(RuleSetClassifier c, String s, String d, int proto, int sport, int dport, int flags,
                                  boolean later) {
-        int r = c.ip4.classify(v4(s), 0, v4(d), 0, proto, sport, dport, flags, later);
+        int r = c.tuples(4).classify(v4(s), 0, v4(d), 0, proto, sport, dport, flags, later);
         return r < 0 ? -1 : c.position[r];
     }
 
@@ -108,9 +110,9 @@ class TupleClassifierTest {
                 Rule.parse("priority=2 action=deny src=2001:db8::/32"),
                 Rule.parse("priority=3 action=permit proto=tcp dport=22")));
         Prefix a = Prefix.parse("2001:db8:1:0:0:0:0:7"), b = Prefix.parse("2001:db8:2::7"), x = Prefix.parse("2001:db9::1");
-        assertEquals(0, c.position[c.ip6.classify(a.high(), a.low(), x.high(), x.low(), 17, 999, 53, 0, false)]);
-        assertEquals(1, c.position[c.ip6.classify(b.high(), b.low(), x.high(), x.low(), 17, 999, 53, 0, false)]);
-        assertEquals(2, c.position[c.ip6.classify(x.high(), x.low(), a.high(), a.low(), 6, 999, 22, 0, false)]);
+        assertEquals(0, c.position[c.tuples(6).classify(a.high(), a.low(), x.high(), x.low(), 17, 999, 53, 0, false)]);
+        assertEquals(1, c.position[c.tuples(6).classify(b.high(), b.low(), x.high(), x.low(), 17, 999, 53, 0, false)]);
+        assertEquals(2, c.position[c.tuples(6).classify(x.high(), x.low(), a.high(), a.low(), 6, 999, 22, 0, false)]);
         assertEquals(2, classify4(c, "1.2.3.4", "5.6.7.8", 6, 999, 22, 0, false)); // family-less rule: both
         assertEquals(-1, classify4(c, "1.2.3.4", "5.6.7.8", 17, 999, 53, 0, false));
     }
