@@ -64,11 +64,14 @@ SIZE=64
 FLOWS=1000
 WARMUP=5
 ONLY=gen,kernel,ovs,ovs-afxdp,junction,junction-afxdp
+ALL=gen,kernel,kernel-ct,ovs,ovs-afxdp,junction,junction-afxdp,junction-fw,junction-afxdp-fw
 TCP=5
 RPS=1
 ROUNDS=2
 RATE=0
-usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS] [--only LIST] [--tcp S] [--no-rps]" >&2; exit 2; }
+UDP_TIMEOUT=30
+CT_MAX=4194304
+usage() { echo "usage: bench/run-linux-forwarding.sh [--seconds N] [--size BYTES] [--flows N] [--rounds N] [--rate PPS] [--only LIST] [--tcp S] [--no-rps] [--udp-timeout S] [--ct-max N]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || usage; SECONDS_RUN=$2; shift 2 ;;
@@ -79,6 +82,8 @@ while [ $# -gt 0 ]; do
         --rate) [ $# -ge 2 ] || usage; RATE=$2; shift 2 ;;
         --tcp) [ $# -ge 2 ] || usage; TCP=$2; shift 2 ;;
         --no-rps) RPS=0; shift ;;
+        --udp-timeout) [ $# -ge 2 ] || usage; UDP_TIMEOUT=$2; shift 2 ;;
+        --ct-max) [ $# -ge 2 ] || usage; CT_MAX=$2; shift 2 ;;
         *) usage ;;
     esac
 done
@@ -87,7 +92,10 @@ done
 [[ $TCP =~ ^[0-9]+$ ]] || { echo "--tcp: iperf3 seconds, 0 for none" >&2; exit 2; }
 [[ $RATE =~ ^[0-9]+$ ]] || { echo "--rate: packets per second, 0 for as fast as it goes" >&2; exit 2; }
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "--rounds: a whole number >= 1" >&2; exit 2; }
-[[ $FLOWS =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 65536 ] || { echo "--flows: 1..65536" >&2; exit 2; }
+[[ $FLOWS =~ ^[0-9]+$ ]] && [ "$FLOWS" -ge 1 ] && [ "$FLOWS" -le 16000000 ] || { echo "--flows: 1..16000000" >&2; exit 2; }
+[[ $UDP_TIMEOUT =~ ^[0-9]+$ ]] && [ "$UDP_TIMEOUT" -ge 1 ] || { echo "--udp-timeout: seconds, 1 and up" >&2; exit 2; }
+[[ $CT_MAX =~ ^[0-9]+$ ]] && [ "$CT_MAX" -ge 1024 ] && [ "$CT_MAX" -le 67108864 ] && [ $((CT_MAX & (CT_MAX - 1))) = 0 ] ||
+    { echo "--ct-max: a power of two, 1024..67108864" >&2; exit 2; }
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || { echo "run-linux-forwarding: needs root (network namespaces)" >&2; exit 1; }
 
@@ -95,9 +103,11 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 tools=(ip ping ethtool taskset gcc /usr/include/stdio.h)
 if [ "$TCP" -gt 0 ]; then tools+=(iperf3); fi
 if want ovs || want ovs-afxdp; then tools+=(/usr/lib/openvswitch-switch/ovs-vswitchd ovs-vsctl ovsdb-server ovsdb-tool); fi
+if want kernel-ct; then tools+=(nft); fi
+for o in ${ONLY//,/ }; do [[ ",$ALL," == *",$o,"* ]] || { echo "--only: $o is none of $ALL" >&2; exit 2; }; done
 tools/packages.sh need "${tools[@]}" || exit 1
 JAR=$ROOT/app/target/junction.jar
-if want junction || want junction-afxdp; then
+if want junction || want junction-afxdp || want junction-fw || want junction-afxdp-fw; then
     JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
     [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ] || { echo "run-linux-forwarding: no JDK 25 (set JAVA_HOME)" >&2; exit 1; }
     export JAVA_HOME
@@ -120,8 +130,12 @@ WORK=$(mktemp -d /tmp/jb-linuxfwd.XXXXXX)
 PIDS=()
 OVS_DB=$WORK/ovs/run/db.sock
 
+CT_SAVED=""
 cleanup() {
     set +e
+    if [ -n "$CT_SAVED" ]; then # the host's conntrack sizes as they were (they are global, not per namespace)
+        sysctl -qw net.netfilter.nf_conntrack_buckets="${CT_SAVED% *}" net.netfilter.nf_conntrack_max="${CT_SAVED#* }"
+    fi
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do
         for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
@@ -181,7 +195,7 @@ int main(int argc, char **argv) {
     int len = atoi(argv[6]), flows = atoi(argv[7]);
     double pps = atof(argv[8]);
     if (parse_mac(argv[2], smac) || parse_mac(argv[3], dmac) || !inet_aton(argv[4], &sip)
-            || !inet_aton(argv[5], &dnet) || len < 60 || len > 1514 || flows < 1 || flows > 65536) {
+            || !inet_aton(argv[5], &dnet) || len < 60 || len > 1514 || flows < 1 || flows > 16000000) {
         fprintf(stderr, "jb-gen: bad argument\n");
         return 2;
     }
@@ -202,8 +216,10 @@ int main(int argc, char **argv) {
     struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = (int) if_nametoindex(argv[1])};
     if (!sll.sll_ifindex || bind(fd, (struct sockaddr *) &sll, sizeof sll)) { perror("jb-gen: bind"); return 1; }
 
-    /* Flow f: destination DST-NET + 1 + f % 250, UDP source port 1024 + f / 250, port 9. */
+    /* Flow f: destination DST-NET + 1 + f % 250, UDP source port 1024 + f / 250, port 9. With more
+     * flows than the ring has slots, each slot is given the next flow's addresses before it is sent. */
     unsigned n = req.tp_frame_nr;
+    int rewrite = (unsigned) flows > n;
     for (unsigned i = 0; i < n; i++) {
         struct tpacket2_hdr *h = (void *) (ring + (size_t) i * req.tp_frame_size);
         uint8_t *f = (uint8_t *) h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll);
@@ -270,6 +286,19 @@ int main(int argc, char **argv) {
             while (!stop && __atomic_load_n(&ahead->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
                 usleep(20);
             continue;
+        }
+        if (rewrite) {
+            unsigned flow = (unsigned) (queued % (unsigned long long) flows);
+            uint8_t *ip = (uint8_t *) h + TPACKET2_HDRLEN - sizeof(struct sockaddr_ll) + 14;
+            uint32_t dst = htonl(ntohl(dnet.s_addr) + 1 + flow % 250);
+            uint16_t sport = (uint16_t) (1024 + flow / 250);
+            memcpy(ip + 16, &dst, 4);
+            ip[10] = ip[11] = 0;
+            uint16_t c = ip_checksum(ip);
+            ip[10] = (uint8_t) (c >> 8);
+            ip[11] = (uint8_t) c;
+            ip[20] = (uint8_t) (sport >> 8);
+            ip[21] = (uint8_t) sport;
         }
         __atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
         queued++;
@@ -415,6 +444,43 @@ run_kernel() {
     ip -n "$RTR" neigh flush all
 }
 
+# --- 1b. Linux kernel forwarding through nftables and conntrack: the stateful reference ---
+# What Junction's firewall does in junction-fw: connections from the generator's side tracked, the
+# rest refused; every frame of a flow after its first is "ct state" of an entry (unreplied UDP:
+# the generator's flows are one-way in both forwarders alike).
+run_kernel_ct() {
+    if [ -z "$CT_SAVED" ]; then
+        CT_SAVED="$(sysctl -n net.netfilter.nf_conntrack_buckets) $(sysctl -n net.netfilter.nf_conntrack_max)"
+    fi
+    sysctl -qw net.netfilter.nf_conntrack_buckets=$((CT_MAX / 2)) net.netfilter.nf_conntrack_max="$CT_MAX"
+    ip -n "$RTR" addr add 10.77.1.1/24 dev f1
+    ip -n "$RTR" addr add 10.77.2.1/24 dev f2
+    ip -n "$RTR" route add 10.77.3.0/24 via 10.77.2.2
+    ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=1 net.netfilter.nf_conntrack_udp_timeout="$UDP_TIMEOUT"
+    ip netns exec "$RTR" nft -f - <<'NFT'
+table inet jb {
+    chain jbforward {
+        type filter hook forward priority filter; policy drop;
+        ct state established,related accept
+        iifname "f1" ip saddr 10.77.1.0/24 ct state new accept
+    }
+}
+NFT
+    if wait_ping; then
+        measure kernel-ct "(ip_forward + nftables: ct state established,related accept; from f1 new accept; policy drop)" || true
+        echo "  kernel-ct  tracked after the window: $(ip netns exec "$RTR" cat /proc/sys/net/netfilter/nf_conntrack_count) (nf_conntrack_max $CT_MAX, udp timeout $UDP_TIMEOUT s)"
+        measure_tcp kernel-ct
+    else
+        echo "kernel-ct  failed: no ping through the kernel and nftables" >&2
+    fi
+    ip netns exec "$RTR" nft flush ruleset
+    ip netns exec "$RTR" sysctl -qw net.ipv4.ip_forward=0
+    ip -n "$RTR" route flush table main
+    ip -n "$RTR" addr flush dev f1
+    ip -n "$RTR" addr flush dev f2
+    ip -n "$RTR" neigh flush all
+}
+
 # --- 2. Open vSwitch userspace datapath, private daemons in jb-rtr ---
 ovs_up() {
     rm -rf "$WORK/ovs"
@@ -483,8 +549,8 @@ run_ovs() {
 }
 
 # --- 3. Junction ---
-run_junction() { # NAME TYPE: junction afpacket, or junction-afxdp afxdp
-    local name=$1 type=$2 dev
+run_junction() { # NAME TYPE [fw]: junction afpacket, or junction-afxdp afxdp; fw: the firewall as kernel-ct's
+    local name=$1 type=$2 fw=${3:-} dev fwconf="" fwboot=""
     if [ "$type" = afxdp ]; then dev="type=afxdp mode=native"; else dev="type=afpacket"; fi
     J=$WORK/$name
     rm -rf "$J"
@@ -503,14 +569,29 @@ address j1-a iface=j1 ip=10.77.1.1/24
 address j2-a iface=j2 ip=10.77.2.1/24
 route r3 prefix=10.77.3.0/24 via=10.77.2.2
 CONF
+    if [ "$fw" = fw ]; then # kernel-ct's policy: from j1 new connections tracked; others only as replies
+        cat >>"$J/full.conf" <<CONF
+fw-settings table=$CT_MAX udp=$UDP_TIMEOUT
+fw-rule from-gen set=gen-side priority=10 action=permit+track src=10.77.1.0/24
+fw-attach j1-in iface=j1 direction=in set=gen-side
+fw-attach j2-in iface=j2 direction=in set=sink-side
+CONF
+        # A set with no rule refuses all that is not a reply; fw-rule makes the set, so give it one
+        # that never matches the traffic (a destination nobody uses).
+        echo "fw-rule sink-none set=sink-side priority=10 action=deny dst=192.0.2.0/24" >>"$J/full.conf"
+        # The table's size is read when feature.firewall starts: restart the bundle once it is stored.
+        fwboot="; sleep 1; each (\$.context bundles) { if { (\$it symbolicName) equals dev.junction.feature.firewall } { \$it stop ; \$it start } }; sleep 6; format (fw:zones)"
+        fwconf="; format (fw:zones)"
+    fi
     # A Gogo script instead of the console: load the routing, wait for the stop file, print counters.
     (cd "$J" && exec ip netns exec "$RTR" "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow \
         -Dfelix.cm.dir="$J/cm" -Djunction.config="$J/boot.conf" \
-        "-Dgosh.args=-c sleep 2; config:load $J/full.conf; until { (new java.io.File $J/stop) exists } { sleep 1 }; format (interface:list); format (runtime:show); exit" \
+        "-Dgosh.args=-c sleep 2; config:load $J/full.conf$fwboot; (new java.io.File $J/ready) createNewFile; until { (new java.io.File $J/stop) exists } { sleep 1 }; format (interface:list); format (runtime:show)$fwconf; exit" \
         -jar "$JAR" >"$J/out.log" 2>&1) &
     JPID=$!
     PIDS+=("$JPID")
-    if wait_ping; then
+    for _ in $(seq 60); do [ -f "$J/ready" ] || ! kill -0 "$JPID" 2>/dev/null && break; sleep 0.5; done
+    if [ -f "$J/ready" ] && wait_ping; then
         if [ "$type" = afxdp ]; then
             measure "$name" "(AF_XDP on f1/f2, native XDP, 1 worker pinned to CPU $FWD_CPU, spinning)" || true
         else
@@ -525,6 +606,7 @@ CONF
     for _ in $(seq 30); do kill -0 "$JPID" 2>/dev/null || break; sleep 0.5; done
     # Junction's own view: kernel ring drops are j1's ERRORS; per-node costs.
     sed -n '/^IDX /,/^$/p;/^NODE /,/^$/p' "$J/out.log" | sed 's/^/  junction> /'
+    if [ "$fw" = fw ]; then grep -A12 -i '^ZONE\|^zone' "$J/out.log" | sed 's/^/  junction> /'; fi
 }
 
 # --- the rounds, then each forwarder's best ---
@@ -532,21 +614,25 @@ for r in $(seq "$ROUNDS"); do
     echo "round $r:"
     if want gen; then run_gen; fi
     if want kernel; then run_kernel; fi
+    if want kernel-ct; then run_kernel_ct; fi
     if want ovs || want ovs-afxdp; then run_ovs; fi
     if want junction; then run_junction junction afpacket; fi
     if want junction-afxdp; then run_junction junction-afxdp afxdp; fi
+    if want junction-fw; then run_junction junction-fw afpacket fw; fi
+    if want junction-afxdp-fw; then run_junction junction-afxdp-fw afxdp fw; fi
 done
 echo "best of $ROUNDS round(s), Mpps forwarded (gen: offered):"
-for n in gen kernel ovs ovs-afxdp junction junction-afxdp; do
+for n in ${ALL//,/ }; do
     if [ -n "${RESULT[$n]:-}" ]; then printf '  %-14s %s   (rounds: %s)\n' "$n" "${RESULT[$n]}" "${ROUNDS_OF[$n]}"; fi
 done
 ratio() { awk -v a="${RESULT[$1]:-0}" -v b="${RESULT[$2]:-0}" -v n="$1/$2" 'BEGIN { if (a > 0 && b > 0) printf "ratio %s = %.2f\n", n, a / b }'; }
 for j in junction junction-afxdp; do
     for p in kernel ovs ovs-afxdp; do ratio "$j" "$p"; done
 done
+for j in junction-fw junction-afxdp-fw; do ratio "$j" kernel-ct; done
 if [ "$TCP" -gt 0 ]; then
     echo "best of $ROUNDS round(s), iperf3 TCP Gbit/s:"
-    for n in kernel ovs ovs-afxdp junction junction-afxdp; do
+    for n in ${ALL//,/ }; do
         if [ -n "${TCP_RESULT[$n]:-}" ]; then printf '  %-14s %s   (rounds: %s)\n' "$n" "${TCP_RESULT[$n]}" "${TCP_ROUNDS_OF[$n]}"; fi
     done
     for j in junction junction-afxdp; do
