@@ -50,15 +50,20 @@ public final class ConnTable {
     public static final int ZONE_FULL = -1, TABLE_FULL = -2;
     /** Per-slot TCP words: end, maxend, maxwin of the originator, then of the responder, then the scales. */
     public static final int TCP_WORDS = 8;
+    /** A slot's longs: its word, its last seen time, the five key words, one unused; and where slot 0 starts. */
+    static final int STRIDE = 8, WORD = 0, SEEN_AT = 1, KEY = 2, BASE = 6;
 
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle SEEN = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int capacity, mask;
-    final long[] keys;
-    final long[] words;
-    /** System.nanoTime of each slot's last packet (opaque writes: any worker, last one wins). */
-    final long[] lastSeen;
+    /**
+     * Every slot's state word, last seen time and key in one array, {@link #STRIDE} longs a slot:
+     * a lookup reads one cache line, not one in each of three arrays. The array is large enough to
+     * be placed at the start of a G1 region (humongous), so with {@link #BASE} longs skipped after
+     * its 16-byte header each slot starts on a 64-byte line. The last seen time is written opaquely
+     * by any worker (the last one wins).
+     */
+    final long[] slots;
     public final int[] tcp;
     private final AtomicIntegerArray zoneCount = new AtomicIntegerArray(MAX_ZONES);
     private final AtomicLongArray zoneRefused = new AtomicLongArray(MAX_ZONES);
@@ -71,9 +76,7 @@ public final class ConnTable {
         }
         this.capacity = capacity;
         mask = capacity - 1;
-        keys = new long[capacity * 5];
-        words = new long[capacity];
-        lastSeen = new long[capacity];
+        slots = new long[BASE + capacity * STRIDE];
         tcp = new int[capacity * TCP_WORDS];
         long[] t = new long[Firewall.Timeouts.NAMES.size()];
         for (int i = 0; i < t.length; i++) {
@@ -84,6 +87,19 @@ public final class ConnTable {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** The hash of a key: where its window starts ({@link #peek}). */
+    public static long hash(FlowKey k) {
+        return hash(k.k0, k.k1, k.k2, k.k3, k.k4);
+    }
+
+    /**
+     * The state word of the first slot of the window of a key of hash {@code h} (a plain read): the
+     * nodes call it for a vector's keys ahead of their lookups, so that the cache misses overlap.
+     */
+    public long peek(long h) {
+        return slots[BASE + probe(h, 0) * STRIDE];
     }
 
     static long hash(long k0, long k1, long k2, long k3, long k4) {
@@ -111,29 +127,29 @@ public final class ConnTable {
     }
 
     public long word(int slot) {
-        return (long) WORDS.getVolatile(words, slot);
+        return (long) WORDS.getVolatile(slots, BASE + slot * STRIDE);
     }
 
     /** Moves a connection on: whether the word was still {@code expected}. */
     public boolean update(int slot, long expected, long next) {
-        return WORDS.compareAndSet(words, slot, expected, next);
+        return WORDS.compareAndSet(slots, BASE + slot * STRIDE, expected, next);
     }
 
     public void touch(int slot, long now) {
-        SEEN.setOpaque(lastSeen, slot, now);
+        WORDS.setOpaque(slots, BASE + slot * STRIDE + SEEN_AT, now);
     }
 
     public long lastSeen(int slot) {
-        return (long) SEEN.getOpaque(lastSeen, slot);
+        return (long) WORDS.getOpaque(slots, BASE + slot * STRIDE + SEEN_AT);
     }
 
     public long key(int slot, int i) {
-        return keys[slot * 5 + i];
+        return slots[BASE + slot * STRIDE + KEY + i];
     }
 
     private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
-        int o = s * 5;
-        return keys[o] == k0 && keys[o + 1] == k1 && keys[o + 2] == k2 && keys[o + 3] == k3 && keys[o + 4] == k4;
+        int o = BASE + s * STRIDE + KEY;
+        return slots[o] == k0 && slots[o + 1] == k1 && slots[o + 2] == k2 && slots[o + 3] == k3 && slots[o + 4] == k4;
     }
 
     /** Whether a live word's connection has been idle longer than its state allows. */
@@ -183,7 +199,7 @@ public final class ConnTable {
                 int s = probe(h, i);
                 long w = word(s);
                 long status = w & STATUS;
-                boolean sameZone = status == LIVE && FlowKey.zone(keys[s * 5 + 4]) == zone;
+                boolean sameZone = status == LIVE && FlowKey.zone(key(s, 4)) == zone;
                 if (status == EMPTY || status == DEAD) {
                     if (free < 0 && !zoneFull) {
                         free = s;
@@ -219,19 +235,19 @@ public final class ConnTable {
                 continue; // another worker took it first: look again
             }
             if ((w & STATUS) == LIVE) {
-                zoneCount.getAndDecrement(FlowKey.zone(keys[s * 5 + 4])); // reclaimed an expired or early entry
+                zoneCount.getAndDecrement(FlowKey.zone(key(s, 4))); // reclaimed an expired or early entry
             }
-            int o = s * 5;
-            keys[o] = k0;
-            keys[o + 1] = k1;
-            keys[o + 2] = k2;
-            keys[o + 3] = k3;
-            keys[o + 4] = k4;
+            int o = BASE + s * STRIDE + KEY;
+            slots[o] = k0;
+            slots[o + 1] = k1;
+            slots[o + 2] = k2;
+            slots[o + 3] = k3;
+            slots[o + 4] = k4;
             java.util.Arrays.fill(tcp, s * TCP_WORDS, s * TCP_WORDS + TCP_WORDS, 0);
             touch(s, now);
             zoneCount.getAndIncrement(zone);
             long live = (gen + 1) << GEN_SHIFT | (stateBits & ~STATUS & ((1L << GEN_SHIFT) - 1)) | LIVE;
-            WORDS.setVolatile(words, s, live);
+            WORDS.setVolatile(slots, BASE + s * STRIDE, live);
             return dedupe(s, live, h, now);
         }
         zoneRefused.getAndIncrement(zone);
@@ -251,7 +267,7 @@ public final class ConnTable {
         for (int i = 0; i < EVICT_SCAN; i++) {
             int s = (from + i) & mask;
             long w = word(s);
-            if ((w & STATUS) == LIVE && FlowKey.zone(keys[s * 5 + 4]) == zone
+            if ((w & STATUS) == LIVE && FlowKey.zone(key(s, 4)) == zone
                     && (ConnState.early(ConnState.state(w)) || expired(s, w, now)) && kill(s, w)) {
                 evictCursor = s + 1;
                 return true;
@@ -263,7 +279,7 @@ public final class ConnTable {
 
     /** After publishing slot {@code s}: of two live entries with its key, the one later in the probe sequence dies. */
     private int dedupe(int s, long live, long h, long now) {
-        int o = s * 5;
+        int o = BASE + s * STRIDE + KEY;
         int mine = -1;
         for (int i = 0; i < WINDOW; i++) {
             if (probe(h, i) == s) {
@@ -280,7 +296,7 @@ public final class ConnTable {
             if ((w & STATUS) == EMPTY) {
                 break;
             }
-            if ((w & STATUS) == LIVE && keyIs(t, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4])) {
+            if ((w & STATUS) == LIVE && keyIs(t, slots[o], slots[o + 1], slots[o + 2], slots[o + 3], slots[o + 4])) {
                 if (expired(t, w, now)) {
                     kill(t, w); // the connection this one replaces
                     continue;
@@ -303,7 +319,7 @@ public final class ConnTable {
             return false;
         }
         if (update(slot, word, ((word >>> GEN_SHIFT) + 1) << GEN_SHIFT | DEAD)) {
-            zoneCount.getAndDecrement(FlowKey.zone(keys[slot * 5 + 4]));
+            zoneCount.getAndDecrement(FlowKey.zone(key(slot, 4)));
             return true;
         }
         return false;
@@ -376,8 +392,8 @@ public final class ConnTable {
         for (int s = 0; s < capacity && n < max; s++) {
             long w = word(s);
             if ((w & STATUS) == LIVE && !expired(s, w, now)) {
-                int o = s * 5;
-                v.entry(s, keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4], w, lastSeen(s));
+                int o = BASE + s * STRIDE + KEY;
+                v.entry(s, slots[o], slots[o + 1], slots[o + 2], slots[o + 3], slots[o + 4], w, lastSeen(s));
                 n++;
             }
         }

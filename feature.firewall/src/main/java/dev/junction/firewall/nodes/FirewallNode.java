@@ -66,6 +66,10 @@ public final class FirewallNode implements PacketNode {
         final int[] scratch = new int[DfaClassifier.BLOCK];
         /** By place in the vector: the rank found in the first pass, or UNCLASSIFIED. */
         final int[] ranks = new int[PacketVector.MAX];
+        /** The trackable packets' key hashes, for the loads ahead of the judging pass. */
+        final long[] hashes = new long[PacketVector.MAX];
+        /** Where those loads go, so that the compiler keeps them. */
+        long sink;
         final FlowKey key = new FlowKey();
         Policy.Resolved resolved;
         /** Of the last vector's packets judged, how many the rules judged (the rest passed as tracked). */
@@ -155,7 +159,7 @@ public final class FirewallNode implements PacketNode {
         // judged a good share of the last vector; when most packets pass as tracked, ask per packet.
         boolean batch = st.ruled * 4 >= st.judged;
         CompiledSet batchSet = null;
-        int batched = 0;
+        int batched = 0, hashed = 0;
         for (int i = 0; i < n; i++) {
             st.sets[i] = null;
             st.ranks[i] = UNCLASSIFIED;
@@ -196,6 +200,9 @@ public final class FirewallNode implements PacketNode {
                 continue;
             }
             st.sets[i] = set;
+            if (trackKey(st.key, f, zone)) {
+                st.hashes[hashed++] = ConnTable.hash(st.key);
+            }
             if (batch && f.family == 4 && (batchSet == null || batchSet == set) && !set.classifier.ip4.fellBack()) {
                 batchSet = set;
                 st.ka[batched] = DfaClassifier.key4a((int) (f.sh >>> 32), f.proto, f.flags, f.later);
@@ -203,6 +210,13 @@ public final class FirewallNode implements PacketNode {
                 st.at[batched++] = i;
             }
         }
+        // Each tracked packet's first slot loaded in a loop of its own: the misses of a whole vector
+        // in flight at once, before the judging pass needs them (one cache line a slot).
+        long sink = 0;
+        for (int j = 0; j < hashed; j++) {
+            sink += table.peek(st.hashes[j]);
+        }
+        st.sink = sink;
         if (batched > 0) {
             batchSet.classifier.ip4.classify4(st.ka, st.kb, batched, st.out, st.scratch);
             for (int j = 0; j < batched; j++) {
@@ -228,21 +242,29 @@ public final class FirewallNode implements PacketNode {
         }
     }
 
+    /** Sets {@code key} to the connection of a packet that can be tracked (TCP, UDP, ICMP echo; not a later fragment); whether it is one. */
+    private static boolean trackKey(FlowKey key, PacketFields f, int zone) {
+        if (f.later || !(f.proto == PacketFields.TCP || f.proto == PacketFields.UDP
+                || f.icmpKind == PacketFields.ECHO_REQUEST || f.icmpKind == PacketFields.ECHO_REPLY)) {
+            return false;
+        }
+        if (f.icmpKind != PacketFields.ICMP_OTHER) {
+            key.set(f.family, zone, f.proto, f.sh, f.sl, f.icmpId, f.dh, f.dl, f.icmpId);
+        } else {
+            key.set(f.family, zone, f.proto, f.sh, f.sl, f.sport, f.dh, f.dl, f.dport);
+        }
+        return true;
+    }
+
     /** -1: pass; otherwise the drop reason. {@code rank}: the packet's rank if known, else UNCLASSIFIED. */
     private static int judge(CompiledSet set, ConnTable table, Worker st, PacketFields f, int rank, int zone, long now,
                              boolean liberal, int worker, NodeContext ctx) {
         FlowKey key = st.key;
         st.judged++;
-        boolean trackable = !f.later && (f.proto == PacketFields.TCP || f.proto == PacketFields.UDP
-                || (f.icmpKind == PacketFields.ECHO_REQUEST || f.icmpKind == PacketFields.ECHO_REPLY));
+        boolean trackable = trackKey(key, f, zone);
         int slot = -1;
         boolean orig = true;
         if (trackable) {
-            if (f.icmpKind != PacketFields.ICMP_OTHER) {
-                key.set(f.family, zone, f.proto, f.sh, f.sl, f.icmpId, f.dh, f.dl, f.icmpId);
-            } else {
-                key.set(f.family, zone, f.proto, f.sh, f.sl, f.sport, f.dh, f.dl, f.dport);
-            }
             slot = table.find(key, now);
             if (slot >= 0) {
                 long word = table.word(slot);
