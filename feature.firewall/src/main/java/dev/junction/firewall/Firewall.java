@@ -16,7 +16,7 @@ public interface Firewall {
     /** Makes or replaces rule set {@code name} with {@code rules} (in order: ties of priority go to the earlier). */
     void ruleSet(String name, List<Rule> rules);
 
-    /** Removes a rule set; refused while it is attached. Returns whether there was one. */
+    /** Removes a rule set; refused while it is attached (to an interface or a VRF). Returns whether there was one. */
     boolean removeRuleSet(String name);
 
     /** Every rule set, by name, with its rules in order. */
@@ -25,13 +25,30 @@ public interface Firewall {
     /** The rules of {@code name} with their hits (summed over the workers), in order; empty if no such set. */
     List<RuleHits> hits(String name);
 
-    /** Applies {@code ruleSet} to packets received on ({@link Direction#INPUT}) or sent out of {@code iface}. */
+    /**
+     * Applies {@code ruleSet} to packets received on ({@link Direction#INPUT}) or sent out of {@code iface},
+     * whatever their VRF: it overrides a set attached to their VRF ({@link #attachVrf}).
+     */
     void attach(String iface, Direction direction, String ruleSet);
 
     /** Takes the rule set off an interface's direction; returns whether one was attached. */
     boolean detach(String iface, Direction direction);
 
     List<Attachment> attachments();
+
+    /**
+     * Applies {@code ruleSet} to every packet of {@code direction} whose VRF is {@code vrf} (the VRF
+     * the packet carries, which is also its connection-tracking zone), on every interface that has no
+     * rule set of its own for that direction: an interface's attachment overrides its VRF's. Refused
+     * for a VRF or a rule set that does not exist. The VRF is named, not numbered: a VRF removed and
+     * made again under the same name gets the set again.
+     */
+    void attachVrf(String vrf, Direction direction, String ruleSet);
+
+    /** Takes the rule set off a VRF's direction (its packets are then unattached); returns whether one was attached. */
+    boolean detachVrf(String vrf, Direction direction);
+
+    List<VrfAttachment> vrfAttachments();
 
     /** Tracked connections, at most {@code max}, in table order. */
     List<Session> sessions(int max);
@@ -65,6 +82,10 @@ public interface Firewall {
 
     /** A rule set on one interface's direction. */
     record Attachment(String iface, Direction direction, String ruleSet) {
+    }
+
+    /** A rule set on one VRF's direction (for the VRF's packets on interfaces without a set of their own). */
+    record VrfAttachment(String vrf, Direction direction, String ruleSet) {
     }
 
     /**

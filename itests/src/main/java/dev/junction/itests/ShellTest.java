@@ -187,6 +187,15 @@ class ShellTest {
         assertTrue(err().isEmpty(), err());
         Osgi.await(() -> run2("fw:attachments").lines().anyMatch(l -> l.matches("j9 +in +web")), Duration.ofSeconds(10),
                 () -> run2("fw:attachments"));
+        run("fw:attach vrf=nowhere in web");
+        assertTrue(err().startsWith("fw:attach: no VRF nowhere (make it with ip:vrf"), err());
+        run("fw:attach vrf=default in web");
+        assertTrue(err().isEmpty(), err());
+        Osgi.await(() -> run2("fw:attachments").lines().anyMatch(l -> l.matches("vrf=default +in +web")),
+                Duration.ofSeconds(10), () -> run2("fw:attachments"));
+        run("fw:attach vrf=default in none");
+        Osgi.await(() -> run2("fw:attachments").lines().noneMatch(l -> l.startsWith("vrf=")), Duration.ofSeconds(10),
+                () -> run2("fw:attachments"));
         run("fw:rule r1 none");
         Osgi.await(() -> run2("fw:rules web").contains("(no rules: denies everything)"), Duration.ofSeconds(10),
                 () -> "an attached set with no rules left: " + run2("fw:rules web"));

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * feature.firewall's three nodes in the routing graph: fw-ip4-input and fw-ip6-input after
  * ip4-input / ip6-input, fw-output on the output arc, with rule sets of every kind of match attached
- * in and out on every interface, over a small connection table (so that it fills, expires and
- * evicts). Frames are routed through {@link FuzzRouting}'s tables, mostly well formed, then mutated.
+ * in and out on the interfaces (and the default VRF's input for two that have no input set), over a
+ * small connection table (so that it fills, expires and evicts). Frames are routed through {@link FuzzRouting}'s tables, mostly well formed, then mutated.
  */
 class FirewallNodesFuzzTest {
     private static final Protocol[] MIX = {IP4_UDP, IP4_TCP, IP4_TCP, IP4_ICMP, IP4_ICMP_ERROR, IP4_OPTIONS, IP4_FRAGMENT,
@@ -55,9 +55,12 @@ class FirewallNodesFuzzTest {
         fw.ruleSet("strict", List.of(Rule.parse("priority=1 action=permit family=ip4 proto=tcp flags=ack/ack")));
         String[] ifs = {"j0", "j1", "j2", "j3", "j4"};
         for (int i = 0; i < ifs.length; i++) {
-            fw.attach(ifs[i], Direction.INPUT, i % 2 == 0 ? "mixed" : "strict");
+            if (i < 3) { // j3 and j4 receive under the default VRF's set (their other VRFs' packets: none)
+                fw.attach(ifs[i], Direction.INPUT, i % 2 == 0 ? "mixed" : "strict");
+            }
             fw.attach(ifs[i], Direction.OUTPUT, i % 2 == 0 ? "strict" : "mixed");
         }
+        fw.attachVrf("default", Direction.INPUT, "strict");
         nodes.add(FirewallNode.ip4Input(fw));
         nodes.add(FirewallNode.ip6Input(fw));
         nodes.add(FirewallNode.output(fw));

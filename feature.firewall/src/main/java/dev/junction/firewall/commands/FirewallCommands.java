@@ -5,7 +5,9 @@ import dev.junction.firewall.Direction;
 import dev.junction.firewall.Firewall;
 import dev.junction.firewall.Prefix;
 import dev.junction.firewall.Rule;
+import dev.junction.firewall.control.FirewallControl;
 import dev.junction.firewall.osgi.FirewallStatements;
+import dev.junction.routing.Routing;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.StoredStatements;
 import dev.junction.shell.cli.Table;
@@ -38,8 +40,9 @@ public final class FirewallCommands {
             .arg("NAME").optionalArg("[KEY=VALUE|none]...");
     static final Cli RULES = Cli.command("fw:rules", "the rule sets, each rule with its hits").optionalArg("[SET]");
     static final Cli ATTACH = Cli.command("fw:attach", "apply rule set SET to packets received on (in) or sent out of "
-            + "(out) IFACE (none: take it off; persisted)").arg("IFACE").arg("in|out").arg("SET|none");
-    static final Cli ATTACHMENTS = Cli.command("fw:attachments", "the rule sets on interfaces");
+            + "(out) IFACE, or to every packet of VRF VRF on interfaces with no set of their own for that direction "
+            + "(none: take it off; persisted)").arg("IFACE|vrf=VRF").arg("in|out").arg("SET|none");
+    static final Cli ATTACHMENTS = Cli.command("fw:attachments", "the rule sets on interfaces and VRFs");
     static final Cli SESSIONS = Cli.command("fw:sessions", "the tracked connections")
             .option("zone", "N", "only this zone (VRF id)").option("proto", "tcp|udp|icmp|icmp6|N", "only this protocol")
             .option("host", "ADDR", "only with this address at either end").option("port", "N", "only with this port at either end")
@@ -55,12 +58,14 @@ public final class FirewallCommands {
     private final StoredStatements statements;
     private final ConfigurationAdmin cm;
     private final Firewall fw;
+    private final Routing routing;
 
     @Activate
-    public FirewallCommands(@Reference ConfigurationAdmin cm, @Reference Firewall fw) {
+    public FirewallCommands(@Reference ConfigurationAdmin cm, @Reference Firewall fw, @Reference Routing routing) {
         this.statements = new StoredStatements(cm);
         this.cm = cm;
         this.fw = fw;
+        this.routing = routing;
     }
 
     @Descriptor("make, change or remove a firewall rule")
@@ -126,39 +131,88 @@ public final class FirewallCommands {
         return "-";
     }
 
-    @Descriptor("apply a rule set to an interface's direction, or take it off with none")
+    @Descriptor("apply a rule set to an interface's or a VRF's direction, or take it off with none")
     public Object attach(String... args) {
         return ATTACH.run(args, a -> {
-            String iface = a.arg(0);
+            String where = a.arg(0);
             Direction d = Direction.parse(a.arg(1));
             String set = a.arg(2);
-            String name = iface + "-" + d.text();
+            if (where.startsWith("vrf=")) {
+                return attachVrf(where.substring(4), d, set);
+            }
+            String name = where + "-" + d.text();
             if (set.equals("none")) {
                 if (!statements.delete(FirewallStatements.ATTACH_PID, name)) {
-                    throw new IllegalArgumentException("no rule set on " + iface + " " + d.text() + " (see fw:attachments)");
+                    throw new IllegalArgumentException("no rule set on " + where + " " + d.text() + " (see fw:attachments)");
                 }
                 return null;
             }
-            if (!fw.ruleSets().containsKey(set)) {
-                throw new IllegalArgumentException("no rule set " + set + " (make one: fw:rule NAME set=" + set
-                        + " priority=10 action=permit ...)");
-            }
+            checkSetExists(set);
             statements.store(FirewallStatements.AttachStatement.SPEC, name,
-                    Map.of("iface", iface, "direction", d.text(), "set", set));
+                    Map.of("iface", where, "direction", d.text(), "set", set));
             return null;
         });
     }
 
-    @Descriptor("list the rule sets on interfaces")
+    private void checkSetExists(String set) {
+        if (!fw.ruleSets().containsKey(set)) {
+            throw new IllegalArgumentException("no rule set " + set + " (make one: fw:rule NAME set=" + set
+                    + " priority=10 action=permit ...)");
+        }
+    }
+
+    /**
+     * A VRF's attachment is stored as {@code fw-attach vrf-VRF-DIR vrf=VRF ...}, unless a statement for
+     * that VRF and direction is stored already under a name of its own (written in a file): then that one.
+     */
+    private Object attachVrf(String vrf, Direction d, String set) {
+        if (vrf.isEmpty()) {
+            throw new IllegalArgumentException("vrf= needs a VRF name: fw:attach vrf=VRF in|out SET|none");
+        }
+        List<String> stored = vrfStatements(vrf, d);
+        if (set.equals("none")) {
+            if (stored.isEmpty()) {
+                throw new IllegalArgumentException("no rule set on vrf=" + vrf + " " + d.text() + " (see fw:attachments)");
+            }
+            for (String name : stored) {
+                statements.delete(FirewallStatements.ATTACH_PID, name);
+            }
+            return null;
+        }
+        if (routing.vrfs().stream().noneMatch(v -> v.name().equals(vrf))) {
+            throw FirewallControl.noVrf(vrf);
+        }
+        checkSetExists(set);
+        String name = stored.isEmpty() ? "vrf-" + vrf + "-" + d.text() : stored.getFirst();
+        statements.store(FirewallStatements.AttachStatement.SPEC, name,
+                Map.of("vrf", vrf, "direction", d.text(), "set", set));
+        return null;
+    }
+
+    private List<String> vrfStatements(String vrf, Direction d) {
+        List<String> out = new java.util.ArrayList<>();
+        statements.all(FirewallStatements.ATTACH_PID).forEach((name, w) -> {
+            if (vrf.equals(w.get("vrf")) && d.text().equals(w.get("direction"))) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    @Descriptor("list the rule sets on interfaces and VRFs")
     public Object attachments(String... args) {
         return ATTACHMENTS.run(args, a -> {
-            List<Firewall.Attachment> all = fw.attachments();
-            if (all.isEmpty()) {
+            List<Firewall.Attachment> ifaces = fw.attachments();
+            List<Firewall.VrfAttachment> vrfs = fw.vrfAttachments();
+            if (ifaces.isEmpty() && vrfs.isEmpty()) {
                 return "no rule sets attached (fw:attach --help)";
             }
-            Table t = new Table("IFACE", "DIRECTION", "SET");
-            for (Firewall.Attachment x : all) {
+            Table t = new Table("IFACE|VRF", "DIRECTION", "SET");
+            for (Firewall.Attachment x : ifaces) {
                 t.row(x.iface(), x.direction().text(), x.ruleSet());
+            }
+            for (Firewall.VrfAttachment x : vrfs) {
+                t.row("vrf=" + x.vrf(), x.direction().text(), x.ruleSet());
             }
             return t.toString();
         });

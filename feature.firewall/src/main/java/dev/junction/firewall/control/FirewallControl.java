@@ -14,13 +14,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 /**
  * The control side: rule sets compiled off the workers and published whole in a new {@link Policy}
  * (one volatile write), attachments (which enable the nodes on their interfaces), the connection
  * table's settings and the views of it. Every method is control path; changes are serialised.
+ *
+ * <p>A VRF's attachment is kept by VRF name and resolved to the VRF's id (what packets carry) when
+ * made and again by {@link #refreshVrfs()}, so a VRF removed and made again (perhaps under another
+ * id) keeps its set. Since a packet's VRF is known only per packet, a VRF attachment turns its
+ * direction's nodes on on every interface ({@link #interfaces(List)}); packets of other VRFs on an
+ * interface without a set of its own pass, counted unattached.
  */
 public final class FirewallControl implements Firewall, FirewallState {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -37,6 +46,13 @@ public final class FirewallControl implements Firewall, FirewallState {
     private volatile boolean liberal;
     private final Map<String, CompiledSet> sets = new TreeMap<>();
     private final Map<String, String> input = new TreeMap<>(), output = new TreeMap<>();
+    /** By VRF name: the set on its input and output; the VRF's id as last resolved (-1: no such VRF now). */
+    private final Map<String, String> vrfInput = new TreeMap<>(), vrfOutput = new TreeMap<>();
+    private final Map<String, Integer> vrfIds = new TreeMap<>();
+    private final ToIntFunction<String> vrfId;
+    /** The data plane's interfaces, and where this object turned the nodes on (under featureLock). */
+    private volatile List<String> interfaces = List.of();
+    private final Set<String> nodesIn = new TreeSet<>(), nodesOut = new TreeSet<>();
     private volatile int workers = 1;
     private final Object workersLock = new Object();
     /** Serialises turning the nodes on and off, outside this object's monitor (see {@link #workers}). */
@@ -45,15 +61,38 @@ public final class FirewallControl implements Firewall, FirewallState {
     private final java.util.function.LongSupplier clock;
     private final dev.junction.firewall.nodes.DenialLog denials = new dev.junction.firewall.nodes.DenialLog();
 
+    /** Knows only the default VRF (id 0): for tests and for a data plane without routing's VRFs. */
+    public static final ToIntFunction<String> DEFAULT_VRF_ONLY = name -> {
+        if ("default".equals(name)) {
+            return 0;
+        }
+        throw noVrf(name);
+    };
+
+    /** The refusal of a VRF name that no VRF has. */
+    public static IllegalArgumentException noVrf(String name) {
+        return new IllegalArgumentException("no VRF " + name + " (make it with ip:vrf; the default VRF is 'default')");
+    }
+
     public FirewallControl(ConnTable table, FeatureSwitch features) {
         this(table, features, System::nanoTime);
     }
 
     /** With the clock the workers' {@code NodeContext.now()} follows (a test's). */
     public FirewallControl(ConnTable table, FeatureSwitch features, java.util.function.LongSupplier clock) {
+        this(table, features, clock, DEFAULT_VRF_ONLY);
+    }
+
+    /**
+     * With the VRF ids by name ({@code vrfId} throws IllegalArgumentException, saying so, for a name
+     * no VRF has; routing's VRFs in OSGi).
+     */
+    public FirewallControl(ConnTable table, FeatureSwitch features, java.util.function.LongSupplier clock,
+                           ToIntFunction<String> vrfId) {
         this.table = table;
         this.features = features;
         this.clock = clock;
+        this.vrfId = vrfId;
     }
 
     @Override
@@ -91,7 +130,19 @@ public final class FirewallControl implements Firewall, FirewallState {
     }
 
     private void publish() {
-        policy = new Policy(Map.copyOf(sets), Map.copyOf(input), Map.copyOf(output));
+        policy = new Policy(Map.copyOf(sets), Map.copyOf(input), Map.copyOf(output), byId(vrfInput), byId(vrfOutput));
+    }
+
+    /** The VRF attachments by the VRFs' ids, leaving out VRFs that do not exist now. */
+    private Map<Integer, String> byId(Map<String, String> byName) {
+        Map<Integer, String> out = new TreeMap<>();
+        byName.forEach((vrf, set) -> {
+            int id = vrfIds.getOrDefault(vrf, -1);
+            if (id >= 0) {
+                out.put(id, set);
+            }
+        });
+        return Map.copyOf(out);
     }
 
     /** The nodes call this (through their own workers()) so that new rule sets get hit arrays for every worker. */
@@ -150,9 +201,19 @@ public final class FirewallControl implements Firewall, FirewallState {
                 users.add(i + " out");
             }
         });
+        vrfInput.forEach((v, s) -> {
+            if (s.equals(name)) {
+                users.add("vrf=" + v + " in");
+            }
+        });
+        vrfOutput.forEach((v, s) -> {
+            if (s.equals(name)) {
+                users.add("vrf=" + v + " out");
+            }
+        });
         if (!users.isEmpty()) {
             throw new IllegalArgumentException("rule set " + name + " is attached to " + String.join(", ", users)
-                    + ": fw:detach IFACE in|out first");
+                    + ": take it off first (fw:attach IFACE|vrf=VRF in|out none)");
         }
         boolean had = sets.remove(name) != null;
         if (had) {
@@ -208,14 +269,18 @@ public final class FirewallControl implements Firewall, FirewallState {
                 if (iface == null || iface.isBlank()) {
                     throw new IllegalArgumentException("attach needs an interface name");
                 }
-                if (!sets.containsKey(ruleSet)) {
-                    throw new IllegalArgumentException("no rule set " + ruleSet + " (make one: fw:rule NAME set=" + ruleSet
-                            + " priority=10 action=permit ...)");
-                }
+                checkSetExists(ruleSet);
                 (direction == Direction.INPUT ? input : output).put(iface, ruleSet);
                 publish();
             }
-            switchNodes(iface, direction, true); // into the data plane: not under this object's monitor
+            switchNodes(); // into the data plane: not under this object's monitor
+        }
+    }
+
+    private void checkSetExists(String ruleSet) {
+        if (!sets.containsKey(ruleSet)) {
+            throw new IllegalArgumentException("no rule set " + ruleSet + " (make one: fw:rule NAME set=" + ruleSet
+                    + " priority=10 action=permit ...)");
         }
     }
 
@@ -230,18 +295,127 @@ public final class FirewallControl implements Firewall, FirewallState {
                 }
             }
             if (had) {
-                switchNodes(iface, direction, false);
+                switchNodes();
             }
             return had;
         }
     }
 
-    private void switchNodes(String iface, Direction d, boolean on) {
-        if (d == Direction.INPUT) {
-            features.enable(FirewallNode.IP4_INPUT, iface, on);
-            features.enable(FirewallNode.IP6_INPUT, iface, on);
-        } else {
-            features.enable(FirewallNode.OUTPUT, iface, on);
+    @Override
+    public void attachVrf(String vrf, Direction direction, String ruleSet) {
+        if (vrf == null || vrf.isBlank()) {
+            throw new IllegalArgumentException("attach needs a VRF name");
+        }
+        synchronized (featureLock) {
+            int id = vrfId.applyAsInt(vrf); // refuses a VRF that does not exist; asks routing, so not under the monitor
+            synchronized (this) {
+                checkSetExists(ruleSet);
+                vrfIds.put(vrf, id);
+                (direction == Direction.INPUT ? vrfInput : vrfOutput).put(vrf, ruleSet);
+                publish();
+            }
+            switchNodes();
+        }
+    }
+
+    @Override
+    public boolean detachVrf(String vrf, Direction direction) {
+        synchronized (featureLock) {
+            boolean had;
+            synchronized (this) {
+                had = (direction == Direction.INPUT ? vrfInput : vrfOutput).remove(vrf) != null;
+                if (!vrfInput.containsKey(vrf) && !vrfOutput.containsKey(vrf)) {
+                    vrfIds.remove(vrf);
+                }
+                if (had) {
+                    publish();
+                }
+            }
+            if (had) {
+                switchNodes();
+            }
+            return had;
+        }
+    }
+
+    /**
+     * Resolves the attached VRFs' names again (a VRF removed, or removed and made again under another
+     * id, since they were attached) and publishes a new policy if any id changed; returns whether one
+     * did. Called once a second on the bundle's own thread.
+     */
+    public boolean refreshVrfs() {
+        synchronized (featureLock) { // attachVrf and detachVrf wait: the names read here stay the attached ones
+            List<String> names;
+            synchronized (this) {
+                names = List.copyOf(vrfIds.keySet());
+            }
+            Map<String, Integer> now = new TreeMap<>();
+            for (String vrf : names) {
+                try {
+                    now.put(vrf, vrfId.applyAsInt(vrf)); // routing: not under the monitor
+                } catch (IllegalArgumentException gone) {
+                    now.put(vrf, -1); // kept by name: applies again once a VRF of that name is made
+                }
+            }
+            synchronized (this) {
+                if (now.equals(vrfIds)) {
+                    return false;
+                }
+                vrfIds.putAll(now);
+                publish();
+                return true;
+            }
+        }
+    }
+
+    /**
+     * The data plane's interfaces now (from an InterfaceListener, on a thread that holds no data plane
+     * lock): the nodes of a direction with a VRF attachment are turned on on each of them.
+     */
+    public void interfaces(List<String> names) {
+        synchronized (featureLock) {
+            interfaces = List.copyOf(names);
+            switchNodes();
+        }
+    }
+
+    /**
+     * Turns a direction's nodes on on the interfaces whose packets a set may judge (their own
+     * attachment, or every interface while a VRF has one for that direction) and off on the others it
+     * turned on. Under featureLock, not under this object's monitor (it calls into the data plane).
+     */
+    private void switchNodes() {
+        Set<String> wantIn, wantOut;
+        synchronized (this) {
+            wantIn = new TreeSet<>(input.keySet());
+            wantOut = new TreeSet<>(output.keySet());
+            if (!vrfInput.isEmpty()) {
+                wantIn.addAll(interfaces);
+            }
+            if (!vrfOutput.isEmpty()) {
+                wantOut.addAll(interfaces);
+            }
+        }
+        switchNodes(wantIn, nodesIn, FirewallNode.IP4_INPUT, FirewallNode.IP6_INPUT);
+        switchNodes(wantOut, nodesOut, FirewallNode.OUTPUT);
+    }
+
+    private void switchNodes(Set<String> want, Set<String> on, String... nodes) {
+        for (String iface : want) {
+            if (on.add(iface)) {
+                for (String node : nodes) {
+                    features.enable(node, iface, true);
+                }
+            }
+        }
+        for (var it = on.iterator(); it.hasNext(); ) {
+            String iface = it.next();
+            if (!want.contains(iface)) {
+                it.remove();
+                for (String node : nodes) {
+                    features.enable(node, iface, false);
+                }
+            }
         }
     }
 
@@ -250,6 +424,14 @@ public final class FirewallControl implements Firewall, FirewallState {
         List<Attachment> out = new ArrayList<>();
         input.forEach((i, s) -> out.add(new Attachment(i, Direction.INPUT, s)));
         output.forEach((i, s) -> out.add(new Attachment(i, Direction.OUTPUT, s)));
+        return out;
+    }
+
+    @Override
+    public synchronized List<VrfAttachment> vrfAttachments() {
+        List<VrfAttachment> out = new ArrayList<>();
+        vrfInput.forEach((v, s) -> out.add(new VrfAttachment(v, Direction.INPUT, s)));
+        vrfOutput.forEach((v, s) -> out.add(new VrfAttachment(v, Direction.OUTPUT, s)));
         return out;
     }
 

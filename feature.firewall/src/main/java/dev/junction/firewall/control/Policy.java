@@ -7,15 +7,19 @@ import java.util.Map;
 /**
  * Every rule set and attachment at one moment: immutable, replaced whole (one volatile write) when
  * anything changes. Workers resolve it against their interface view once per change ({@link Resolved}).
+ * {@code input} and {@code output} are by interface name, {@code vrfInput} and {@code vrfOutput} by
+ * VRF id (what packets carry); the values are rule set names.
  */
-public record Policy(Map<String, CompiledSet> sets, Map<String, String> input, Map<String, String> output) {
-    public static final Policy EMPTY = new Policy(Map.of(), Map.of(), Map.of());
+public record Policy(Map<String, CompiledSet> sets, Map<String, String> input, Map<String, String> output,
+                     Map<Integer, String> vrfInput, Map<Integer, String> vrfOutput) {
+    public static final Policy EMPTY = new Policy(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
-    /** The policy by interface index for one interface view. */
+    /** The policy by interface index and VRF id for one interface view. */
     public static final class Resolved {
         public final Policy policy;
         public final InterfaceView view;
         private final CompiledSet[] in, out;
+        private final CompiledSet[] vrfIn, vrfOut;
 
         Resolved(Policy policy, InterfaceView view) {
             this.policy = policy;
@@ -25,6 +29,8 @@ public record Policy(Map<String, CompiledSet> sets, Map<String, String> input, M
             out = new CompiledSet[n];
             fill(in, policy.input);
             fill(out, policy.output);
+            vrfIn = byVrf(policy.vrfInput);
+            vrfOut = byVrf(policy.vrfOutput);
         }
 
         private void fill(CompiledSet[] by, Map<String, String> attached) {
@@ -34,6 +40,20 @@ public record Policy(Map<String, CompiledSet> sets, Map<String, String> input, M
                     by[i] = policy.sets.get(e.getValue());
                 }
             }
+        }
+
+        private CompiledSet[] byVrf(Map<Integer, String> attached) {
+            int n = 0;
+            for (int id : attached.keySet()) {
+                n = Math.max(n, id + 1);
+            }
+            CompiledSet[] by = new CompiledSet[n];
+            for (Map.Entry<Integer, String> e : attached.entrySet()) {
+                if (e.getKey() >= 0) {
+                    by[e.getKey()] = policy.sets.get(e.getValue());
+                }
+            }
+            return by;
         }
 
         /** Made again only when the policy or the view changed (a control event), never per packet. */
@@ -53,6 +73,15 @@ public record Policy(Map<String, CompiledSet> sets, Map<String, String> input, M
 
         public CompiledSet output(int ifIndex) {
             return ifIndex >= 0 && ifIndex < out.length ? out[ifIndex] : null;
+        }
+
+        /** The rule set on a VRF's input, or null (also for a VRF id beyond every attached one). */
+        public CompiledSet vrfInput(int vrf) {
+            return vrf >= 0 && vrf < vrfIn.length ? vrfIn[vrf] : null;
+        }
+
+        public CompiledSet vrfOutput(int vrf) {
+            return vrf >= 0 && vrf < vrfOut.length ? vrfOut[vrf] : null;
         }
     }
 }

@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The firewall on one hook point, per interface: {@code fw-ip4-input} (ip4-unicast, after ip4-input),
  * {@code fw-ip6-input} (ip6-unicast, after ip6-input), {@code fw-output} (the output arc, both
- * families, routed packets). For each packet of an interface with a rule set on that direction:
+ * families, routed packets). For each packet with a rule set on that direction, its interface's or
+ * else its VRF's (the VRF it carries, also its zone):
  *
  * <ol>
  *   <li>a packet of a tracked connection (TCP, UDP, ICMP echo; zone = the packet's VRF) is followed
@@ -165,7 +166,11 @@ public final class FirewallNode implements PacketNode {
             st.ranks[i] = UNCLASSIFIED;
             int b = v.buffer(i);
             int iface = mode == MODE_OUTPUT ? pool.txInterface(b) : pool.rxInterface(b);
+            int zone = pool.vrf(b);
             CompiledSet set = mode == MODE_OUTPUT ? r.output(iface) : r.input(iface);
+            if (set == null) { // no set of the interface's own: its VRF's, if any
+                set = mode == MODE_OUTPUT ? r.vrfOutput(zone) : r.vrfInput(zone);
+            }
             if (set == null) {
                 ctx.count(C_UNATTACHED, 1);
                 continue;
@@ -194,7 +199,6 @@ public final class FirewallNode implements PacketNode {
                 v.drop(i, res);
                 continue;
             }
-            int zone = pool.vrf(b);
             if (zone < 0 || zone >= ConnTable.MAX_ZONES) {
                 v.drop(i, BAD_ZONE);
                 continue;

@@ -1,6 +1,8 @@
 package dev.junction.firewall.osgi;
 
 import dev.junction.dataplane.Dataplane;
+import dev.junction.dataplane.InterfaceListener;
+import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.firewall.Firewall;
 import dev.junction.firewall.conntrack.ConnTable;
 import dev.junction.firewall.control.FirewallControl;
@@ -13,6 +15,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -33,7 +36,9 @@ import org.osgi.service.component.annotations.Reference;
  * the previous instance's connections ({@link ConnectionHandover}), the stored statements, and only
  * then the nodes, so that the first packet after an update meets the whole state. On deactivation the
  * nodes leave first (each unregistration returns once no worker runs it), then the table is saved.
- * Expired connections are reclaimed once a second on a thread of the bundle's own.
+ * Expired connections are reclaimed once a second on a thread of the bundle's own, which also
+ * resolves the attached VRFs' names again and turns the nodes on on new interfaces (a VRF's set
+ * runs on every interface).
  */
 @Component(immediate = true, service = {})
 public final class FirewallComponent {
@@ -60,7 +65,8 @@ public final class FirewallComponent {
             capacity = n.intValue();
         }
         ConnTable table = new ConnTable(capacity);
-        control = new FirewallControl(table, dataplane::enableFeature);
+        control = new FirewallControl(table, dataplane::enableFeature, System::nanoTime, this::vrfId);
+        control.interfaces(names(dataplane.interfaces())); // before the stored VRF attachments turn the nodes on
         ConnectionHandover.restore(context, table);
         FirewallConfigurator configurator = new FirewallConfigurator(control, this::vrfId);
         ManagedService settingsService = configurator.settings();
@@ -91,8 +97,19 @@ public final class FirewallComponent {
             t.setDaemon(true);
             return t;
         });
+        // Told on the data plane's control thread, which may hold its lock: switched on the sweeper.
+        InterfaceListener interfaces = ifs -> {
+            List<String> now = names(ifs);
+            try {
+                sweeper.execute(() -> control.interfaces(now));
+            } catch (RejectedExecutionException stopping) {
+                // deactivated meanwhile
+            }
+        };
+        services.add(context.registerService(InterfaceListener.class, interfaces, null));
         sweeper.scheduleWithFixedDelay(() -> {
             try {
+                control.refreshVrfs();
                 control.expire();
                 for (String line : control.denials().drain()) {
                     LOG.log(System.Logger.Level.INFO, line);
@@ -149,7 +166,15 @@ public final class FirewallComponent {
                 return v.id();
             }
         }
-        throw new IllegalArgumentException("no VRF " + name + " (make it with ip:vrf; the default VRF is 'default')");
+        throw FirewallControl.noVrf(name);
+    }
+
+    private static List<String> names(List<InterfaceStatus> interfaces) {
+        List<String> out = new ArrayList<>();
+        for (InterfaceStatus s : interfaces) {
+            out.add(s.name());
+        }
+        return out;
     }
 
     private static Hashtable<String, Object> pid(String pid) {

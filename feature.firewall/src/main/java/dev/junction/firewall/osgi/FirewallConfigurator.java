@@ -28,13 +28,40 @@ final class FirewallConfigurator {
     private record StoredRule(String set, String name, Rule rule) {
     }
     private final Map<String, StoredRule> rules = new HashMap<>();
-    private final Map<String, String[]> attachments = new HashMap<>();
+
+    /** Where an fw-attach statement puts its set: an interface's direction, or a VRF's (iface null). */
+    private record Target(String iface, String vrf, Direction direction) {
+        static Target of(Map<String, Object> v) {
+            Object iface = v.get("iface"), vrf = v.get("vrf");
+            return new Target(iface == null ? null : iface.toString(), vrf == null ? null : vrf.toString(),
+                    Direction.parse(v.get("direction").toString()));
+        }
+
+        void attach(FirewallControl control, String set) {
+            if (iface != null) {
+                control.attach(iface, direction, set);
+            } else {
+                control.attachVrf(vrf, direction, set);
+            }
+        }
+
+        void detach(FirewallControl control) {
+            if (iface != null) {
+                control.detach(iface, direction);
+            } else {
+                control.detachVrf(vrf, direction);
+            }
+        }
+    }
+    private record Waiting(Target target, String set) {
+    }
+    private final Map<String, Target> attachments = new HashMap<>();
     /**
-     * fw-attach statements whose set has no rule yet (pid: iface, direction, set): ConfigAdmin hands
-     * statements over one by one in no particular order, so an attachment may come before its
-     * set's first fw-rule; it is applied when that rule comes.
+     * fw-attach statements whose set has no rule yet, by pid: ConfigAdmin hands statements over one
+     * by one in no particular order, so an attachment may come before its set's first fw-rule; it is
+     * applied when that rule comes.
      */
-    private final Map<String, String[]> waiting = new HashMap<>();
+    private final Map<String, Waiting> waiting = new HashMap<>();
     private final Map<String, Integer> zones = new HashMap<>();
 
     FirewallConfigurator(FirewallControl control, ToIntFunction<String> vrfId) {
@@ -78,7 +105,8 @@ final class FirewallConfigurator {
 
     private void rebuild(String set, Map<String, StoredRule> from) {
         List<Rule> list = rulesOf(set, from);
-        boolean attached = control.attachments().stream().anyMatch(a -> a.ruleSet().equals(set));
+        boolean attached = control.attachments().stream().anyMatch(a -> a.ruleSet().equals(set))
+                || control.vrfAttachments().stream().anyMatch(a -> a.ruleSet().equals(set));
         if (list.isEmpty() && !attached) {
             control.removeRuleSet(set);
         } else {
@@ -132,12 +160,16 @@ final class FirewallConfigurator {
     /** Applies the attachments that waited for {@code set}; under this object's monitor. */
     private void attachWaiting(String set) {
         for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, String[]> e = it.next();
-            String[] w = e.getValue();
-            if (w[2].equals(set) && control.ruleSets().containsKey(set)) {
+            Map.Entry<String, Waiting> e = it.next();
+            Waiting w = e.getValue();
+            if (w.set.equals(set) && control.ruleSets().containsKey(set)) {
                 it.remove();
-                control.attach(w[0], Direction.parse(w[1]), set);
-                attachments.put(e.getKey(), new String[] {w[0], w[1]});
+                try {
+                    w.target.attach(control, set);
+                    attachments.put(e.getKey(), w.target);
+                } catch (IllegalArgumentException ex) { // its VRF removed while it waited
+                    LOG.log(System.Logger.Level.WARNING, "fw-attach " + e.getKey() + ": " + ex.getMessage());
+                }
             }
         }
     }
@@ -151,39 +183,46 @@ final class FirewallConfigurator {
             public void updated(String pid, Dictionary<String, ?> p) throws ConfigurationException {
                 String name = name(pid, p).toString();
                 Map<String, Object> v = checked(FirewallStatements.AttachStatement.SPEC, name, p);
-                String iface = v.get("iface").toString();
-                Direction d = Direction.parse(v.get("direction").toString());
+                Target target = Target.of(v);
+                String set = v.get("set").toString();
+                if (target.vrf != null) {
+                    try {
+                        vrfId.applyAsInt(target.vrf); // an unknown VRF is refused now, not when its set comes
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigurationException("vrf", "fw-attach " + name + ": " + e.getMessage());
+                    }
+                }
                 synchronized (FirewallConfigurator.this) {
-                    String[] before = attachments.get(pid);
-                    String set = v.get("set").toString();
+                    Target before = attachments.get(pid);
                     waiting.remove(pid);
                     if (!control.ruleSets().containsKey(set) && rules.values().stream().noneMatch(r -> r.set.equals(set))) {
                         if (before != null) { // moved onto a set that has no rule yet: off the old place
-                            control.detach(before[0], Direction.parse(before[1]));
+                            before.detach(control);
                             attachments.remove(pid);
                         }
-                        waiting.put(pid, new String[] {iface, d.text(), set});
+                        waiting.put(pid, new Waiting(target, set));
                         LOG.log(System.Logger.Level.INFO, "fw-attach " + name + ": waits for a rule of set " + set);
                         return;
                     }
                     try {
-                        control.attach(iface, d, v.get("set").toString());
+                        target.attach(control, set);
                     } catch (IllegalArgumentException e) {
-                        throw new ConfigurationException("set", "fw-attach " + name + ": " + e.getMessage());
+                        throw new ConfigurationException(target.vrf != null ? "vrf" : "set",
+                                "fw-attach " + name + ": " + e.getMessage());
                     }
-                    if (before != null && !(before[0].equals(iface) && before[1].equals(d.text()))) {
-                        control.detach(before[0], Direction.parse(before[1]));
+                    if (before != null && !before.equals(target)) {
+                        before.detach(control);
                     }
-                    attachments.put(pid, new String[] {iface, d.text()});
+                    attachments.put(pid, target);
                 }
             }
 
             public void deleted(String pid) {
                 synchronized (FirewallConfigurator.this) {
                     waiting.remove(pid);
-                    String[] a = attachments.remove(pid);
+                    Target a = attachments.remove(pid);
                     if (a != null) {
-                        control.detach(a[0], Direction.parse(a[1]));
+                        a.detach(control);
                     }
                 }
             }

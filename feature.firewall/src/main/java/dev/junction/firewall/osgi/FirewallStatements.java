@@ -78,17 +78,35 @@ public final class FirewallStatements {
         }
     }
 
-    /** {@code fw-attach NAME iface=IF direction=in|out set=SET}: a rule set on an interface's direction. */
+    /**
+     * {@code fw-attach NAME iface=IF|vrf=VRF direction=in|out set=SET}: a rule set on an interface's
+     * direction, or on a VRF's (every packet of the VRF whose interface has no set of its own for
+     * that direction). Exactly one of {@code iface} and {@code vrf}.
+     */
     @Component(service = StatementType.class)
     public static final class AttachStatement extends StatementSpec {
         public static final StatementSpec SPEC = new AttachStatement();
+        static final String FORMS = "write fw-attach NAME iface=IFACE direction=in|out set=SET, "
+                + "or fw-attach NAME vrf=VRF direction=in|out set=SET";
 
         public AttachStatement() {
             super(named("fw-attach", ATTACH_PID)
-                    .key("iface", "IFACE", "the interface", name("an interface name"))
+                    .key("iface", "IFACE", "the interface (or vrf=)", name("an interface name"), null)
+                    .key("vrf", "VRF", "the VRF: its packets on interfaces with no set of their own (or iface=)",
+                            name("a VRF name"), null)
                     .key("direction", "in|out", "received on it, or sent out of it", choice("in", "out"))
                     .key("set", "SET", "the rule set", name("a rule set name"))
-                    .order(41));
+                    .order(41)
+                    .check((name, v) -> {
+                        boolean iface = v.containsKey("iface"), vrf = v.containsKey("vrf");
+                        if (iface && vrf) {
+                            throw new IllegalArgumentException("iface= and vrf= both given: a set is attached to an "
+                                    + "interface or to a VRF; " + FORMS);
+                        }
+                        if (!iface && !vrf) {
+                            throw new IllegalArgumentException("iface=IFACE or vrf=VRF is missing; " + FORMS);
+                        }
+                    }));
         }
     }
 

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * </pre>
  * The two tenants open the very same connection (10.92.1.2:40001 to 10.92.2.2:9001): the table
  * keeps two entries, told apart by zone (the VRF). Then blue alone denies port 9002: red's new
- * connection to 9002 opens, blue's is denied, and both held connections go on.
+ * connection to 9002 opens, blue's is denied, and both held connections go on. And blue's set
+ * attached to VRF blue instead of its interfaces: the same verdicts through the graph.
  */
 class FirewallTenantsTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100000);
@@ -45,6 +46,7 @@ class FirewallTenantsTest {
     private final List<AfPacketDevice> devices = new ArrayList<>();
     private final List<Peer> peers = new ArrayList<>();
     private Engine engine;
+    private VrfControl routing;
     private FirewallControl fw;
 
     @BeforeEach
@@ -60,7 +62,9 @@ class FirewallTenantsTest {
         for (PacketNode n : RoutingNodes.create(vrfs)) {
             engine.addNode(n, "routing");
         }
-        fw = new FirewallControl(new ConnTable(1 << 12), engine::enableFeature);
+        fw = new FirewallControl(new ConnTable(1 << 12), engine::enableFeature, System::nanoTime,
+                vrf -> routing.vrfs().stream().filter(v -> v.name().equals(vrf)).findFirst()
+                        .orElseThrow(() -> FirewallControl.noVrf(vrf)).id());
         for (PacketNode n : List.of(FirewallNode.ip4Input(fw), FirewallNode.ip6Input(fw), FirewallNode.output(fw))) {
             engine.addNode(n, "firewall");
         }
@@ -69,7 +73,7 @@ class FirewallTenantsTest {
             devices.add(d);
             engine.addDevice(d);
         }
-        VrfControl routing = new VrfControl(vrfs, engine);
+        routing = new VrfControl(vrfs, engine);
         routing.bindVrf("blue", List.of("bc", "bs"));
         routing.addAddress("rc", "10.92.1.1/24");
         routing.addAddress("rs", "10.92.2.1/24");
@@ -170,5 +174,46 @@ class FirewallTenantsTest {
         exchange(red, redServer, "red3");
         exchange(blue, blueServer, "blue3");
         assertEquals(2, sessions(9001).size(), sessions(9001).toString());
+    }
+
+    @Test
+    void aSetAttachedToVrfBlueJudgesBluesPacketsOnEachOfItsInterfaces() throws Exception {
+        fw.interfaces(engine.interfaces().stream().map(i -> i.name()).toList());
+        fw.detach("bc", Direction.INPUT);
+        fw.detach("bs", Direction.INPUT);
+        fw.ruleSet("blue-tenant", List.of(Rule.parse("priority=10 action=permit+track dst=10.92.2.2 proto=tcp dport=9001")));
+        fw.attachVrf("blue", Direction.INPUT, "blue-tenant");
+        assertEquals(Set.of("rc", "rs", "bc", "bs"), Set.copyOf(engine.featureInterfaces(FirewallNode.IP4_INPUT)),
+                "a VRF's set runs on every interface");
+
+        Peer blueServer = peer(Peer.listen(blueS, 9001)), blueServer2 = peer(Peer.listen(blueS, 9002));
+        Peer blue = peer(Peer.connect(blueC, "10.92.2.2", 9001, 40001));
+        assertEquals("connected 40001", blue.expect("", 15), engine.drops().toString());
+        blueServer.expect("accepted 40001", 5);
+        exchange(blue, blueServer, "blue1"); // the answers on bs pass as tracked: blue's set is on bs too
+        List<Firewall.Session> held = sessions(9001);
+        assertEquals(1, held.size(), held.toString());
+        assertEquals(1, held.get(0).zone(), held.toString());
+
+        long noMatch = drops("no rule matched (default deny)");
+        Peer blue2 = peer(Peer.connect(blueC, "10.92.2.2", 9002, 40002));
+        String b = blue2.expect("", 15);
+        assertTrue(b.startsWith("error"), "blue's set has no rule for 9002: " + b);
+        assertTrue(drops("no rule matched (default deny)") > noMatch, engine.drops().toString());
+        assertEquals(null, blueServer2.next(0.2), "the blue server saw nothing on 9002");
+
+        // Red's interfaces keep their own sets, which override nothing of blue's and allow 9002.
+        Peer redServer2 = peer(Peer.listen(redS, 9002));
+        Peer red2 = peer(Peer.connect(redC, "10.92.2.2", 9002, 40002));
+        assertEquals("connected 40002", red2.expect("", 15), engine.drops().toString());
+        redServer2.expect("accepted 40002", 5);
+
+        // Off VRF blue: its packets pass unattached, and the nodes are off its interfaces again.
+        fw.detachVrf("blue", Direction.INPUT);
+        assertEquals(Set.of("rc", "rs"), Set.copyOf(engine.featureInterfaces(FirewallNode.IP4_INPUT)));
+        Peer blue3 = peer(Peer.connect(blueC, "10.92.2.2", 9002, 40003));
+        assertEquals("connected 40003", blue3.expect("", 15), engine.drops().toString());
+        blueServer2.expect("accepted 40003", 5);
+        exchange(blue, blueServer, "blue2");
     }
 }
