@@ -54,6 +54,15 @@ public interface LoadBalancer {
 
     List<ServiceStatus> services();
 
+    /**
+     * The flow table: its slots (a power of two, {@code lb-settings table=}), the entries in use (a NAT
+     * flow holds two; expired ones not yet reclaimed count), and the idle timeouts in seconds.
+     */
+    record TableStatus(int slots, int entries, long tcpSeconds, long tcpClosingSeconds, long udpSeconds) {
+    }
+
+    TableStatus tableStatus();
+
     /** A tracked flow: client, the VIP it went to, the backend it stays on, idle time, closing or not. */
     record Connection(String service, String protocol, String client, String vip, String backend, long idleMillis,
                       boolean closing) {

@@ -3,5 +3,5 @@
  * backends with weights, flows and counters. Control path.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.junction.lb;

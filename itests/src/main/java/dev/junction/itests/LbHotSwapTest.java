@@ -120,7 +120,10 @@ class LbHotSwapTest {
                 "lb-service echo vip=10.85.9.9 proto=tcp port=7001",
                 "lb-backend echo-10.85.2.2 service=echo address=10.85.2.2",
                 "lb-backend echo-10.85.3.2 service=echo address=10.85.3.2",
-                "lb-health echo interval=200 fall=2 rise=1", ""));
+                "lb-health echo interval=200 fall=2 rise=1",
+                // A table of another size than the running one's: it is made at the first update below,
+                // and the flows are handed over into it.
+                "lb-settings table=2097152 udp=30", ""));
         traffic.config.load(f);
         Files.delete(f);
     }
@@ -243,5 +246,8 @@ class LbHotSwapTest {
         assertTrue(Integer.parseInt(m.group(1)) >= 200, "short requests kept coming through the updates: " + shortOut);
         List<LoadBalancer.ServiceStatus> s = Osgi.service(LoadBalancer.class).services();
         assertEquals(1, s.size(), s.toString());
+        LoadBalancer.TableStatus table = Osgi.service(LoadBalancer.class).tableStatus();
+        assertEquals(2097152, table.slots(), "lb-settings table= took effect at the first update: " + table);
+        assertEquals(30, table.udpSeconds(), table.toString());
     }
 }

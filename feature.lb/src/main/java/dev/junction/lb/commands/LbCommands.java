@@ -103,10 +103,15 @@ public final class LbCommands {
                 }
                 sb.append(t).append('\n');
             }
+            LoadBalancer.TableStatus t = lb.tableStatus();
+            String table = "flow table: " + t.slots() + " slots, " + t.entries() + " in use; idle timeouts tcp "
+                    + t.tcpSeconds() + " s, tcp-closing " + t.tcpClosingSeconds() + " s, udp " + t.udpSeconds()
+                    + " s (lb-settings)";
             if (sb.isEmpty()) {
-                return only == null ? "no services (lb:service-add --help)" : "no service " + only + " (see lb:services)";
+                return (only == null ? "no services (lb:service-add --help)" : "no service " + only + " (see lb:services)")
+                        + "\n" + table;
             }
-            return sb.toString().stripTrailing();
+            return sb.append(table).toString();
         });
     }
 

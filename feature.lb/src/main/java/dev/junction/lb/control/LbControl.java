@@ -397,6 +397,13 @@ public final class LbControl implements LoadBalancer {
     }
 
     @Override
+    public TableStatus tableStatus() {
+        long[] t = table.timeouts();
+        return new TableStatus(table.capacity(), table.size(), t[0] / 1_000_000_000L, t[1] / 1_000_000_000L,
+                t[2] / 1_000_000_000L);
+    }
+
+    @Override
     public synchronized List<ServiceStatus> services() {
         List<ServiceStatus> out = new ArrayList<>();
         Snapshot snap = snapshot;

@@ -452,6 +452,11 @@ public final class FlowTable {
         this.udpNanos = udpNanos;
     }
 
+    /** The idle timeouts in nanoseconds: an open TCP flow, a closing one, a UDP flow (control path). */
+    public long[] timeouts() {
+        return new long[] {openNanos, closingNanos, udpNanos};
+    }
+
     /** What a visitor sees of a live flow (control path: handover, listing). */
     public interface Visitor {
         void flow(int slot, long[] key, long[] value, boolean closing, long lastSeen, boolean reverse,

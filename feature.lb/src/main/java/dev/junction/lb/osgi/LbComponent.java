@@ -16,6 +16,7 @@ import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,6 +30,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationException;
+import org.osgi.service.cm.ManagedService;
 import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -47,7 +49,6 @@ import org.osgi.service.component.annotations.Reference;
 @Component(immediate = true, service = {})
 public final class LbComponent {
     private static final System.Logger LOG = System.getLogger("dev.junction.lb");
-    public static final int TABLE_CAPACITY = 1 << 20;
     private final List<ServiceRegistration<?>> services = new ArrayList<>();
     private final List<ServiceRegistration<?>> nodes = new ArrayList<>();
     private final Map<Integer, ServiceRegistration<SteeredPrefix>> steered = new HashMap<>();
@@ -81,8 +82,17 @@ public final class LbComponent {
     @Activate
     void activate(BundleContext context) {
         this.context = context;
-        control = new LbControl(new FlowTable(TABLE_CAPACITY), this::vrfId, steering, this::onLink);
+        Dictionary<String, Object> settings = stored(LbStatements.SETTINGS_PID);
+        control = new LbControl(new FlowTable(LbConfigurator.tableSize(settings)), this::vrfId, steering, this::onLink);
         LbConfigurator configurator = new LbConfigurator(control);
+        ManagedService settingsService = configurator.settings();
+        if (settings != null) {
+            try {
+                settingsService.updated(settings);
+            } catch (ConfigurationException e) {
+                LOG.log(System.Logger.Level.WARNING, e.getReason());
+            }
+        }
         ManagedServiceFactory svc = configurator.serviceFactory(), backends = configurator.backendFactory(),
                 health = configurator.healthFactory();
         ProbeSlots slots = new ProbeSlots();
@@ -106,6 +116,7 @@ public final class LbComponent {
         services.add(context.registerService(LoadBalancer.class, control, null));
         // DSR backends follow the routes: a change may move one to another interface, or off-link.
         services.add(context.registerService(RouteListener.class, vrf -> control.routesChanged(), null));
+        services.add(context.registerService(ManagedService.class, settingsService, pid(LbStatements.SETTINGS_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, svc, pid(LbStatements.SERVICE_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, backends, pid(LbStatements.BACKEND_PID)));
         services.add(context.registerService(ManagedServiceFactory.class, health, pid(LbStatements.HEALTH_PID)));
@@ -159,6 +170,15 @@ public final class LbComponent {
                 r.unregister();
             }
             steered.clear();
+        }
+    }
+
+    private Dictionary<String, Object> stored(String pid) {
+        try {
+            Configuration[] cs = cm.listConfigurations("(service.pid=" + pid + ")");
+            return cs == null || cs.length == 0 ? null : cs[0].getProperties();
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
         }
     }
 

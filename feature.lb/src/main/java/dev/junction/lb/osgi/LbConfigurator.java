@@ -44,6 +44,42 @@ final class LbConfigurator {
         return n.toString();
     }
 
+    /**
+     * {@code lb-settings}: the timeouts apply at once; the table's size when feature.lb starts next
+     * (an update of the bundle moves the flows into a table of the new size), which is said.
+     */
+    org.osgi.service.cm.ManagedService settings() {
+        return p -> {
+            Map<String, Object> v = checked(LbStatements.SettingsStatement.SPEC, "lb-settings", p);
+            applyTimeouts(control.table(), v);
+            if (((Number) v.get("table")).intValue() != control.table().capacity()) {
+                LOG.log(System.Logger.Level.INFO, "lb-settings table=" + v.get("table")
+                        + " applies when feature.lb starts again (now " + control.table().capacity() + ")");
+            }
+        };
+    }
+
+    /** The timeouts of checked {@code lb-settings} values (or the defaults: null) on {@code table}. */
+    static void applyTimeouts(dev.junction.lb.flows.FlowTable table, Map<String, Object> v) {
+        long tcp = v == null ? LbStatements.DEFAULT_TCP : ((Number) v.get("tcp")).longValue();
+        long closing = v == null ? LbStatements.DEFAULT_TCP_CLOSING : ((Number) v.get("tcp-closing")).longValue();
+        long udp = v == null ? LbStatements.DEFAULT_UDP : ((Number) v.get("udp")).longValue();
+        table.timeouts(tcp * 1_000_000_000L, closing * 1_000_000_000L, udp * 1_000_000_000L);
+    }
+
+    /** The table size of stored {@code lb-settings} properties, or the default when there are none or they are bad. */
+    static int tableSize(Dictionary<String, ?> p) {
+        if (p == null) {
+            return LbStatements.DEFAULT_TABLE;
+        }
+        try {
+            return ((Number) checked(LbStatements.SettingsStatement.SPEC, "lb-settings", p).get("table")).intValue();
+        } catch (ConfigurationException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getReason() + "; the table keeps " + LbStatements.DEFAULT_TABLE + " slots");
+            return LbStatements.DEFAULT_TABLE;
+        }
+    }
+
     ManagedServiceFactory serviceFactory() {
         return new ManagedServiceFactory() {
             public String getName() {

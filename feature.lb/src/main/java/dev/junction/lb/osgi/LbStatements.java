@@ -11,7 +11,11 @@ import org.osgi.service.component.annotations.Component;
 /** The load balancer's statements: services and their backends, checked whole before anything is stored. */
 public final class LbStatements {
     public static final String SERVICE_PID = "junction.lb.service", BACKEND_PID = "junction.lb.backend",
-            HEALTH_PID = "junction.lb.health";
+            HEALTH_PID = "junction.lb.health", SETTINGS_PID = "junction.lb.settings";
+    /** The flow table's slots when no {@code lb-settings table=} says otherwise: 2^20, 128 MiB (a NAT flow takes two). */
+    public static final int DEFAULT_TABLE = 1 << 20;
+    /** Idle timeouts by default, in seconds: an open TCP flow, one that saw FIN or RST, a UDP flow. */
+    public static final long DEFAULT_TCP = 900, DEFAULT_TCP_CLOSING = 10, DEFAULT_UDP = 60;
 
     private LbStatements() {
     }
@@ -126,6 +130,34 @@ public final class LbStatements {
                             + "interface towards the backend)", text("an address such as 10.1.0.1"), null)
                     .order(47)
                     .check(LbStatements::health));
+        }
+    }
+
+    /**
+     * {@code lb-settings [table=N] [tcp=SECONDS] [tcp-closing=SECONDS] [udp=SECONDS]}: the flow table's
+     * size (slots, a power of two, read when feature.lb starts: an update of the bundle hands the flows
+     * over into a table of the new size) and the flows' idle timeouts (applied at once).
+     */
+    @Component(service = StatementType.class)
+    public static final class SettingsStatement extends StatementSpec {
+        public static final StatementSpec SPEC = new SettingsStatement();
+
+        public SettingsStatement() {
+            super(singleton("lb-settings", SETTINGS_PID)
+                    .key("table", "N", "flow table slots, a power of two; a NAT flow takes two, 128 bytes each (read "
+                            + "when the bundle starts)", number(1 << 10, dev.junction.lb.flows.FlowTable.MAX_CAPACITY),
+                            (long) DEFAULT_TABLE)
+                    .key("tcp", "SECONDS", "idle timeout of an open TCP flow", number(1, 100L * 365 * 86400), DEFAULT_TCP)
+                    .key("tcp-closing", "SECONDS", "idle timeout of a TCP flow that saw FIN or RST", number(1, 86400),
+                            DEFAULT_TCP_CLOSING)
+                    .key("udp", "SECONDS", "idle timeout of a UDP flow", number(1, 100L * 365 * 86400), DEFAULT_UDP)
+                    .order(44)
+                    .check((name, v) -> {
+                        long t = ((Number) v.get("table")).longValue();
+                        if (Long.bitCount(t) != 1) {
+                            throw new IllegalArgumentException("table=" + t + " must be a power of two (1048576, 4194304)");
+                        }
+                    }));
         }
     }
 }
