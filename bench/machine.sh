@@ -11,3 +11,13 @@ machine() {
         "${mhz:-clock unknown} (cpuinfo), kernel $(uname -r), load $MACHINE_LOAD_AT_START at start and" \
         "$(cut -d' ' -f1 /proc/loadavg) now, $(date -u '+%F %H:%M UTC')${1:+; $1}"
 }
+
+# `ratio NAME A_PATTERN B_PATTERN`: prints "ratio NAME: A/B" from the lines "A_PATTERN mpps=X ..."
+# and "B_PATTERN mpps=Y ..." of the file $RESULTS (the run's own output), when both are there.
+ratio() {
+    local a b
+    a=$(sed -n "s/^$2 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
+    b=$(sed -n "s/^$3 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
+    [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v n="$1" 'BEGIN { if (b > 0) printf "ratio %s: %.2f\n", n, a / b }'
+    return 0
+}

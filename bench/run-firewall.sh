@@ -33,13 +33,6 @@ for c in routed tracked new; do
         -cp "$CP" dev.junction.bench.FirewallBench data "$c" --cpu "$CPU" --seconds "$SECONDS_RUN" --warmup 4 "${EXTRA[@]}" \
         | tee -a "$RESULTS"
 done
-ratio() { # NAME A_PATTERN B_PATTERN
-    local a b
-    a=$(sed -n "s/^$2 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    b=$(sed -n "s/^$3 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v n="$1" 'BEGIN { if (b > 0) printf "ratio %s: %.2f\n", n, a / b }'
-    return 0
-}
 ratio "fw tracked / routed ipv4" "junction fw-tracked" "junction ipv4-routed"
 ratio "fw new connections / routed ipv4" "junction fw-new-connections" "junction ipv4-routed"
 machine "CPU $CPU"

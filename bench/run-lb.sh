@@ -31,13 +31,6 @@ for c in routed tracked new maglev; do
         -cp "$CP" dev.junction.bench.LbBench data "$c" --cpu "$CPU" --seconds "$SECONDS_RUN" --warmup 4 "${EXTRA[@]}" \
         | tee -a "$RESULTS"
 done
-ratio() { # NAME A_PATTERN B_PATTERN
-    local a b
-    a=$(sed -n "s/^$2 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    b=$(sed -n "s/^$3 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v n="$1" 'BEGIN { if (b > 0) printf "ratio %s: %.2f\n", n, a / b }'
-    return 0
-}
 ratio "lb tracked / routed ipv4" "junction lb-nat-tracked" "junction ipv4-routed"
 ratio "lb new flows / routed ipv4" "junction lb-nat-new-flows" "junction ipv4-routed"
 machine "CPU $CPU"

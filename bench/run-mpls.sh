@@ -114,13 +114,6 @@ junction() {
 
 [[ ",$ONLY," == *,ovs,* ]] && ovs
 [[ ",$ONLY," == *,junction,* ]] && junction
-ratio() { # NAME A_PATTERN B_PATTERN
-    local a b
-    a=$(sed -n "s/^$2 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    b=$(sed -n "s/^$3 mpps=\([0-9.]*\).*/\1/p" "$RESULTS")
-    [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" -v n="$1" 'BEGIN { if (b > 0) printf "ratio %s: %.2f\n", n, a / b }'
-    return 0
-}
 ratio "junction swap / junction routed ipv4" "junction mpls-swap" "junction ipv4-routed"
 ratio "junction impose / junction routed ipv4" "junction mpls-impose" "junction ipv4-routed"
 ratio "junction swap / ovs-dpdk swap" "junction mpls-swap" "ovs mpls-swap"

@@ -4,24 +4,15 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
 import dev.junction.dataplane.CounterValue;
-import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.firewall.Direction;
 import dev.junction.firewall.Rule;
 import dev.junction.firewall.conntrack.ConnTable;
 import dev.junction.firewall.control.FirewallControl;
 import dev.junction.firewall.nodes.FirewallNode;
-import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
-import dev.junction.routing.internal.RoutingNodes;
-import dev.junction.routing.internal.VrfControl;
-import dev.junction.routing.internal.Vrfs;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -44,34 +35,8 @@ import java.util.Locale;
  * Usage: {@code FirewallBench DATA_DIR CASE [--cpu N] [--seconds S] [--warmup S] [--flows N] [--table-slots N]}.
  */
 public final class FirewallBench {
-    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final long ROUTER_MAC = 0x02_00_00_00_00_01L;
-    private static final long HOST_MAC = 0x02_00_00_00_00_02L;
     /** A destination the full table routes (to the sink's next hop, as every route of the bench). */
     private static final int SERVER = Ipv4.parse("8.8.8.8");
-    private static final int FIRST_CLIENT = Ipv4.parse("10.128.0.0");
-
-    /** Frames of client i: source FIRST_CLIENT + (i >>> 10), port 1024 + (i & 1023); i in turn over the flows, or counting up (0). */
-    static final class FlowTraffic extends FrameSource {
-        private final long flows;
-        private long next;
-
-        FlowTraffic(byte[] template, long flows) {
-            super(template, "bench-fw-traffic", ROUTER_MAC);
-            this.flows = flows;
-        }
-
-        @Override
-        void fill(MemorySegment mem, long f) {
-            long i = next;
-            mem.set(NET_INT, f + 14 + 12, FIRST_CLIENT + (int) (i >>> 10 & 0x7F_FFFF));
-            mem.set(NET_INT, f + 14 + 20, (1024 + (int) (i & 1023)) << 16 | 53);
-            Ipv4.updateChecksum(mem, f + 14);
-            if (++next == flows) {
-                next = 0;
-            }
-        }
-    }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
@@ -106,38 +71,14 @@ public final class FirewallBench {
 
     static void run(boolean fresh, Path table, int flows, int slots, int cpu, double warmup, double seconds, double ghz)
             throws Exception {
-        byte[] frame = new byte[64];
-        MemorySegment t = MemorySegment.ofArray(frame);
-        Ethernet.destination(t, 0, ROUTER_MAC);
-        Ethernet.source(t, 0, HOST_MAC);
-        Ethernet.etherType(t, 0, Ethernet.TYPE_IPV4);
-        Ipv4.writeHeader(t, 14, 50, 64, Ipv4.PROTO_UDP, FIRST_CLIENT, SERVER);
-        t.set(NET_INT, 14 + 24, 30 << 16); // UDP length 30, checksum 0
-        FlowTraffic gen = new FlowTraffic(frame, fresh ? 0 : flows);
-
+        ClientFlows gen = new ClientFlows("bench-fw-traffic", SERVER, 53, fresh ? 0 : flows);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
-        try (MemoryDevice sink = new MemoryDevice("sink", ROUTER_MAC + 1, null, false);
+        try (MemoryDevice sink = new MemoryDevice("sink", ClientFlows.ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            Vrfs vrfs = new Vrfs();
-            VrfControl routing = new VrfControl(vrfs, engine);
-            for (var node : RoutingNodes.create(vrfs)) {
-                engine.addNode(node, "routing");
-            }
-            routing.defaultControl().addAddress("gen", "10.1.0.1/24");
-            routing.defaultControl().addAddress("sink", "10.2.0.1/24");
-            int sinkIf = engine.interfaces().stream().filter(s -> s.name().equals("sink"))
-                    .mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
-            List<String> prefixes = RoutedPipelineBench.read(table);
-            List<String[]> routes = new ArrayList<>(prefixes.size());
-            for (String p : prefixes) {
-                routes.add(new String[] {p, "10.2.0.2"});
-            }
-            vrfs.ip4(0).neighbours.learn(sinkIf, Ipv4.parse("10.2.0.2"), 0x02_00_00_00_00_03L, System.nanoTime());
-            var load = routing.defaultControl().loadTable("table", routes, s -> { });
-            System.out.printf(Locale.ROOT, "junction ipv4 table load: %d routes in %.2f s%n", load.routes(), load.nanos() / 1e9);
+            new BenchRouting(engine).loadFullTable(table);
 
             ConnTable conns = new ConnTable(slots);
             FirewallControl fw = new FirewallControl(conns, engine::enableFeature);

@@ -4,7 +4,6 @@ import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
 import dev.junction.dataplane.CounterValue;
-import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.lb.LoadBalancer.BackendSpec;
 import dev.junction.lb.LoadBalancer.ServiceSpec;
@@ -13,17 +12,10 @@ import dev.junction.lb.flows.FlowTable;
 import dev.junction.lb.maglev.Maglev;
 import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
-import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
-import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.VrfControl;
-import dev.junction.routing.internal.Vrfs;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -47,42 +39,11 @@ import java.util.Locale;
  * [--warmup S] [--flows N] [--table-slots N]}.
  */
 public final class LbBench {
-    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final long ROUTER_MAC = 0x02_00_00_00_00_01L;
-    private static final long HOST_MAC = 0x02_00_00_00_00_02L;
     private static final int VIP = Ipv4.parse("198.18.0.100");
     private static final int VIP_PORT = 53;
     private static final int BACKENDS = 16;
     /** Backends 10.2.0.10 up, on the sink's network. */
     private static final int FIRST_BACKEND = Ipv4.parse("10.2.0.10");
-    /** Client sources: 10.128.0.0/9 (routed to the generator's side by the full table or not: never looked up). */
-    private static final int FIRST_CLIENT = Ipv4.parse("10.128.0.0");
-
-    /**
-     * Generates 64-byte UDP frames to the VIP; packet i has source {@code FIRST_CLIENT + (i >>> 10)} and
-     * port {@code 1024 + (i & 1023)}, i running over {@code 0..flows-1} in turn, or counting up for
-     * ever ({@code flows = 0}: each packet a new 5-tuple, 2^41 of them before a repeat).
-     */
-    static final class FlowTraffic extends FrameSource {
-        private final long flows;
-        private long next;
-
-        FlowTraffic(byte[] template, long flows) {
-            super(template, "bench-flow-traffic", ROUTER_MAC);
-            this.flows = flows;
-        }
-
-        @Override
-        void fill(MemorySegment mem, long f) {
-            long i = next;
-            mem.set(NET_INT, f + 14 + 12, FIRST_CLIENT + (int) (i >>> 10 & 0x7F_FFFF));
-            mem.set(NET_INT, f + 14 + 20, (1024 + (int) (i & 1023)) << 16 | VIP_PORT);
-            Ipv4.updateChecksum(mem, f + 14);
-            if (++next == flows) {
-                next = 0;
-            }
-        }
-    }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
@@ -147,41 +108,19 @@ public final class LbBench {
 
     static void run(boolean fresh, Path table, int flows, int slots, int cpu, double warmup, double seconds, double ghz)
             throws Exception {
-        byte[] frame = new byte[64];
-        MemorySegment t = MemorySegment.ofArray(frame);
-        Ethernet.destination(t, 0, ROUTER_MAC);
-        Ethernet.source(t, 0, HOST_MAC);
-        Ethernet.etherType(t, 0, Ethernet.TYPE_IPV4);
-        Ipv4.writeHeader(t, 14, 50, 64, Ipv4.PROTO_UDP, FIRST_CLIENT, VIP);
-        t.set(NET_INT, 14 + 24, 30 << 16); // UDP length 30, checksum 0 (none: stays 0 after NAT)
-        FlowTraffic gen = new FlowTraffic(frame, fresh ? 0 : flows);
-
+        ClientFlows gen = new ClientFlows("bench-flow-traffic", VIP, VIP_PORT, fresh ? 0 : flows);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
-        try (MemoryDevice sink = new MemoryDevice("sink", ROUTER_MAC + 1, null, false);
+        try (MemoryDevice sink = new MemoryDevice("sink", ClientFlows.ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            Vrfs vrfs = new Vrfs();
-            VrfControl routing = new VrfControl(vrfs, engine);
-            for (var node : RoutingNodes.create(vrfs)) {
-                engine.addNode(node, "routing");
-            }
-            routing.defaultControl().addAddress("gen", "10.1.0.1/24");
-            routing.defaultControl().addAddress("sink", "10.2.0.1/24");
-            int sinkIf = engine.interfaces().stream().filter(s -> s.name().equals("sink"))
-                    .mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
+            BenchRouting bench = new BenchRouting(engine);
+            VrfControl routing = bench.control;
             for (int b = 0; b < BACKENDS; b++) {
-                vrfs.ip4(0).neighbours.learn(sinkIf, FIRST_BACKEND + b, 0x02_00_00_00_10_00L + b, System.nanoTime());
+                bench.vrfs.ip4(0).neighbours.learn(bench.sinkIf, FIRST_BACKEND + b, 0x02_00_00_00_10_00L + b, System.nanoTime());
             }
-            List<String> prefixes = RoutedPipelineBench.read(table);
-            List<String[]> routes = new ArrayList<>(prefixes.size());
-            for (String p : prefixes) {
-                routes.add(new String[] {p, "10.2.0.2"});
-            }
-            vrfs.ip4(0).neighbours.learn(sinkIf, Ipv4.parse("10.2.0.2"), 0x02_00_00_00_00_03L, System.nanoTime());
-            var load = routing.defaultControl().loadTable("table", routes, s -> { });
-            System.out.printf(Locale.ROOT, "junction ipv4 table load: %d routes in %.2f s%n", load.routes(), load.nanos() / 1e9);
+            bench.loadFullTable(table);
 
             FlowTable flowTable = new FlowTable(slots);
             LbControl lb = new LbControl(flowTable, vrf -> 0, new LbControl.Steering() {
