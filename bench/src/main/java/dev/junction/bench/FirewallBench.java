@@ -3,7 +3,6 @@ package dev.junction.bench;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
-import dev.junction.dataplane.CounterValue;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.firewall.Direction;
 import dev.junction.firewall.Rule;
@@ -11,8 +10,6 @@ import dev.junction.firewall.conntrack.ConnTable;
 import dev.junction.firewall.control.FirewallControl;
 import dev.junction.firewall.nodes.FirewallNode;
 import dev.junction.packet.Ipv4;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,46 +36,25 @@ public final class FirewallBench {
     private static final int SERVER = Ipv4.parse("8.8.8.8");
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: FirewallBench DATA_DIR routed|tracked|new [--cpu N] [--seconds S]"
-                    + " [--warmup S] [--flows N] [--table-slots N]");
-        }
-        Path data = Path.of(args[0]);
-        String which = args[1];
-        int cpu = EngineConfig.defaults().cpus().getFirst();
-        double seconds = 5;
-        double warmup = 3;
-        int flows = 1 << 20;
-        int slots = 1 << 22;
-        for (int i = 2; i < args.length; i++) {
-            switch (args[i]) {
-                case "--cpu" -> cpu = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
-                case "--flows" -> flows = Integer.parseInt(args[++i]);
-                case "--table-slots" -> slots = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        StatefulBench.Args a = StatefulBench.Args.parse(args, "FirewallBench DATA_DIR routed|tracked|new [--cpu N]"
+                + " [--seconds S] [--warmup S] [--flows N] [--table-slots N]", 1 << 22);
         double ghz = PipelineBench.cpuGhz();
-        Path table = data.resolve("iprbench-tier1-ipv4.txt.xz");
-        switch (which) {
-            case "routed" -> RoutedPipelineBench.run("ipv4", table, List.of(cpu), warmup, seconds, ghz);
-            case "tracked", "new" -> run(which.equals("new"), table, flows, slots, cpu, warmup, seconds, ghz);
-            default -> throw new IllegalArgumentException("case " + which + ": use routed, tracked or new");
+        switch (a.which()) {
+            case "routed" -> RoutedPipelineBench.run("ipv4", a.table(), List.of(a.cpu()), a.warmup(), a.seconds(), ghz);
+            case "tracked", "new" -> run(a.which().equals("new"), a, ghz);
+            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked or new");
         }
     }
 
-    static void run(boolean fresh, Path table, int flows, int slots, int cpu, double warmup, double seconds, double ghz)
-            throws Exception {
+    static void run(boolean fresh, StatefulBench.Args a, double ghz) throws Exception {
+        int flows = a.flows(), slots = a.slots();
         ClientFlows gen = new ClientFlows("bench-fw-traffic", SERVER, 53, fresh ? 0 : flows);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
+        EngineConfig config = new EngineConfig(List.of(a.cpu()), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
         try (MemoryDevice sink = new MemoryDevice("sink", ClientFlows.ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            new BenchRouting(engine).loadFullTable(table);
+            new BenchRouting(engine).loadFullTable(a.table());
 
             ConnTable conns = new ConnTable(slots);
             FirewallControl fw = new FirewallControl(conns, engine::enableFeature);
@@ -88,64 +64,31 @@ public final class FirewallBench {
             Thread expirer = null;
             if (fresh) {
                 fw.timeout("udp", 1);
-                expirer = Thread.ofPlatform().daemon().name("fw-bench-expire").start(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        fw.expire();
-                        try {
-                            Thread.sleep(1000);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                });
+                expirer = StatefulBench.sweeper("fw-bench-expire", 1000, fw::expire);
             }
 
             engine.start();
-            List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
-            Thread.sleep((long) (warmup * 1000));
+            Thread.sleep((long) (a.warmup() * 1000));
             if (!fresh) {
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (conns.size() < flows && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                StatefulBench.awaitCount(conns::size, flows);
             }
             engine.clearRuntime();
             int entries0 = conns.size();
-            long opened0 = counter(engine, "connections opened");
-            long a0 = RoutedPipelineBench.allocated(mx, threads);
-            long p0 = sink.counters().txPackets();
-            long t0 = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            long p1 = sink.counters().txPackets();
-            long t1 = System.nanoTime();
-            long a1 = RoutedPipelineBench.allocated(mx, threads);
-            long opened1 = counter(engine, "connections opened");
+            long opened0 = StatefulBench.counter(engine, FirewallNode.IP4_INPUT, "connections opened");
+            StatefulBench.Window w = StatefulBench.Window.time(sink, a.seconds());
+            long opened1 = StatefulBench.counter(engine, FirewallNode.IP4_INPUT, "connections opened");
             int entries1 = conns.size();
             if (expirer != null) {
                 expirer.interrupt();
             }
-            long packets = p1 - p0;
-            double pps = packets * 1e9 / (t1 - t0);
-            double ns = 1e9 / pps;
-            long drops = BenchReport.drops(engine);
             System.out.printf(Locale.ROOT,
                     "junction fw-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d opened_timed=%d entries_at_start=%d entries_at_end=%d table_slots=%d"
                             + " refused=%s%n",
-                    fresh ? "new-connections" : "tracked", pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets,
-                    drops, opened1 - opened0, entries0, entries1, slots, fw.tableCounters());
+                    fresh ? "new-connections" : "tracked", w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz,
+                    w.bytesPerPacket(), w.packets(), BenchReport.drops(engine), opened1 - opened0, entries0, entries1, slots,
+                    fw.tableCounters());
             BenchReport.details(engine, "fw-");
         }
-    }
-
-    private static long counter(Engine engine, String name) {
-        long n = 0;
-        for (CounterValue v : engine.counters()) {
-            if (v.node().equals(FirewallNode.IP4_INPUT) && v.counter().equals(name)) {
-                n += v.value();
-            }
-        }
-        return n;
     }
 }

@@ -3,7 +3,6 @@ package dev.junction.bench;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
-import dev.junction.dataplane.CounterValue;
 import dev.junction.device.memory.MemoryDevice;
 import dev.junction.lb.LoadBalancer.BackendSpec;
 import dev.junction.lb.LoadBalancer.ServiceSpec;
@@ -14,8 +13,6 @@ import dev.junction.lb.nodes.LbNode;
 import dev.junction.lb.nodes.LbReverseNode;
 import dev.junction.packet.Ipv4;
 import dev.junction.routing.internal.VrfControl;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -46,34 +43,14 @@ public final class LbBench {
     private static final int FIRST_BACKEND = Ipv4.parse("10.2.0.10");
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: LbBench DATA_DIR routed|tracked|new|maglev [--cpu N] [--seconds S]"
-                    + " [--warmup S] [--flows N] [--table-slots N]");
-        }
-        Path data = Path.of(args[0]);
-        String which = args[1];
-        int cpu = EngineConfig.defaults().cpus().getFirst();
-        double seconds = 5;
-        double warmup = 3;
-        int flows = 1 << 20;
-        int slots = 1 << 23;
-        for (int i = 2; i < args.length; i++) {
-            switch (args[i]) {
-                case "--cpu" -> cpu = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
-                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
-                case "--flows" -> flows = Integer.parseInt(args[++i]);
-                case "--table-slots" -> slots = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        StatefulBench.Args a = StatefulBench.Args.parse(args, "LbBench DATA_DIR routed|tracked|new|maglev [--cpu N]"
+                + " [--seconds S] [--warmup S] [--flows N] [--table-slots N]", 1 << 23);
         double ghz = PipelineBench.cpuGhz();
-        Path table = data.resolve("iprbench-tier1-ipv4.txt.xz");
-        switch (which) {
-            case "routed" -> RoutedPipelineBench.run("ipv4", table, List.of(cpu), warmup, seconds, ghz);
-            case "tracked", "new" -> run(which.equals("new"), table, flows, slots, cpu, warmup, seconds, ghz);
+        switch (a.which()) {
+            case "routed" -> RoutedPipelineBench.run("ipv4", a.table(), List.of(a.cpu()), a.warmup(), a.seconds(), ghz);
+            case "tracked", "new" -> run(a.which().equals("new"), a, ghz);
             case "maglev" -> maglev();
-            default -> throw new IllegalArgumentException("case " + which + ": use routed, tracked, new or maglev");
+            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked, new or maglev");
         }
     }
 
@@ -106,11 +83,10 @@ public final class LbBench {
         }
     }
 
-    static void run(boolean fresh, Path table, int flows, int slots, int cpu, double warmup, double seconds, double ghz)
-            throws Exception {
+    static void run(boolean fresh, StatefulBench.Args a, double ghz) throws Exception {
+        int flows = a.flows(), slots = a.slots();
         ClientFlows gen = new ClientFlows("bench-flow-traffic", VIP, VIP_PORT, fresh ? 0 : flows);
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
+        EngineConfig config = new EngineConfig(List.of(a.cpu()), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
         try (MemoryDevice sink = new MemoryDevice("sink", ClientFlows.ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
@@ -120,7 +96,7 @@ public final class LbBench {
             for (int b = 0; b < BACKENDS; b++) {
                 bench.vrfs.ip4(0).neighbours.learn(bench.sinkIf, FIRST_BACKEND + b, 0x02_00_00_00_10_00L + b, System.nanoTime());
             }
-            bench.loadFullTable(table);
+            bench.loadFullTable(a.table());
 
             FlowTable flowTable = new FlowTable(slots);
             LbControl lb = new LbControl(flowTable, vrf -> 0, new LbControl.Steering() {
@@ -143,63 +119,29 @@ public final class LbBench {
             Thread expirer = null;
             if (fresh) {
                 flowTable.timeouts(900_000_000_000L, 10_000_000_000L, 20_000_000L);
-                expirer = Thread.ofPlatform().daemon().name("lb-bench-expire").start(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        flowTable.expire(System.nanoTime());
-                        try {
-                            Thread.sleep(50);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                });
+                expirer = StatefulBench.sweeper("lb-bench-expire", 50, () -> flowTable.expire(System.nanoTime()));
             }
 
             engine.start();
-            List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
-            Thread.sleep((long) (warmup * 1000));
+            Thread.sleep((long) (a.warmup() * 1000));
             if (!fresh) {
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (flowTable.serviceCount(0) < flows && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                StatefulBench.awaitCount(() -> flowTable.serviceCount(0), flows);
             }
             engine.clearRuntime();
             int flows0 = flowTable.serviceCount(0);
-            long new0 = counter(engine, "new flows");
-            long a0 = RoutedPipelineBench.allocated(mx, threads);
-            long p0 = sink.counters().txPackets();
-            long t0 = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            long p1 = sink.counters().txPackets();
-            long t1 = System.nanoTime();
-            long a1 = RoutedPipelineBench.allocated(mx, threads);
-            long new1 = counter(engine, "new flows");
+            long new0 = StatefulBench.counter(engine, LbNode.IP4, "new flows");
+            StatefulBench.Window w = StatefulBench.Window.time(sink, a.seconds());
+            long new1 = StatefulBench.counter(engine, LbNode.IP4, "new flows");
             int flows1 = flowTable.serviceCount(0);
             if (expirer != null) {
                 expirer.interrupt();
             }
-            long packets = p1 - p0;
-            double pps = packets * 1e9 / (t1 - t0);
-            double ns = 1e9 / pps;
-            long drops = BenchReport.drops(engine);
             System.out.printf(Locale.ROOT,
                     "junction lb-nat-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d new_flows_timed=%d flows_at_start=%d flows_at_end=%d table_slots=%d%n",
-                    fresh ? "new-flows" : "tracked", pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, drops,
-                    new1 - new0, flows0, flows1, slots);
+                    fresh ? "new-flows" : "tracked", w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(),
+                    w.packets(), BenchReport.drops(engine), new1 - new0, flows0, flows1, slots);
             BenchReport.details(engine, "lb-");
         }
-    }
-
-    private static long counter(Engine engine, String name) {
-        long n = 0;
-        for (CounterValue v : engine.counters()) {
-            if (v.node().equals(LbNode.IP4) && v.counter().equals(name)) {
-                n += v.value();
-            }
-        }
-        return n;
     }
 }

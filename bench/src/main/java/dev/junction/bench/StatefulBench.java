@@ -1,0 +1,112 @@
+package dev.junction.bench;
+
+import dev.junction.core.engine.Engine;
+import dev.junction.core.engine.EngineConfig;
+import dev.junction.dataplane.CounterValue;
+import dev.junction.device.memory.MemoryDevice;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntSupplier;
+
+/**
+ * What the stateful benches (LbBench, FirewallBench) share besides their traffic and routing: the
+ * command line, the control thread that expires entries, the wait until every flow is in the table,
+ * and the timed window.
+ */
+final class StatefulBench {
+    private StatefulBench() {
+    }
+
+    /** {@code DATA_DIR CASE [--cpu N] [--seconds S] [--warmup S] [--flows N] [--table-slots N]}. */
+    record Args(Path data, String which, int cpu, double seconds, double warmup, int flows, int slots) {
+        static Args parse(String[] args, String usage, int defaultSlots) {
+            if (args.length < 2) {
+                throw new IllegalArgumentException("usage: " + usage);
+            }
+            int cpu = EngineConfig.defaults().cpus().getFirst();
+            double seconds = 5;
+            double warmup = 3;
+            int flows = 1 << 20;
+            int slots = defaultSlots;
+            for (int i = 2; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--cpu" -> cpu = Integer.parseInt(args[++i]);
+                    case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                    case "--warmup" -> warmup = Double.parseDouble(args[++i]);
+                    case "--flows" -> flows = Integer.parseInt(args[++i]);
+                    case "--table-slots" -> slots = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: " + usage);
+                }
+            }
+            return new Args(Path.of(args[0]), args[1], cpu, seconds, warmup, flows, slots);
+        }
+
+        Path table() {
+            return data.resolve("iprbench-tier1-ipv4.txt.xz");
+        }
+    }
+
+    /** A daemon thread running {@code sweep} every {@code millis} until interrupted (the bundle's expiry). */
+    static Thread sweeper(String name, long millis, Runnable sweep) {
+        return Thread.ofPlatform().daemon().name(name).start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                sweep.run();
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Waits (at most a minute) until {@code count} reaches {@code target}: every flow made before the timing. */
+    static void awaitCount(IntSupplier count, int target) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (count.getAsInt() < target && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** The sum over the workers of one node's counter. */
+    static long counter(Engine engine, String node, String name) {
+        long n = 0;
+        for (CounterValue v : engine.counters()) {
+            if (v.node().equals(node) && v.counter().equals(name)) {
+                n += v.value();
+            }
+        }
+        return n;
+    }
+
+    /** One timed window: packets out of the sink, its length, bytes the workers allocated in it. */
+    record Window(long packets, long nanos, long allocated) {
+        /** Times {@code seconds} of the started engine's traffic into {@code sink}. */
+        static Window time(MemoryDevice sink, double seconds) throws InterruptedException {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
+            long a0 = RoutedPipelineBench.allocated(mx, workers);
+            long p0 = sink.counters().txPackets();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long p1 = sink.counters().txPackets();
+            long t1 = System.nanoTime();
+            long a1 = RoutedPipelineBench.allocated(mx, workers);
+            return new Window(p1 - p0, t1 - t0, a1 - a0);
+        }
+
+        double mpps() {
+            return packets * 1e3 / nanos;
+        }
+
+        double nsPerPacket() {
+            return (double) nanos / packets;
+        }
+
+        double bytesPerPacket() {
+            return (double) allocated / packets;
+        }
+    }
+}
