@@ -12,27 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/machine.sh
-SECONDS_RUN=10
-EXTRA=()
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --seconds) SECONDS_RUN=$2; shift 2 ;;
-        --flows|--table-slots) EXTRA+=("$1" "$2"); shift 2 ;;
-        *) echo "usage: bench/run-firewall.sh [--seconds N] [--flows N] [--table-slots N]" >&2; exit 2 ;;
-    esac
-done
-CPU=$(($(nproc) - 1))
-RESULTS=$(mktemp /tmp/junction-fw-bench.XXXXXX)
-trap 'rm -f "$RESULTS"' EXIT
-JAVA_HOME=${JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -1)}
-export JAVA_HOME MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
-mvn -B -q -Dstyle.color=never package -DskipTests -pl bench -am >/dev/null
-CP=bench/target/classes:platform.core/target/classes:feature.routing/target/classes:feature.firewall/target/classes
-for c in routed tracked new; do
-    "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xms3g -Xmx3g -XX:+UseTransparentHugePages -XX:+AlwaysPreTouch \
-        -cp "$CP" dev.junction.bench.FirewallBench data "$c" --cpu "$CPU" --seconds "$SECONDS_RUN" --warmup 4 "${EXTRA[@]}" \
-        | tee -a "$RESULTS"
-done
+. bench/stateful.sh
+stateful_cases run-firewall.sh FirewallBench feature.firewall "routed tracked new" "$@"
 ratio "fw tracked / routed ipv4" "junction fw-tracked" "junction ipv4-routed"
 ratio "fw new connections / routed ipv4" "junction fw-new-connections" "junction ipv4-routed"
 machine "CPU $CPU"
