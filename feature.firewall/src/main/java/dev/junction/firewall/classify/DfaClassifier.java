@@ -471,11 +471,11 @@ public final class DfaClassifier {
     static final class Rows {
         int[] a = new int[16 * 64];
         int count;
-        private final Map<RowKey, Integer> index = new HashMap<>();
+        private final Map<IntsKey, Integer> index = new HashMap<>();
 
         /** The id of the row {@code src[from..from+16)}, added if new. */
         int intern(int[] src, int from) {
-            RowKey k = new RowKey(Arrays.copyOfRange(src, from, from + 16));
+            IntsKey k = new IntsKey(Arrays.copyOfRange(src, from, from + 16));
             Integer id = index.get(k);
             if (id != null) {
                 return id;
@@ -504,7 +504,7 @@ public final class DfaClassifier {
             int[] mine = new int[count];
             int unique = 0;
             for (int r = 0; r < count; r++) {
-                RowKey k = new RowKey(Arrays.copyOfRange(a, 16 * r, 16 * r + 16));
+                IntsKey k = new IntsKey(Arrays.copyOfRange(a, 16 * r, 16 * r + 16));
                 Integer id = index.putIfAbsent(k, unique);
                 if (id == null) {
                     System.arraycopy(k.row, 0, a, 16 * unique, 16);
@@ -561,7 +561,7 @@ public final class DfaClassifier {
             for (int k = 0; k < depths; k++) {
                 boolean last = k == depths - 1;
                 List<int[]> next = new ArrayList<>();
-                Map<SetKey, Integer> seen = new HashMap<>();
+                Map<IntsKey, Integer> seen = new HashMap<>();
                 Rows highK = new Rows(), lowK = new Rows();
                 for (int[] set : level) {
                     int before = next.size(), lows = lowK.count;
@@ -691,7 +691,7 @@ public final class DfaClassifier {
              * state {@code set} at level {@code k}: a next-level state's id (interned in {@code next}), or
              * at the last level a rank.
              */
-            void targets(int[] set, int k, boolean last, List<int[]> next, Map<SetKey, Integer> seen, int[] byValue) {
+            void targets(int[] set, int k, boolean last, List<int[]> next, Map<IntsKey, Integer> seen, int[] byValue) {
                 int width = k == 0 ? 512 : 256;
                 if (b.flags && k == depths - 1) {
                     int[] result = new int[flagValue.length];
@@ -755,7 +755,7 @@ public final class DfaClassifier {
                     }
                     int len = lengths[g];
                     int[] key = Arrays.copyOf(lists[g], len);
-                    SetKey sk = new SetKey(key);
+                    IntsKey sk = new IntsKey(key);
                     Integer id = seen.get(sk);
                     if (id == null) {
                         id = next.size();
@@ -774,40 +774,19 @@ public final class DfaClassifier {
         }
     }
 
-    /** A row of 16 as a hash key. */
-    private static final class RowKey {
+    /** An int array by content, as a hash key: a row of 16, or a state's set of boxes. */
+    private static final class IntsKey {
         final int[] row;
         final int hash;
 
-        RowKey(int[] row) {
+        IntsKey(int[] row) {
             this.row = row;
             this.hash = Arrays.hashCode(row);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof RowKey k && k.hash == hash && Arrays.equals(k.row, row);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    /** A state's set of boxes as a hash key. */
-    private static final class SetKey {
-        final int[] set;
-        final int hash;
-
-        SetKey(int[] set) {
-            this.set = set;
-            this.hash = Arrays.hashCode(set);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof SetKey k && k.hash == hash && Arrays.equals(k.set, set);
+            return o instanceof IntsKey k && k.hash == hash && Arrays.equals(k.row, row);
         }
 
         @Override
