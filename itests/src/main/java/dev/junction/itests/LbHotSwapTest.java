@@ -138,9 +138,16 @@ class LbHotSwapTest {
         }
         if (traffic != null) {
             Path f = Files.createTempFile("lb", ".conf");
-            Files.writeString(f, "dataplane cpus=auto\n"); // removes the statements this test loaded
+            // Removes the named statements this test loaded; lb-settings, a singleton, a file without it
+            // leaves as it is, so it is written back to its defaults.
+            Files.writeString(f, "dataplane cpus=auto\nlb-settings\n");
             traffic.config.load(f);
             Files.delete(f);
+            // The defaults' timeouts in force (ConfigAdmin tells the bundle on its own thread) before the
+            // next test looks. The table keeps its size until the bundle starts again.
+            LoadBalancer lb = Osgi.service(LoadBalancer.class);
+            Osgi.await(() -> lb.tableStatus().udpSeconds() == 60, Duration.ofSeconds(10),
+                    () -> "lb-settings' timeouts back to the defaults: " + lb.tableStatus());
         }
         for (int i = 0; i < 3; i++) {
             sh("ip", "netns", "del", hosts[i]);

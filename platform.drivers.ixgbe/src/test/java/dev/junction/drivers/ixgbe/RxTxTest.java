@@ -308,6 +308,17 @@ class RxTxTest {
         PacketVector v = new PacketVector();
         device.rxRing(0).receive(pool, v, 256); // the first poll puts the pool's buffers in the ring
         assertEquals(0, v.count());
+        // A restart's disable and enable are register writes the model notices on its own thread; the
+        // driver reads its own write back at once, where a card would read ENABLE clear until the
+        // queue runs. When the model saw them, it enables the queue after its delay and drops frames
+        // before that (as a card would), so frames go in only once the queue runs.
+        long running = System.nanoTime() + WAIT.toNanos();
+        while (!model.rxQueueRunning(0)) {
+            if (System.nanoTime() - running > 0) {
+                throw new AssertionError("rx queue 0 not running after the first poll; " + device.rxRing(0).describe());
+            }
+            Thread.onSpinWait();
+        }
         long octets = 0;
         int burst = 64;
         for (int start = 0; start < frames; start += burst) {
