@@ -14,10 +14,11 @@ import java.util.Locale;
 /**
  * Routing on a bench engine with devices {@code gen} and {@code sink}: the routing nodes, 10.1.0.1/24
  * on gen and 10.2.0.1/24 on sink, the next hop 10.2.0.2 known, and the full IPv4 table routed via it
- * (the stateful benches: what they add sits on that pipeline).
+ * (LbBench, FirewallBench, MplsBench: what they add sits on that pipeline).
  */
 final class BenchRouting {
     static final int NEXT_HOP = Ipv4.parse("10.2.0.2");
+    static final long NEXT_HOP_MAC = 0x02_00_00_00_00_03L;
 
     final Vrfs vrfs = new Vrfs();
     final VrfControl control;
@@ -33,7 +34,7 @@ final class BenchRouting {
         control.defaultControl().addAddress("sink", "10.2.0.1/24");
         sinkIf = engine.interfaces().stream().filter(s -> s.name().equals("sink"))
                 .mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
-        vrfs.ip4(0).neighbours.learn(sinkIf, NEXT_HOP, 0x02_00_00_00_00_03L, System.nanoTime());
+        vrfs.ip4(0).neighbours.learn(sinkIf, NEXT_HOP, NEXT_HOP_MAC, System.nanoTime());
     }
 
     /** Loads the xz-compressed table of prefixes, each via the next hop, and prints how long it took. */

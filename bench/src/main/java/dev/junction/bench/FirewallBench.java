@@ -75,7 +75,7 @@ public final class FirewallBench {
             engine.clearRuntime();
             int entries0 = conns.size();
             long opened0 = StatefulBench.counter(engine, FirewallNode.IP4_INPUT, "connections opened");
-            StatefulBench.Window w = StatefulBench.Window.time(sink, a.seconds());
+            TimedWindow w = TimedWindow.time(sink, a.seconds());
             long opened1 = StatefulBench.counter(engine, FirewallNode.IP4_INPUT, "connections opened");
             int entries1 = conns.size();
             if (expirer != null) {

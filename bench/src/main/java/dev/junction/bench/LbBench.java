@@ -130,7 +130,7 @@ public final class LbBench {
             engine.clearRuntime();
             int flows0 = flowTable.serviceCount(0);
             long new0 = StatefulBench.counter(engine, LbNode.IP4, "new flows");
-            StatefulBench.Window w = StatefulBench.Window.time(sink, a.seconds());
+            TimedWindow w = TimedWindow.time(sink, a.seconds());
             long new1 = StatefulBench.counter(engine, LbNode.IP4, "new flows");
             int flows1 = flowTable.serviceCount(0);
             if (expirer != null) {

@@ -3,24 +3,18 @@ package dev.junction.bench;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.core.engine.IdleStrategy;
-import dev.junction.dataplane.InterfaceStatus;
 import dev.junction.device.memory.MemoryDevice;
-import dev.junction.graph.PacketNode;
 import dev.junction.mpls.control.MplsControl;
 import dev.junction.mpls.nodes.MplsImposeNode;
 import dev.junction.mpls.nodes.MplsLookupNode;
 import dev.junction.mpls.tables.MplsTables;
 import dev.junction.packet.Ethernet;
 import dev.junction.packet.Ipv4;
-import dev.junction.routing.internal.RoutingNodes;
 import dev.junction.routing.internal.VrfControl;
-import dev.junction.routing.internal.Vrfs;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -46,8 +40,6 @@ public final class MplsBench {
     private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final long ROUTER_MAC = 0x02_00_00_00_00_01L;
     private static final long HOST_MAC = 0x02_00_00_00_00_02L;
-    private static final long NEXT_HOP_MAC = 0x02_00_00_00_00_03L;
-    private static final int GATEWAY = Ipv4.parse("10.2.0.2");
     /** The first incoming label; label i + OUT_OFFSET goes out. */
     private static final int FIRST_LABEL = 1000, OUT_OFFSET = 300_000;
     /** The imposition prefixes: /32s from here up (198.18.0.0/15, RFC 2544's benchmark range). */
@@ -133,29 +125,14 @@ public final class MplsBench {
         Ipv4.writeHeader(t, ip, 64 - ip, 64, Ipv4.PROTO_UDP, 0x0A01_0002, FIRST_FTN);
         WordTraffic gen = new WordTraffic(frame, swap ? 14 : 14 + 16, words, !swap);
 
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         EngineConfig config = new EngineConfig(List.of(cpu), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
         try (MemoryDevice sink = new MemoryDevice("sink", ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
             engine.addDevice(gen);
             engine.addDevice(sink);
-            Vrfs vrfs = new Vrfs();
-            VrfControl routing = new VrfControl(vrfs, engine);
-            for (PacketNode node : RoutingNodes.create(vrfs)) {
-                engine.addNode(node, "routing");
-            }
-            routing.defaultControl().addAddress("gen", "10.1.0.1/24");
-            routing.defaultControl().addAddress("sink", "10.2.0.1/24");
-            int sinkIf = engine.interfaces().stream().filter(s -> s.name().equals("sink"))
-                    .mapToInt(InterfaceStatus::index).findFirst().orElseThrow();
-            vrfs.ip4(0).neighbours.learn(sinkIf, GATEWAY, NEXT_HOP_MAC, System.nanoTime());
-            List<String> prefixes = RoutedPipelineBench.read(table);
-            List<String[]> routes = new ArrayList<>(prefixes.size());
-            for (String p : prefixes) {
-                routes.add(new String[] {p, "10.2.0.2"});
-            }
-            var load = routing.defaultControl().loadTable("table", routes, s -> { });
-            System.out.printf(Locale.ROOT, "junction ipv4 table load: %d routes in %.2f s%n", load.routes(), load.nanos() / 1e9);
+            BenchRouting bench = new BenchRouting(engine);
+            VrfControl routing = bench.control;
+            bench.loadFullTable(table);
 
             MplsTables tables = new MplsTables();
             MplsControl mpls = new MplsControl(tables, new MplsControl.Resolver() {
@@ -169,8 +146,8 @@ public final class MplsBench {
 
                 @Override
                 public long resolve(int gw, int[] wish) {
-                    if (gw == GATEWAY) {
-                        return (long) sinkIf << 48 | NEXT_HOP_MAC;
+                    if (gw == BenchRouting.NEXT_HOP) {
+                        return (long) bench.sinkIf << 48 | BenchRouting.NEXT_HOP_MAC;
                     }
                     wish[0] = -1;
                     return -1;
@@ -201,25 +178,14 @@ public final class MplsBench {
                     swap ? "label" : "imposition", n, (m1 - m0) / 1e9);
 
             engine.start();
-            List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
             Thread.sleep((long) (warmup * 1000));
             engine.clearRuntime();
-            long a0 = RoutedPipelineBench.allocated(mx, threads);
-            long p0 = sink.counters().txPackets();
-            long t0 = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            long p1 = sink.counters().txPackets();
-            long t1 = System.nanoTime();
-            long a1 = RoutedPipelineBench.allocated(mx, threads);
-            long packets = p1 - p0;
-            double pps = packets * 1e9 / (t1 - t0);
-            double ns = 1e9 / pps;
-            long drops = BenchReport.drops(engine);
+            TimedWindow w = TimedWindow.time(sink, seconds);
             System.out.printf(Locale.ROOT,
                     "junction mpls-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d labels=%d%n",
-                    which, pps / 1e6, ns, ns * ghz, (double) (a1 - a0) / packets, packets, drops, n);
+                    which, w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(), w.packets(),
+                    BenchReport.drops(engine), n);
             BenchReport.details(engine, "mpls-");
             mpls.close();
         }

@@ -3,16 +3,13 @@ package dev.junction.bench;
 import dev.junction.core.engine.Engine;
 import dev.junction.core.engine.EngineConfig;
 import dev.junction.dataplane.CounterValue;
-import dev.junction.device.memory.MemoryDevice;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
  * What the stateful benches (LbBench, FirewallBench) share besides their traffic and routing: the
- * command line, the control thread that expires entries, the wait until every flow is in the table,
- * and the timed window.
+ * command line, the control thread that expires entries, the wait until every flow is in the table
+ * (the timed window is {@link TimedWindow}).
  */
 final class StatefulBench {
     private StatefulBench() {
@@ -78,35 +75,5 @@ final class StatefulBench {
             }
         }
         return n;
-    }
-
-    /** One timed window: packets out of the sink, its length, bytes the workers allocated in it. */
-    record Window(long packets, long nanos, long allocated) {
-        /** Times {@code seconds} of the started engine's traffic into {@code sink}. */
-        static Window time(MemoryDevice sink, double seconds) throws InterruptedException {
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
-                    .filter(th -> th.getName().startsWith("junction-worker-")).toList();
-            long a0 = RoutedPipelineBench.allocated(mx, workers);
-            long p0 = sink.counters().txPackets();
-            long t0 = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            long p1 = sink.counters().txPackets();
-            long t1 = System.nanoTime();
-            long a1 = RoutedPipelineBench.allocated(mx, workers);
-            return new Window(p1 - p0, t1 - t0, a1 - a0);
-        }
-
-        double mpps() {
-            return packets * 1e3 / nanos;
-        }
-
-        double nsPerPacket() {
-            return (double) nanos / packets;
-        }
-
-        double bytesPerPacket() {
-            return (double) allocated / packets;
-        }
     }
 }

@@ -159,11 +159,12 @@ public final class ConnTable {
 
     /** The slot of the connection with key {@code k}, or -1; an expired entry is not found. */
     public int find(FlowKey k, long now) {
-        return find(k.k0, k.k1, k.k2, k.k3, k.k4, now);
+        return find(hash(k), k, now);
     }
 
-    public int find(long k0, long k1, long k2, long k3, long k4, long now) {
-        long h = hash(k0, k1, k2, k3, k4);
+    /** {@link #find(FlowKey, long)} with the key's {@link #hash(FlowKey)} already made. */
+    public int find(long h, FlowKey k, long now) {
+        long k0 = k.k0, k1 = k.k1, k2 = k.k2, k3 = k.k3, k4 = k.k4;
         for (int i = 0; i < WINDOW; i++) {
             int s = probe(h, i);
             long w1 = word(s);

@@ -286,10 +286,19 @@ public final class FirewallControl implements Firewall, FirewallState {
 
     @Override
     public boolean detach(String iface, Direction direction) {
+        return detachFrom(direction == Direction.INPUT ? input : output, iface, () -> { });
+    }
+
+    /**
+     * Takes {@code key}'s set off {@code attached} (and runs {@code alsoHeld} under this object's
+     * monitor); publishes and switches the nodes when there was one. Returns whether there was.
+     */
+    private boolean detachFrom(Map<String, String> attached, String key, Runnable alsoHeld) {
         synchronized (featureLock) {
             boolean had;
             synchronized (this) {
-                had = (direction == Direction.INPUT ? input : output).remove(iface) != null;
+                had = attached.remove(key) != null;
+                alsoHeld.run();
                 if (had) {
                     publish();
                 }
@@ -320,22 +329,11 @@ public final class FirewallControl implements Firewall, FirewallState {
 
     @Override
     public boolean detachVrf(String vrf, Direction direction) {
-        synchronized (featureLock) {
-            boolean had;
-            synchronized (this) {
-                had = (direction == Direction.INPUT ? vrfInput : vrfOutput).remove(vrf) != null;
-                if (!vrfInput.containsKey(vrf) && !vrfOutput.containsKey(vrf)) {
-                    vrfIds.remove(vrf);
-                }
-                if (had) {
-                    publish();
-                }
+        return detachFrom(direction == Direction.INPUT ? vrfInput : vrfOutput, vrf, () -> {
+            if (!vrfInput.containsKey(vrf) && !vrfOutput.containsKey(vrf)) {
+                vrfIds.remove(vrf);
             }
-            if (had) {
-                switchNodes();
-            }
-            return had;
-        }
+        });
     }
 
     /**

@@ -67,11 +67,12 @@ public final class FirewallNode implements PacketNode {
         final int[] scratch = new int[DfaClassifier.BLOCK];
         /** By place in the vector: the rank found in the first pass, or UNCLASSIFIED. */
         final int[] ranks = new int[PacketVector.MAX];
-        /** The trackable packets' key hashes, for the loads ahead of the judging pass. */
+        /** By place in the vector: the connection key of a trackable packet and its hash, made once. */
+        final FlowKey[] keys = new FlowKey[PacketVector.MAX];
+        final boolean[] tracked = new boolean[PacketVector.MAX];
         final long[] hashes = new long[PacketVector.MAX];
-        /** Where those loads go, so that the compiler keeps them. */
+        /** Where the loads ahead of the judging pass go, so that the compiler keeps them. */
         long sink;
-        final FlowKey key = new FlowKey();
         Policy.Resolved resolved;
         /** Of the last vector's packets judged, how many the rules judged (the rest passed as tracked). */
         int judged, ruled;
@@ -79,6 +80,7 @@ public final class FirewallNode implements PacketNode {
         Worker() {
             for (int i = 0; i < fs.length; i++) {
                 fs[i] = new PacketFields();
+                keys[i] = new FlowKey();
             }
         }
     }
@@ -160,7 +162,7 @@ public final class FirewallNode implements PacketNode {
         // judged a good share of the last vector; when most packets pass as tracked, ask per packet.
         boolean batch = st.ruled * 4 >= st.judged;
         CompiledSet batchSet = null;
-        int batched = 0, hashed = 0;
+        int batched = 0;
         for (int i = 0; i < n; i++) {
             st.sets[i] = null;
             st.ranks[i] = UNCLASSIFIED;
@@ -204,8 +206,10 @@ public final class FirewallNode implements PacketNode {
                 continue;
             }
             st.sets[i] = set;
-            if (trackKey(st.key, f, zone)) {
-                st.hashes[hashed++] = ConnTable.hash(st.key);
+            boolean tracked = trackKey(st.keys[i], f, zone);
+            st.tracked[i] = tracked;
+            if (tracked) {
+                st.hashes[i] = ConnTable.hash(st.keys[i]);
             }
             if (batch && f.family == 4 && (batchSet == null || batchSet == set) && !set.classifier.ip4.fellBack()) {
                 batchSet = set;
@@ -217,8 +221,10 @@ public final class FirewallNode implements PacketNode {
         // Each tracked packet's first slot loaded in a loop of its own: the misses of a whole vector
         // in flight at once, before the judging pass needs them (one cache line a slot).
         long sink = 0;
-        for (int j = 0; j < hashed; j++) {
-            sink += table.peek(st.hashes[j]);
+        for (int i = 0; i < n; i++) {
+            if (st.sets[i] != null && st.tracked[i]) {
+                sink += table.peek(st.hashes[i]);
+            }
         }
         st.sink = sink;
         if (batched > 0) {
@@ -236,7 +242,7 @@ public final class FirewallNode implements PacketNode {
             }
             PacketFields f = st.fs[i];
             int zone = pool.vrf(v.buffer(i));
-            int reason = judge(set, table, st, f, st.ranks[i], zone, now, liberal, w, ctx);
+            int reason = judge(set, table, st, i, f, st.ranks[i], zone, now, liberal, w, ctx);
             if (reason >= 0) {
                 v.drop(i, reason);
                 if (logging && (reason == DENIED || reason == NO_MATCH)) {
@@ -260,16 +266,19 @@ public final class FirewallNode implements PacketNode {
         return true;
     }
 
-    /** -1: pass; otherwise the drop reason. {@code rank}: the packet's rank if known, else UNCLASSIFIED. */
-    private static int judge(CompiledSet set, ConnTable table, Worker st, PacketFields f, int rank, int zone, long now,
-                             boolean liberal, int worker, NodeContext ctx) {
-        FlowKey key = st.key;
+    /**
+     * -1: pass; otherwise the drop reason, for the packet at place {@code i} of the vector (its key and
+     * hash from the first pass). {@code rank}: the packet's rank if known, else UNCLASSIFIED.
+     */
+    private static int judge(CompiledSet set, ConnTable table, Worker st, int i, PacketFields f, int rank, int zone,
+                             long now, boolean liberal, int worker, NodeContext ctx) {
+        FlowKey key = st.keys[i];
         st.judged++;
-        boolean trackable = trackKey(key, f, zone);
+        boolean trackable = st.tracked[i];
         int slot = -1;
         boolean orig = true;
         if (trackable) {
-            slot = table.find(key, now);
+            slot = table.find(st.hashes[i], key, now);
             if (slot >= 0) {
                 long word = table.word(slot);
                 orig = ((word & ConnState.ORIG_IS_A) != 0) == key.fromA;

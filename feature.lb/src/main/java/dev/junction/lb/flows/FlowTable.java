@@ -63,7 +63,10 @@ public final class FlowTable {
     private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
     private volatile int[] serviceLimit = new int[MAX_SERVICES];
-    private volatile long openNanos = 900_000_000_000L, closingNanos = 10_000_000_000L, udpNanos = 60_000_000_000L;
+    /** Idle timeouts until {@link #timeouts} says otherwise: an open TCP flow, a closing one, a UDP flow. */
+    public static final long DEFAULT_OPEN_NANOS = 900_000_000_000L, DEFAULT_CLOSING_NANOS = 10_000_000_000L,
+            DEFAULT_UDP_NANOS = 60_000_000_000L;
+    private volatile long openNanos = DEFAULT_OPEN_NANOS, closingNanos = DEFAULT_CLOSING_NANOS, udpNanos = DEFAULT_UDP_NANOS;
     /** The largest table: 2^26 slots, 8 GiB. */
     public static final int MAX_CAPACITY = 1 << 26;
 

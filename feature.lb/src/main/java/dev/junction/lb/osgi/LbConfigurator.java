@@ -59,12 +59,11 @@ final class LbConfigurator {
         };
     }
 
-    /** The timeouts of checked {@code lb-settings} values (or the defaults: null) on {@code table}. */
-    static void applyTimeouts(dev.junction.lb.flows.FlowTable table, Map<String, Object> v) {
-        long tcp = v == null ? LbStatements.DEFAULT_TCP : ((Number) v.get("tcp")).longValue();
-        long closing = v == null ? LbStatements.DEFAULT_TCP_CLOSING : ((Number) v.get("tcp-closing")).longValue();
-        long udp = v == null ? LbStatements.DEFAULT_UDP : ((Number) v.get("udp")).longValue();
-        table.timeouts(tcp * 1_000_000_000L, closing * 1_000_000_000L, udp * 1_000_000_000L);
+    /** The timeouts of checked {@code lb-settings} values on {@code table}. */
+    private static void applyTimeouts(dev.junction.lb.flows.FlowTable table, Map<String, Object> v) {
+        long s = 1_000_000_000L;
+        table.timeouts(((Number) v.get("tcp")).longValue() * s, ((Number) v.get("tcp-closing")).longValue() * s,
+                ((Number) v.get("udp")).longValue() * s);
     }
 
     /** The table size of stored {@code lb-settings} properties, or the default when there are none or they are bad. */

@@ -4,6 +4,7 @@ import dev.junction.config.StatementSpec;
 import dev.junction.config.StatementType;
 import dev.junction.lb.LoadBalancer;
 import dev.junction.lb.control.LbControl;
+import dev.junction.lb.flows.FlowTable;
 import dev.junction.lb.maglev.Maglev;
 import java.util.Map;
 import org.osgi.service.component.annotations.Component;
@@ -14,8 +15,10 @@ public final class LbStatements {
             HEALTH_PID = "junction.lb.health", SETTINGS_PID = "junction.lb.settings";
     /** The flow table's slots when no {@code lb-settings table=} says otherwise: 2^20, 128 MiB (a NAT flow takes two). */
     public static final int DEFAULT_TABLE = 1 << 20;
-    /** Idle timeouts by default, in seconds: an open TCP flow, one that saw FIN or RST, a UDP flow. */
-    public static final long DEFAULT_TCP = 900, DEFAULT_TCP_CLOSING = 10, DEFAULT_UDP = 60;
+    /** Idle timeouts by default, in seconds: an open TCP flow, one that saw FIN or RST, a UDP flow (the table's own). */
+    public static final long DEFAULT_TCP = FlowTable.DEFAULT_OPEN_NANOS / 1_000_000_000L,
+            DEFAULT_TCP_CLOSING = FlowTable.DEFAULT_CLOSING_NANOS / 1_000_000_000L,
+            DEFAULT_UDP = FlowTable.DEFAULT_UDP_NANOS / 1_000_000_000L;
 
     private LbStatements() {
     }
@@ -145,7 +148,7 @@ public final class LbStatements {
         public SettingsStatement() {
             super(singleton("lb-settings", SETTINGS_PID)
                     .key("table", "N", "flow table slots, a power of two; a NAT flow takes two, 128 bytes each (read "
-                            + "when the bundle starts)", number(1 << 10, dev.junction.lb.flows.FlowTable.MAX_CAPACITY),
+                            + "when the bundle starts)", number(1 << 10, FlowTable.MAX_CAPACITY),
                             (long) DEFAULT_TABLE)
                     .key("tcp", "SECONDS", "idle timeout of an open TCP flow", number(1, 100L * 365 * 86400), DEFAULT_TCP)
                     .key("tcp-closing", "SECONDS", "idle timeout of a TCP flow that saw FIN or RST", number(1, 86400),
