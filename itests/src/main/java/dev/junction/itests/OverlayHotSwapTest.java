@@ -104,6 +104,9 @@ class OverlayHotSwapTest {
         Osgi.await(OverlayHotSwapTest::ready, Duration.ofSeconds(30), () -> "bridge blue with o1 and the tunnel vxa: " + safeState());
         String warm = sh(ns(h1, "ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.95.2"));
         assertTrue(warm.contains("3 received"), "h1 reaches u1's vxlan host: " + warm + state());
+        bypassLastBeforeLookup();
+        long bypassed = bypassed();
+        assertTrue(bypassed >= 3, "u1's echo replies reached vxlan-input by ip4-vxlan-bypass: " + bypassed + state());
         for (String bsn : List.of("dev.junction.feature.overlay", "dev.junction.feature.l2")) {
             Process ping = new ProcessBuilder(ns(h1, "ping", "-c", "300", "-i", "0.01", "-W", "2", "192.168.95.2"))
                     .redirectErrorStream(true).start();
@@ -117,5 +120,21 @@ class OverlayHotSwapTest {
         }
         TunnelStatus vxa = Osgi.service(Tunnels.class).tunnels().getFirst();
         assertEquals("vxa", vxa.settings().name());
+        bypassLastBeforeLookup(); // back with the updated bundle, in its place
+    }
+
+    /**
+     * ip4-vxlan-bypass, on the arc while the tunnel exists, after the firewall's and the load
+     * balancer's features (which must still see the underlay's packets) and right before ip4-lookup.
+     */
+    private void bypassLastBeforeLookup() {
+        List<String> f = traffic.dataplane.arcs().stream().filter(a -> a.name().equals("ip4-unicast")).findFirst().orElseThrow().features();
+        int bypass = f.indexOf("ip4-vxlan-bypass");
+        assertTrue(bypass > f.indexOf("fw-ip4-input") && bypass > f.indexOf("lb-nat4-reverse") && f.indexOf("fw-ip4-input") >= 0
+                && f.indexOf("lb-nat4-reverse") >= 0 && f.indexOf("ip4-lookup") == bypass + 1, "ip4-unicast: " + f);
+    }
+
+    private long bypassed() {
+        return traffic.dataplane.counters().stream().filter(c -> c.node().equals("ip4-vxlan-bypass")).mapToLong(c -> c.value()).sum();
     }
 }

@@ -86,17 +86,15 @@ public abstract class DecapNode extends TunnelNode {
             }
             pool.advance(b, (int) (l4 + offset - pool.data(b)));
             pool.length(b, length);
-            // A frame as a device would deliver it: no metadata of the outer packet's life left.
+            // A frame as a device would deliver it: the words PacketPool.allocate clears for a driver
+            // cleared here, so nothing of the outer packet's life is left. (The adjacency and the
+            // opaque words are not cleared for a received frame either: their writers set them.)
             pool.rxInterface(b, ifIndex);
             pool.txInterface(b, 0);
             pool.vrf(b, 0);
             pool.l3Offset(b, 0);
-            pool.adjacency(b, 0);
             pool.nextHop(b, 0);
             pool.flowHash(b, 0);
-            for (int word = 0; word < PacketPool.OPAQUE_WORDS; word++) {
-                pool.opaque(b, word, 0);
-            }
             rxPackets++;
             rxBytes += length;
             v.next(i, 0);

@@ -66,6 +66,17 @@ public final class TunnelConfig {
     final String[] nextIface;
     final int[] nextHop4;
     static final int WORDS = TEMPLATE / 8;
+    /**
+     * The local ends of the IPv4 VXLAN tunnels, each {@link #vtep4Key}, sorted, no duplicates: what
+     * ip4-vxlan-bypass sends straight to vxlan-input.
+     */
+    final long[] vtep4;
+    /**
+     * Decapsulation's IPv4 match, {@link #KEY4} longs a tunnel, next to each other so that one probe
+     * reads one place: {@link #key4a}, remote and local address, VRF. IPv6 tunnels have no match here.
+     */
+    private final long[] key4;
+    static final int KEY4 = 3;
     /** Decapsulation: by hash slot, tunnel number + 1 (0: empty). */
     private final int[] table;
     private final int mask;
@@ -92,6 +103,7 @@ public final class TunnelConfig {
         lastWord = new long[Math.max(1, count)];
         nextIface = new String[count];
         nextHop4 = new int[count];
+        key4 = new long[Math.max(1, count) * KEY4];
         int size = Integer.highestOneBit(Math.max(4, count * 4 - 1)) << 1;
         table = new int[size];
         mask = size - 1;
@@ -131,6 +143,13 @@ public final class TunnelConfig {
             if (!ipv6[t]) {
                 ipSum[t] = dev.junction.packet.Ipv4.sum(MemorySegment.ofArray(h), 14, 20);
             }
+            if (!ipv6[t]) {
+                key4[t * KEY4] = key4a(kind[t], vni[t], port[t]);
+                key4[t * KEY4 + 1] = (long) remote4[t] << 32 | Integer.toUnsignedLong(local4[t]);
+                key4[t * KEY4 + 2] = vrf[t];
+            } else {
+                key4[t * KEY4] = -1; // no IPv4 packet's key4a: never matched by find4
+            }
             long hash = ipv6[t] ? hash6(kind[t], vni[t], remoteHigh[t], remoteLow[t]) : hash4(kind[t], vni[t], remote4[t]);
             int i = (int) hash & mask;
             while (table[i] != 0) {
@@ -138,6 +157,39 @@ public final class TunnelConfig {
             }
             table[i] = t + 1;
         }
+        long[] keys = new long[count];
+        int k = 0;
+        for (int t = 0; t < count; t++) {
+            if (kind[t] == VXLAN && !ipv6[t]) {
+                keys[k++] = vtep4Key(vrf[t], port[t], local4[t]);
+            }
+        }
+        vtep4 = java.util.Arrays.stream(keys, 0, k).sorted().distinct().toArray();
+    }
+
+    /** Whether any IPv4 VXLAN tunnel exists. */
+    public boolean anyVtep4() {
+        return vtep4.length > 0;
+    }
+
+    /** A local IPv4 VXLAN end: VRF, UDP port and address in one long. */
+    static long vtep4Key(int vrf, int port, int address) {
+        return (long) vrf << 48 | (long) port << 32 | Integer.toUnsignedLong(address);
+    }
+
+    /** Whether UDP to {@code port} of {@code address} in {@code vrf} is for an IPv4 VXLAN tunnel's local end. Fast path. */
+    public boolean isVtep4(int vrf, int port, int address) {
+        long key = vtep4Key(vrf, port, address);
+        long[] keys = vtep4;
+        if (keys.length <= 8) {
+            for (long x : keys) {
+                if (x == key) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return java.util.Arrays.binarySearch(keys, key) >= 0;
     }
 
     /** The outer headers of tunnel {@code t}, Ethernet's MACs zero (routing's rewrite writes them). */
@@ -175,14 +227,20 @@ public final class TunnelConfig {
         return h ^ (h >>> 29);
     }
 
+    /** Encapsulation, id and UDP port (0 for NVGRE) in one long. */
+    private static long key4a(int kind, int vni, int port) {
+        return (long) port << 32 | (long) kind << 24 | vni;
+    }
+
     /** The IPv4 tunnel a packet belongs to, or -1. Fast path. */
     int find4(int kind, int vni, int remote, int local, int vrf, int port) {
+        long a = key4a(kind, vni, port), b = (long) remote << 32 | Integer.toUnsignedLong(local);
+        long[] keys = key4;
         int i = (int) hash4(kind, vni, remote) & mask;
         for (int t; (t = table[i]) != 0; i = (i + 1) & mask) {
-            t--;
-            if (this.kind[t] == kind && !ipv6[t] && this.vni[t] == vni && remote4[t] == remote && local4[t] == local
-                    && this.vrf[t] == vrf && this.port[t] == port) {
-                return t;
+            int k = (t - 1) * KEY4;
+            if (keys[k] == a && keys[k + 1] == b && keys[k + 2] == vrf) {
+                return t - 1;
             }
         }
         return -1;

@@ -7,6 +7,7 @@ import dev.junction.overlay.TunnelStatus;
 import dev.junction.overlay.Tunnels;
 import dev.junction.overlay.nvgre.NvgreDecapNode;
 import dev.junction.overlay.nvgre.NvgreEncapNode;
+import dev.junction.overlay.vxlan.VxlanBypassNode;
 import dev.junction.overlay.vxlan.VxlanDecapNode;
 import dev.junction.overlay.vxlan.VxlanEncapNode;
 import dev.junction.routing.LocalService;
@@ -37,6 +38,9 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     private final Underlay underlay;
     private final List<PacketNode> encapNodes;
     private final List<PacketNode> decapNodes;
+    /** ip4-vxlan-bypass: in the graph while started and an IPv4 VXLAN tunnel exists. */
+    private final VxlanBypassNode bypass = new VxlanBypassNode(this);
+    private boolean bypassRegistered;
     private final Map<String, TunnelConfig.Entry> tunnels = new LinkedHashMap<>();
     /** The local services claimed, by UDP port (0 for GRE). */
     private final Map<Integer, LocalService> claimed = new LinkedHashMap<>();
@@ -165,20 +169,35 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
             started = true;
             encapNodes.forEach(register);
             decapNodes.forEach(register);
+            bypass();
         }
     }
 
-    /** The nodes, as {@link #start} registers them (for a graph built by hand). */
+    /**
+     * ip4-vxlan-bypass joins the graph with the first IPv4 VXLAN tunnel and leaves with the last (or
+     * at {@link #close}, before the node it feeds), so that routed traffic pays for it only where
+     * VXLAN ends here.
+     */
+    private void bypass() {
+        boolean wanted = started && config.anyVtep4();
+        if (wanted != bypassRegistered) {
+            bypassRegistered = wanted;
+            (wanted ? register : unregister).accept(bypass);
+        }
+    }
+
+    /** The nodes, as {@link #start} registers them (for a graph built by hand), ip4-vxlan-bypass last. */
     public List<PacketNode> nodes() {
         List<PacketNode> all = new ArrayList<>(encapNodes);
         all.addAll(decapNodes);
+        all.add(bypass);
         return all;
     }
 
     private boolean started;
 
     /** What the nodes read, once per vector. */
-    TunnelConfig config() {
+    public TunnelConfig config() {
         return config;
     }
 
@@ -271,6 +290,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
             e.setValue(e.getValue().withNext(nextHop(e.getValue().settings())));
         }
         config = new TunnelConfig(List.copyOf(tunnels.values()));
+        bypass();
         Map<Integer, String> wanted = new LinkedHashMap<>();
         for (TunnelConfig.Entry e : tunnels.values()) {
             boolean vxlan = TunnelSettings.VXLAN.equals(e.settings().encapsulation());
@@ -298,15 +318,17 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (started) {
+        boolean was = started;
+        started = false;
+        bypass(); // it feeds vxlan-input: it leaves first
+        if (was) {
             decapNodes.reversed().forEach(unregister);
         }
         for (String name : new ArrayList<>(tunnels.keySet())) {
             remove(name);
         }
-        if (started) {
+        if (was) {
             encapNodes.reversed().forEach(unregister);
-            started = false;
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.junction.testing.RootOnly;
 import dev.junction.testing.TcpTransfer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +91,14 @@ class VxlanLinuxPeerTest {
         return run(30, ns(from, "ping", "-c", "3", "-i", "0.2", "-W", "2", to));
     }
 
+    private List<String> ip4Features() {
+        return rig.engine.arcs().stream().filter(a -> a.name().equals("ip4-unicast")).findFirst().orElseThrow().features();
+    }
+
+    private long counter(String node) {
+        return rig.engine.counters().stream().filter(c -> c.node().equals(node)).mapToLong(c -> c.value()).sum();
+    }
+
     private TunnelStatus tunnel(String name) {
         return rig.tunnels.tunnels().stream().filter(t -> t.settings().name().equals(name)).findFirst().orElseThrow();
     }
@@ -143,6 +152,11 @@ class VxlanLinuxPeerTest {
         }
         assertEquals(0, tunnel("vxa").tooBig(), "frames within the MTU: " + rig.state());
         assertTrue(tunnel("vxa").present(), "vxa is an interface of the graph");
+        // ip4-vxlan-bypass sent the tunnels' packets to vxlan-input before ip4-lookup and ip4-local.
+        assertEquals(List.of("ip4-input", "ip4-vxlan-bypass", "ip4-lookup"), ip4Features());
+        long received = tunnel("vxa").rxPackets() + tunnel("vxb").rxPackets();
+        assertTrue(received > 1000 && counter("ip4-vxlan-bypass") >= received,
+                "bypassed " + counter("ip4-vxlan-bypass") + " of " + received + " received by the tunnels" + rig.state());
         rig.engine.stopCapture("j-u1");
 
         Packages.require("VxlanLinuxPeerTest", "tshark");
@@ -165,6 +179,12 @@ class VxlanLinuxPeerTest {
             ports.add(f[6]);
         }
         assertTrue(ports.size() >= 2, "the source port follows the inner flow (pings, two TCP flows): " + ports);
+
+        // The bypass leaves the arc with the last IPv4 VXLAN tunnel: routed traffic no longer pays for it.
+        rig.tunnels.remove("vxa");
+        assertEquals(List.of("ip4-input", "ip4-vxlan-bypass", "ip4-lookup"), ip4Features(), "vxb is still there");
+        rig.tunnels.remove("vxb");
+        assertEquals(List.of("ip4-input", "ip4-lookup"), ip4Features());
     }
 
     @Test
