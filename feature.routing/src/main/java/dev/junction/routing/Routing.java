@@ -101,6 +101,12 @@ public interface Routing {
      */
     AdjacencyEntry resolve(String vrf, String address);
 
+    /**
+     * The IPv4 neighbours ip4-rewrite writes Ethernet headers from, for the fast path of another
+     * bundle (see {@link Ip4Neighbours}); the same object for the life of this service.
+     */
+    Ip4Neighbours ip4Neighbours();
+
     record AddressEntry(String iface, String cidr) {
     }
 

@@ -69,6 +69,7 @@ public final class VrfControl implements Routing {
 
     VrfControl(Vrfs vrfs, Dataplane dataplane, int maxKeptAside) {
         this.vrfs = vrfs;
+        this.neighbours = vrfs.neighbours4::lookup;
         this.dataplane = dataplane;
         this.maxKeptAside = maxKeptAside;
         ids.put(DEFAULT, 0);
@@ -263,6 +264,14 @@ public final class VrfControl implements Routing {
     public synchronized Routing.AdjacencyEntry resolve(String vrf, String address) {
         return control(vrf).resolve(address);
     }
+
+    @Override
+    public dev.junction.routing.Ip4Neighbours ip4Neighbours() {
+        return neighbours; // not synchronized: the fast path's own lock-free table
+    }
+
+    /** ip4-rewrite's table, as other bundles' fast paths read it. */
+    private final dev.junction.routing.Ip4Neighbours neighbours;
 
     @Override
     public synchronized List<Routing.EcmpGroup> ecmpGroups(String vrf) {
