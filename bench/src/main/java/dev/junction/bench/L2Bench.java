@@ -261,7 +261,17 @@ public final class L2Bench {
                         case LocalService l -> vrfs.localServices.remove(l, () -> { });
                         default -> engine.unregister(s);
                     }
-                }, engine, vrf -> 0, (vrf, address) -> routing.resolve(address));
+                }, engine, vrf -> 0, new TunnelControl.Underlay() {
+                    @Override
+                    public dev.junction.routing.Routing.AdjacencyEntry resolve(String vrf, String address) {
+                        return routing.resolve(address);
+                    }
+
+                    @Override
+                    public dev.junction.routing.Ip4Neighbours neighbours() {
+                        return vrfs.neighbours4::lookup; // as Routing.ip4Neighbours gives it in OSGi
+                    }
+                });
                 tunnels.tunnel(TunnelSettings.vxlan("vx0", "10.9.0.1", "10.9.0.2", 100));
                 tunnels.start();
                 bridges.port("p1", "blue", 0);

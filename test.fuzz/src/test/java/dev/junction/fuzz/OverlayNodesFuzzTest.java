@@ -16,6 +16,7 @@ import dev.junction.l2.bridge.BridgeControl;
 import dev.junction.l2.bridge.L2BridgeNode;
 import dev.junction.overlay.TunnelSettings;
 import dev.junction.overlay.tunnel.TunnelControl;
+import dev.junction.routing.Ip4Neighbours;
 import dev.junction.routing.LocalService;
 import dev.junction.routing.Routing;
 import dev.junction.routing.internal.FuzzRouting;
@@ -62,12 +63,23 @@ class OverlayNodesFuzzTest {
             public boolean exists(String iface) {
                 return false; // the context has the tunnels' interfaces from the start: as if registered
             }
-        }, vrf -> 0, (vrf, address) -> switch (address) {
-            // Two tunnels resolved to one next hop (straight to ip4-rewrite; j2's small MTU, j3 down), the others looked up.
-            case "10.0.0.2" -> new Routing.AdjacencyEntry(4, 1, "forward", "j2", "10.0.0.254", List.of());
-            case "10.0.0.5" -> new Routing.AdjacencyEntry(4, 2, "forward", "j3", null, List.of());
-            default -> null;
+        }, vrf -> 0, new TunnelControl.Underlay() {
+            @Override
+            public Routing.AdjacencyEntry resolve(String vrf, String address) {
+                return switch (address) {
+                    // Two tunnels resolved to one next hop (j2's small MTU, j3 down), the others looked up.
+                    case "10.0.0.2" -> new Routing.AdjacencyEntry(4, 1, "forward", "j2", "10.0.0.254", List.of());
+                    case "10.0.0.5" -> new Routing.AdjacencyEntry(4, 2, "forward", "j3", null, List.of());
+                    default -> null;
+                };
+            }
+
+            @Override
+            public Ip4Neighbours neighbours() {
+                return vrfs.neighbours4::lookup; // vx0's gateway is known: its frames skip ip4-rewrite up to j2's MTU
+            }
         });
+        vrfs.neighbours4.learn(2, dev.junction.packet.Ipv4.parse("10.0.0.254"), 0x02_00_00_00_27_FEL, ctx.now());
         tc.tunnel(TunnelSettings.vxlan("vx0", "10.0.0.1", "10.0.0.2", 100));
         tc.tunnel(TunnelSettings.vxlan("vx1", "10.1.0.1", "10.1.0.2", 200));
         tc.tunnel(TunnelSettings.nvgre("gre0", "10.0.0.1", "10.0.0.5", 0x5001));

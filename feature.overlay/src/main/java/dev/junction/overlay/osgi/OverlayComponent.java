@@ -52,7 +52,7 @@ public final class OverlayComponent {
             if (r != null) {
                 r.unregister(); // a node's returns once no worker runs it
             }
-        }, dataplane, this::vrfId, (vrf, address) -> routing.resolve(vrf, address));
+        }, dataplane, this::vrfId, TunnelControl.Underlay.of(routing));
         TunnelConfigurator vxlan = new TunnelConfigurator(TunnelSettings.VXLAN, TunnelStatements.Vxlan.SPEC, control);
         TunnelConfigurator nvgre = new TunnelConfigurator(TunnelSettings.NVGRE, TunnelStatements.Nvgre.SPEC, control);
         // The stored tunnels before the nodes join: after an update, the swap window closes (when the

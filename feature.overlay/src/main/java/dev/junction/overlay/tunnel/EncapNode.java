@@ -1,11 +1,13 @@
 package dev.junction.overlay.tunnel;
 
 import dev.junction.graph.Arcs;
+import dev.junction.graph.InterfaceView;
 import dev.junction.graph.NodeContext;
 import dev.junction.packet.Ipv4;
 import dev.junction.packet.Ipv6;
 import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
+import dev.junction.routing.Ip4Neighbours;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -25,7 +27,8 @@ import java.util.List;
  */
 public abstract class EncapNode extends TunnelNode {
     protected static final ValueLayout.OfShort NET_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    static final int IP4 = 0, IP6 = 1, REWRITE4 = 2;
+    static final int IP4 = 0, IP6 = 1, REWRITE4 = 2, OUTPUT = 3;
+    static final int C_DIRECT = 0;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** 0x8100 and 0x88A8 as a native load of the type field sees them. */
@@ -50,7 +53,12 @@ public abstract class EncapNode extends TunnelNode {
 
     @Override
     public final List<String> next() {
-        return List.of("ip4-lookup", "ip6-lookup", "ip4-rewrite");
+        return List.of("ip4-lookup", "ip6-lookup", "ip4-rewrite", Arcs.start(Arcs.OUTPUT));
+    }
+
+    @Override
+    public final List<String> counters() {
+        return List.of("sent with the next hop's MAC (ip4-rewrite skipped)");
     }
 
     @Override
@@ -65,6 +73,8 @@ public abstract class EncapNode extends TunnelNode {
         TunnelConfig c = r.config;
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
+        InterfaceView ifs = ctx.interfaces();
+        Ip4Neighbours neighbours = control.neighbours();
         int w = ctx.worker() * TunnelDevice.STRIDE;
         // The tunnel of the packet before, with everything the loop needs of it in locals: a vector
         // is mostly one tunnel's frames, and a chain of dependent loads per packet (interface to
@@ -73,8 +83,14 @@ public abstract class EncapNode extends TunnelNode {
         boolean v6 = false, fast = false, counted = false;
         long[] counts = null;
         long w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, last = 0;
+        // The whole outer frame, when routing knows the resolved next hop's MAC (VXLAN over IPv4):
+        // the MACs in the template's first words, TTL 64 and its checksum, as ip4-rewrite would
+        // leave them; up to the underlay interface's MTU, beyond which ip4-rewrite decides.
+        boolean direct = false;
+        long d0 = 0, d1 = 0, d2 = 0;
+        int dsum = 0, dmtu = 0;
         int base = 0;
-        long txPackets = 0, txBytes = 0;
+        long txPackets = 0, txBytes = 0, sentDirect = 0;
         for (int i = 0, n = v.count(); i < n; i++) {
             int b = v.buffer(i);
             int tx = pool.txInterface(b);
@@ -110,6 +126,16 @@ public abstract class EncapNode extends TunnelNode {
                     w4 = words[base + 4];
                     w5 = words[base + 5];
                     last = c.lastWord[t];
+                    long mac = fast && nextIf >= 0 ? neighbours.mac(nextIf, nextHop) : -1;
+                    direct = mac >= 0;
+                    if (direct) {
+                        long src = littleEndianMac(ifs.mac(nextIf));
+                        d0 = w0 | littleEndianMac(mac) | src << 48;
+                        d1 = w1 | src >>> 16;
+                        d2 = w2 - (1L << 48); // the TTL byte, frame offset 22: OUTER_TTL less routing's one
+                        dsum = c.ipSumDirect[t];
+                        dmtu = ifs.mtu(nextIf);
+                    }
                 }
             }
             if (t < 0) {
@@ -131,6 +157,28 @@ public abstract class EncapNode extends TunnelNode {
             }
             long o = f - over;
             int ipLength = len + over - 14;
+            if (direct && ipLength <= dmtu) {
+                // As below, from the words with the MACs and TTL 64: the frame is ready to leave.
+                int s = dsum + ipLength;
+                s = (s & 0xFFFF) + (s >>> 16);
+                s = (s & 0xFFFF) + (s >>> 16);
+                m.set(LONG, o, d0);
+                m.set(LONG, o + 8, d1);
+                m.set(LONG, o + 16, d2 | swap16(ipLength));
+                m.set(LONG, o + 24, w3 | swap16(~s));
+                m.set(LONG, o + 32, w4 | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
+                m.set(LONG, o + 40, w5);
+                m.set(LONG, o + 42, last);
+                pool.l3Offset(b, 14);
+                pool.vrf(b, vrf);
+                pool.adjacency(b, 0);
+                pool.txInterface(b, nextIf);
+                txPackets++;
+                txBytes += len;
+                sentDirect++;
+                v.next(i, OUTPUT);
+                continue;
+            }
             if (fast) {
                 // VXLAN over IPv4, the common case: the per-packet fields go into the template's own
                 // stores (total length, checksum, UDP source port and length), seven stores in all.
@@ -166,6 +214,14 @@ public abstract class EncapNode extends TunnelNode {
             counts[w + TunnelDevice.TX_PACKETS] += txPackets;
             counts[w + TunnelDevice.TX_BYTES] += txBytes;
         }
+        if (sentDirect > 0) {
+            ctx.count(C_DIRECT, sentDirect);
+        }
+    }
+
+    /** A MAC (low 48 bits) as a little-endian long store lays it down: its six bytes first, in wire order. */
+    private static long littleEndianMac(long mac) {
+        return Long.reverseBytes(mac << 16);
     }
 
     /** Any other encapsulation: the template word by word, then the lengths, checksum and header. */

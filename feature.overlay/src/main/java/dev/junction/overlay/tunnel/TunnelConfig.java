@@ -55,6 +55,8 @@ public final class TunnelConfig {
     final long[] localHigh, localLow, remoteHigh, remoteLow;
     /** The IPv4 header's one's complement sum with total length and checksum zero (the rest is per packet). */
     final int[] ipSum;
+    /** The same with the TTL routing's rewrite leaves (OUTER_TTL - 1): for a frame that skips ip4-rewrite. */
+    final int[] ipSumDirect;
     /**
      * Each tunnel's outer headers as native-order longs, {@link #WORDS} per tunnel, and their last
      * eight bytes: what the encapsulation node stores (eight bytes at a time, then the last eight once
@@ -99,6 +101,7 @@ public final class TunnelConfig {
         remoteHigh = new long[count];
         remoteLow = new long[count];
         ipSum = new int[count];
+        ipSumDirect = new int[count];
         words = new long[Math.max(1, count) * WORDS];
         lastWord = new long[Math.max(1, count)];
         nextIface = new String[count];
@@ -142,6 +145,9 @@ public final class TunnelConfig {
             lastWord[t] = hs.get(ValueLayout.JAVA_LONG_UNALIGNED, h.length - 8);
             if (!ipv6[t]) {
                 ipSum[t] = dev.junction.packet.Ipv4.sum(MemorySegment.ofArray(h), 14, 20);
+                byte[] direct = h.clone();
+                direct[14 + 8] = (byte) (OUTER_TTL - 1);
+                ipSumDirect[t] = dev.junction.packet.Ipv4.sum(MemorySegment.ofArray(direct), 14, 20);
             }
             if (!ipv6[t]) {
                 key4[t * KEY4] = key4a(kind[t], vni[t], port[t]);

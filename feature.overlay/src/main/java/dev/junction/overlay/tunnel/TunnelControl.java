@@ -10,6 +10,7 @@ import dev.junction.overlay.nvgre.NvgreEncapNode;
 import dev.junction.overlay.vxlan.VxlanBypassNode;
 import dev.junction.overlay.vxlan.VxlanDecapNode;
 import dev.junction.overlay.vxlan.VxlanEncapNode;
+import dev.junction.routing.Ip4Neighbours;
 import dev.junction.routing.LocalService;
 import dev.junction.routing.Routing;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     private final Interfaces interfaces;
     private final ToIntFunction<String> vrfId;
     private final Underlay underlay;
+    private final Ip4Neighbours neighbours;
     private final List<PacketNode> encapNodes;
     private final List<PacketNode> decapNodes;
     /** ip4-vxlan-bypass: in the graph while started and an IPv4 VXLAN tunnel exists. */
@@ -81,8 +83,33 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     public interface Underlay {
         Routing.AdjacencyEntry resolve(String vrf, String address);
 
+        /**
+         * Routing's IPv4 neighbours ({@code Routing.ip4Neighbours}): with them the encapsulation
+         * node writes a resolved next hop's MAC itself and skips ip4-rewrite. Default: none, every
+         * outer packet through ip4-rewrite.
+         */
+        default Ip4Neighbours neighbours() {
+            return Ip4Neighbours.NONE;
+        }
+
         /** No resolution: every outer packet through ip4-lookup. */
         Underlay LOOKUP = (vrf, address) -> null;
+
+        /** Routing's own answers: {@code Routing.resolve} and {@code Routing.ip4Neighbours}. */
+        static Underlay of(Routing routing) {
+            Ip4Neighbours n = routing.ip4Neighbours();
+            return new Underlay() {
+                @Override
+                public Routing.AdjacencyEntry resolve(String vrf, String address) {
+                    return routing.resolve(vrf, address);
+                }
+
+                @Override
+                public Ip4Neighbours neighbours() {
+                    return n;
+                }
+            };
+        }
     }
 
     /**
@@ -104,6 +131,7 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
         this.interfaces = interfaces;
         this.vrfId = vrfId;
         this.underlay = Objects.requireNonNull(underlay, "underlay");
+        this.neighbours = Objects.requireNonNull(underlay.neighbours(), "underlay neighbours");
         this.encapNodes = List.of(new VxlanEncapNode(this), new NvgreEncapNode(this));
         this.decapNodes = List.of(new VxlanDecapNode(this), new NvgreDecapNode(this));
     }
@@ -195,6 +223,11 @@ public final class TunnelControl implements Tunnels, AutoCloseable {
     }
 
     private boolean started;
+
+    /** Routing's IPv4 neighbours, for the encapsulation node's resolved next hops (asked once: no allocation per vector). */
+    Ip4Neighbours neighbours() {
+        return neighbours;
+    }
 
     /** What the nodes read, once per vector. */
     public TunnelConfig config() {

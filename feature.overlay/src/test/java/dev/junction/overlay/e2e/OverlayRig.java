@@ -43,7 +43,17 @@ final class OverlayRig implements AutoCloseable {
                 throw new IllegalArgumentException("no VRF " + vrf);
             }
             return 0;
-        }, (vrf, address) -> routing.resolve(address));
+        }, new TunnelControl.Underlay() {
+            @Override
+            public dev.junction.routing.Routing.AdjacencyEntry resolve(String vrf, String address) {
+                return routing.resolve(address);
+            }
+
+            @Override
+            public dev.junction.routing.Ip4Neighbours neighbours() {
+                return vrfs.neighbours4::lookup; // what Routing.ip4Neighbours gives in OSGi
+            }
+        });
         tunnels.start();
         bvis = new dev.junction.l2.bvi.BviControl(bridges, engine::addDevice, engine::removeDevice);
         engine.addInterfaceListener(bvis);

@@ -154,6 +154,11 @@ class VxlanLinuxPeerTest {
         assertTrue(tunnel("vxa").present(), "vxa is an interface of the graph");
         // ip4-vxlan-bypass sent the tunnels' packets to vxlan-input before ip4-lookup and ip4-local.
         assertEquals(List.of("ip4-input", "ip4-vxlan-bypass", "ip4-lookup"), ip4Features());
+        // Both tunnels' next hops are known to ARP after the first pings: their frames left whole from
+        // vxlan-encap (MACs, TTL 64), not through ip4-rewrite; tshark below checks the TTL.
+        long sent = tunnel("vxa").txPackets() + tunnel("vxb").txPackets();
+        assertTrue(counter("vxlan-encap") > sent / 2 && counter("vxlan-encap") <= sent,
+                "sent whole by vxlan-encap: " + counter("vxlan-encap") + " of " + sent + rig.state());
         long received = tunnel("vxa").rxPackets() + tunnel("vxb").rxPackets();
         assertTrue(received > 1000 && counter("ip4-vxlan-bypass") >= received,
                 "bypassed " + counter("ip4-vxlan-bypass") + " of " + received + " received by the tunnels" + rig.state());
@@ -161,7 +166,7 @@ class VxlanLinuxPeerTest {
 
         Packages.require("VxlanLinuxPeerTest", "tshark");
         String out = must("tshark", "-n", "-r", pcap.toString(), "-Y", "vxlan", "-T", "fields", "-e", "ip.src", "-e", "ip.dst",
-                "-e", "udp.dstport", "-e", "vxlan.flags", "-e", "vxlan.vni", "-e", "ip.flags.df", "-e", "udp.srcport");
+                "-e", "udp.dstport", "-e", "vxlan.flags", "-e", "vxlan.vni", "-e", "ip.flags.df", "-e", "udp.srcport", "-e", "ip.ttl");
         Files.deleteIfExists(pcap);
         // tshark's own notes (running as root) come on the same stream: the fields are the tab-separated lines.
         String[] lines = out.lines().filter(l -> l.contains("\t")).toArray(String[]::new);
@@ -176,6 +181,7 @@ class VxlanLinuxPeerTest {
             assertEquals("100", f[4], line);
             assertTrue(f[5].split(",")[0].equals("1") || f[5].startsWith("True"), "never fragmented: DF set: " + line);
             assertTrue(Integer.parseInt(f[6]) >= 49152, "source port in the dynamic range: " + line);
+            assertEquals("64", f[7].split(",")[0], "the outer TTL as routing's rewrite leaves it: " + line);
             ports.add(f[6]);
         }
         assertTrue(ports.size() >= 2, "the source port follows the inner flow (pings, two TCP flows): " + ports);
