@@ -139,7 +139,7 @@ public final class L2BridgeNode implements PacketNode {
             }
             if (learn) {
                 long sk = MacTable.key(d, src);
-                int slot = t.find(sk);
+                int slot = t.slot(sk);
                 long sv = slot >= 0 ? t.value(slot) : 0;
                 if ((sv & MacTable.VALID) != 0) {
                     if (MacTable.port(sv) == port) {
@@ -170,7 +170,7 @@ public final class L2BridgeNode implements PacketNode {
                 }
                 continue;
             }
-            int slot = t.find(MacTable.key(d, dst));
+            int slot = t.slot(MacTable.key(d, dst));
             long dv = slot >= 0 ? t.value(slot) : 0;
             if ((dv & MacTable.VALID) != 0) {
                 int out = MacTable.port(dv);

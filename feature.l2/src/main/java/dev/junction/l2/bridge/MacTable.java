@@ -74,6 +74,24 @@ public final class MacTable {
         return (int) (h ^ (h >>> 29));
     }
 
+    /**
+     * The slot whose key is {@code key}, whatever its value (read it once with {@link #value} and
+     * check {@link #VALID}), or -1. Any thread: the fast path's form, one read of the value.
+     */
+    int slot(long key) {
+        int i = home(key) & mask;
+        while (true) {
+            long k = (long) LONGS.getAcquire(slots, 2 * i);
+            if (k == key) {
+                return i;
+            }
+            if (k == EMPTY) {
+                return -1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /** The slot holding {@code key} with a valid value, or -1. Any thread. */
     int find(long key) {
         int i = home(key) & mask;
