@@ -362,19 +362,23 @@ measure_tcp() {
     taskset -c "$GEN_CPU" ip netns exec "$SINK" iperf3 -s -1 -p 5201 >"$WORK/iperf-s.out" 2>&1 &
     local sp=$!
     PIDS+=("$sp")
-    local g=""
+    local g="" c0g c0f c1g c1f
+    c0g=$(cpu_ticks "$GEN_CPU"); c0f=$(cpu_ticks "$FWD_CPU")
     for _ in $(seq 20); do
         if g=$(taskset -c "$GEN_CPU" ip netns exec "$GEN" iperf3 -c 10.77.2.2 -p 5201 -t "$TCP" -f g 2>&1); then break; fi
         g=""; sleep 0.25   # the server not listening yet
     done
+    c1g=$(cpu_ticks "$GEN_CPU"); c1f=$(cpu_ticks "$FWD_CPU")
     wait "$sp" 2>/dev/null || true
     local v
     v=$(awk '/receiver/ { print $(NF-2) }' <<<"$g")
     if [ -z "$v" ]; then echo "$name tcp: iperf3 failed: $(tail -2 <<<"$g")" >&2; return 0; fi
     TCP_ROUNDS_OF[$name]="${TCP_ROUNDS_OF[$name]:-}${TCP_ROUNDS_OF[$name]:+ }$v"
     if awk -v a="$v" -v b="${TCP_RESULT[$name]:-0}" 'BEGIN { exit !(a > b) }'; then TCP_RESULT[$name]=$v; fi
-    printf '%-10s tcp=%s Gbit/s (iperf3 %s s, receiver; retransmits %s)\n' "$name" "$v" "$TCP" \
-        "$(awk '/sender/ { print $(NF-1) }' <<<"$g")"
+    # Both iperf3 ends run on the generator's CPU: at 100% there, that CPU (the hosts' TCP, and XDP's
+    # copy for AF_XDP) is the limit, whatever the forwarder does; a spinning worker reads 100% always.
+    printf '%-10s tcp=%s Gbit/s (iperf3 %s s, receiver; retransmits %s) cpu%d(iperf3)=%s%% cpu%d(fwd)=%s%%\n' "$name" "$v" "$TCP" \
+        "$(awk '/sender/ { print $(NF-1) }' <<<"$g")" "$GEN_CPU" "$(busy "$c0g" "$c1g")" "$FWD_CPU" "$(busy "$c0f" "$c1f")"
 }
 # Runs the generator for warm-up + window and prints the forwarder's line.
 measure() {
