@@ -157,37 +157,17 @@ public abstract class EncapNode extends TunnelNode {
             }
             long o = f - over;
             int ipLength = len + over - 14;
-            if (direct && ipLength <= dmtu) {
-                // As below, from the words with the MACs and TTL 64: the frame is ready to leave.
-                int s = dsum + ipLength;
-                s = (s & 0xFFFF) + (s >>> 16);
-                s = (s & 0xFFFF) + (s >>> 16);
-                m.set(LONG, o, d0);
-                m.set(LONG, o + 8, d1);
-                m.set(LONG, o + 16, d2 | swap16(ipLength));
-                m.set(LONG, o + 24, w3 | swap16(~s));
-                m.set(LONG, o + 32, w4 | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
-                m.set(LONG, o + 40, w5);
-                m.set(LONG, o + 42, last);
-                pool.l3Offset(b, 14);
-                pool.vrf(b, vrf);
-                pool.adjacency(b, 0);
-                pool.txInterface(b, nextIf);
-                txPackets++;
-                txBytes += len;
-                sentDirect++;
-                v.next(i, OUTPUT);
-                continue;
-            }
+            // Whole: the MACs and TTL 64 in the words, the frame ready to leave (direct implies fast).
+            boolean whole = direct && ipLength <= dmtu;
             if (fast) {
                 // VXLAN over IPv4, the common case: the per-packet fields go into the template's own
                 // stores (total length, checksum, UDP source port and length), seven stores in all.
-                int s = sum + ipLength;
+                int s = (whole ? dsum : sum) + ipLength;
                 s = (s & 0xFFFF) + (s >>> 16);
                 s = (s & 0xFFFF) + (s >>> 16);
-                m.set(LONG, o, w0);
-                m.set(LONG, o + 8, w1);
-                m.set(LONG, o + 16, w2 | swap16(ipLength));
+                m.set(LONG, o, whole ? d0 : w0);
+                m.set(LONG, o + 8, whole ? d1 : w1);
+                m.set(LONG, o + 16, (whole ? d2 : w2) | swap16(ipLength));
                 m.set(LONG, o + 24, w3 | swap16(~s));
                 m.set(LONG, o + 32, w4 | swap16(0xC000 | (h & 0x3FFF)) << 16 | swap16(len + 16) << 48);
                 m.set(LONG, o + 40, w5);
@@ -200,6 +180,12 @@ public abstract class EncapNode extends TunnelNode {
             pool.adjacency(b, 0);
             txPackets++;
             txBytes += len;
+            if (whole) {
+                pool.txInterface(b, nextIf);
+                sentDirect++;
+                v.next(i, OUTPUT);
+                continue;
+            }
             if (nextIf >= 0) {
                 // Routing resolved the remote end to one next hop: what ip4-lookup would write.
                 pool.txInterface(b, nextIf);
