@@ -58,7 +58,17 @@ public final class FlowTable {
      */
     private final long[] slots;
     static final int STRIDE = 16, BASE = 6;
-    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, V0 = 5, V1 = 6, V2 = 7, K1 = 8, K3 = 9;
+    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, REACH = 5, V1 = 6, V2 = 7, K1 = 8, K3 = 9, V0 = 10;
+    /**
+     * A slot's {@code REACH} word describes the keys whose window starts there (their home), not the
+     * entry the slot holds: bits 0-7 one past the furthest first-run position any of them was ever put
+     * at, bit 8 whether one was ever put in its second run, bits 16-23 one past the furthest position
+     * in a second run that starts here. A lookup walks no further than that, so a miss reads the home's
+     * line (and its neighbour) instead of all 32 of the window once no slot of it is EMPTY any more.
+     * Only raised (a CAS to the larger value, before the entry is published), never lowered.
+     */
+    private static final long SPILL = 1L << 8;
+    private static final int RUN2_SHIFT = 16;
     private static final long IPV6 = 1L << 62;
     private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
@@ -142,9 +152,13 @@ public final class FlowTable {
         WORDS.setVolatile(slots, at(slot) + WORD, to);
     }
 
-    /** Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. */
+    /**
+     * Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. Word 0
+     * (zero for an IPv4 target) is on the slot's second line: IPv4 paths read words 1 and 2 only.
+     */
     public long value(int slot, int i) {
-        return slots[at(slot) + V0 + i];
+        int o = at(slot);
+        return i != 0 ? slots[o + V1 - 1 + i] : (slots[o + K0] & IPV6) == 0 ? 0 : slots[o + V0];
     }
 
     private static final int[] KEY_AT = {K0, K1, K2, K3, K4};
@@ -197,8 +211,32 @@ public final class FlowTable {
 
     /** {@link #find(long, long, long, long, long, long)} with the key's {@link #hash} already made. */
     public int find(long h, long k0, long k1, long k2, long k3, long k4, long now) {
-        for (int i = 0; i < WINDOW; i++) {
-            int s = probe(h, i);
+        int home = (int) h & mask;
+        long reach = reach(home);
+        int r1 = (int) reach & 0xff;
+        for (int i = 0; i < r1; i++) {
+            int s = (home + i) & mask;
+            long w1 = word(s);
+            long status = w1 & STATUS;
+            if (status == EMPTY) {
+                return -1;
+            }
+            if (status == LIVE && keyIs(s, k0, k1, k2, k3, k4)) {
+                long w2 = word(s);
+                if ((w2 & STATUS) == LIVE && w2 >>> GEN_SHIFT == w1 >>> GEN_SHIFT) {
+                    return expired(s, w2, now) ? -1 : s;
+                }
+            }
+        }
+        return (reach & SPILL) == 0 ? -1 : findInRun2(h, k0, k1, k2, k3, k4, now);
+    }
+
+    /** The second run of a window, for a home one of whose keys was put there (rare below half full). */
+    private int findInRun2(long h, long k0, long k1, long k2, long k3, long k4, long now) {
+        int home2 = (int) (h >>> 32) & mask;
+        int r2 = (int) (reach(home2) >>> RUN2_SHIFT) & 0xff;
+        for (int i = 0; i < r2; i++) {
+            int s = (home2 + i) & mask;
             long w1 = word(s);
             long status = w1 & STATUS;
             if (status == EMPTY) {
@@ -214,11 +252,38 @@ public final class FlowTable {
         return -1;
     }
 
+    private long reach(int home) {
+        return (long) WORDS.getVolatile(slots, at(home) + REACH);
+    }
+
+    /** Window position {@code i} of a key of hash {@code h} is taken: its home's reach covers it from now on. */
+    private void reachTo(long h, int i) {
+        if (i < HALF) {
+            raise(at((int) h & mask) + REACH, 0xff, 0, i + 1);
+        } else {
+            raise(at((int) (h >>> 32) & mask) + REACH, 0xff, RUN2_SHIFT, i - HALF + 1);
+            int o = at((int) h & mask) + REACH;
+            for (long r = (long) WORDS.getVolatile(slots, o); (r & SPILL) == 0; r = (long) WORDS.getVolatile(slots, o)) {
+                if (WORDS.compareAndSet(slots, o, r, r | SPILL)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Raises the field of {@code bits} at {@code shift} of the long at {@code o} to at least {@code to}. */
+    private void raise(int o, long bits, int shift, int to) {
+        for (long r = (long) WORDS.getVolatile(slots, o); (r >>> shift & bits) < to; r = (long) WORDS.getVolatile(slots, o)) {
+            if (WORDS.compareAndSet(slots, o, r, r & ~(bits << shift) | (long) to << shift)) {
+                return;
+            }
+        }
+    }
+
     /** Claims a slot of the key's window (BUSY); returns it with its old word in {@code old[0]}, or -1. */
-    private int claim(long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
-        long h = hash(k0, k1, k2, k3, k4);
+    private int claim(long h, long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
         for (int attempt = 0; attempt < WINDOW; attempt++) {
-            int free = -1;
+            int free = -1, at = -1;
             long freeWord = 0;
             for (int i = 0; i < WINDOW; i++) {
                 int s = probe(h, i);
@@ -227,6 +292,7 @@ public final class FlowTable {
                 if (status == EMPTY || status == DEAD || status == LIVE && expired(s, w, now)) {
                     free = s;
                     freeWord = w;
+                    at = i;
                     break;
                 }
             }
@@ -247,6 +313,7 @@ public final class FlowTable {
                     slots[o + K3] = k3;
                 }
                 touch(free, now);
+                reachTo(h, at); // before the entry is published, so a lookup that sees it walks far enough
                 return free;
             }
         }
@@ -286,30 +353,46 @@ public final class FlowTable {
     public int insert(long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
                       boolean reverse, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
                       long now, long[] scratch) {
+        return insert(hash(f0, f1, f2, f3, f4), f0, f1, f2, f3, f4, bh, bl, v2, reverse, r0, r1, r2, r3, r4, vh, vl, rv2,
+                now, scratch);
+    }
+
+    /** {@link #insert(long, long, long, long, long, long, long, long, boolean, long, long, long, long, long, long, long, long, long, long[])} with the forward key's {@link #hash} already made. */
+    public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
+                      boolean reverse, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
+                      long now, long[] scratch) {
+        return insert(fh, f0, f1, f2, f3, f4, bh, bl, v2, reverse, reverse ? hash(r0, r1, r2, r3, r4) : 0, r0, r1, r2, r3, r4,
+                vh, vl, rv2, now, scratch);
+    }
+
+    /** The same with the reverse key's {@link #hash} made too ({@code rh}; anything when not {@code reverse}). */
+    public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
+                      boolean reverse, long rh, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
+                      long now, long[] scratch) {
         int svc = service(v2);
         int limit = serviceLimit[svc];
         if (limit > 0 && serviceCount.get(svc) >= limit) {
             serviceRefused.getAndIncrement(svc);
             return SERVICE_FULL;
         }
-        int s = claim(f0, f1, f2, f3, f4, now, scratch);
+        int s = claim(fh, f0, f1, f2, f3, f4, now, scratch);
         if (s < 0) {
             serviceRefused.getAndIncrement(svc);
             return TABLE_FULL;
         }
         long sOld = scratch[0];
-        setValue(s, bh, bl, v2);
+        setValue(s, f0, bh, bl, v2);
         int r = s;
         long rOld = 0;
         if (reverse) {
-            r = claim(r0, r1, r2, r3, r4, now, scratch);
+            r = claim(rh, r0, r1, r2, r3, r4, now, scratch);
             if (r < 0) {
                 release(s, sOld);
                 serviceRefused.getAndIncrement(svc);
                 return TABLE_FULL;
             }
             rOld = scratch[0];
-            setValue(r, vh, vl, rv2);
+            setValue(r, r0, vh, vl, rv2);
         }
         serviceCount.getAndIncrement(svc);
         long live = nextGen(sOld) | (long) r << PEER_SHIFT | LIVE;
@@ -317,12 +400,15 @@ public final class FlowTable {
             publish(r, nextGen(rOld) | (long) s << PEER_SHIFT | REVERSE | LIVE);
         }
         publish(s, live);
-        return dedupe(s, live, hash(f0, f1, f2, f3, f4));
+        return dedupe(s, live, fh);
     }
 
-    private void setValue(int slot, long hi, long lo, long v2) {
+    /** An IPv4 entry's high address word is zero and not written (its key's {@code k0} says which). */
+    private void setValue(int slot, long k0, long hi, long lo, long v2) {
         int o = at(slot);
-        slots[o + V0] = hi;
+        if ((k0 & IPV6) != 0) {
+            slots[o + V0] = hi;
+        }
         slots[o + V1] = lo;
         slots[o + V2] = v2;
     }
@@ -337,7 +423,15 @@ public final class FlowTable {
                 break;
             }
         }
-        for (int i = 0; i < WINDOW; i++) {
+        // As far as the reach goes, read after this entry's publication: another inserter's reach is
+        // raised before its publication, so of two racing ones at least one sees the other.
+        long reach = reach((int) h & mask);
+        int r1 = (int) reach & 0xff;
+        int end = (reach & SPILL) == 0 ? r1 : HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff);
+        for (int i = 0; i < end; i++) {
+            if (i >= r1 && i < HALF) {
+                continue; // past the first run's reach: on to the second run
+            }
             int t = probe(h, i);
             if (t == s) {
                 continue;
@@ -361,6 +455,11 @@ public final class FlowTable {
 
     /** Marks a live entry and its peer dead (whoever's CAS wins); returns whether this call did. */
     public boolean kill(int slot, long word) {
+        return kill(slot, word, true);
+    }
+
+    /** {@link #kill(int, long)}; the service's count is left to the caller when not {@code count}. */
+    private boolean kill(int slot, long word, boolean count) {
         if ((word & STATUS) != LIVE || !casWord(slot, word, nextGen(word) | DEAD)) {
             return false;
         }
@@ -372,7 +471,9 @@ public final class FlowTable {
                 casWord(p, pw, nextGen(pw) | DEAD);
             }
         }
-        serviceCount.getAndDecrement(service(value(forward, 2)));
+        if (count) {
+            serviceCount.getAndDecrement(service(value(forward, 2)));
+        }
         return true;
     }
 
@@ -395,11 +496,48 @@ public final class FlowTable {
 
     /** Control thread: reclaims every expired flow; returns how many. */
     public int expire(long now) {
+        return expire(now, 0, capacity);
+    }
+
+    /** Where the next {@link #expireSome} starts. */
+    private int sweepCursor;
+    /** The sweep's per-service reclaims, added to the counts once a pass rather than once a flow. */
+    private final int[] swept = new int[MAX_SERVICES];
+
+    /**
+     * Control thread: reclaims the expired flows of the next {@code slots} slots (a sweep in steps, so
+     * that no one call reads the whole table, wrapping at the end); returns how many.
+     */
+    public synchronized int expireSome(long now, int slots) {
         int n = 0;
-        for (int s = 0; s < capacity; s++) {
+        for (int left = Math.min(slots, capacity); left > 0; ) {
+            int from = sweepCursor, count = Math.min(left, capacity - from);
+            n += expire(now, from, count);
+            left -= count;
+            sweepCursor = from + count == capacity ? 0 : from + count;
+        }
+        return n;
+    }
+
+    private synchronized int expire(long now, int from, int count) {
+        int n = 0;
+        int[] dec = swept;
+        for (int s = from, end = from + count; s < end; s++) {
             long w = word(s);
-            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && expired(s, w, now) && kill(s, w)) {
-                n++;
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && expired(s, w, now)) {
+                int svc = service(value(s, 2));
+                if (kill(s, w, false)) {
+                    dec[svc]++;
+                    n++;
+                }
+            }
+        }
+        if (n > 0) {
+            for (int i = 0; i < MAX_SERVICES; i++) {
+                if (dec[i] != 0) {
+                    serviceCount.getAndAdd(i, -dec[i]);
+                    dec[i] = 0;
+                }
             }
         }
         return n;

@@ -129,18 +129,9 @@ public final class LbNode implements PacketNode {
         MemorySegment m = ctx.memory();
         long now = ctx.now();
         int n = v.count();
-        // The one parse: each packet's fields and its flow key's hash into the per-worker arrays.
-        for (int i = 0; i < n; i++) {
-            int b = v.buffer(i);
-            int l3 = pool.l3Offset(b);
-            long ip = pool.data(b) + l3;
-            int avail = pool.length(b) - l3;
-            if (family == 4) {
-                p.parse4(m, i, ip, avail, pool.vrf(b));
-            } else {
-                p.parse6(m, i, ip, avail, pool.vrf(b));
-            }
-        }
+        // The one parse: each packet's fields and its flow key's hash into the per-worker arrays (a loop of
+        // its own, one call a vector: whether C2 inlines it or not, no call a packet).
+        p.parse(v, pool, m, family);
         // Then a load of the first slot of each one's window, in a loop of its own (a few instructions an
         // iteration), so that the vector's table misses are in flight together, not one after the other.
         long sink = 0;
@@ -154,6 +145,8 @@ public final class LbNode implements PacketNode {
         p.sink = sink;
         Snapshot.Backend[] backends = snap.backends;
         long tracked = 0;
+        int misses = 0;
+        int[] miss = p.miss;
         for (int i = 0; i < n; i++) {
             int res = result[i];
             if (res != Headers.OK) {
@@ -199,13 +192,14 @@ public final class LbNode implements PacketNode {
                     continue;
                 }
             }
-            int drop = newFlow(v, i, b, s, p, snap, t, counters, now, pool, m, ctx);
-            if (drop >= 0) {
-                v.drop(i, drop);
-            }
+            miss[misses] = i;
+            p.service[misses++] = s;
         }
         if (tracked != 0) {
             ctx.count(C_TRACKED, tracked);
+        }
+        if (misses != 0) {
+            newFlows(v, p, misses, snap, t, counters, now, pool, m, ctx);
         }
     }
 
@@ -223,46 +217,107 @@ public final class LbNode implements PacketNode {
         ctx.count(be == null ? C_REBALANCED : C_DOWN_SYN, 1);
     }
 
-    /** A packet of no flow: a new one on the backend Maglev gives its hash, then as a tracked one; -1 or a drop code. */
-    private int newFlow(PacketVector v, int i, int b, Snapshot.Service s, ParsedVector p, Snapshot snap, FlowTable t,
-                        long[] counters, long now, PacketPool pool, MemorySegment m, NodeContext ctx) {
-        long k0 = p.k0[i], sh = p.sh[i], sl = p.sl[i], dh = p.dh[i], dl = p.dl[i];
-        int sport = p.sport(i), dport = p.dport(i);
-        int[] table = s.table;
-        int id = table[flowHash(k0, sh, sl, dh, dl) % table.length];
-        if (id < 0) {
-            return NO_BACKEND;
+    /**
+     * The vector's packets of no flow, after the others: first each one's backend (Maglev) and the hash
+     * of its reverse key, with a load of that key's first slot, so that the reverse entries' misses are
+     * in flight together too; then, in the packets' order, each flow is looked up again (an earlier packet
+     * of the vector may have made it) and made, and the packet goes on as a tracked one.
+     */
+    private void newFlows(PacketVector v, ParsedVector p, int misses, Snapshot snap, FlowTable t, long[] counters,
+                          long now, PacketPool pool, MemorySegment m, NodeContext ctx) {
+        int[] miss = p.miss, pick = p.pick;
+        long sink = 0;
+        for (int j = 0; j < misses; j++) {
+            int i = miss[j];
+            Snapshot.Service s = p.service[j];
+            int[] table = s.table;
+            int id = table[flowHash(p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i]) % table.length];
+            pick[j] = id;
+            if (id >= 0 && s.mode == Snapshot.MODE_NAT) {
+                Snapshot.Backend be = snap.backends[id];
+                int bport = be.port == 0 ? p.dport(i) : be.port;
+                long r0 = FlowTable.misc(family, pool.vrf(v.buffer(i)), p.proto(i), bport, p.sport(i));
+                long rh = FlowTable.hash(r0, be.hi, be.lo, p.sh[i], p.sl[i]);
+                p.rk0[j] = r0;
+                p.rhash[j] = rh;
+                sink += t.peek(rh);
+            }
         }
-        int[] dsrIf = dsr.get(ctx.worker()).current(snap, ctx.interfaces());
-        if (s.mode == Snapshot.MODE_DSR && (id >= dsrIf.length || dsrIf[id] < 0)) {
-            return DSR_OFF_LINK; // no flow for a backend that cannot be reached at layer 2
+        p.sink += sink;
+        for (int j = 0; j < misses; j++) {
+            int i = miss[j];
+            Snapshot.Service s = p.service[j];
+            p.service[j] = null; // no snapshot's service held past the vector
+            int b = v.buffer(i);
+            int slot = t.find(p.hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
+            boolean made = false;
+            if (slot >= 0) {
+                int id = FlowTable.backend(t.value(slot, 2));
+                Snapshot.Backend be = id < snap.backends.length ? snap.backends[id] : null;
+                if (be == null || be.down && p.syn(i) || p.syn(i) && (t.word(slot) & FlowTable.CLOSING) != 0) {
+                    again(t, slot, be, p.syn(i), ctx);
+                    slot = -1;
+                }
+            }
+            if (slot < 0) {
+                slot = newFlow(p, i, j, b, s, snap, t, now, ctx);
+                if (slot < 0) {
+                    v.drop(i, -slot - 1);
+                    continue;
+                }
+                made = true;
+            }
+            long v2 = t.value(slot, 2); // another worker's entry for the same flow may have won
+            int id = FlowTable.backend(v2);
+            if (made) {
+                counters[id * 2]++;
+                ctx.count(C_NEW, 1);
+            } else {
+                ctx.count(C_TRACKED, 1);
+            }
+            counters[id * 2 + 1]++;
+            if (p.ends(i)) {
+                t.close(slot);
+            }
+            t.touch(slot, now);
+            if (s.mode == Snapshot.MODE_NAT) {
+                if (family == 4) {
+                    p.rewriteDestination4(m, i, (int) t.value(slot, 1), FlowTable.port(v2));
+                } else {
+                    p.rewriteDestination6(m, i, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
+                }
+                v.next(i, 0);
+            } else {
+                direct(v, i, b, s, slot, v2, pool, m, ctx);
+            }
+        }
+    }
+
+    /** Makes packet {@code i}'s flow (the {@code j}th of no flow) on its Maglev pick: its slot, or {@code -1 - drop code}. */
+    private int newFlow(ParsedVector p, int i, int j, int b, Snapshot.Service s, Snapshot snap, FlowTable t, long now,
+                        NodeContext ctx) {
+        int id = p.pick[j];
+        if (id < 0) {
+            return -1 - NO_BACKEND;
+        }
+        if (s.mode == Snapshot.MODE_DSR) {
+            int[] dsrIf = dsr.get(ctx.worker()).current(snap, ctx.interfaces());
+            if (id >= dsrIf.length || dsrIf[id] < 0) {
+                return -1 - DSR_OFF_LINK; // no flow for a backend that cannot be reached at layer 2
+            }
         }
         Snapshot.Backend be = snap.backends[id];
+        long sh = p.sh[i], sl = p.sl[i];
+        int dport = p.dport(i);
         int bport = be.port == 0 ? dport : be.port;
-        int slot = t.insert(k0, sh, sl, dh, dl, be.hi, be.lo, FlowTable.value(s.number, id, bport),
-                s.mode == Snapshot.MODE_NAT, FlowTable.misc(family, pool.vrf(b), p.proto(i), bport, sport), be.hi, be.lo,
-                sh, sl, dh, dl, FlowTable.value(s.number, id, dport), now, p.scratch);
+        boolean nat = s.mode == Snapshot.MODE_NAT;
+        int slot = t.insert(p.hash[i], p.k0[i], sh, sl, p.dh[i], p.dl[i], be.hi, be.lo, FlowTable.value(s.number, id, bport),
+                nat, nat ? p.rhash[j] : 0, nat ? p.rk0[j] : 0, be.hi, be.lo, sh, sl,
+                p.dh[i], p.dl[i], FlowTable.value(s.number, id, dport), now, p.scratch);
         if (slot < 0) {
-            return slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL;
+            return -1 - (slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
         }
-        long v2 = t.value(slot, 2); // another worker's entry for the same flow may have won
-        counters[FlowTable.backend(v2) * 2]++;
-        counters[FlowTable.backend(v2) * 2 + 1]++;
-        ctx.count(C_NEW, 1);
-        if (p.ends(i)) {
-            t.close(slot);
-        }
-        t.touch(slot, now);
-        if (s.mode == Snapshot.MODE_NAT) {
-            if (family == 4) {
-                p.rewriteDestination4(m, i, (int) t.value(slot, 1), FlowTable.port(v2));
-            } else {
-                p.rewriteDestination6(m, i, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
-            }
-            v.next(i, 0);
-            return -1;
-        }
-        return direct(v, i, b, s, slot, v2, pool, m, ctx);
+        return slot;
     }
 
     /** DSR and GRE: the packet left as it is, for a backend that holds the VIP itself; -1 or a drop code. */

@@ -5,6 +5,7 @@ import static dev.junction.lb.nodes.Checksums.U32;
 import static dev.junction.lb.nodes.Checksums.U64;
 
 import dev.junction.lb.flows.FlowTable;
+import dev.junction.packet.PacketPool;
 import dev.junction.packet.PacketVector;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,10 +30,32 @@ final class ParsedVector {
             dh = new long[PacketVector.MAX], dl = new long[PacketVector.MAX];
     /** The flow key's first word ({@link FlowTable#misc}) and the key's {@link FlowTable#hash}. */
     final long[] k0 = new long[PacketVector.MAX], hash = new long[PacketVector.MAX];
+    /**
+     * The packets of no flow, by their index in the vector, in order; for each its service, the backend
+     * Maglev gives it (-1: none), and its reverse key's first word and hash (NAT).
+     */
+    final int[] miss = new int[PacketVector.MAX], pick = new int[PacketVector.MAX];
+    final dev.junction.lb.control.Snapshot.Service[] service = new dev.junction.lb.control.Snapshot.Service[PacketVector.MAX];
+    final long[] rk0 = new long[PacketVector.MAX], rhash = new long[PacketVector.MAX];
     /** The insert's scratch word. */
     final long[] scratch = new long[1];
     /** Where the loads issued ahead are folded, so that the compiler keeps them. */
     long sink;
+
+    /** Parses every packet of the vector, of IP version {@code family}. */
+    void parse(PacketVector v, PacketPool pool, MemorySegment m, int family) {
+        for (int i = 0, n = v.count(); i < n; i++) {
+            int b = v.buffer(i);
+            int l3 = pool.l3Offset(b);
+            long at = pool.data(b) + l3;
+            int avail = pool.length(b) - l3;
+            if (family == 4) {
+                parse4(m, i, at, avail, pool.vrf(b));
+            } else {
+                parse6(m, i, at, avail, pool.vrf(b));
+            }
+        }
+    }
 
     /** Parses packet {@code i}, IPv4 of {@code avail} bytes at {@code at}; the fields stand when the result is OK. */
     int parse4(MemorySegment m, int i, long at, int avail, int vrf) {
