@@ -50,15 +50,22 @@ public final class FlowTable {
 
     private final int capacity, mask;
     /**
-     * Every slot's words in one array, {@link #STRIDE} longs a slot from {@link #BASE}: the first cache
-     * line holds all an IPv4 lookup reads (state word, last seen, key words 0, 2 and 4, the value),
-     * the second the IPv6 key's high words, so a tracked IPv4 packet costs one line, not the four of
-     * arrays split by field. (G1 puts an array this large at the start of a region, 16 bytes of header
-     * before element 0: {@link #BASE} then starts each slot on a line; elsewhere it is only slower.)
+     * Every slot's words in one array, {@link #STRIDE} longs (one cache line) a slot from {@link #BASE}:
+     * all an IPv4 lookup reads and writes (state word, last seen, key words 0, 2 and 4, the home's reach,
+     * value words 1 and 2), so a tracked IPv4 packet costs one line, not the four of arrays split by
+     * field. (G1 puts an array this large at the start of a region, 16 bytes of header before element
+     * 0: {@link #BASE} then starts each slot on a line; elsewhere it is only slower.)
      */
     private final long[] slots;
-    static final int STRIDE = 16, BASE = 6;
-    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, REACH = 5, V1 = 6, V2 = 7, K1 = 8, K3 = 9, V0 = 10;
+    /**
+     * What only an IPv6 entry has, {@link #WIDE} longs a slot: key words 1 and 3 (the addresses' high
+     * halves) and value word 0 (the target's); an IPv4 entry's are zero, never written nor read.
+     */
+    private final long[] wide;
+    static final int STRIDE = 8, BASE = 6, WIDE = 4;
+    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, REACH = 5, V1 = 6, V2 = 7;
+    /** In {@link #wide}. */
+    private static final int K1 = 0, K3 = 1, V0 = 2;
     /**
      * A slot's {@code REACH} word describes the keys whose window starts there (their home), not the
      * entry the slot holds: bits 0-7 one past the furthest first-run position any of them was ever put
@@ -88,6 +95,7 @@ public final class FlowTable {
         this.capacity = capacity;
         mask = capacity - 1;
         slots = new long[BASE + capacity * STRIDE];
+        wide = new long[capacity * WIDE];
     }
 
     private static int at(int slot) {
@@ -154,18 +162,19 @@ public final class FlowTable {
 
     /**
      * Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. Word 0
-     * (zero for an IPv4 target) is on the slot's second line: IPv4 paths read words 1 and 2 only.
+     * (zero for an IPv4 target) is in {@link #wide}: IPv4 paths read words 1 and 2 only.
      */
     public long value(int slot, int i) {
         int o = at(slot);
-        return i != 0 ? slots[o + V1 - 1 + i] : (slots[o + K0] & IPV6) == 0 ? 0 : slots[o + V0];
+        return i != 0 ? slots[o + V1 - 1 + i] : (slots[o + K0] & IPV6) == 0 ? 0 : wide[slot * WIDE + V0];
     }
-
-    private static final int[] KEY_AT = {K0, K1, K2, K3, K4};
 
     public long key(int slot, int i) {
         int o = at(slot);
-        return (i == 1 || i == 3) && (slots[o + K0] & IPV6) == 0 ? 0 : slots[o + KEY_AT[i]];
+        if (i == 1 || i == 3) {
+            return (slots[o + K0] & IPV6) == 0 ? 0 : wide[slot * WIDE + (i == 1 ? K1 : K3)];
+        }
+        return slots[o + (i == 0 ? K0 : i == 2 ? K2 : K4)];
     }
 
     public static int peer(long word) {
@@ -183,12 +192,12 @@ public final class FlowTable {
 
     /**
      * An IPv4 key's words 1 and 3 are zero (no high address words; the callers' IPv4 keys always have
-     * them zero): only an IPv6 key reads, or writes, the second line.
+     * them zero): only an IPv6 key reads, or writes, {@link #wide}.
      */
     private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
         int o = at(s);
         return slots[o + K0] == k0 && slots[o + K2] == k2 && slots[o + K4] == k4
-                && ((k0 & IPV6) == 0 || slots[o + K1] == k1 && slots[o + K3] == k3);
+                && ((k0 & IPV6) == 0 || wide[s * WIDE + K1] == k1 && wide[s * WIDE + K3] == k3);
     }
 
     /** Whether a live entry has been idle longer than its state allows (a flow's two entries age together). */
@@ -309,8 +318,8 @@ public final class FlowTable {
                 slots[o + K2] = k2;
                 slots[o + K4] = k4;
                 if ((k0 & IPV6) != 0) {
-                    slots[o + K1] = k1; // an IPv4 key's are zero: its second line is never written nor read
-                    slots[o + K3] = k3;
+                    wide[free * WIDE + K1] = k1; // an IPv4 key's are zero: never written nor read
+                    wide[free * WIDE + K3] = k3;
                 }
                 touch(free, now);
                 reachTo(h, at); // before the entry is published, so a lookup that sees it walks far enough
@@ -407,7 +416,7 @@ public final class FlowTable {
     private void setValue(int slot, long k0, long hi, long lo, long v2) {
         int o = at(slot);
         if ((k0 & IPV6) != 0) {
-            slots[o + V0] = hi;
+            wide[slot * WIDE + V0] = hi;
         }
         slots[o + V1] = lo;
         slots[o + V2] = v2;
