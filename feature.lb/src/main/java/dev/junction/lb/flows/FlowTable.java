@@ -84,7 +84,7 @@ public final class FlowTable {
     public static final long DEFAULT_OPEN_NANOS = 900_000_000_000L, DEFAULT_CLOSING_NANOS = 10_000_000_000L,
             DEFAULT_UDP_NANOS = 60_000_000_000L;
     private volatile long openNanos = DEFAULT_OPEN_NANOS, closingNanos = DEFAULT_CLOSING_NANOS, udpNanos = DEFAULT_UDP_NANOS;
-    /** The largest table: 2^26 slots, 8 GiB. */
+    /** The largest table: 2^26 slots, 6 GiB (96 bytes a slot). */
     public static final int MAX_CAPACITY = 1 << 26;
 
     public FlowTable(int capacity) {
