@@ -107,6 +107,18 @@ public final class FlowTable {
         return slots[at((int) h & mask)];
     }
 
+    /**
+     * When the first slot of a key's window holds a live entry linked to another (likely an expired one
+     * that an insert will take over, which ends its flow), reads that peer's state word: a load issued
+     * early, as {@link #peek}; else 0.
+     */
+    public long peekPeer(long h) {
+        int home = (int) h & mask;
+        long w = slots[at(home)];
+        int p = peer(w);
+        return (w & STATUS) == LIVE && p != home ? slots[at(p & mask)] : 0;
+    }
+
     public int capacity() {
         return capacity;
     }

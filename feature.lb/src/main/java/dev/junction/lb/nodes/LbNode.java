@@ -242,6 +242,13 @@ public final class LbNode implements PacketNode {
                 p.rhash[j] = rh;
                 sink += t.peek(rh);
             }
+            sink += t.peekPeer(p.hash[i]); // the forward window's first line is in by now
+        }
+        // The reverse windows' first lines are on their way: the peers of what they hold, likewise.
+        for (int j = 0; j < misses; j++) {
+            if (pick[j] >= 0 && p.service[j].mode == Snapshot.MODE_NAT) {
+                sink += t.peekPeer(p.rhash[j]);
+            }
         }
         p.sink += sink;
         for (int j = 0; j < misses; j++) {
