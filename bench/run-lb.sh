@@ -3,7 +3,7 @@
 # run, each case in a JVM of its own (dev.junction.bench.LbBench):
 #   routed   the IPv4 reference (RoutedPipelineBench's case, no VIP);
 #   tracked  lb NAT, 2^20 client flows to one VIP of 16 backends, all made before the timing;
-#   new      lb NAT, every packet a new 5-tuple (UDP idle timeout 20 ms, expired every 50 ms);
+#   new      lb NAT, every packet a new 5-tuple (UDP idle timeout 20 ms, a twentieth of the table swept every 50 ms);
 #   maglev   Maglev table build, 1000 backends, M = 65537 and 655373.
 # Prints Mpps, ns and cycles per packet, bytes allocated per packet, the lb counters, and the ratios.
 # Usage: bench/run-lb.sh [--seconds N] [--flows N] [--table-slots N]

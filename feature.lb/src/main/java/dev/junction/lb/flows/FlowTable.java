@@ -50,15 +50,32 @@ public final class FlowTable {
 
     private final int capacity, mask;
     /**
-     * Every slot's words in one array, {@link #STRIDE} longs a slot from {@link #BASE}: the first cache
-     * line holds all an IPv4 lookup reads (state word, last seen, key words 0, 2 and 4, the value),
-     * the second the IPv6 key's high words, so a tracked IPv4 packet costs one line, not the four of
-     * arrays split by field. (G1 puts an array this large at the start of a region, 16 bytes of header
-     * before element 0: {@link #BASE} then starts each slot on a line; elsewhere it is only slower.)
+     * Every slot's words in one array, {@link #STRIDE} longs (one cache line) a slot from {@link #BASE}:
+     * all an IPv4 lookup reads and writes (state word, last seen, key words 0, 2 and 4, the home's reach,
+     * value words 1 and 2), so a tracked IPv4 packet costs one line, not the four of arrays split by
+     * field. (G1 puts an array this large at the start of a region, 16 bytes of header before element
+     * 0: {@link #BASE} then starts each slot on a line; elsewhere it is only slower.)
      */
     private final long[] slots;
-    static final int STRIDE = 16, BASE = 6;
-    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, V0 = 5, V1 = 6, V2 = 7, K1 = 8, K3 = 9;
+    /**
+     * What only an IPv6 entry has, {@link #WIDE} longs a slot: key words 1 and 3 (the addresses' high
+     * halves) and value word 0 (the target's); an IPv4 entry's are zero, never written nor read.
+     */
+    private final long[] wide;
+    static final int STRIDE = 8, BASE = 6, WIDE = 4;
+    private static final int WORD = 0, SEEN = 1, K0 = 2, K2 = 3, K4 = 4, REACH = 5, V1 = 6, V2 = 7;
+    /** In {@link #wide}. */
+    private static final int K1 = 0, K3 = 1, V0 = 2;
+    /**
+     * A slot's {@code REACH} word describes the keys whose window starts there (their home), not the
+     * entry the slot holds: bits 0-7 one past the furthest first-run position any of them was ever put
+     * at, bit 8 whether one was ever put in its second run, bits 16-23 one past the furthest position
+     * in a second run that starts here. A lookup walks no further than that, so a miss reads the home's
+     * line (and its neighbour) instead of all 32 of the window once no slot of it is EMPTY any more.
+     * Only raised (a CAS to the larger value, before the entry is published), never lowered.
+     */
+    private static final long SPILL = 1L << 8;
+    private static final int RUN2_SHIFT = 16;
     private static final long IPV6 = 1L << 62;
     private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
@@ -67,7 +84,7 @@ public final class FlowTable {
     public static final long DEFAULT_OPEN_NANOS = 900_000_000_000L, DEFAULT_CLOSING_NANOS = 10_000_000_000L,
             DEFAULT_UDP_NANOS = 60_000_000_000L;
     private volatile long openNanos = DEFAULT_OPEN_NANOS, closingNanos = DEFAULT_CLOSING_NANOS, udpNanos = DEFAULT_UDP_NANOS;
-    /** The largest table: 2^26 slots, 8 GiB. */
+    /** The largest table: 2^26 slots, 6 GiB (96 bytes a slot). */
     public static final int MAX_CAPACITY = 1 << 26;
 
     public FlowTable(int capacity) {
@@ -78,6 +95,7 @@ public final class FlowTable {
         this.capacity = capacity;
         mask = capacity - 1;
         slots = new long[BASE + capacity * STRIDE];
+        wide = new long[capacity * WIDE];
     }
 
     private static int at(int slot) {
@@ -87,6 +105,18 @@ public final class FlowTable {
     /** Reads the first slot's state word of a key's hash (the caller folds it into a sink): a load issued early. */
     public long peek(long h) {
         return slots[at((int) h & mask)];
+    }
+
+    /**
+     * When the first slot of a key's window holds a live entry linked to another (likely an expired one
+     * that an insert will take over, which ends its flow), reads that peer's state word: a load issued
+     * early, as {@link #peek}; else 0.
+     */
+    public long peekPeer(long h) {
+        int home = (int) h & mask;
+        long w = slots[at(home)];
+        int p = peer(w);
+        return (w & STATUS) == LIVE && p != home ? slots[at(p & mask)] : 0;
     }
 
     public int capacity() {
@@ -142,16 +172,21 @@ public final class FlowTable {
         WORDS.setVolatile(slots, at(slot) + WORD, to);
     }
 
-    /** Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. */
+    /**
+     * Value word {@code i}: 0 and 1 the target's address (high, low), 2 service, backend and port. Word 0
+     * (zero for an IPv4 target) is in {@link #wide}: IPv4 paths read words 1 and 2 only.
+     */
     public long value(int slot, int i) {
-        return slots[at(slot) + V0 + i];
+        int o = at(slot);
+        return i != 0 ? slots[o + V1 - 1 + i] : (slots[o + K0] & IPV6) == 0 ? 0 : wide[slot * WIDE + V0];
     }
-
-    private static final int[] KEY_AT = {K0, K1, K2, K3, K4};
 
     public long key(int slot, int i) {
         int o = at(slot);
-        return (i == 1 || i == 3) && (slots[o + K0] & IPV6) == 0 ? 0 : slots[o + KEY_AT[i]];
+        if (i == 1 || i == 3) {
+            return (slots[o + K0] & IPV6) == 0 ? 0 : wide[slot * WIDE + (i == 1 ? K1 : K3)];
+        }
+        return slots[o + (i == 0 ? K0 : i == 2 ? K2 : K4)];
     }
 
     public static int peer(long word) {
@@ -169,12 +204,12 @@ public final class FlowTable {
 
     /**
      * An IPv4 key's words 1 and 3 are zero (no high address words; the callers' IPv4 keys always have
-     * them zero): only an IPv6 key reads, or writes, the second line.
+     * them zero): only an IPv6 key reads, or writes, {@link #wide}.
      */
     private boolean keyIs(int s, long k0, long k1, long k2, long k3, long k4) {
         int o = at(s);
         return slots[o + K0] == k0 && slots[o + K2] == k2 && slots[o + K4] == k4
-                && ((k0 & IPV6) == 0 || slots[o + K1] == k1 && slots[o + K3] == k3);
+                && ((k0 & IPV6) == 0 || wide[s * WIDE + K1] == k1 && wide[s * WIDE + K3] == k3);
     }
 
     /** Whether a live entry has been idle longer than its state allows (a flow's two entries age together). */
@@ -197,8 +232,32 @@ public final class FlowTable {
 
     /** {@link #find(long, long, long, long, long, long)} with the key's {@link #hash} already made. */
     public int find(long h, long k0, long k1, long k2, long k3, long k4, long now) {
-        for (int i = 0; i < WINDOW; i++) {
-            int s = probe(h, i);
+        int home = (int) h & mask;
+        long reach = reach(home);
+        int r1 = (int) reach & 0xff;
+        for (int i = 0; i < r1; i++) {
+            int s = (home + i) & mask;
+            long w1 = word(s);
+            long status = w1 & STATUS;
+            if (status == EMPTY) {
+                return -1;
+            }
+            if (status == LIVE && keyIs(s, k0, k1, k2, k3, k4)) {
+                long w2 = word(s);
+                if ((w2 & STATUS) == LIVE && w2 >>> GEN_SHIFT == w1 >>> GEN_SHIFT) {
+                    return expired(s, w2, now) ? -1 : s;
+                }
+            }
+        }
+        return (reach & SPILL) == 0 ? -1 : findInRun2(h, k0, k1, k2, k3, k4, now);
+    }
+
+    /** The second run of a window, for a home one of whose keys was put there (rare below half full). */
+    private int findInRun2(long h, long k0, long k1, long k2, long k3, long k4, long now) {
+        int home2 = (int) (h >>> 32) & mask;
+        int r2 = (int) (reach(home2) >>> RUN2_SHIFT) & 0xff;
+        for (int i = 0; i < r2; i++) {
+            int s = (home2 + i) & mask;
             long w1 = word(s);
             long status = w1 & STATUS;
             if (status == EMPTY) {
@@ -214,11 +273,38 @@ public final class FlowTable {
         return -1;
     }
 
+    private long reach(int home) {
+        return (long) WORDS.getVolatile(slots, at(home) + REACH);
+    }
+
+    /** Window position {@code i} of a key of hash {@code h} is taken: its home's reach covers it from now on. */
+    private void reachTo(long h, int i) {
+        if (i < HALF) {
+            raise(at((int) h & mask) + REACH, 0xff, 0, i + 1);
+        } else {
+            raise(at((int) (h >>> 32) & mask) + REACH, 0xff, RUN2_SHIFT, i - HALF + 1);
+            int o = at((int) h & mask) + REACH;
+            for (long r = (long) WORDS.getVolatile(slots, o); (r & SPILL) == 0; r = (long) WORDS.getVolatile(slots, o)) {
+                if (WORDS.compareAndSet(slots, o, r, r | SPILL)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Raises the field of {@code bits} at {@code shift} of the long at {@code o} to at least {@code to}. */
+    private void raise(int o, long bits, int shift, int to) {
+        for (long r = (long) WORDS.getVolatile(slots, o); (r >>> shift & bits) < to; r = (long) WORDS.getVolatile(slots, o)) {
+            if (WORDS.compareAndSet(slots, o, r, r & ~(bits << shift) | (long) to << shift)) {
+                return;
+            }
+        }
+    }
+
     /** Claims a slot of the key's window (BUSY); returns it with its old word in {@code old[0]}, or -1. */
-    private int claim(long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
-        long h = hash(k0, k1, k2, k3, k4);
+    private int claim(long h, long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
         for (int attempt = 0; attempt < WINDOW; attempt++) {
-            int free = -1;
+            int free = -1, at = -1;
             long freeWord = 0;
             for (int i = 0; i < WINDOW; i++) {
                 int s = probe(h, i);
@@ -227,6 +313,7 @@ public final class FlowTable {
                 if (status == EMPTY || status == DEAD || status == LIVE && expired(s, w, now)) {
                     free = s;
                     freeWord = w;
+                    at = i;
                     break;
                 }
             }
@@ -243,10 +330,11 @@ public final class FlowTable {
                 slots[o + K2] = k2;
                 slots[o + K4] = k4;
                 if ((k0 & IPV6) != 0) {
-                    slots[o + K1] = k1; // an IPv4 key's are zero: its second line is never written nor read
-                    slots[o + K3] = k3;
+                    wide[free * WIDE + K1] = k1; // an IPv4 key's are zero: never written nor read
+                    wide[free * WIDE + K3] = k3;
                 }
                 touch(free, now);
+                reachTo(h, at); // before the entry is published, so a lookup that sees it walks far enough
                 return free;
             }
         }
@@ -286,30 +374,46 @@ public final class FlowTable {
     public int insert(long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
                       boolean reverse, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
                       long now, long[] scratch) {
+        return insert(hash(f0, f1, f2, f3, f4), f0, f1, f2, f3, f4, bh, bl, v2, reverse, r0, r1, r2, r3, r4, vh, vl, rv2,
+                now, scratch);
+    }
+
+    /** {@link #insert(long, long, long, long, long, long, long, long, boolean, long, long, long, long, long, long, long, long, long, long[])} with the forward key's {@link #hash} already made. */
+    public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
+                      boolean reverse, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
+                      long now, long[] scratch) {
+        return insert(fh, f0, f1, f2, f3, f4, bh, bl, v2, reverse, reverse ? hash(r0, r1, r2, r3, r4) : 0, r0, r1, r2, r3, r4,
+                vh, vl, rv2, now, scratch);
+    }
+
+    /** The same with the reverse key's {@link #hash} made too ({@code rh}; anything when not {@code reverse}). */
+    public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2,
+                      boolean reverse, long rh, long r0, long r1, long r2, long r3, long r4, long vh, long vl, long rv2,
+                      long now, long[] scratch) {
         int svc = service(v2);
         int limit = serviceLimit[svc];
         if (limit > 0 && serviceCount.get(svc) >= limit) {
             serviceRefused.getAndIncrement(svc);
             return SERVICE_FULL;
         }
-        int s = claim(f0, f1, f2, f3, f4, now, scratch);
+        int s = claim(fh, f0, f1, f2, f3, f4, now, scratch);
         if (s < 0) {
             serviceRefused.getAndIncrement(svc);
             return TABLE_FULL;
         }
         long sOld = scratch[0];
-        setValue(s, bh, bl, v2);
+        setValue(s, f0, bh, bl, v2);
         int r = s;
         long rOld = 0;
         if (reverse) {
-            r = claim(r0, r1, r2, r3, r4, now, scratch);
+            r = claim(rh, r0, r1, r2, r3, r4, now, scratch);
             if (r < 0) {
                 release(s, sOld);
                 serviceRefused.getAndIncrement(svc);
                 return TABLE_FULL;
             }
             rOld = scratch[0];
-            setValue(r, vh, vl, rv2);
+            setValue(r, r0, vh, vl, rv2);
         }
         serviceCount.getAndIncrement(svc);
         long live = nextGen(sOld) | (long) r << PEER_SHIFT | LIVE;
@@ -317,12 +421,15 @@ public final class FlowTable {
             publish(r, nextGen(rOld) | (long) s << PEER_SHIFT | REVERSE | LIVE);
         }
         publish(s, live);
-        return dedupe(s, live, hash(f0, f1, f2, f3, f4));
+        return dedupe(s, live, fh);
     }
 
-    private void setValue(int slot, long hi, long lo, long v2) {
+    /** An IPv4 entry's high address word is zero and not written (its key's {@code k0} says which). */
+    private void setValue(int slot, long k0, long hi, long lo, long v2) {
         int o = at(slot);
-        slots[o + V0] = hi;
+        if ((k0 & IPV6) != 0) {
+            wide[slot * WIDE + V0] = hi;
+        }
         slots[o + V1] = lo;
         slots[o + V2] = v2;
     }
@@ -337,7 +444,15 @@ public final class FlowTable {
                 break;
             }
         }
-        for (int i = 0; i < WINDOW; i++) {
+        // As far as the reach goes, read after this entry's publication: another inserter's reach is
+        // raised before its publication, so of two racing ones at least one sees the other.
+        long reach = reach((int) h & mask);
+        int r1 = (int) reach & 0xff;
+        int end = (reach & SPILL) == 0 ? r1 : HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff);
+        for (int i = 0; i < end; i++) {
+            if (i >= r1 && i < HALF) {
+                continue; // past the first run's reach: on to the second run
+            }
             int t = probe(h, i);
             if (t == s) {
                 continue;
@@ -361,6 +476,11 @@ public final class FlowTable {
 
     /** Marks a live entry and its peer dead (whoever's CAS wins); returns whether this call did. */
     public boolean kill(int slot, long word) {
+        return kill(slot, word, true);
+    }
+
+    /** {@link #kill(int, long)}; the service's count is left to the caller when not {@code count}. */
+    private boolean kill(int slot, long word, boolean count) {
         if ((word & STATUS) != LIVE || !casWord(slot, word, nextGen(word) | DEAD)) {
             return false;
         }
@@ -372,7 +492,9 @@ public final class FlowTable {
                 casWord(p, pw, nextGen(pw) | DEAD);
             }
         }
-        serviceCount.getAndDecrement(service(value(forward, 2)));
+        if (count) {
+            serviceCount.getAndDecrement(service(value(forward, 2)));
+        }
         return true;
     }
 
@@ -395,11 +517,48 @@ public final class FlowTable {
 
     /** Control thread: reclaims every expired flow; returns how many. */
     public int expire(long now) {
+        return expire(now, 0, capacity);
+    }
+
+    /** Where the next {@link #expireSome} starts. */
+    private int sweepCursor;
+    /** The sweep's per-service reclaims, added to the counts once a pass rather than once a flow. */
+    private final int[] swept = new int[MAX_SERVICES];
+
+    /**
+     * Control thread: reclaims the expired flows of the next {@code slots} slots (a sweep in steps, so
+     * that no one call reads the whole table, wrapping at the end); returns how many.
+     */
+    public synchronized int expireSome(long now, int slots) {
         int n = 0;
-        for (int s = 0; s < capacity; s++) {
+        for (int left = Math.min(slots, capacity); left > 0; ) {
+            int from = sweepCursor, count = Math.min(left, capacity - from);
+            n += expire(now, from, count);
+            left -= count;
+            sweepCursor = from + count == capacity ? 0 : from + count;
+        }
+        return n;
+    }
+
+    private synchronized int expire(long now, int from, int count) {
+        int n = 0;
+        int[] dec = swept;
+        for (int s = from, end = from + count; s < end; s++) {
             long w = word(s);
-            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && expired(s, w, now) && kill(s, w)) {
-                n++;
+            if ((w & STATUS) == LIVE && (w & REVERSE) == 0 && expired(s, w, now)) {
+                int svc = service(value(s, 2));
+                if (kill(s, w, false)) {
+                    dec[svc]++;
+                    n++;
+                }
+            }
+        }
+        if (n > 0) {
+            for (int i = 0; i < MAX_SERVICES; i++) {
+                if (dec[i] != 0) {
+                    serviceCount.getAndAdd(i, -dec[i]);
+                    dec[i] = 0;
+                }
             }
         }
         return n;

@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A packet's IP and TCP/UDP fields as the lb nodes need them, parsed into one reused object per worker
- * (no object per packet), and the NAT rewrites of an address and port with their checksums.
+ * A packet's IP and TCP/UDP fields as the reverse nodes need them, parsed into one reused object per
+ * worker (no object per packet), and the NAT rewrite of the source with its checksums; lb-ip4/lb-ip6
+ * parse a whole vector into a {@link ParsedVector}. The drop codes and TCP flags are both's.
  */
 final class Headers {
     static final int OK = -1, TRUNCATED_IP = 0, TRUNCATED_L4 = 1, FRAGMENT = 2, NOT_TCP_UDP = 3;
@@ -85,23 +86,6 @@ final class Headers {
 
     private long l4Checksum() {
         return proto == TCP ? l4 + 16 : l4 + 6;
-    }
-
-    /** Rewrites the destination address and port (NAT towards a backend), checksums updated incrementally. */
-    void rewriteDestination(MemorySegment m, long hi, long lo, int port) {
-        long delta;
-        if (family == 4) {
-            delta = Checksums.delta32((int) dl, (int) lo);
-            m.set(U32, ip + 16, (int) lo);
-            Checksums.update(m, ip + 10, delta);
-        } else {
-            delta = Checksums.delta64(dh, hi) + Checksums.delta64(dl, lo);
-            m.set(U64, ip + 24, hi);
-            m.set(U64, ip + 32, lo);
-        }
-        long l4Delta = delta + Checksums.delta16(dport, port); // the pseudo-header holds the address
-        m.set(U16, l4 + 2, (short) port);
-        fixL4(m, l4Delta);
     }
 
     /** Rewrites the source address and port (NAT of a backend's reply back to the VIP). */

@@ -39,7 +39,6 @@ public final class LbNode implements PacketNode {
     private final String name;
     private final int family;
     private final LbControl lb;
-    private final PerWorker<Headers> headers = new PerWorker<>(i -> new Headers());
     private final PerWorker<DsrInterfaces> dsr = new PerWorker<>(i -> new DsrInterfaces());
 
     /**
@@ -65,9 +64,8 @@ public final class LbNode implements PacketNode {
             return ifIndex;
         }
     }
-    /** Per worker: the insert's scratch word, then the load sink, then each packet's flow-key hash. */
-    private final PerWorker<long[]> scratch = new PerWorker<>(i -> new long[HASHES + PacketVector.MAX]);
-    private static final int SINK = 1, HASHES = 2;
+    /** Per worker: the vector's parsed fields, filled by the first pass and read by the second. */
+    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector());
 
     private LbNode(String name, int family, LbControl lb) {
         this.name = name;
@@ -105,9 +103,8 @@ public final class LbNode implements PacketNode {
 
     @Override
     public void workers(int count) {
-        headers.resize(count);
         dsr.resize(count);
-        scratch.resize(count);
+        parsed.resize(count);
         lb.workers(count);
     }
 
@@ -124,144 +121,250 @@ public final class LbNode implements PacketNode {
     @Override
     public void process(PacketVector v, NodeContext ctx) {
         int w = ctx.worker();
-        Headers f = headers.get(w);
-        long[] tmp = scratch.get(w);
+        ParsedVector p = parsed.get(w);
         long[] counters = lb.backendCounters.get(w);
         Snapshot snap = lb.snapshot();
-        int[] dsrIf = dsr.get(w).current(snap, ctx.interfaces());
         FlowTable t = lb.table();
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         long now = ctx.now();
         int n = v.count();
-        // First each packet's flow hash, then a load of the first slot of each one's window, so that the
-        // vector's table misses are in flight together instead of one after the other in the main pass.
+        // The one parse: each packet's fields and its flow key's hash into the per-worker arrays (a loop of
+        // its own, one call a vector: whether C2 inlines it or not, no call a packet).
+        p.parse(v, pool, m, family);
+        // Then a load of the first slot of each one's window, in a loop of its own (a few instructions an
+        // iteration), so that the vector's table misses are in flight together, not one after the other.
         long sink = 0;
+        int[] result = p.result;
+        long[] hash = p.hash;
         for (int i = 0; i < n; i++) {
-            int b = v.buffer(i);
-            int l3 = pool.l3Offset(b);
-            long ip = pool.data(b) + l3;
-            int avail = pool.length(b) - l3;
-            if ((family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail)) == Headers.OK) {
-                long h = FlowTable.hash(FlowTable.misc(family, pool.vrf(b), f.proto, f.sport, f.dport), f.sh, f.sl, f.dh, f.dl);
-                tmp[HASHES + i] = h;
-            } else {
-                tmp[HASHES + i] = 0;
+            if (result[i] == Headers.OK) {
+                sink += t.peek(hash[i]);
             }
         }
-        // The loads in a loop of their own: a few instructions each, so the core has many in flight at once.
+        p.sink = sink;
+        Snapshot.Backend[] backends = snap.backends;
+        long tracked = 0;
+        int misses = 0;
+        int[] miss = p.miss;
         for (int i = 0; i < n; i++) {
-            sink += t.peek(tmp[HASHES + i]);
-        }
-        tmp[SINK] = sink;
-        for (int i = 0; i < n; i++) {
-            int b = v.buffer(i);
-            int l3 = pool.l3Offset(b);
-            long ip = pool.data(b) + l3;
-            int avail = pool.length(b) - l3;
-            int res = family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail);
+            int res = result[i];
             if (res != Headers.OK) {
                 v.drop(i, res);
                 continue;
             }
+            int b = v.buffer(i);
             int index = pool.adjacency(b);
             Snapshot.Vip vip = index >= 0 && index < snap.vips.length ? snap.vips[index] : null;
             if (vip == null || vip.family != family) {
                 v.drop(i, NO_VIP);
                 continue;
             }
-            Snapshot.Service s = vip.service(f.proto, f.dport);
+            Snapshot.Service s = vip.service(p.proto(i), p.dport(i));
             if (s == null) {
                 v.drop(i, NO_SERVICE);
                 continue;
             }
-            int vrf = pool.vrf(b);
-            long k0 = FlowTable.misc(family, vrf, f.proto, f.sport, f.dport);
-            int slot = t.find(tmp[HASHES + i], k0, f.sh, f.sl, f.dh, f.dl, now);
-            if (slot >= 0 && (f.flags & (Headers.SYN | Headers.ACK)) == Headers.SYN
-                    && (t.word(slot) & FlowTable.CLOSING) != 0) {
-                t.kill(slot, t.word(slot)); // a new connection on the ports of one that closed: a new flow
-                slot = -1;
+            int slot = t.find(hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
+            if (slot >= 0) {
+                long v2 = t.value(slot, 2);
+                int id = FlowTable.backend(v2);
+                Snapshot.Backend be = id < backends.length ? backends[id] : null;
+                if (be == null || be.down && p.syn(i) || p.syn(i) && (t.word(slot) & FlowTable.CLOSING) != 0) {
+                    again(t, slot, be, p.syn(i), ctx); // the flow ends here and the packet is balanced again
+                } else {
+                    tracked++;
+                    counters[id * 2 + 1]++;
+                    if (p.ends(i)) {
+                        t.close(slot);
+                    }
+                    t.touch(slot, now);
+                    if (s.mode == Snapshot.MODE_NAT) {
+                        if (family == 4) {
+                            p.rewriteDestination4(m, i, (int) t.value(slot, 1), FlowTable.port(v2));
+                        } else {
+                            p.rewriteDestination6(m, i, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
+                        }
+                        v.next(i, 0);
+                    } else {
+                        direct(v, i, b, s, slot, v2, pool, m, ctx);
+                    }
+                    continue;
+                }
             }
+            miss[misses] = i;
+            p.service[misses++] = s;
+        }
+        if (tracked != 0) {
+            ctx.count(C_TRACKED, tracked);
+        }
+        if (misses != 0) {
+            newFlows(v, p, misses, snap, t, counters, now, pool, m, ctx);
+        }
+    }
+
+    /**
+     * A flow found that does not go on: its backend left the service; a SYN on a flow of a backend found
+     * down (a client's retry, or a new connection: not to a dead backend); or a SYN on the ports of a
+     * connection that closed (a new connection). The flow dies and the packet is balanced again.
+     */
+    private static void again(FlowTable t, int slot, Snapshot.Backend be, boolean syn, NodeContext ctx) {
+        long word = t.word(slot);
+        t.kill(slot, word);
+        if (syn && (word & FlowTable.CLOSING) != 0) {
+            return; // a new connection on the ports of one that closed: not counted
+        }
+        ctx.count(be == null ? C_REBALANCED : C_DOWN_SYN, 1);
+    }
+
+    /**
+     * The vector's packets of no flow, after the others: first each one's backend (Maglev) and the hash
+     * of its reverse key, with a load of that key's first slot, so that the reverse entries' misses are
+     * in flight together too; then, in the packets' order, each flow is looked up again (an earlier packet
+     * of the vector may have made it) and made, and the packet goes on as a tracked one.
+     */
+    private void newFlows(PacketVector v, ParsedVector p, int misses, Snapshot snap, FlowTable t, long[] counters,
+                          long now, PacketPool pool, MemorySegment m, NodeContext ctx) {
+        int[] miss = p.miss, pick = p.pick;
+        long sink = 0;
+        for (int j = 0; j < misses; j++) {
+            int i = miss[j];
+            Snapshot.Service s = p.service[j];
+            int[] table = s.table;
+            int id = table[flowHash(p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i]) % table.length];
+            pick[j] = id;
+            if (id >= 0 && s.mode == Snapshot.MODE_NAT) {
+                Snapshot.Backend be = snap.backends[id];
+                int bport = be.port == 0 ? p.dport(i) : be.port;
+                long r0 = FlowTable.misc(family, pool.vrf(v.buffer(i)), p.proto(i), bport, p.sport(i));
+                long rh = FlowTable.hash(r0, be.hi, be.lo, p.sh[i], p.sl[i]);
+                p.rk0[j] = r0;
+                p.rhash[j] = rh;
+                sink += t.peek(rh);
+            }
+            sink += t.peekPeer(p.hash[i]); // the forward window's first line is in by now
+        }
+        // The reverse windows' first lines are on their way: the peers of what they hold, likewise.
+        for (int j = 0; j < misses; j++) {
+            if (pick[j] >= 0 && p.service[j].mode == Snapshot.MODE_NAT) {
+                sink += t.peekPeer(p.rhash[j]);
+            }
+        }
+        p.sink += sink;
+        for (int j = 0; j < misses; j++) {
+            int i = miss[j];
+            Snapshot.Service s = p.service[j];
+            p.service[j] = null; // no snapshot's service held past the vector
+            int b = v.buffer(i);
+            int slot = t.find(p.hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
+            boolean made = false;
             if (slot >= 0) {
                 int id = FlowTable.backend(t.value(slot, 2));
-                if (id >= snap.backends.length || snap.backends[id] == null) {
-                    t.kill(slot, t.word(slot)); // its backend left the service: balance the flow again
-                    ctx.count(C_REBALANCED, 1);
+                Snapshot.Backend be = id < snap.backends.length ? snap.backends[id] : null;
+                if (be == null || be.down && p.syn(i) || p.syn(i) && (t.word(slot) & FlowTable.CLOSING) != 0) {
+                    again(t, slot, be, p.syn(i), ctx);
                     slot = -1;
-                } else if (snap.backends[id].down && (f.flags & (Headers.SYN | Headers.ACK)) == Headers.SYN) {
-                    t.kill(slot, t.word(slot)); // a client's retry, or a new connection: not to a backend found dead
-                    ctx.count(C_DOWN_SYN, 1);
-                    slot = -1;
-                } else {
-                    ctx.count(C_TRACKED, 1);
                 }
             }
             if (slot < 0) {
-                int[] table = s.table;
-                int id = table[flowHash(k0, f.sh, f.sl, f.dh, f.dl) % table.length];
-                if (id < 0) {
-                    v.drop(i, NO_BACKEND);
-                    continue;
-                }
-                if (s.mode == Snapshot.MODE_DSR && (id >= dsrIf.length || dsrIf[id] < 0)) {
-                    v.drop(i, DSR_OFF_LINK); // no flow for a backend that cannot be reached at layer 2
-                    continue;
-                }
-                Snapshot.Backend be = snap.backends[id];
-                int bport = be.port == 0 ? f.dport : be.port;
-                slot = t.insert(k0, f.sh, f.sl, f.dh, f.dl, be.hi, be.lo, FlowTable.value(s.number, id, bport),
-                        s.mode == Snapshot.MODE_NAT, FlowTable.misc(family, vrf, f.proto, bport, f.sport), be.hi, be.lo, f.sh, f.sl,
-                        f.dh, f.dl, FlowTable.value(s.number, id, f.dport), now, tmp);
+                slot = newFlow(p, i, j, b, s, snap, t, now, ctx);
                 if (slot < 0) {
-                    v.drop(i, slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
+                    v.drop(i, -slot - 1);
                     continue;
                 }
-                counters[FlowTable.backend(t.value(slot, 2)) * 2]++;
-                ctx.count(C_NEW, 1);
+                made = true;
             }
-            long v2 = t.value(slot, 2);
-            counters[FlowTable.backend(v2) * 2 + 1]++;
-            if (f.ends()) {
+            long v2 = t.value(slot, 2); // another worker's entry for the same flow may have won
+            int id = FlowTable.backend(v2);
+            if (made) {
+                counters[id * 2]++;
+                ctx.count(C_NEW, 1);
+            } else {
+                ctx.count(C_TRACKED, 1);
+            }
+            counters[id * 2 + 1]++;
+            if (p.ends(i)) {
                 t.close(slot);
             }
             t.touch(slot, now);
-            if (s.mode == Snapshot.MODE_GRE) {
-                // GRE (RFC 2784, no options): an outer IPv4 header and 4 bytes of GRE in front of the packet,
-                // which is left untouched; the layer-2 header moves to the new start for ip4-rewrite to fill.
-                int inner = Short.toUnsignedInt(m.get(Checksums.U16, ip + 2)); // without any Ethernet padding
-                if (inner + 24 > 65535 || !pool.advance(b, -24)) {
-                    v.drop(i, GRE_NO_ROOM);
-                    continue;
+            if (s.mode == Snapshot.MODE_NAT) {
+                if (family == 4) {
+                    p.rewriteDestination4(m, i, (int) t.value(slot, 1), FlowTable.port(v2));
+                } else {
+                    p.rewriteDestination6(m, i, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
                 }
-                pool.length(b, l3 + 24 + inner);
-                long frame = pool.data(b);
-                MemorySegment.copy(m, frame + 24, m, frame, l3);
-                if (l3 >= 2) {
-                    m.set(Checksums.U16, frame + l3 - 2, (short) 0x0800);
-                }
-                long outer = frame + l3;
-                Ipv4.writeHeader(m, outer, inner + 24, 64, 47, s.greSource, (int) t.value(slot, 1));
-                m.set(Checksums.U32, outer + 20, 0x0000_0800); // no flags, version 0, protocol IPv4
                 v.next(i, 0);
-                continue;
+            } else {
+                direct(v, i, b, s, slot, v2, pool, m, ctx);
             }
-            if (s.mode == Snapshot.MODE_DSR) {
-                // L2 DSR: the packet stays as it is, for the VIP the backend holds on its loopback; ip4-rewrite
-                // gives it the backend's MAC (ARP first if need be) on the backend's own network.
-                int id = FlowTable.backend(v2);
-                int tx = id < dsrIf.length ? dsrIf[id] : -1;
-                if (tx < 0) {
-                    v.drop(i, DSR_OFF_LINK);
-                    continue;
-                }
-                pool.txInterface(b, tx);
-                pool.nextHop(b, (int) t.value(slot, 1));
-                v.next(i, 1);
-                continue;
-            }
-            f.rewriteDestination(m, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
-            v.next(i, 0);
         }
+    }
+
+    /** Makes packet {@code i}'s flow (the {@code j}th of no flow) on its Maglev pick: its slot, or {@code -1 - drop code}. */
+    private int newFlow(ParsedVector p, int i, int j, int b, Snapshot.Service s, Snapshot snap, FlowTable t, long now,
+                        NodeContext ctx) {
+        int id = p.pick[j];
+        if (id < 0) {
+            return -1 - NO_BACKEND;
+        }
+        if (s.mode == Snapshot.MODE_DSR) {
+            int[] dsrIf = dsr.get(ctx.worker()).current(snap, ctx.interfaces());
+            if (id >= dsrIf.length || dsrIf[id] < 0) {
+                return -1 - DSR_OFF_LINK; // no flow for a backend that cannot be reached at layer 2
+            }
+        }
+        Snapshot.Backend be = snap.backends[id];
+        long sh = p.sh[i], sl = p.sl[i];
+        int dport = p.dport(i);
+        int bport = be.port == 0 ? dport : be.port;
+        boolean nat = s.mode == Snapshot.MODE_NAT;
+        int slot = t.insert(p.hash[i], p.k0[i], sh, sl, p.dh[i], p.dl[i], be.hi, be.lo, FlowTable.value(s.number, id, bport),
+                nat, nat ? p.rhash[j] : 0, nat ? p.rk0[j] : 0, be.hi, be.lo, sh, sl,
+                p.dh[i], p.dl[i], FlowTable.value(s.number, id, dport), now, p.scratch);
+        if (slot < 0) {
+            return -1 - (slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
+        }
+        return slot;
+    }
+
+    /** DSR and GRE: the packet left as it is, for a backend that holds the VIP itself; -1 or a drop code. */
+    private int direct(PacketVector v, int i, int b, Snapshot.Service s, int slot, long v2, PacketPool pool,
+                       MemorySegment m, NodeContext ctx) {
+        FlowTable t = lb.table();
+        if (s.mode == Snapshot.MODE_GRE) {
+            // GRE (RFC 2784, no options): an outer IPv4 header and 4 bytes of GRE in front of the packet,
+            // which is left untouched; the layer-2 header moves to the new start for ip4-rewrite to fill.
+            int l3 = pool.l3Offset(b);
+            long ip = pool.data(b) + l3;
+            int inner = Short.toUnsignedInt(m.get(Checksums.U16, ip + 2)); // without any Ethernet padding
+            if (inner + 24 > 65535 || !pool.advance(b, -24)) {
+                v.drop(i, GRE_NO_ROOM);
+                return -1;
+            }
+            pool.length(b, l3 + 24 + inner);
+            long frame = pool.data(b);
+            MemorySegment.copy(m, frame + 24, m, frame, l3);
+            if (l3 >= 2) {
+                m.set(Checksums.U16, frame + l3 - 2, (short) 0x0800);
+            }
+            long outer = frame + l3;
+            Ipv4.writeHeader(m, outer, inner + 24, 64, 47, s.greSource, (int) t.value(slot, 1));
+            m.set(Checksums.U32, outer + 20, 0x0000_0800); // no flags, version 0, protocol IPv4
+            v.next(i, 0);
+            return -1;
+        }
+        // L2 DSR: the packet stays as it is, for the VIP the backend holds on its loopback; ip4-rewrite
+        // gives it the backend's MAC (ARP first if need be) on the backend's own network.
+        int[] dsrIf = dsr.get(ctx.worker()).current(lb.snapshot(), ctx.interfaces());
+        int id = FlowTable.backend(v2);
+        int tx = id < dsrIf.length ? dsrIf[id] : -1;
+        if (tx < 0) {
+            v.drop(i, DSR_OFF_LINK);
+            return -1;
+        }
+        pool.txInterface(b, tx);
+        pool.nextHop(b, (int) t.value(slot, 1));
+        v.next(i, 1);
+        return -1;
     }
 }

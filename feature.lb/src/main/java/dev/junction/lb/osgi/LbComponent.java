@@ -125,13 +125,14 @@ public final class LbComponent {
             t.setDaemon(true);
             return t;
         });
+        // A tenth of the table every 100 ms: each slot seen once a second, no one pass over all of it.
         sweeper.scheduleWithFixedDelay(() -> {
             try {
-                control.table().expire(System.nanoTime());
+                control.table().expireSome(System.nanoTime(), Math.max(1, control.table().capacity() / 10));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "flow expiry: " + e);
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }, 100, 100, TimeUnit.MILLISECONDS);
         prober = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lb-health");
             t.setDaemon(true);

@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.Component;
 public final class LbStatements {
     public static final String SERVICE_PID = "junction.lb.service", BACKEND_PID = "junction.lb.backend",
             HEALTH_PID = "junction.lb.health", SETTINGS_PID = "junction.lb.settings";
-    /** The flow table's slots when no {@code lb-settings table=} says otherwise: 2^20, 128 MiB (a NAT flow takes two). */
+    /** The flow table's slots when no {@code lb-settings table=} says otherwise: 2^20, 96 MiB (a NAT flow takes two). */
     public static final int DEFAULT_TABLE = 1 << 20;
     /** Idle timeouts by default, in seconds: an open TCP flow, one that saw FIN or RST, a UDP flow (the table's own). */
     public static final long DEFAULT_TCP = FlowTable.DEFAULT_OPEN_NANOS / 1_000_000_000L,
@@ -147,7 +147,7 @@ public final class LbStatements {
 
         public SettingsStatement() {
             super(singleton("lb-settings", SETTINGS_PID)
-                    .key("table", "N", "flow table slots, a power of two; a NAT flow takes two, 128 bytes each (read "
+                    .key("table", "N", "flow table slots, a power of two; a NAT flow takes two, 96 bytes each (read "
                             + "when the bundle starts)", number(1 << 10, FlowTable.MAX_CAPACITY),
                             (long) DEFAULT_TABLE)
                     .key("tcp", "SECONDS", "idle timeout of an open TCP flow", number(1, 100L * 365 * 86400), DEFAULT_TCP)

@@ -92,6 +92,56 @@ class FlowTableTest {
         assertEquals(ok, t.size());
     }
 
+    /**
+     * A crowded, churned table (no slot EMPTY any more, windows spilling into their second runs): every
+     * live flow is still found both ways through its home's reach, and every ended one is gone.
+     */
+    @Test
+    void lookupsFollowTheReachThroughChurn() {
+        FlowTable t = new FlowTable(256);
+        long[] sc = new long[1];
+        java.util.Set<Integer> live = new java.util.HashSet<>();
+        java.util.Random rnd = new java.util.Random(15);
+        for (int step = 0; step < 20_000; step++) {
+            int c = rnd.nextInt(400);
+            int s = findForward(t, c, NOW);
+            if (s >= 0) {
+                assertTrue(live.contains(c), "client " + c + " found but ended");
+                assertTrue(t.kill(s, t.word(s)));
+                live.remove(c);
+            } else {
+                assertTrue(!live.contains(c), "client " + c + " live but not found, step " + step);
+                if (insert(t, c, 0, NOW, sc) >= 0) {
+                    live.add(c);
+                }
+            }
+        }
+        assertTrue(live.size() > 60, live.size() + " live");
+        for (int c = 0; c < 400; c++) {
+            assertEquals(live.contains(c), findForward(t, c, NOW) >= 0, "client " + c);
+            assertEquals(live.contains(c), findReverse(t, c, NOW) >= 0, "client " + c + "'s reverse entry");
+        }
+        assertEquals(live.size(), t.size());
+    }
+
+    /** The sweep in steps: a tenth at a time from a cursor that wraps, every expired flow reclaimed once. */
+    @Test
+    void theSweepInStepsReclaimsEveryExpiredFlow() {
+        FlowTable t = new FlowTable(1024);
+        long[] sc = new long[1];
+        for (int c = 0; c < 200; c++) {
+            assertTrue(insert(t, c, 1, NOW, sc) >= 0);
+        }
+        long later = NOW + FlowTable.DEFAULT_OPEN_NANOS + 1;
+        int n = 0;
+        for (int i = 0; i < 11; i++) {
+            n += t.expireSome(later, 1024 / 10);
+        }
+        assertEquals(200, n);
+        assertEquals(0, t.serviceCount(1));
+        assertEquals(0, t.expireSome(later, 5000), "nothing left, and a step longer than the table wraps");
+    }
+
     /** Two workers meeting the same new flows at once: one entry per flow survives. */
     @Test
     void racingInsertsLeaveOneEntry() throws Exception {
