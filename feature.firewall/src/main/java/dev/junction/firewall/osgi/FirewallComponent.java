@@ -1,5 +1,6 @@
 package dev.junction.firewall.osgi;
 
+import dev.junction.config.StoredConfiguration;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.dataplane.InterfaceListener;
 import dev.junction.dataplane.InterfaceStatus;
@@ -9,7 +10,6 @@ import dev.junction.firewall.control.FirewallControl;
 import dev.junction.firewall.nodes.FirewallNode;
 import dev.junction.graph.PacketNode;
 import dev.junction.routing.Routing;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -19,9 +19,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedService;
@@ -137,27 +135,11 @@ public final class FirewallComponent {
     }
 
     private Dictionary<String, Object> stored(String pid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.pid=" + pid + ")");
-            return cs == null || cs.length == 0 ? null : cs[0].getProperties();
-        } catch (IOException | InvalidSyntaxException e) {
-            return null;
-        }
+        return StoredConfiguration.singleton(cm, pid);
     }
 
     private void applyStored(ManagedServiceFactory factory, String factoryPid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                try {
-                    factory.updated(c.getPid(), c.getProperties());
-                } catch (ConfigurationException e) {
-                    LOG.log(System.Logger.Level.WARNING, e.getReason());
-                }
-            }
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.log(System.Logger.Level.WARNING, "stored firewall statements: " + e);
-        }
+        StoredConfiguration.applyAll(cm, factory, factoryPid, "firewall statements", LOG);
     }
 
     private int vrfId(String name) {

@@ -1,5 +1,6 @@
 package dev.junction.lb.osgi;
 
+import dev.junction.config.StoredConfiguration;
 import dev.junction.graph.PacketNode;
 import dev.junction.lb.LoadBalancer;
 import dev.junction.lb.control.LbControl;
@@ -14,7 +15,6 @@ import dev.junction.routing.LocalService;
 import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -25,9 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedService;
@@ -175,27 +173,11 @@ public final class LbComponent {
     }
 
     private Dictionary<String, Object> stored(String pid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.pid=" + pid + ")");
-            return cs == null || cs.length == 0 ? null : cs[0].getProperties();
-        } catch (IOException | InvalidSyntaxException e) {
-            return null;
-        }
+        return StoredConfiguration.singleton(cm, pid);
     }
 
     private void applyStored(ManagedServiceFactory factory, String factoryPid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                try {
-                    factory.updated(c.getPid(), c.getProperties());
-                } catch (ConfigurationException e) {
-                    LOG.log(System.Logger.Level.WARNING, e.getReason());
-                }
-            }
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.log(System.Logger.Level.WARNING, "stored load-balancer statements: " + e);
-        }
+        StoredConfiguration.applyAll(cm, factory, factoryPid, "load-balancer statements", LOG);
     }
 
     /** The interface of a connected route that holds {@code address} (on-link), or null. */

@@ -1,5 +1,6 @@
 package dev.junction.mpls.osgi;
 
+import dev.junction.config.StoredConfiguration;
 import dev.junction.config.StatementSpec;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.graph.PacketNode;
@@ -12,7 +13,6 @@ import dev.junction.routing.LabelRouteListener;
 import dev.junction.routing.RouteListener;
 import dev.junction.routing.Routing;
 import dev.junction.routing.SteeredPrefix;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -23,9 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedServiceFactory;
@@ -207,18 +205,7 @@ public final class MplsComponent {
     }
 
     private void applyStored(ManagedServiceFactory factory, String factoryPid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                try {
-                    factory.updated(c.getPid(), c.getProperties());
-                } catch (ConfigurationException e) {
-                    LOG.log(System.Logger.Level.WARNING, e.getReason());
-                }
-            }
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.log(System.Logger.Level.WARNING, "stored MPLS statements: " + e);
-        }
+        StoredConfiguration.applyAll(cm, factory, factoryPid, "MPLS statements", LOG);
     }
 
     private static Hashtable<String, Object> pid(String pid) {

@@ -1,5 +1,6 @@
 package dev.junction.overlay.osgi;
 
+import dev.junction.config.StoredConfiguration;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.device.NetDevice;
 import dev.junction.graph.PacketNode;
@@ -16,11 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import java.io.IOException;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -69,18 +66,7 @@ public final class OverlayComponent {
     }
 
     private void applyStored(ManagedServiceFactory factory, String factoryPid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                try {
-                    factory.updated(c.getPid(), c.getProperties());
-                } catch (ConfigurationException e) {
-                    // Logged by the configurator; the others go on.
-                }
-            }
-        } catch (IOException | InvalidSyntaxException e) {
-            System.getLogger("dev.junction.overlay").log(System.Logger.Level.WARNING, "stored tunnels: " + e);
-        }
+        StoredConfiguration.applyAll(cm, factory, factoryPid, "tunnels", null);
     }
 
     @Deactivate

@@ -1,5 +1,6 @@
 package dev.junction.routing.internal;
 
+import dev.junction.config.StoredConfiguration;
 import dev.junction.config.StatementType;
 import dev.junction.dataplane.Dataplane;
 import dev.junction.graph.PacketNode;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationException;
 import org.osgi.service.cm.ManagedServiceFactory;
@@ -202,19 +202,7 @@ public final class RoutingComponent {
     private ConfigurationAdmin cm;
 
     private void applyStored(ManagedServiceFactory factory, String factoryPid) {
-        try {
-            Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
-            for (Configuration c : cs == null ? new Configuration[0] : cs) {
-                try {
-                    factory.updated(c.getPid(), c.getProperties());
-                } catch (ConfigurationException e) {
-                    System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING,
-                            c.getPid() + ": " + e.getReason());
-                }
-            }
-        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
-            System.getLogger("dev.junction.routing").log(System.Logger.Level.WARNING, "stored routing configuration: " + e);
-        }
+        StoredConfiguration.applyAll(cm, factory, factoryPid, "routing configuration", System.getLogger("dev.junction.routing"));
     }
     private Ip4Tables tables;
     private Ip6Tables tables6;
