@@ -63,7 +63,6 @@ public final class RoutedPipelineBench {
         private final long[] v6High;
         private final long[] v6Low;
         private final MemorySegment template = MemorySegment.ofArray(new byte[64]);
-        private int next;
 
         TableTraffic(int[] v4) {
             this.v6 = false;
@@ -97,6 +96,12 @@ public final class RoutedPipelineBench {
             final QueueCounters counters = new QueueCounters();
             private final int from, to;
             private int next;
+            // The device's fields copied into the queue: read through the outer instance instead, the
+            // IPv6 generator cost 0.5-1 Mpps of the pipeline's figure (A/B of 2026-12-07 in docs/PERFORMANCE.md).
+            private final boolean v6 = TableTraffic.this.v6;
+            private final int[] v4 = TableTraffic.this.v4;
+            private final long[] v6High = TableTraffic.this.v6High, v6Low = TableTraffic.this.v6Low;
+            private final MemorySegment template = TableTraffic.this.template;
 
             Queue(int q, int queues) {
                 int count = v6 ? v6High.length : v4.length;
