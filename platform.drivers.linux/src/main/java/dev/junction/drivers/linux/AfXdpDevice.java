@@ -232,6 +232,16 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
         return sockets[0].zeroCopy();
     }
 
+    /** Frames one copy-mode sendto of the first queue's socket may send: its TX ring's size on Linux 6.17 and later, else 32. */
+    int txBudget() {
+        return sockets[0].txBudget();
+    }
+
+    /** The entries of each ring of each queue's socket. */
+    int ringSize() {
+        return sockets[0].ringSize;
+    }
+
     /** Why a socket could not bind on its worker, or null. */
     public String failure() {
         for (XskSocket x : sockets) {

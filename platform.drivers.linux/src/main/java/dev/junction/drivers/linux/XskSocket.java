@@ -40,6 +40,9 @@ final class XskSocket {
     private static final int XDP_STATISTICS = 7;
     private static final int XDP_OPTIONS = 8;
     private static final int XDP_OPTIONS_ZEROCOPY = 1;
+    /** Linux 6.17 and later: how many frames one copy-mode sendto may send (32 to the TX ring's size; 32 before). */
+    private static final int XDP_MAX_TX_SKB_BUDGET = 9;
+    private static final int DEFAULT_TX_BUDGET = 32;
     private static final int XDP_USE_NEED_WAKEUP = 8;
     private static final int XDP_UMEM_UNALIGNED_CHUNK_FLAG = 1;
     private static final long XDP_PGOFF_RX_RING = 0;
@@ -53,7 +56,7 @@ final class XskSocket {
     private static final int ADDR_BYTES = 8;
     /** Fill in batches: a poll that finds fewer free slots posts nothing (saves a release store per poll). */
     private static final int REFILL_BATCH = 32;
-    /** Copy-mode TX sends at most 32 frames per sendto; kick until the ring is taken, up to this many times. */
+    /** Copy-mode TX sends at most {@link #txBudget} frames per sendto; kick until the ring is taken, up to this many times. */
     private static final int MAX_KICKS = 16;
 
     final int queue;
@@ -83,6 +86,11 @@ final class XskSocket {
     private volatile boolean bound;
     private volatile String failure;
     private boolean zeroCopy;
+    /**
+     * Frames one copy-mode sendto sends: the TX ring's size where the kernel takes XDP_MAX_TX_SKB_BUDGET,
+     * else its fixed 32. A bigger budget means fewer system calls a vector (each costly in a VM).
+     */
+    private int txBudget = DEFAULT_TX_BUDGET;
     private XskRing rx;
     private XskRing tx;
     private XskRing fill;
@@ -169,6 +177,11 @@ final class XskSocket {
         return zeroCopy;
     }
 
+    /** Frames one copy-mode sendto may send (bound sockets; 32 before the bind). */
+    int txBudget() {
+        return txBudget;
+    }
+
     /**
      * Registers {@code p}'s slab as the UMEM, sizes and maps the rings, binds to the queue, and fills
      * the fill ring. Runs once, on the worker's thread (the first call that brings the pool); throws
@@ -187,6 +200,10 @@ final class XskSocket {
         setInt(XDP_UMEM_COMPLETION_RING, ringSize, "XDP_UMEM_COMPLETION_RING");
         setInt(XDP_RX_RING, ringSize, "XDP_RX_RING");
         setInt(XDP_TX_RING, ringSize, "XDP_TX_RING");
+        // Best effort: an older kernel refuses the option (ENOPROTOOPT) and keeps its 32 a call.
+        if (Libc.setsockoptInt(arena, state, fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, ringSize) == 0) {
+            txBudget = ringSize;
+        }
         MemorySegment off = arena.allocate(128, 8); // struct xdp_mmap_offsets: rx, tx, fr, cr
         MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
         len.set(ValueLayout.JAVA_INT, 0, 128);
@@ -407,8 +424,8 @@ final class XskSocket {
 
     /**
      * Tells the kernel there is TX work when it asks to be told. In copy mode each sendto sends at
-     * most 32 frames, so it is repeated while frames wait, up to {@link #MAX_KICKS} times (the next
-     * call goes on); a sendto that fails (EAGAIN: completion ring full, ENOBUFS) stops it.
+     * most {@link #txBudget} frames, so it is repeated while frames wait, up to {@link #MAX_KICKS}
+     * times (the next call goes on); a sendto that fails (EAGAIN: completion ring full, ENOBUFS) stops it.
      */
     private void kick(XskRing t) {
         for (int i = 0; i < MAX_KICKS && t.outstanding() != 0 && t.needsWakeup(); i++) {
