@@ -40,7 +40,7 @@ final class XskSocket {
     private static final int XDP_STATISTICS = 7;
     private static final int XDP_OPTIONS = 8;
     private static final int XDP_OPTIONS_ZEROCOPY = 1;
-    /** Linux 6.17 and later: how many frames one copy-mode sendto may send (32 to the TX ring's size; 32 before). */
+    /** Linux 6.17 and later: how many frames one copy-mode sendto may send (32 up to the TX ring's size). */
     private static final int XDP_MAX_TX_SKB_BUDGET = 9;
     private static final int DEFAULT_TX_BUDGET = 32;
     private static final int XDP_USE_NEED_WAKEUP = 8;
@@ -201,9 +201,9 @@ final class XskSocket {
         setInt(XDP_RX_RING, ringSize, "XDP_RX_RING");
         setInt(XDP_TX_RING, ringSize, "XDP_TX_RING");
         // Best effort: an older kernel refuses the option (ENOPROTOOPT) and keeps its 32 a call.
-        if (Libc.setsockoptInt(arena, state, fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, ringSize) == 0) {
-            txBudget = ringSize;
-        }
+        // Set on every bind: a socket reopened after a refused bind must not keep the last one's budget.
+        txBudget = Libc.setsockoptInt(arena, state, fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, ringSize) == 0
+                ? ringSize : DEFAULT_TX_BUDGET;
         MemorySegment off = arena.allocate(128, 8); // struct xdp_mmap_offsets: rx, tx, fr, cr
         MemorySegment len = arena.allocate(ValueLayout.JAVA_INT);
         len.set(ValueLayout.JAVA_INT, 0, 128);
