@@ -308,10 +308,19 @@ class RxTxTest {
         PacketVector v = new PacketVector();
         device.rxRing(0).receive(pool, v, 256); // the first poll puts the pool's buffers in the ring
         assertEquals(0, v.count());
-        // A restart's disable and enable are register writes the model notices on its own thread; the
-        // driver reads its own write back at once, where a card would read ENABLE clear until the
-        // queue runs. When the model saw them, it enables the queue after its delay and drops frames
-        // before that (as a card would), so frames go in only once the queue runs.
+        // A restart (another pool's buffers were in the ring) clears ENABLE and sets it again at once:
+        // two passes of the model's thread first, so that it has looked at the registers since, and a
+        // queue seen running below is not the one from before the restart whose disable it is yet to
+        // see (frames injected meanwhile would be dropped).
+        long passes = model.passes();
+        long seen = System.nanoTime() + WAIT.toNanos();
+        while (model.passes() < passes + 2) {
+            if (System.nanoTime() - seen > 0) {
+                throw new AssertionError("the model's thread made no pass; " + device.rxRing(0).describe());
+            }
+            Thread.onSpinWait();
+        }
+        // The enable's delay: the model drops frames before the queue runs (as a card would).
         long running = System.nanoTime() + WAIT.toNanos();
         while (!model.rxQueueRunning(0)) {
             if (System.nanoTime() - running > 0) {

@@ -178,6 +178,15 @@ public final class Ixgbe82599Model implements AutoCloseable {
         return rx[q].state == DescriptorRing.ENABLED;
     }
 
+    /**
+     * How many rounds the model's thread has made over the registers, queues and wire: a test that
+     * wrote registers waits for two more before it reads the model's state, which then reflects the
+     * writes (or, for a change undone before the model looked, their absence).
+     */
+    public long passes() {
+        return passes;
+    }
+
     /** Whether transmit queue {@code q} runs. */
     public boolean txQueueRunning(int q) {
         return tx[q].state == DescriptorRing.ENABLED;
@@ -251,6 +260,8 @@ public final class Ixgbe82599Model implements AutoCloseable {
         }
     }
 
+    private volatile long passes;
+
     private void play() {
         int idle = 0;
         while (running) {
@@ -266,6 +277,7 @@ public final class Ixgbe82599Model implements AutoCloseable {
                     worked |= t.transmit(linkUp);
                 }
             }
+            passes++; // only this thread writes it
             if (worked) {
                 idle = 0;
             } else if (++idle > IDLE_SPINS) {
