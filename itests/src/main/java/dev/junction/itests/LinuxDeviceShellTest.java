@@ -62,6 +62,11 @@ class LinuxDeviceShellTest {
         session.execute("linux:afpacket --iface " + veth + " lx0");
         Osgi.await(() -> traffic.find("lx0") != null, Duration.ofSeconds(10), () -> "lx0 attached; " + err);
         assertEquals("af_packet " + veth, traffic.find("lx0").driver());
+        String drops = String.valueOf(session.execute("linux:drops lx0"));
+        assertTrue(drops.matches("(?s)REASON +FRAMES\nrx ring full \\(kernel\\) +0\n.*\ntx frame larger than the TX ring's frame +0\n"),
+                drops);
+        session.execute("linux:drops lx9");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no running Linux device named 'lx9' (see linux:list;"), err.toString());
         session.execute("linux:delete lx0");
         Osgi.await(() -> traffic.find("lx0") == null, Duration.ofSeconds(10), "lx0 detached");
         session.execute("linux:afpacket --iface no-such-if lx1");

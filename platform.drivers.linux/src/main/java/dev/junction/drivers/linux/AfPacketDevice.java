@@ -24,7 +24,7 @@ import java.lang.invoke.VarHandle;
  * its TCP/UDP checksum completed; a GSO super-frame larger than a buffer is dropped and counted as
  * an rx error: turn off TSO/GSO on the sending side ({@code ethtool -K IF tso off gso off}).
  */
-public final class AfPacketDevice implements NetDevice, AutoCloseable {
+public final class AfPacketDevice implements NetDevice, LinuxDrops, AutoCloseable {
     // linux/if_packet.h and linux/if_ether.h
     private static final int SOL_PACKET = 263;
     private static final int PACKET_ADD_MEMBERSHIP = 1;
@@ -213,6 +213,17 @@ public final class AfPacketDevice implements NetDevice, AutoCloseable {
         DeviceCounters c = txs.counters(rx.counters);
         long dropped = kernelDrops();
         return new DeviceCounters(c.rxPackets(), c.rxBytes(), c.rxErrors() + dropped, c.txPackets(), c.txBytes(), c.txErrors());
+    }
+
+    /** {@link #counters()}'s errors by reason ({@code linux:drops}). */
+    @Override
+    public java.util.Map<String, Long> drops() {
+        DeviceCounters c = txs.counters(rx.counters);
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("rx ring full (kernel)", kernelDrops());
+        m.put("rx frame larger than a buffer (a GSO super-frame) or truncated", c.rxErrors());
+        m.put("tx frame larger than the TX ring's frame", c.txErrors());
+        return m;
     }
 
     private long kernelDropped;

@@ -35,7 +35,7 @@ import java.nio.charset.StandardCharsets;
  * buffer's 1,920 bytes after the kernel's 256 bytes of XDP headroom are dropped by the kernel and
  * counted as rx errors.
  */
-public final class AfXdpDevice implements NetDevice, AutoCloseable {
+public final class AfXdpDevice implements NetDevice, LinuxDrops, AutoCloseable {
     /** How to attach the program. */
     public enum Mode {
         NATIVE, GENERIC, AUTO;
@@ -307,7 +307,8 @@ public final class AfXdpDevice implements NetDevice, AutoCloseable {
         return new WorkerTx();
     }
 
-    /** The driver's and the kernel's drop counters by name, for a status line or a test. */
+    /** The driver's and the kernel's drop counters by name, summed over the queues ({@code linux:drops}, a test). */
+    @Override
     public synchronized java.util.Map<String, Long> drops() {
         long[] k = kernelStatistics();
         long fillShort = 0, txFull = 0, invalid = 0, foreign = 0;

@@ -1,12 +1,16 @@
 package dev.junction.drivers.linux;
 
+import dev.junction.device.NetDevice;
 import dev.junction.shell.cli.Cli;
 import dev.junction.shell.cli.Table;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -16,7 +20,7 @@ import org.osgi.service.component.annotations.Reference;
 /** {@code linux:*}: attach Linux interfaces (AF_PACKET, AF_XDP) and create TAPs, persisted in ConfigAdmin. */
 @Component(enabled = false, service = LinuxCommands.class, property = {"osgi.command.scope=linux",
         "osgi.command.function=afpacket", "osgi.command.function=afxdp", "osgi.command.function=tap", "osgi.command.function=delete",
-        "osgi.command.function=list"})
+        "osgi.command.function=list", "osgi.command.function=drops"})
 public final class LinuxCommands {
     static final Cli AFPACKET = Cli.command("linux:afpacket", "attach an existing Linux interface through AF_PACKET rings")
             .option("iface", "IFNAME", "the Linux interface (default: NAME)").arg("NAME");
@@ -28,12 +32,16 @@ public final class LinuxCommands {
     static final Cli TAP = Cli.command("linux:tap", "create a TAP interface named NAME").arg("NAME");
     static final Cli DELETE = Cli.command("linux:delete", "detach or remove a Linux device").arg("NAME");
     static final Cli LIST = Cli.command("linux:list", "configured Linux devices");
+    static final Cli DROPS = Cli.command("linux:drops", "a running Linux device's lost or refused frames by reason, the kernel's counters among them")
+            .arg("NAME");
 
     private final ConfigurationAdmin cm;
+    private final BundleContext context;
 
     @Activate
-    public LinuxCommands(@Reference ConfigurationAdmin cm) {
+    public LinuxCommands(@Reference ConfigurationAdmin cm, BundleContext context) {
         this.cm = cm;
+        this.context = context;
     }
 
     @Descriptor("attach a Linux interface through AF_PACKET (--help for options)")
@@ -116,6 +124,37 @@ public final class LinuxCommands {
             }
             return t.isEmpty() ? "no Linux devices (linux:afpacket --help, linux:afxdp --help, linux:tap --help)" : t.toString();
         });
+    }
+
+    @Descriptor("show a running Linux device's drops by reason")
+    public Object drops(String... args) {
+        return DROPS.run(args, a -> {
+            String name = a.arg(0);
+            try {
+                for (ServiceReference<NetDevice> ref : context.getServiceReferences(NetDevice.class, "(name=" + name + ")")) {
+                    NetDevice d = context.getService(ref);
+                    try {
+                        if (d instanceof LinuxDrops l && d.name().equals(name)) {
+                            return dropsText(l.drops());
+                        }
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                }
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException("'" + name + "' is not a device name");
+            }
+            throw new IllegalArgumentException("no running Linux device named '" + name + "' (see linux:list; "
+                    + "a configured one that failed to start is in the log)");
+        });
+    }
+
+    static String dropsText(Map<String, Long> drops) {
+        Table t = new Table("REASON", "FRAMES");
+        for (Map.Entry<String, Long> e : drops.entrySet()) {
+            t.row(e.getKey(), e.getValue());
+        }
+        return t.toString();
     }
 
     /** Stores the device's configuration in one update; {@code queues} 0 for a type without queues. */

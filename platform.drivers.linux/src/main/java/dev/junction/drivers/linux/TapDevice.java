@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * /dev/net/tun (IFF_TAP | IFF_NO_PI, non-blocking: a read per frame until the queue is empty).
  * Junction's end of the wire has a MAC of its own, derived from the name.
  */
-public final class TapDevice implements NetDevice, AutoCloseable {
+public final class TapDevice implements NetDevice, LinuxDrops, AutoCloseable {
     // linux/if_tun.h
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TAP = 0x0002;
@@ -102,6 +102,16 @@ public final class TapDevice implements NetDevice, AutoCloseable {
     @Override
     public DeviceCounters counters() {
         return txs.counters(rx.counters);
+    }
+
+    /** {@link #counters()}'s errors by reason ({@code linux:drops}). */
+    @Override
+    public java.util.Map<String, Long> drops() {
+        DeviceCounters c = counters();
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("rx read failed", c.rxErrors());
+        m.put("tx write failed or short", c.txErrors());
+        return m;
     }
 
     @Override
