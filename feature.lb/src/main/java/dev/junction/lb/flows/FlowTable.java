@@ -108,6 +108,19 @@ public final class FlowTable {
     }
 
     /**
+     * Reads the first two slots of a key's window, and for an IPv6 key its first slot's {@link #wide}
+     * words: loads issued early for a lookup. An entry not in its first slot is almost always in the
+     * second (one tracked flow in eight at a quarter full, counted; past it one in several thousand),
+     * and the second slot is the next line, in the same page: loading it with the first costs less
+     * than waiting for it later (tracked 5.96-6.21 Mpps against 5.61-5.73 without, one sitting).
+     */
+    public long peekWindow(long h, boolean ipv6) {
+        int home = (int) h & mask;
+        long w = slots[at(home)] + slots[at((home + 1) & mask)];
+        return ipv6 ? w + wide[home * WIDE] : w;
+    }
+
+    /**
      * When the first slot of a key's window holds a live entry linked to another (likely an expired one
      * that an insert will take over, which ends its flow), reads that peer's state word: a load issued
      * early, as {@link #peek}; else 0.

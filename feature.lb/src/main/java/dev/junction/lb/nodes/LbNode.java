@@ -132,14 +132,15 @@ public final class LbNode implements PacketNode {
         // The one parse: each packet's fields and its flow key's hash into the per-worker arrays (a loop of
         // its own, one call a vector: whether C2 inlines it or not, no call a packet).
         p.parse(v, pool, m, family);
-        // Then a load of the first slot of each one's window, in a loop of its own (a few instructions an
-        // iteration), so that the vector's table misses are in flight together, not one after the other.
+        // Then a load of the first two slots of each one's window, in a loop of its own (a few instructions
+        // an iteration), so that the vector's table misses are in flight together, not one after the other.
         long sink = 0;
         int[] result = p.result;
         long[] hash = p.hash;
+        boolean ipv6 = family == 6;
         for (int i = 0; i < n; i++) {
             if (result[i] == Headers.OK) {
-                sink += t.peek(hash[i]);
+                sink += t.peekWindow(hash[i], ipv6);
             }
         }
         p.sink = sink;
