@@ -7,6 +7,7 @@ import dev.junction.device.memory.MemoryDevice;
 import dev.junction.lb.LoadBalancer.BackendSpec;
 import dev.junction.lb.LoadBalancer.ServiceSpec;
 import dev.junction.lb.control.LbControl;
+import dev.junction.lb.control.Snapshot;
 import dev.junction.lb.flows.FlowTable;
 import dev.junction.lb.maglev.Maglev;
 import dev.junction.lb.nodes.LbNode;
@@ -29,6 +30,9 @@ import java.util.Locale;
  * each is a Maglev pick and an insert of two linked entries; the UDP idle timeout is set to 20 ms and a
  * control thread sweeps a twentieth of the table every 50 ms (all of it once a second, as the bundle),
  * which with the inserts keeps the table from filling (checked: no {@code flow table full} drop);</li>
+ * <li>{@code replies}: the backends' replies of {@code --flows N} NAT flows made in the table before the
+ * engine starts (flow i on backend i % 16), each one reverse lookup and a rewrite of its source to the VIP
+ * in lb-nat4-reverse, then routed to the client;</li>
  * <li>{@code maglev}: the table build time for 1000 backends at M = 65537 and 655373.</li>
  * </ul>
  * The flow table is made here with {@code --table-slots} (default 2^23: a NAT flow takes two entries,
@@ -43,14 +47,14 @@ public final class LbBench {
     private static final int FIRST_BACKEND = Ipv4.parse("10.2.0.10");
 
     public static void main(String[] args) throws Exception {
-        StatefulBench.Args a = StatefulBench.Args.parse(args, "LbBench DATA_DIR routed|tracked|new|maglev [--cpu N]"
+        StatefulBench.Args a = StatefulBench.Args.parse(args, "LbBench DATA_DIR routed|tracked|new|replies|maglev [--cpu N]"
                 + " [--seconds S] [--warmup S] [--flows N] [--table-slots N]", 1 << 23);
         double ghz = PipelineBench.cpuGhz();
         switch (a.which()) {
             case "routed" -> RoutedPipelineBench.run("ipv4", a.table(), List.of(a.cpu()), a.warmup(), a.seconds(), ghz);
-            case "tracked", "new" -> run(a.which().equals("new"), a, ghz);
+            case "tracked", "new", "replies" -> run(a.which(), a, ghz);
             case "maglev" -> maglev();
-            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked, new or maglev");
+            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked, new, replies or maglev");
         }
     }
 
@@ -83,9 +87,48 @@ public final class LbBench {
         }
     }
 
-    static void run(boolean fresh, StatefulBench.Args a, double ghz) throws Exception {
+    /**
+     * Makes {@code flows} NAT flows straight in the table, as lb-ip4 would for ClientFlows' clients
+     * (flow i on backend i % 16), and fills {@code backendOf} with each one's backend address.
+     */
+    static void makeFlows(LbControl lb, FlowTable table, int flows, int[] backendOf) {
+        Snapshot snap = lb.snapshot();
+        Snapshot.Service service = null;
+        for (Snapshot.Vip vip : snap.vips) {
+            if (vip != null) {
+                service = vip.services[0];
+            }
+        }
+        Snapshot.Backend[] byIndex = new Snapshot.Backend[BACKENDS];
+        for (Snapshot.Backend be : snap.backends) {
+            if (be != null) {
+                byIndex[(int) be.lo - FIRST_BACKEND] = be;
+            }
+        }
+        long[] scratch = new long[1];
+        long now = System.nanoTime();
+        for (int i = 0; i < flows; i++) {
+            Snapshot.Backend be = byIndex[i % BACKENDS];
+            long client = (ClientFlows.FIRST_CLIENT + (i >>> 10)) & 0xffffffffL;
+            int cport = 1024 + (i & 1023);
+            long f0 = FlowTable.misc(4, 0, Ipv4.PROTO_UDP, cport, VIP_PORT);
+            long r0 = FlowTable.misc(4, 0, Ipv4.PROTO_UDP, VIP_PORT, cport);
+            int slot = table.insert(f0, 0, client, 0, VIP & 0xffffffffL, be.hi, be.lo,
+                    FlowTable.value(service.number, be.id, VIP_PORT), true, r0, be.hi, be.lo, 0, client,
+                    0, VIP & 0xffffffffL, FlowTable.value(service.number, be.id, VIP_PORT), now, scratch);
+            if (slot < 0) {
+                throw new IllegalStateException("flow " + i + " not made: " + slot);
+            }
+            backendOf[i] = (int) be.lo;
+        }
+    }
+
+    static void run(String which, StatefulBench.Args a, double ghz) throws Exception {
+        boolean fresh = which.equals("new"), replies = which.equals("replies");
         int flows = a.flows(), slots = a.slots();
-        ClientFlows gen = new ClientFlows("bench-flow-traffic", VIP, VIP_PORT, fresh ? 0 : flows);
+        int[] replyBackend = replies ? new int[flows] : null;
+        FrameSource gen = replies ? new BackendReplies(replyBackend, VIP_PORT)
+                : new ClientFlows("bench-flow-traffic", VIP, VIP_PORT, fresh ? 0 : flows);
         EngineConfig config = new EngineConfig(List.of(a.cpu()), IdleStrategy.Mode.SPIN, EngineConfig.DEFAULT_POOL_BUFFERS, false);
         try (MemoryDevice sink = new MemoryDevice("sink", ClientFlows.ROUTER_MAC + 1, null, false);
                 Engine engine = new Engine(config)) {
@@ -97,6 +140,9 @@ public final class LbBench {
                 bench.vrfs.ip4(0).neighbours.learn(bench.sinkIf, FIRST_BACKEND + b, 0x02_00_00_00_10_00L + b, System.nanoTime());
             }
             bench.loadFullTable(a.table());
+            if (replies) { // the clients' addresses, where the replies go once rewritten to come from the VIP
+                routing.addRoute(Ipv4.format(ClientFlows.FIRST_CLIENT) + "/9", Ipv4.format(BenchRouting.NEXT_HOP), null);
+            }
 
             FlowTable flowTable = new FlowTable(slots);
             LbControl lb = new LbControl(flowTable, vrf -> 0, new LbControl.Steering() {
@@ -116,6 +162,9 @@ public final class LbBench {
             for (int b = 0; b < BACKENDS; b++) {
                 lb.addBackend(new BackendSpec("dns", Ipv4.format(FIRST_BACKEND + b), 0, 1, false));
             }
+            if (replies) {
+                makeFlows(lb, flowTable, flows, replyBackend);
+            }
             Thread expirer = null;
             if (fresh) {
                 flowTable.timeouts(900_000_000_000L, 10_000_000_000L, 20_000_000L);
@@ -125,7 +174,7 @@ public final class LbBench {
 
             engine.start();
             Thread.sleep((long) (a.warmup() * 1000));
-            if (!fresh) {
+            if (!fresh && !replies) {
                 StatefulBench.awaitCount(() -> flowTable.serviceCount(0), flows);
             }
             engine.clearRuntime();
@@ -140,7 +189,7 @@ public final class LbBench {
             System.out.printf(Locale.ROOT,
                     "junction lb-nat-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d new_flows_timed=%d flows_at_start=%d flows_at_end=%d table_slots=%d%n",
-                    fresh ? "new-flows" : "tracked", w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(),
+                    fresh ? "new-flows" : which, w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(),
                     w.packets(), BenchReport.drops(engine), new1 - new0, flows0, flows1, slots);
             BenchReport.details(engine, "lb-");
         }

@@ -28,7 +28,8 @@ public final class LbReverseNode implements PacketNode {
     private final String name;
     private final int family;
     private final LbControl lb;
-    private final PerWorker<Headers> headers = new PerWorker<>(i -> new Headers());
+    /** Per worker: the vector's parsed fields (the candidates' only), as lb-ip4's. */
+    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector());
 
     private LbReverseNode(String name, int family, LbControl lb) {
         this.name = name;
@@ -71,58 +72,68 @@ public final class LbReverseNode implements PacketNode {
 
     @Override
     public void workers(int count) {
-        headers.resize(count);
+        parsed.resize(count);
         lb.workers(count);
     }
 
     @Override
     public void process(PacketVector v, NodeContext ctx) {
+        Snapshot snap = lb.snapshot();
+        int n = v.count();
+        if (!snap.anyNat) {
+            ctx.count(C_PASSED, n); // no NAT service: no reply to rewrite, no lookup to pay for
+            return;
+        }
         int w = ctx.worker();
-        Headers f = headers.get(w);
+        ParsedVector p = parsed.get(w);
         long[] counters = lb.backendCounters.get(w);
         FlowTable t = lb.table();
         PacketPool pool = ctx.pool();
         MemorySegment m = ctx.memory();
         long now = ctx.now();
-        long passed = 0, reversed = 0;
-        Snapshot snap = lb.snapshot();
-        if (!snap.anyNat) {
-            ctx.count(C_PASSED, v.count()); // no NAT service: no reply to rewrite, no lookup to pay for
-            return;
-        }
-        for (int i = 0, n = v.count(); i < n; i++) {
+        boolean ip4 = family == 4;
+        // First the packets that may be replies: from a backend's address (the IPv4 source read before
+        // any parse), parsed, their keys hashed; the others pass without a lookup.
+        int[] cand = p.miss;
+        int candidates = 0;
+        for (int i = 0; i < n; i++) {
             int b = v.buffer(i);
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
             int avail = pool.length(b) - l3;
-            if (family == 4 && avail >= 20 && !snap.maybeBackend(0, m.get(Checksums.U32, ip + 12) & 0xffffffffL)) {
-                passed++; // not from a backend (the source read before any parse): no reply of a flow
+            if (ip4 && avail >= 20 && !snap.maybeBackend(0, m.get(Checksums.U32, ip + 12) & 0xffffffffL)) {
                 continue;
             }
-            int res = family == 4 ? f.parse4(m, ip, avail) : f.parse6(m, ip, avail);
-            if (res != Headers.OK) {
-                passed++;
-                continue;
+            int res = ip4 ? p.parse4(m, i, ip, avail, pool.vrf(b)) : p.parse6(m, i, ip, avail, pool.vrf(b));
+            if (res == Headers.OK && snap.maybeBackend(p.sh[i], p.sl[i])) {
+                cand[candidates++] = i;
             }
-            if (!snap.maybeBackend(f.sh, f.sl)) {
-                passed++; // not from a backend: no reply of a flow, no lookup to pay for
-                continue;
-            }
-            int slot = t.find(FlowTable.misc(family, pool.vrf(b), f.proto, f.sport, f.dport), f.sh, f.sl, f.dh, f.dl, now);
+        }
+        // Then a load of each one's window ahead, in a loop of its own, so that the misses of a vector of
+        // replies are in flight together (one after the other they cost a line's latency each).
+        long sink = 0;
+        long[] hash = p.hash;
+        for (int j = 0; j < candidates; j++) {
+            sink += t.peekWindow(hash[cand[j]], !ip4);
+        }
+        p.sink = sink;
+        long reversed = 0;
+        for (int j = 0; j < candidates; j++) {
+            int i = cand[j];
+            int slot = t.find(hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
             if (slot < 0 || (t.word(slot) & FlowTable.REVERSE) == 0) {
-                passed++;
                 continue;
             }
             long v2 = t.value(slot, 2);
             counters[FlowTable.backend(v2) * 2 + 1]++;
-            if (f.ends()) {
+            if (p.ends(i)) {
                 t.close(slot);
             }
             t.touch(slot, now);
-            f.rewriteSource(m, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
+            p.rewriteSource(m, i, ip4, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
             reversed++;
         }
         ctx.count(C_REVERSED, reversed);
-        ctx.count(C_PASSED, passed);
+        ctx.count(C_PASSED, n - reversed);
     }
 }

@@ -169,6 +169,32 @@ final class ParsedVector {
         l4Rewrite(m, i, delta, port, false);
     }
 
+    /**
+     * Rewrites packet {@code i}'s source address and port (a backend's reply NATed back to the VIP),
+     * checksums once, incrementally; {@code hi} is ignored for IPv4.
+     */
+    void rewriteSource(MemorySegment m, int i, boolean ip4, long hi, long lo, int port) {
+        long at = ip[i];
+        long delta;
+        if (ip4) {
+            delta = Checksums.delta32((int) sl[i], (int) lo);
+            m.set(U32, at + 12, (int) lo);
+            Checksums.update(m, at + 10, delta);
+        } else {
+            delta = Checksums.delta64(sh[i], hi) + Checksums.delta64(sl[i], lo);
+            m.set(U64, at + 8, hi);
+            m.set(U64, at + 16, lo);
+        }
+        long l4Delta = delta + Checksums.delta16(ports[i] >>> 16, port);
+        long l4at = l4[i];
+        m.set(U16, l4at, (short) port);
+        if ((protoFlags[i] & 0xff) == Headers.TCP) {
+            Checksums.update(m, l4at + 16, l4Delta);
+        } else {
+            Checksums.updateUdp(m, l4at + 6, l4Delta, ip4);
+        }
+    }
+
     private void l4Rewrite(MemorySegment m, int i, long delta, int port, boolean ip4) {
         long at = l4[i];
         long l4Delta = delta + Checksums.delta16(ports[i], port); // the pseudo-header holds the address

@@ -201,6 +201,55 @@ class LbNodesTest {
     }
 
     @Test
+    void aVectorOfRepliesAndOthersIsRewrittenPacketByPacket() {
+        web(0, "10.1.0.2");
+        int[] ports = {40010, 40011, 40012};
+        for (int port : ports) {
+            int b = p.packet(CLIENT, port, VIP, 80, 6, Packets.SYN, 0, 0);
+            run(node4, b);
+            assertEquals("10.1.0.2", p.dst(b));
+        }
+        // One vector, the reverse node's three passes over it: replies of the three flows between a
+        // client's packet, a backend's packet of no flow, and a packet too short to parse.
+        int r0 = p.packet("10.1.0.2", 80, CLIENT, 40010, 6, Packets.SYN | Packets.ACK, 5, 0);
+        int client = p.packet(CLIENT, 40010, VIP, 80, 6, Packets.ACK, 0, 0);
+        int r1 = p.packet("10.1.0.2", 80, CLIENT, 40011, 6, Packets.ACK, 9, 0);
+        int stray = p.packet("10.1.0.2", 80, CLIENT, 40099, 6, Packets.ACK, 0, 0);
+        int shortOne = p.packet("10.1.0.2", 80, CLIENT, 40012, 6, Packets.ACK, 0, 0);
+        ctx.pool.length(shortOne, 14 + 20 + 10); // its TCP header cut short
+        int r2 = p.packet("10.1.0.2", 80, CLIENT, 40012, 6, Packets.FIN | Packets.ACK, 0, 0);
+        PacketVector v = new PacketVector();
+        for (int b : new int[] {r0, client, r1, stray, shortOne, r2}) {
+            v.add(b);
+        }
+        java.util.Arrays.fill(ctx.counted, 0);
+        rev4.process(v, ctx);
+        assertEquals(3, ctx.counted[LbReverseNode.C_REVERSED]);
+        assertEquals(3, ctx.counted[LbReverseNode.C_PASSED]);
+        int[] replies = {r0, r1, r2};
+        for (int k = 0; k < 3; k++) {
+            int r = replies[k];
+            assertEquals(PacketVector.NEXT_FEATURE, v.verdict(k == 0 ? 0 : k == 1 ? 2 : 5));
+            assertEquals(VIP, p.src(r), "reply " + k);
+            assertEquals(80, p.sport(r));
+            assertEquals(CLIENT, p.dst(r));
+            assertEquals(ports[k], p.dport(r));
+            assertTrue(p.checksumsOk(r), "checksums of reply " + k);
+        }
+        assertEquals(CLIENT, p.src(client));
+        assertEquals(VIP, p.dst(client));
+        assertEquals("10.1.0.2", p.src(stray));
+        assertEquals("10.1.0.2", p.src(shortOne));
+        assertTrue(p.checksumsOk(stray), "a packet passed is untouched");
+        // per-backend counters: three flows, six packets (three each way; the passed ones not counted)
+        LbControlView.assertBackend(lb, "10.1.0.2", 3, 6);
+        int closed = FlowTableView.reverse(lb, "10.1.0.2", 80, CLIENT, 40012);
+        assertTrue(closed >= 0 && (lb.table().word(closed) & FlowTable.CLOSING) != 0, "the FIN among them closed its flow");
+        int open = FlowTableView.reverse(lb, "10.1.0.2", 80, CLIENT, 40011);
+        assertTrue(open >= 0 && (lb.table().word(open) & FlowTable.CLOSING) == 0, "the others stay open");
+    }
+
+    @Test
     void finClosesTheFlowAfterItsClosingTimeout() {
         web(0, "10.1.0.2", "10.1.0.3");
         int b = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 0, 0);
