@@ -587,10 +587,12 @@ CONF
         fwboot="; sleep 1; each (\$.context bundles) { if { (\$it symbolicName) equals dev.junction.feature.firewall } { \$it stop ; \$it start } }; sleep 6; format (fw:zones)"
         fwconf="; format (fw:zones)"
     fi
+    # Where frames were lost, by reason (the kernel's counters among them): after the run, each device's.
+    dropsconf="; echo DROPS j1; format (linux:drops j1); echo DROPS j2; format (linux:drops j2)"
     # A Gogo script instead of the console: load the routing, wait for the stop file, print counters.
     (cd "$J" && exec ip netns exec "$RTR" "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow \
         -Dfelix.cm.dir="$J/cm" -Djunction.config="$J/boot.conf" \
-        "-Dgosh.args=-c sleep 2; config:load $J/full.conf$fwboot; (new java.io.File $J/ready) createNewFile; until { (new java.io.File $J/stop) exists } { sleep 1 }; format (interface:list); format (runtime:show)$fwconf; exit" \
+        "-Dgosh.args=-c sleep 2; config:load $J/full.conf$fwboot; (new java.io.File $J/ready) createNewFile; until { (new java.io.File $J/stop) exists } { sleep 1 }; format (interface:list); format (runtime:show)$dropsconf$fwconf; exit" \
         -jar "$JAR" >"$J/out.log" 2>&1) &
     JPID=$!
     PIDS+=("$JPID")
@@ -609,7 +611,7 @@ CONF
     touch "$J/stop"
     for _ in $(seq 30); do kill -0 "$JPID" 2>/dev/null || break; sleep 0.5; done
     # Junction's own view: kernel ring drops are j1's ERRORS; per-node costs.
-    sed -n '/^IDX /,/^$/p;/^NODE /,/^$/p' "$J/out.log" | sed 's/^/  junction> /'
+    sed -n '/^IDX /,/^$/p;/^NODE /,/^$/p;/^DROPS /,/^$/p' "$J/out.log" | sed 's/^/  junction> /'
     if [ "$fw" = fw ]; then grep -A12 -i '^ZONE\|^zone' "$J/out.log" | sed 's/^/  junction> /'; fi
 }
 
