@@ -92,8 +92,8 @@ public final class LbReverseNode implements PacketNode {
         MemorySegment m = ctx.memory();
         long now = ctx.now();
         boolean ip4 = family == 4;
-        // First the packets that may be replies: from a backend's address (the IPv4 source read before
-        // any parse), parsed, their keys hashed; the others pass without a lookup.
+        // First the packets that may be replies: from a backend's address (the source read before any
+        // parse), parsed, their keys hashed; the others pass without a parse or a lookup.
         int[] cand = p.miss;
         int candidates = 0;
         for (int i = 0; i < n; i++) {
@@ -101,11 +101,12 @@ public final class LbReverseNode implements PacketNode {
             int l3 = pool.l3Offset(b);
             long ip = pool.data(b) + l3;
             int avail = pool.length(b) - l3;
-            if (ip4 && avail >= 20 && !snap.maybeBackend(0, m.get(Checksums.U32, ip + 12) & 0xffffffffL)) {
+            if (ip4 ? avail >= 20 && !snap.maybeBackend(0, m.get(Checksums.U32, ip + 12) & 0xffffffffL)
+                    : avail >= 40 && !snap.maybeBackend(m.get(Checksums.U64, ip + 8), m.get(Checksums.U64, ip + 16))) {
                 continue;
             }
             int res = ip4 ? p.parse4(m, i, ip, avail, pool.vrf(b)) : p.parse6(m, i, ip, avail, pool.vrf(b));
-            if (res == Headers.OK && snap.maybeBackend(p.sh[i], p.sl[i])) {
+            if (res == Headers.OK) {
                 cand[candidates++] = i;
             }
         }

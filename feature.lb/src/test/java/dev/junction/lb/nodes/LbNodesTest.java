@@ -328,6 +328,12 @@ class LbNodesTest {
         run(rev6, r);
         assertEquals("2001:db8:0:0:0:0:0:100", p.src(r));
         assertTrue(p.checksumsOk(r));
+        assertEquals(1, ctx.counted[LbReverseNode.C_REVERSED]);
+        // a client's packet (a source that is no backend) passes the IPv6 reverse node untouched
+        int c = p.packet("2001:db8:9::10", 50000, "2001:db8::100", 443, 6, Packets.ACK, 0, 0);
+        assertEquals(PacketVector.NEXT_FEATURE, run(rev6, c));
+        assertEquals(1, ctx.counted[LbReverseNode.C_PASSED]);
+        assertEquals("2001:db8:9:0:0:0:0:10", p.src(c));
         int wrong = p.packet(CLIENT, 1, VIP, 443, 6, Packets.SYN, 0, 0);
         assertEquals(LbNode.NO_VIP, PacketVector.dropReason(run(node4, wrong)), "an IPv6 VIP's index in ip4");
     }
