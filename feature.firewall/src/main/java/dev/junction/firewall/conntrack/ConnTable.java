@@ -102,6 +102,15 @@ public final class ConnTable {
         return slots[BASE + probe(h, 0) * STRIDE];
     }
 
+    /**
+     * {@link #peek} of the window's first two slots: an entry not in its first slot is almost always in
+     * the second, the next line in the same page, which is cheaper loaded with the first than waited
+     * for in the judging pass.
+     */
+    public long peekWindow(long h) {
+        return slots[BASE + probe(h, 0) * STRIDE] + slots[BASE + probe(h, 1) * STRIDE];
+    }
+
     static long hash(long k0, long k1, long k2, long k3, long k4) {
         long h = (k0 ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
         h = (h ^ (h >>> 30) ^ k1) * 0xBF58476D1CE4E5B9L;

@@ -218,12 +218,12 @@ public final class FirewallNode implements PacketNode {
                 st.at[batched++] = i;
             }
         }
-        // Each tracked packet's first slot loaded in a loop of its own: the misses of a whole vector
+        // Each tracked packet's first two slots loaded in a loop of its own: the misses of a whole vector
         // in flight at once, before the judging pass needs them (one cache line a slot).
         long sink = 0;
         for (int i = 0; i < n; i++) {
             if (st.sets[i] != null && st.tracked[i]) {
-                sink += table.peek(st.hashes[i]);
+                sink += table.peekWindow(st.hashes[i]);
             }
         }
         st.sink = sink;
