@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *       whichever sees a duplicate kills the one in the later slot, so one entry survives.
  * </ul>
  *
- * <p>Slots never go back to EMPTY (a dead one is reused), so a lookup stops at the first EMPTY slot.
+ * <p>Slots never go back to EMPTY (a dead one is reused), so a lookup stops at the first EMPTY slot,
+ * and walks no further than the reach its key's home slot records ({@link #REACH}): once a window
+ * has no EMPTY slot left, a miss reads the home's line, not the whole window.
  * Zones (VRFs) have their own entry counts and limits; a zone at its limit, or a window with no free
  * slot, takes an early (half-open) entry of the window, the oldest, before it refuses the connection.
  * Expired entries are reclaimed by {@link #expire} on the control thread, or reused by an insert.
@@ -50,8 +52,18 @@ public final class ConnTable {
     public static final int ZONE_FULL = -1, TABLE_FULL = -2;
     /** Per-slot TCP words: end, maxend, maxwin of the originator, then of the responder, then the scales. */
     public static final int TCP_WORDS = 8;
-    /** A slot's longs: its word, its last seen time, the five key words, one unused; and where slot 0 starts. */
-    static final int STRIDE = 8, WORD = 0, SEEN_AT = 1, KEY = 2, BASE = 6;
+    /** A slot's longs: its word, its last seen time, the five key words, its home's reach; and where slot 0 starts. */
+    static final int STRIDE = 8, WORD = 0, SEEN_AT = 1, KEY = 2, REACH = 7, BASE = 6;
+    /**
+     * A slot's {@code REACH} word describes the keys whose window starts there (their home), not the
+     * entry the slot holds: bits 0-7 one past the furthest first-run position any of them was ever put
+     * at, bit 8 whether one was ever put in its second run, bits 16-23 one past the furthest position
+     * in a second run that starts here. A lookup walks no further than that, so a miss reads the home's
+     * line instead of all 32 of the window once no slot of it is EMPTY any more. Only raised (a CAS to
+     * the larger value, before the entry is published), never lowered.
+     */
+    private static final long SPILL = 1L << 8;
+    private static final int RUN2_SHIFT = 16;
 
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -173,22 +185,68 @@ public final class ConnTable {
 
     /** {@link #find(FlowKey, long)} with the key's {@link #hash(FlowKey)} already made. */
     public int find(long h, FlowKey k, long now) {
+        long reach = reach((int) h & mask);
+        int s = findIn(h, 0, (int) reach & 0xff, k, now);
+        if (s != -1 || (reach & SPILL) == 0) {
+            return s < 0 ? -1 : s;
+        }
+        s = findIn(h, HALF, HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff), k, now);
+        return s < 0 ? -1 : s;
+    }
+
+    /** The slot of key {@code k} at window positions {@code from..to-1}; -1 not there, -2 an EMPTY slot met (nothing beyond). */
+    private int findIn(long h, int from, int to, FlowKey k, long now) {
         long k0 = k.k0, k1 = k.k1, k2 = k.k2, k3 = k.k3, k4 = k.k4;
-        for (int i = 0; i < WINDOW; i++) {
+        for (int i = from; i < to; i++) {
             int s = probe(h, i);
             long w1 = word(s);
             long status = w1 & STATUS;
             if (status == EMPTY) {
-                return -1;
+                return -2;
             }
             if (status == LIVE && keyIs(s, k0, k1, k2, k3, k4)) {
                 long w2 = word(s);
                 if ((w2 & STATUS) == LIVE && w2 >>> GEN_SHIFT == w1 >>> GEN_SHIFT) {
-                    return expired(s, w2, now) ? -1 : s;
+                    return expired(s, w2, now) ? -2 : s;
                 }
             }
         }
         return -1;
+    }
+
+    private long reach(int home) {
+        return (long) WORDS.getVolatile(slots, BASE + home * STRIDE + REACH);
+    }
+
+    /** Window position {@code i} of a key of hash {@code h} is taken: its home's reach covers it from now on. */
+    private void reachTo(long h, int i) {
+        if (i < HALF) {
+            raise(BASE + ((int) h & mask) * STRIDE + REACH, 0, i + 1);
+        } else {
+            raise(BASE + ((int) (h >>> 32) & mask) * STRIDE + REACH, RUN2_SHIFT, i - HALF + 1);
+            int o = BASE + ((int) h & mask) * STRIDE + REACH;
+            for (long r = (long) WORDS.getVolatile(slots, o); (r & SPILL) == 0; r = (long) WORDS.getVolatile(slots, o)) {
+                if (WORDS.compareAndSet(slots, o, r, r | SPILL)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Raises the 8-bit field at {@code shift} of the long at {@code o} to at least {@code to}. */
+    private void raise(int o, int shift, int to) {
+        for (long r = (long) WORDS.getVolatile(slots, o); (r >>> shift & 0xff) < to; r = (long) WORDS.getVolatile(slots, o)) {
+            if (WORDS.compareAndSet(slots, o, r, r & ~(0xffL << shift) | (long) to << shift)) {
+                return;
+            }
+        }
+    }
+
+    /** One past the furthest window position a key of hash {@code h} may be at (its homes' reach). */
+    private int reachEnd(long h) {
+        long reach = reach((int) h & mask);
+        return (reach & SPILL) == 0 ? (int) reach & 0xff
+                : HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff);
     }
 
     /**
@@ -203,7 +261,7 @@ public final class ConnTable {
         int limit = zoneLimit[zone];
         boolean zoneFull = limit > 0 && zoneCount.get(zone) >= limit && !evictEarly(zone, now);
         for (int attempt = 0; attempt < WINDOW; attempt++) {
-            int free = -1, early = -1;
+            int free = -1, early = -1, freeAt = -1, earlyAt = -1;
             long freeWord = 0, earlyWord = 0, earlySeen = Long.MAX_VALUE;
             for (int i = 0; i < WINDOW; i++) {
                 int s = probe(h, i);
@@ -211,31 +269,35 @@ public final class ConnTable {
                 long status = w & STATUS;
                 boolean sameZone = status == LIVE && FlowKey.zone(key(s, 4)) == zone;
                 if (status == EMPTY || status == DEAD) {
-                    if (free < 0 && !zoneFull) {
+                    if (!zoneFull) {
                         free = s;
                         freeWord = w;
+                        freeAt = i;
+                        break; // the first free slot is the one taken
                     }
                     if (status == EMPTY) {
                         break; // nothing lives beyond an empty slot of the sequence
                     }
                 } else if (status == LIVE) {
                     if (expired(s, w, now) && (!zoneFull || sameZone)) {
-                        if (free < 0) {
-                            free = s;
-                            freeWord = w;
-                        }
+                        free = s;
+                        freeWord = w;
+                        freeAt = i;
+                        break;
                     } else if (ConnState.early(ConnState.state(w)) && (!zoneFull || sameZone)) {
                         long seen = lastSeen(s);
                         if (seen < earlySeen) {
                             early = s;
                             earlyWord = w;
                             earlySeen = seen;
+                            earlyAt = i;
                         }
                     }
                 }
             }
             int s = free >= 0 ? free : early;
             long w = free >= 0 ? freeWord : earlyWord;
+            int at = free >= 0 ? freeAt : earlyAt;
             if (s < 0) {
                 zoneRefused.getAndIncrement(zone);
                 return zoneFull ? ZONE_FULL : TABLE_FULL;
@@ -255,6 +317,7 @@ public final class ConnTable {
             slots[o + 4] = k4;
             java.util.Arrays.fill(tcp, s * TCP_WORDS, s * TCP_WORDS + TCP_WORDS, 0);
             touch(s, now);
+            reachTo(h, at); // before the entry is published, so a lookup that sees it walks far enough
             zoneCount.getAndIncrement(zone);
             long live = (gen + 1) << GEN_SHIFT | (stateBits & ~STATUS & ((1L << GEN_SHIFT) - 1)) | LIVE;
             WORDS.setVolatile(slots, BASE + s * STRIDE, live);
@@ -297,7 +360,13 @@ public final class ConnTable {
                 break;
             }
         }
-        for (int i = 0; i < WINDOW; i++) {
+        // As far as the reach goes, read after this entry's publication: another inserter's reach is
+        // raised before its publication, so of two racing ones at least one sees the other.
+        int r1 = (int) reach((int) h & mask) & 0xff, end = reachEnd(h);
+        for (int i = 0; i < end; i++) {
+            if (i >= r1 && i < HALF) {
+                continue; // past the first run's reach: on to the second run
+            }
             int t = probe(h, i);
             if (t == s) {
                 continue;

@@ -90,6 +90,51 @@ class ConnTableTest {
         assertEquals(ConnTable.TABLE_FULL, t.insert(key(k3), 0, ConnState.withState(0, ConnState.SYN_SENT), NOW + 23));
     }
 
+    @Test
+    void keysPutDeepInTheirWindowAreFoundWhileTheSlotsBeforeThemDie() {
+        ConnTable t = new ConnTable(1024);
+        t.timeoutNanos(8, 1_000_000_000L); // udp: 1 s
+        int home = t.probeOf(key(0), 0);
+        java.util.List<Integer> same = new java.util.ArrayList<>(); // keys whose window starts where key 0's does
+        for (int k = 1; same.size() < 20; k++) {
+            if (t.probeOf(key(k), 0) == home) {
+                same.add(k);
+            }
+        }
+        // Sixteen UDP entries fill the home's first run; four established ones go on into their second runs.
+        for (int j = 0; j < 20; j++) {
+            int state = j < 16 ? ConnState.UDP_UNREPLIED : ConnState.ESTABLISHED;
+            FlowKey k = key(same.get(j));
+            int slot = t.insert(k, 0, ConnState.withState(0, state), NOW);
+            if (j < 16) {
+                assertEquals(t.probeOf(k, j), slot, "entry " + j + " in the first run");
+            } else {
+                boolean inRun2 = false;
+                for (int i = 16; i < ConnTable.WINDOW; i++) {
+                    inRun2 |= t.probeOf(k, i) == slot;
+                }
+                assertTrue(slot >= 0 && inRun2, "entry " + j + " in its second run: " + slot);
+            }
+        }
+        long later = NOW + 2_000_000_000L; // the UDP ones expired, the established ones not
+        assertEquals(16, t.expire(later));
+        for (int j = 16; j < 20; j++) {
+            assertTrue(t.find(key(same.get(j)), later) >= 0, "an entry of a second run, its first run dead: " + j);
+        }
+        for (int j = 0; j < 16; j++) {
+            assertEquals(-1, t.find(key(same.get(j)), later), "an expired one is gone: " + j);
+        }
+        assertEquals(-1, t.find(key(0), later), "a key never put there");
+        // A new key of that home takes the first dead slot and is found; the deep ones still are.
+        int slot = t.insert(key(0), 0, ConnState.withState(0, ConnState.ESTABLISHED), later);
+        assertEquals(home, slot);
+        assertEquals(slot, t.find(key(0), later));
+        for (int j = 16; j < 20; j++) {
+            assertTrue(t.find(key(same.get(j)), later) >= 0, "still found: " + j);
+        }
+        assertEquals(5, t.size());
+    }
+
     /** The first key from {@code from} on whose two runs of 16 do not overlap: its window is all 32 slots. */
     private static int covering(ConnTable t, int from) {
         int k = from;
