@@ -190,7 +190,7 @@ public final class ConnTable {
         if (s != -1 || (reach & SPILL) == 0) {
             return s < 0 ? -1 : s;
         }
-        s = findIn(h, HALF, HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff), k, now);
+        s = findIn(h, HALF, HALF + run2Reach(h), k, now);
         return s < 0 ? -1 : s;
     }
 
@@ -242,11 +242,9 @@ public final class ConnTable {
         }
     }
 
-    /** One past the furthest window position a key of hash {@code h} may be at (its homes' reach). */
-    private int reachEnd(long h) {
-        long reach = reach((int) h & mask);
-        return (reach & SPILL) == 0 ? (int) reach & 0xff
-                : HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff);
+    /** How far into its second run a key of hash {@code h} may be (that run's start slot's reach). */
+    private int run2Reach(long h) {
+        return (int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff;
     }
 
     /**
@@ -362,7 +360,8 @@ public final class ConnTable {
         }
         // As far as the reach goes, read after this entry's publication: another inserter's reach is
         // raised before its publication, so of two racing ones at least one sees the other.
-        int r1 = (int) reach((int) h & mask) & 0xff, end = reachEnd(h);
+        long reach = reach((int) h & mask);
+        int r1 = (int) reach & 0xff, end = (reach & SPILL) == 0 ? r1 : HALF + run2Reach(h);
         for (int i = 0; i < end; i++) {
             if (i >= r1 && i < HALF) {
                 continue; // past the first run's reach: on to the second run

@@ -94,7 +94,7 @@ public final class LbReverseNode implements PacketNode {
         boolean ip4 = family == 4;
         // First the packets that may be replies: from a backend's address (the source read before any
         // parse), parsed, their keys hashed; the others pass without a parse or a lookup.
-        int[] cand = p.miss;
+        int[] cand = p.miss; // the candidates by index (lb-ip4 keeps its packets of no flow there)
         int candidates = 0;
         for (int i = 0; i < n; i++) {
             int b = v.buffer(i);

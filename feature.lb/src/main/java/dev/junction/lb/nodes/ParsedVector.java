@@ -157,7 +157,7 @@ final class ParsedVector {
         long delta = Checksums.delta32((int) dl[i], lo);
         m.set(U32, at + 16, lo);
         Checksums.update(m, at + 10, delta);
-        l4Rewrite(m, i, delta, port, true);
+        l4Rewrite(m, i, delta, 2, ports[i], port, true);
     }
 
     /** The same for IPv6 (no header checksum). */
@@ -166,7 +166,7 @@ final class ParsedVector {
         long delta = Checksums.delta64(dh[i], hi) + Checksums.delta64(dl[i], lo);
         m.set(U64, at + 24, hi);
         m.set(U64, at + 32, lo);
-        l4Rewrite(m, i, delta, port, false);
+        l4Rewrite(m, i, delta, 2, ports[i], port, false);
     }
 
     /**
@@ -185,20 +185,18 @@ final class ParsedVector {
             m.set(U64, at + 8, hi);
             m.set(U64, at + 16, lo);
         }
-        long l4Delta = delta + Checksums.delta16(ports[i] >>> 16, port);
-        long l4at = l4[i];
-        m.set(U16, l4at, (short) port);
-        if ((protoFlags[i] & 0xff) == Headers.TCP) {
-            Checksums.update(m, l4at + 16, l4Delta);
-        } else {
-            Checksums.updateUdp(m, l4at + 6, l4Delta, ip4);
-        }
+        l4Rewrite(m, i, delta, 0, ports[i] >>> 16, port, ip4);
     }
 
-    private void l4Rewrite(MemorySegment m, int i, long delta, int port, boolean ip4) {
+    /**
+     * Packet {@code i}'s port at {@code offset} of its TCP/UDP header (0 source, 2 destination) from
+     * {@code old} to {@code port}, and its checksum by that and the address change {@code delta} (the
+     * pseudo-header holds the address).
+     */
+    private void l4Rewrite(MemorySegment m, int i, long delta, int offset, int old, int port, boolean ip4) {
         long at = l4[i];
-        long l4Delta = delta + Checksums.delta16(ports[i], port); // the pseudo-header holds the address
-        m.set(U16, at + 2, (short) port);
+        long l4Delta = delta + Checksums.delta16(old, port);
+        m.set(U16, at + offset, (short) port);
         if ((protoFlags[i] & 0xff) == Headers.TCP) {
             Checksums.update(m, at + 16, l4Delta);
         } else {
