@@ -65,7 +65,7 @@ class BridgeHotSwapTest {
         lines.add("");
         Path f = Files.createTempFile("bridge", ".conf");
         Files.writeString(f, String.join("\n", lines));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 

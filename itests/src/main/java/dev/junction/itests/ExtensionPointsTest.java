@@ -65,7 +65,7 @@ class ExtensionPointsTest {
     private void load(String text) throws Exception {
         Path f = Files.createTempFile("junction-itest", ".conf");
         Files.writeString(f, text);
-        config.load(f);
+        Osgi.load(config, f);
         Files.delete(f);
     }
 

@@ -94,7 +94,7 @@ class FirewallHotSwapTest {
                 "fw-attach f1-in iface=f1 direction=in set=inside",
                 "fw-attach f2-in iface=f2 direction=in set=outside", ""));
         Osgi.awaitStatements("linux", "address", "fw-rule", "fw-attach");
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 
@@ -106,7 +106,7 @@ class FirewallHotSwapTest {
         if (traffic != null) {
             Path f = Files.createTempFile("firewall", ".conf");
             Files.writeString(f, "dataplane cpus=auto\n"); // removes the statements this test loaded
-            traffic.config.load(f);
+            Osgi.load(traffic.config, f);
             Files.delete(f);
         }
         sh("ip", "netns", "del", h1);

@@ -124,7 +124,7 @@ class LbHotSwapTest {
                 // A table of another size than the running one's: it is made at the first update below,
                 // and the flows are handed over into it.
                 "lb-settings table=2097152 udp=30", ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 
@@ -141,7 +141,7 @@ class LbHotSwapTest {
             // Removes the named statements this test loaded; lb-settings, a singleton, a file without it
             // leaves as it is, so it is written back to its defaults.
             Files.writeString(f, "dataplane cpus=auto\nlb-settings\n");
-            traffic.config.load(f);
+            Osgi.load(traffic.config, f);
             Files.delete(f);
             // The defaults' timeouts in force (ConfigAdmin tells the bundle on its own thread) before the
             // next test looks. The table keeps its size until the bundle starts again.

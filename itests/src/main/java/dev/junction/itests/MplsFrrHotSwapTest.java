@@ -59,7 +59,7 @@ class MplsFrrHotSwapTest {
         Path f = Files.createTempFile("mpls-frr", ".conf");
         Files.writeString(f, String.join("\n", "dataplane cpus=auto", "memdev mf1",
                 "address mf1-a iface=mf1 ip=10.77.1.1/24", "fpm listen=127.0.0.1:" + port, ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (zebra == null) {

@@ -60,7 +60,7 @@ class MplsHotSwapTest {
                 "mpls-ftn to-h2 prefix=10.77.20.0/24 via=10.77.9.2 out=100/200",
                 "mpls-label outer label=100 action=pop-continue",
                 "mpls-label inner label=200 action=pop via=10.77.2.2", ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 

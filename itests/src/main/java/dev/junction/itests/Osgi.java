@@ -58,6 +58,43 @@ final class Osgi {
         }, Duration.ofSeconds(10), () -> "statements " + String.join(", ", kinds) + " registered");
     }
 
+    /**
+     * Loads configuration file {@code f}, again while it is refused only for statement kinds not
+     * registered yet (up to 10 s): right after the framework starts, or after a bundle's update, a
+     * bundle's statements may not be registered yet, and the whole file is refused for them ("unknown
+     * statement"). Any other refusal is thrown at once.
+     */
+    static void load(dev.junction.config.JunctionConfig config, java.nio.file.Path f) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                config.load(f);
+                return;
+            } catch (dev.junction.config.ConfigException e) {
+                if (!onlyUnknownStatements(e.getMessage()) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Whether every line of a refusal names an unknown statement. */
+    private static boolean onlyUnknownStatements(String message) {
+        String[] lines = message == null ? new String[0] : message.split("\n");
+        boolean any = false;
+        for (int i = 1; i < lines.length; i++) { // the first line is the summary
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            if (!lines[i].contains(": unknown statement '")) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
     /** The service, waiting up to 10 s for it to appear. */
     static <T> T service(Class<T> type) throws InterruptedException {
         ServiceTracker<T, T> t = new ServiceTracker<>(context(), type, null);

@@ -62,7 +62,7 @@ class OverlayHotSwapTest {
         Files.writeString(f, String.join("\n", "dataplane cpus=auto", "linux o1 iface=" + v1, "linux o2 iface=" + v2,
                 "address o2-a iface=o2 ip=10.95.0.1/24", "vxlan vxa local=10.95.0.1 remote=10.95.0.2 vni=95",
                 "bridge blue", "bridge-port o1 bridge=blue", "bridge-port vxa bridge=blue split-horizon=1", ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 

@@ -53,7 +53,7 @@ class RoutingHotSwapTest {
         Files.writeString(f, String.join("\n", "dataplane cpus=auto",
                 "linux r1 iface=" + v1, "linux r2 iface=" + v2,
                 "address r1-a iface=r1 ip=10.82.1.1/24", "address r2-a iface=r2 ip=10.82.2.1/24", ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 

@@ -48,7 +48,7 @@ class SteeredPrefixTest {
                 "linux s1 iface=jst1-" + id, "linux s2 iface=jst2-" + id,
                 "address s1-a iface=s1 ip=10.86.1.1/24", "address s2-a iface=s2 ip=10.86.2.1/24",
                 "address s1-b iface=s1 ip=fd86:1::1/64", "address s2-b iface=s2 ip=fd86:2::1/64", ""));
-        traffic.config.load(f);
+        Osgi.load(traffic.config, f);
         Files.delete(f);
     }
 

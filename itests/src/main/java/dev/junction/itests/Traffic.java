@@ -29,7 +29,7 @@ final class Traffic {
                 "");
         Path f = Files.createTempFile("junction-itest", ".conf");
         Files.writeString(f, text);
-        config.load(f);
+        Osgi.load(config, f);
         Files.delete(f);
         Osgi.await(() -> find(gen) != null && find(sink) != null, Duration.ofSeconds(10), gen + " and " + sink);
         dataplane.clearRuntime();
@@ -40,7 +40,7 @@ final class Traffic {
     void stop() throws Exception {
         Path f = Files.createTempFile("junction-itest", ".conf");
         Files.writeString(f, "dataplane cpus=auto idle=backoff\n");
-        config.load(f);
+        Osgi.load(config, f);
         Files.delete(f);
     }
 
