@@ -30,6 +30,9 @@ import java.util.Locale;
  * each is a Maglev pick and an insert of two linked entries; the UDP idle timeout is set to 20 ms and a
  * control thread sweeps a twentieth of the table every 50 ms (all of it once a second, as the bundle),
  * which with the inserts keeps the table from filling (checked: no {@code flow table full} drop);</li>
+ * <li>{@code new-dsr}: {@code new} with the service in L2 DSR mode (backends on the sink's network):
+ * one entry a flow, no reverse entry, the packet not rewritten; beside {@code new} it shows what a NAT
+ * flow's second entry costs;</li>
  * <li>{@code replies}: the backends' replies of {@code --flows N} NAT flows made in the table before the
  * engine starts (flow i on backend i % 16), each one reverse lookup and a rewrite of its source to the VIP
  * in lb-nat4-reverse, then routed to the client;</li>
@@ -47,14 +50,14 @@ public final class LbBench {
     private static final int FIRST_BACKEND = Ipv4.parse("10.2.0.10");
 
     public static void main(String[] args) throws Exception {
-        StatefulBench.Args a = StatefulBench.Args.parse(args, "LbBench DATA_DIR routed|tracked|new|replies|maglev [--cpu N]"
+        StatefulBench.Args a = StatefulBench.Args.parse(args, "LbBench DATA_DIR routed|tracked|new|new-dsr|replies|maglev [--cpu N]"
                 + " [--seconds S] [--warmup S] [--flows N] [--table-slots N]", 1 << 23);
         double ghz = PipelineBench.cpuGhz();
         switch (a.which()) {
             case "routed" -> RoutedPipelineBench.run("ipv4", a.table(), List.of(a.cpu()), a.warmup(), a.seconds(), ghz);
-            case "tracked", "new", "replies" -> run(a.which(), a, ghz);
+            case "tracked", "new", "new-dsr", "replies" -> run(a.which(), a, ghz);
             case "maglev" -> maglev();
-            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked, new, replies or maglev");
+            default -> throw new IllegalArgumentException("case " + a.which() + ": use routed, tracked, new, new-dsr, replies or maglev");
         }
     }
 
@@ -124,7 +127,7 @@ public final class LbBench {
     }
 
     static void run(String which, StatefulBench.Args a, double ghz) throws Exception {
-        boolean fresh = which.equals("new"), replies = which.equals("replies");
+        boolean dsr = which.equals("new-dsr"), fresh = which.equals("new") || dsr, replies = which.equals("replies");
         int flows = a.flows(), slots = a.slots();
         int[] replyBackend = replies ? new int[flows] : null;
         FrameSource gen = replies ? new BackendReplies(replyBackend, VIP_PORT)
@@ -155,10 +158,10 @@ public final class LbBench {
                 public void unsteer(int index) {
                     // the bench never removes its VIP
                 }
-            });
+            }, (vrf, address) -> "sink"); // every backend is on the sink's network (DSR's on-link check)
             engine.addNode(LbNode.ip4(lb), "lb");
             engine.addNode(LbReverseNode.ip4(lb), "lb");
-            lb.addService(new ServiceSpec("dns", null, Ipv4.format(VIP), "udp", VIP_PORT, "nat", 0, 0));
+            lb.addService(new ServiceSpec("dns", null, Ipv4.format(VIP), "udp", VIP_PORT, dsr ? "dsr" : "nat", 0, 0));
             for (int b = 0; b < BACKENDS; b++) {
                 lb.addBackend(new BackendSpec("dns", Ipv4.format(FIRST_BACKEND + b), 0, 1, false));
             }
@@ -187,9 +190,9 @@ public final class LbBench {
                 expirer.interrupt();
             }
             System.out.printf(Locale.ROOT,
-                    "junction lb-nat-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
+                    "junction lb-%s mpps=%.2f ns_per_packet=%.1f cycles_per_packet=%.1f bytes_per_packet=%.4f"
                             + " forwarded=%d dropped=%d new_flows_timed=%d flows_at_start=%d flows_at_end=%d table_slots=%d%n",
-                    fresh ? "new-flows" : which, w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(),
+                    dsr ? "dsr-new-flows" : fresh ? "nat-new-flows" : "nat-" + which, w.mpps(), w.nsPerPacket(), w.nsPerPacket() * ghz, w.bytesPerPacket(),
                     w.packets(), BenchReport.drops(engine), new1 - new0, flows0, flows1, slots);
             BenchReport.details(engine, "lb-");
         }
