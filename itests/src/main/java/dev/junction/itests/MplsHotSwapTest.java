@@ -66,11 +66,14 @@ class MplsHotSwapTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (traffic != null) {
-            traffic.stop();
+        try {
+            if (traffic != null) {
+                traffic.stop();
+            }
+        } finally { // the interfaces and namespaces go even when the stop failed
+            sh("ip", "link", "del", loopA);
+            hosts.close();
         }
-        sh("ip", "link", "del", loopA);
-        hosts.close();
     }
 
     private static boolean resolved() {

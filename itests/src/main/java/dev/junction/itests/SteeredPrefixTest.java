@@ -54,16 +54,19 @@ class SteeredPrefixTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (steer != null) {
-            steer.delete();
+        try {
+            if (steer != null) {
+                steer.delete();
+            }
+            if (example != null && example.getState() != Bundle.UNINSTALLED) {
+                example.uninstall();
+            }
+            if (traffic != null) {
+                traffic.stop();
+            }
+        } finally {
+            hosts.close(); // the namespaces go even when the set-up or the stop failed
         }
-        if (example != null && example.getState() != Bundle.UNINSTALLED) {
-            example.uninstall();
-        }
-        if (traffic != null) {
-            traffic.stop();
-        }
-        hosts.close();
     }
 
     private long counter(String name) {
