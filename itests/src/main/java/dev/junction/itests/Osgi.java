@@ -35,30 +35,6 @@ final class Osgi {
     }
 
     /**
-     * Waits up to 10 s until every statement kind in {@code kinds} is registered: a bundle registers
-     * its services one after the other, so its main service may be there before its statements, and a
-     * configuration loaded in between is refused ("unknown statement").
-     */
-    static void awaitStatements(String... kinds) throws InterruptedException {
-        await(() -> {
-            java.util.Set<String> known = new java.util.HashSet<>();
-            try {
-                for (org.osgi.framework.ServiceReference<dev.junction.config.StatementType> r
-                        : context().getServiceReferences(dev.junction.config.StatementType.class, null)) {
-                    dev.junction.config.StatementType t = context().getService(r);
-                    if (t != null) {
-                        known.add(t.kind());
-                        context().ungetService(r);
-                    }
-                }
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-            return known.containsAll(java.util.List.of(kinds));
-        }, Duration.ofSeconds(10), () -> "statements " + String.join(", ", kinds) + " registered");
-    }
-
-    /**
      * Loads configuration file {@code f}, again while it is refused only for statement kinds not
      * registered yet (up to 10 s): right after the framework starts, or after a bundle's update, a
      * bundle's statements may not be registered yet, and the whole file is refused for them ("unknown

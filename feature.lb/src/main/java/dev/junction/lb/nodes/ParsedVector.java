@@ -12,9 +12,10 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Each packet's IP and TCP/UDP fields for one vector, one primitive array per field (one set per
- * worker, made once): lb-ip4/lb-ip6 parse a vector in a first pass (that also hashes the flow key and
- * loads its first table slot) and judge it in a second that reads the fields from here instead of the
- * packet again. The NAT rewrite of the destination works from the same fields.
+ * worker, made once): lb-ip4/lb-ip6 parse a vector in a first pass (that also hashes the flow key),
+ * load each window ahead in a second and judge in a third that reads the fields from here instead of
+ * the packet again; the reverse nodes parse only their candidates. The NAT rewrites, of the destination
+ * and of a reply's source, work from the same fields.
  */
 final class ParsedVector {
     /** {@link Headers#OK} or the reason the packet is not ours (a {@link Headers} drop code). */
