@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * bind mounts of the real {@code /proc/sys/net} entries). Its kernel installs of the LSPs and of the
  * labelled route still fail ("lwt encapsulation type not supported"), and dplane_fpm_nl then sends
  * them, and their removal, only when it replays its tables to a new FPM connection: the test makes
- * zebra reconnect ({@code no fpm address}, {@code fpm address ...}) after each change, and Junction's
+ * zebra reconnect ({@code no fpm address}, then {@code fpm address ...}) after each change, and Junction's
  * sweep (2 s here) drops what the replay no longer has. On a kernel with MPLS they would stream as
  * they change.
  */
@@ -194,10 +194,27 @@ class MplsFrrTest {
         must(cmd.toArray(String[]::new));
     }
 
-    /** zebra drops its FPM connection and makes a new one, on which it replays its tables. */
+    /**
+     * zebra drops its FPM connection and makes a new one, on which it replays its tables. The two
+     * commands go one at a time: dplane_fpm_nl keeps one pending event, and an {@code fpm address}
+     * that arrives before the disable has run is dropped (seen in CI: disable, no reconnect). So the
+     * test waits for the old session to end before it asks for the new one, and asks again if no new
+     * connection comes within 5 s.
+     */
     private void reconnect() throws Exception {
         long before = fpm.status().connections();
-        vtysh("no fpm address", fpmAddress());
+        vtysh("no fpm address");
+        await(() -> fpm.status().peer().equals("-"), "zebra's FPM connection closed");
+        for (int attempt = 1; ; attempt++) {
+            vtysh(fpmAddress());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (fpm.status().connections() <= before && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (fpm.status().connections() > before || attempt == 6) {
+                break;
+            }
+        }
         await(() -> fpm.status().connections() > before, "zebra's new FPM connection");
     }
 
