@@ -115,10 +115,8 @@ public final class LbBench {
             long client = (ClientFlows.FIRST_CLIENT + (i >>> 10)) & 0xffffffffL;
             int cport = 1024 + (i & 1023);
             long f0 = FlowTable.misc(4, 0, Ipv4.PROTO_UDP, cport, VIP_PORT);
-            long r0 = FlowTable.misc(4, 0, Ipv4.PROTO_UDP, VIP_PORT, cport);
             int slot = table.insert(f0, 0, client, 0, VIP & 0xffffffffL, be.hi, be.lo,
-                    FlowTable.value(service.number, be.id, VIP_PORT), true, r0, be.hi, be.lo, 0, client,
-                    0, VIP & 0xffffffffL, FlowTable.value(service.number, be.id, VIP_PORT), now, scratch);
+                    FlowTable.value(service.number, be.id, VIP_PORT), true, now, scratch);
             if (slot < 0) {
                 throw new IllegalStateException("flow " + i + " not made: " + slot);
             }

@@ -65,7 +65,7 @@ public final class LbNode implements PacketNode {
         }
     }
     /** Per worker: the vector's parsed fields, filled by the first pass and read by the second. */
-    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector());
+    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector(false));
 
     private LbNode(String name, int family, LbControl lb) {
         this.name = name;
@@ -219,47 +219,21 @@ public final class LbNode implements PacketNode {
     }
 
     /**
-     * The vector's packets of no flow, after the others: first each one's backend (Maglev) and the hash
-     * of its reverse key; then, in a loop of their own, a load of each reverse key's first slot and of
-     * the peer of what each window's first slot holds, so that those misses are in flight together;
-     * then, in the packets' order, each flow is looked up again (an earlier packet of the vector may
-     * have made it) and made, and the packet goes on as a tracked one.
+     * The vector's packets of no flow, after the others: first each one's backend (Maglev); then, in
+     * the packets' order, each flow is looked up again (an earlier packet of the vector may have made
+     * it) and made in its window (whose first lines {@link #process} loaded ahead), and the packet goes
+     * on as a tracked one.
      */
     private void newFlows(PacketVector v, ParsedVector p, int misses, Snapshot snap, FlowTable t, long[] counters,
                           long now, PacketPool pool, MemorySegment m, NodeContext ctx) {
         int[] miss = p.miss, pick = p.pick;
-        long sink = 0;
         for (int j = 0; j < misses; j++) {
             int i = miss[j];
             Snapshot.Service s = p.service[j];
             int[] table = s.table;
             int id = table[flowHash(p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i]) % table.length];
             pick[j] = id;
-            if (id >= 0 && s.mode == Snapshot.MODE_NAT) {
-                Snapshot.Backend be = snap.backends[id];
-                int bport = be.port == 0 ? p.dport(i) : be.port;
-                long r0 = FlowTable.misc(family, pool.vrf(v.buffer(i)), p.proto(i), bport, p.sport(i));
-                long rh = FlowTable.hash(r0, be.hi, be.lo, p.sh[i], p.sl[i]);
-                p.rk0[j] = r0;
-                p.rhash[j] = rh;
-            }
         }
-        // The loads apart from the work above: with two hashes and a division an iteration, only a few
-        // iterations fit in the core's reorder window, so loads issued there were only a few misses in
-        // flight at once (new flows 2.07-2.09 Mpps with them there, 2.66-2.70 with this loop).
-        for (int j = 0; j < misses; j++) {
-            if (pick[j] >= 0 && p.service[j].mode == Snapshot.MODE_NAT) {
-                sink += t.peek(p.rhash[j]);
-            }
-            sink += t.peekPeer(p.hash[miss[j]]); // the forward window's first line is in by now
-        }
-        // The reverse windows' first lines are on their way: the peers of what they hold, likewise.
-        for (int j = 0; j < misses; j++) {
-            if (pick[j] >= 0 && p.service[j].mode == Snapshot.MODE_NAT) {
-                sink += t.peekPeer(p.rhash[j]);
-            }
-        }
-        p.sink += sink;
         for (int j = 0; j < misses; j++) {
             int i = miss[j];
             Snapshot.Service s = p.service[j];
@@ -323,13 +297,9 @@ public final class LbNode implements PacketNode {
             }
         }
         Snapshot.Backend be = snap.backends[id];
-        long sh = p.sh[i], sl = p.sl[i];
-        int dport = p.dport(i);
-        int bport = be.port == 0 ? dport : be.port;
-        boolean nat = s.mode == Snapshot.MODE_NAT;
-        int slot = t.insert(p.hash[i], p.k0[i], sh, sl, p.dh[i], p.dl[i], be.hi, be.lo, FlowTable.value(s.number, id, bport),
-                nat, nat ? p.rhash[j] : 0, nat ? p.rk0[j] : 0, be.hi, be.lo, sh, sl,
-                p.dh[i], p.dl[i], FlowTable.value(s.number, id, dport), now, p.scratch);
+        int bport = be.port == 0 ? p.dport(i) : be.port;
+        int slot = t.insert(p.hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], be.hi, be.lo,
+                FlowTable.value(s.number, id, bport), s.mode == Snapshot.MODE_NAT, now, p.scratch);
         if (slot < 0) {
             return -1 - (slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
         }

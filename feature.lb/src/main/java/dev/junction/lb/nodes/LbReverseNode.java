@@ -14,11 +14,12 @@ import java.util.List;
 
 /**
  * {@code lb-nat4-reverse} and {@code lb-nat6-reverse}: features of ip4-unicast / ip6-unicast (after
- * ip4-input / ip6-input, before the lookup) on every interface. A packet whose 5-tuple is a NAT flow's
- * reverse key (backend to client) is a backend's reply: its source address and port become the VIP's,
- * checksums updated incrementally, and it goes on to be routed to the client. Every other packet goes
- * on untouched. One table lookup per TCP or UDP packet while any service is NAT (none otherwise);
- * nothing is dropped here.
+ * ip4-input / ip6-input, before the lookup) on every interface. A packet that {@link FlowTable#findReply}
+ * finds a NAT flow for (from the flow's backend address and port to its client's) is a backend's reply:
+ * its source address and port become the VIP's (the flow's key's destination), checksums updated
+ * incrementally, and it goes on to be routed to the client. Every other packet goes on untouched. One
+ * table lookup per TCP or UDP packet from a backend's address while any service is NAT (none
+ * otherwise); nothing is dropped here.
  */
 public final class LbReverseNode implements PacketNode {
     public static final String IP4 = "lb-nat4-reverse", IP6 = "lb-nat6-reverse";
@@ -29,7 +30,7 @@ public final class LbReverseNode implements PacketNode {
     private final int family;
     private final LbControl lb;
     /** Per worker: the vector's parsed fields (the candidates' only), as lb-ip4's. */
-    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector());
+    private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector(true));
 
     private LbReverseNode(String name, int family, LbControl lb) {
         this.name = name;
@@ -121,17 +122,17 @@ public final class LbReverseNode implements PacketNode {
         long reversed = 0;
         for (int j = 0; j < candidates; j++) {
             int i = cand[j];
-            int slot = t.find(hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
-            if (slot < 0 || (t.word(slot) & FlowTable.REVERSE) == 0) {
+            int slot = t.findReply(hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
+            if (slot < 0) {
                 continue;
             }
-            long v2 = t.value(slot, 2);
-            counters[FlowTable.backend(v2) * 2 + 1]++;
+            counters[FlowTable.backend(t.value(slot, 2)) * 2 + 1]++;
             if (p.ends(i)) {
                 t.close(slot);
             }
             t.touch(slot, now);
-            p.rewriteSource(m, i, ip4, t.value(slot, 0), t.value(slot, 1), FlowTable.port(v2));
+            // The VIP: the flow's key's destination address and port.
+            p.rewriteSource(m, i, ip4, ip4 ? 0 : t.key(slot, 3), t.key(slot, 4), (int) t.key(slot, 0) & 0xffff);
             reversed++;
         }
         ctx.count(C_REVERSED, reversed);

@@ -29,19 +29,25 @@ final class ParsedVector {
     /** Addresses (IPv4 in {@code sl}, {@code dl}; the high words zero). */
     final long[] sh = new long[PacketVector.MAX], sl = new long[PacketVector.MAX],
             dh = new long[PacketVector.MAX], dl = new long[PacketVector.MAX];
-    /** The flow key's first word ({@link FlowTable#misc}) and the key's {@link FlowTable#hash}. */
-    final long[] k0 = new long[PacketVector.MAX], hash = new long[PacketVector.MAX];
     /**
-     * The packets of no flow, by their index in the vector, in order; for each its service, the backend
-     * Maglev gives it (-1: none), and its reverse key's first word and hash (NAT).
+     * The 5-tuple's first word ({@link FlowTable#misc}) and where its flow's window starts: the
+     * {@link FlowTable#forwardHash} of a client's packet, or for the reverse nodes ({@link #replies})
+     * the {@link FlowTable#replyHash} of a backend's reply.
      */
+    final long[] k0 = new long[PacketVector.MAX], hash = new long[PacketVector.MAX];
+    /** The packets of no flow, by their index in the vector, in order; for each its service and the backend Maglev gives it (-1: none). */
     final int[] miss = new int[PacketVector.MAX], pick = new int[PacketVector.MAX];
     final dev.junction.lb.control.Snapshot.Service[] service = new dev.junction.lb.control.Snapshot.Service[PacketVector.MAX];
-    final long[] rk0 = new long[PacketVector.MAX], rhash = new long[PacketVector.MAX];
+    /** The reverse nodes' parse: packets hashed as backends' replies (by their destination, the client). */
+    final boolean replies;
     /** The insert's scratch word. */
     final long[] scratch = new long[1];
     /** Where the loads issued ahead are folded, so that the compiler keeps them. */
     long sink;
+
+    ParsedVector(boolean replies) {
+        this.replies = replies;
+    }
 
     /** Parses every packet of the vector, of IP version {@code family}. */
     void parse(PacketVector v, PacketPool pool, MemorySegment m, int family) {
@@ -83,7 +89,7 @@ final class ParsedVector {
         if (r == Headers.OK) {
             long k = FlowTable.misc(4, vrf, proto, ports[i] >>> 16, ports[i] & 0xffff);
             k0[i] = k;
-            hash[i] = FlowTable.hash(k, 0, s, 0, d);
+            hash[i] = replies ? FlowTable.replyHash(k, 0, d) : FlowTable.forwardHash(k, 0, s);
         }
         return result[i] = r;
     }
@@ -108,7 +114,7 @@ final class ParsedVector {
         if (r == Headers.OK) {
             long k = FlowTable.misc(6, vrf, proto, ports[i] >>> 16, ports[i] & 0xffff);
             k0[i] = k;
-            hash[i] = FlowTable.hash(k, a, b, c, d);
+            hash[i] = replies ? FlowTable.replyHash(k, c, d) : FlowTable.forwardHash(k, a, b);
         }
         return result[i] = r;
     }

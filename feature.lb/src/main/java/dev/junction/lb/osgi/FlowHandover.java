@@ -164,8 +164,9 @@ final class FlowHandover {
                     }
                 }
                 v[2] = renumber(v[2], services, backends);
-                rv[2] = rev ? renumber(rv[2], services, backends) : 0;
-                if (v[2] >= 0 && rv[2] >= 0 && lb.table().restore(k, v, closing, now - idle, rev, rk, rv, now)) {
+                // A NAT flow's reply key and value follow from its own (they are written for the file
+                // readers of other versions: the file's layout is the one they know).
+                if (v[2] >= 0 && lb.table().restore(k, v, closing, now - idle, rev, now)) {
                     n++;
                 } else {
                     lost++;
