@@ -48,6 +48,31 @@ class FlowTableTest {
         assertEquals(0, t.serviceCount(1));
     }
 
+    /**
+     * What a visitor (the handover file, the shell's listing) sees of a NAT flow: its replies' 5-tuple
+     * and what they are rewritten to, as the two-entry table of before had them, so that its file's
+     * layout stays the one other versions read.
+     */
+    @Test
+    void aVisitorSeesANatFlowsReplyKeyAndValue() {
+        FlowTable t = new FlowTable(1024);
+        assertTrue(insert(t, 5, 1, NOW, new long[1]) >= 0);
+        int[] n = {0};
+        t.forEach(NOW, 10, (slot, k, v, closing, seen, rev, rk, rv) -> {
+            n[0]++;
+            assertTrue(rev);
+            assertEquals(java.util.List.of(FlowTable.misc(4, 0, 6, 8080, 5), 0L, 0x0a010002L, 0L, 0xc0a80000L),
+                    java.util.Arrays.stream(rk).boxed().toList(), "backend:8080 to client:5");
+            assertEquals(java.util.List.of(0L, 0x0a000064L, FlowTable.value(1, 3, 80)),
+                    java.util.Arrays.stream(rv).boxed().toList(), "the VIP and its port");
+            long[] k2 = k.clone(), v2 = v.clone();
+            FlowTable other = new FlowTable(1024);
+            assertTrue(other.restore(k2, v2, false, NOW, true, NOW));
+            assertEquals(findForward(other, 5, NOW), findReverse(other, 5, NOW), "restored: both ways again");
+        });
+        assertEquals(1, n[0]);
+    }
+
     /** A DSR or GRE flow (not NAT): its backend's packets to the client are not replies of ours. */
     @Test
     void onlyNatFlowsHaveReplies() {
