@@ -165,7 +165,7 @@ public final class FlowTable {
 
     /** Family, VRF and protocol ({@code top}: a key's first word's high half), the client's port and address. */
     private static long clientHash(long top, int port, long hi, long lo) {
-        long h = (top << 16 | port ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
+        long h = ((top << 16 | port) ^ 0x7F4A7C15F39CC060L) * 0x9E3779B97F4A7C15L;
         h = (h ^ (h >>> 30) ^ hi) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (h >>> 27) ^ lo) * 0x94D049BB133111EBL;
         return h ^ (h >>> 31);
@@ -372,10 +372,6 @@ public final class FlowTable {
 
     private static long nextGen(long word) {
         return ((word >>> GEN_SHIFT) + 1) << GEN_SHIFT;
-    }
-
-    private void release(int slot, long old) {
-        publish(slot, nextGen(old) | DEAD);
     }
 
     /**

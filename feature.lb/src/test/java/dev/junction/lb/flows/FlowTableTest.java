@@ -73,6 +73,29 @@ class FlowTableTest {
         assertEquals(1, n[0]);
     }
 
+    /**
+     * Every field of the client's side moves a flow's window: the VRF, the family, the protocol, the
+     * port and the address (a first version OR-ed them into the hash's constant, and VRFs 0 and 1 or
+     * IPv4 and IPv6 shared their windows).
+     */
+    @Test
+    void theClientsSideWhollyPlacesAFlow() {
+        long base = FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40000, 80), 0, 0xc0a80001L);
+        java.util.Set<Long> seen = new java.util.HashSet<>(java.util.List.of(base));
+        for (long h : new long[] {
+                FlowTable.forwardHash(FlowTable.misc(4, 1, 6, 40000, 80), 0, 0xc0a80001L),
+                FlowTable.forwardHash(FlowTable.misc(6, 0, 6, 40000, 80), 0, 0xc0a80001L),
+                FlowTable.forwardHash(FlowTable.misc(4, 0, 17, 40000, 80), 0, 0xc0a80001L),
+                FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40001, 80), 0, 0xc0a80001L),
+                FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40000, 80), 0, 0xc0a80002L),
+                FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40000, 80), 1, 0xc0a80001L)}) {
+            assertTrue(seen.add(h), "a field of the client's side left out of the hash");
+        }
+        assertEquals(base, FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40000, 443), 0, 0xc0a80001L),
+                "the VIP's port is not the client's side");
+        assertEquals(base, FlowTable.replyHash(FlowTable.misc(4, 0, 6, 8080, 40000), 0, 0xc0a80001L), "nor the backend's");
+    }
+
     /** A DSR or GRE flow (not NAT): its backend's packets to the client are not replies of ours. */
     @Test
     void onlyNatFlowsHaveReplies() {
