@@ -26,17 +26,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <ul>
  *   <li>insert: claim a free, dead or expired slot of the window by CAS of its word to BUSY, write the
- *       key and value (plain writes), then publish LIVE with the next generation (a volatile store,
- *       which orders the plain writes before it), so a reply never finds half a flow;
+ *       key and value (plain writes), then publish LIVE with the next generation (a release store,
+ *       which orders the plain writes before it: no fence), so a reply never finds half a flow;
  *   <li>lookup: word, key, word again: only a LIVE word of the same generation vouches for the key;
  *   <li>close (FIN or RST seen) and kill: a CAS of the word;
  *   <li>two workers inserting the same new flow at once both publish; each then looks for the other
- *       in the window and the one later in the probe sequence dies, so one survives.
+ *       in the window (waiting out a BUSY slot: their claims' CAS are ordered, so the later claimer
+ *       sees the earlier's slot at least BUSY) and the one later in the probe sequence dies, so one
+ *       survives.
  * </ul>
  *
  * <p>Slots never go back to EMPTY (a dead one is reused), so a lookup stops at the first EMPTY slot.
  * Each service has a count of its flows and a limit; a flow beyond it, or with no free slot in its
- * windows, is refused and counted.
+ * windows, is refused and counted. A worker counts the flows it makes and takes over in a
+ * {@link Writer} of its own (plain adds); every other change of a count is atomic; a count is the
+ * sum (with the release publication, new flows 5.08 -> 5.38 Mpps in four rounds against an atomic
+ * add each and a volatile publication).
  */
 public final class FlowTable {
     public static final int WINDOW = 32;
@@ -81,7 +86,12 @@ public final class FlowTable {
     private static final long SPILL = 1L << 8;
     private static final int RUN2_SHIFT = 16;
     private static final long IPV6 = 1L << 62;
+    /** The counts' changes not made through a {@link Writer}: kills, the sweep, control-path inserts. */
     private final AtomicIntegerArray serviceCount = new AtomicIntegerArray(MAX_SERVICES);
+    /** Every writer made for this table (never removed: their counts stay part of the sums). */
+    private volatile Writer[] writers = new Writer[0];
+    /** How long a dedupe waits for a BUSY slot of its window to be published (spins) before it goes on. */
+    private static final int BUSY_SPINS = 1 << 14;
     private final AtomicLongArray serviceRefused = new AtomicLongArray(MAX_SERVICES);
     private volatile int[] serviceLimit = new int[MAX_SERVICES];
     /** Idle timeouts until {@link #timeouts} says otherwise: an open TCP flow, a closing one, a UDP flow. */
@@ -184,7 +194,28 @@ public final class FlowTable {
     }
 
     private void publish(int slot, long to) {
-        WORDS.setVolatile(slots, at(slot) + WORD, to);
+        WORDS.setRelease(slots, at(slot) + WORD, to);
+    }
+
+    /**
+     * One worker's side of the table: the insert's scratch word and the worker's own changes of the
+     * service counts (plain, by that worker only). Made by {@link #writer()}, one a worker.
+     */
+    public static final class Writer {
+        final long[] old = new long[1];
+        final int[] counts = new int[MAX_SERVICES];
+
+        private Writer() {
+        }
+    }
+
+    /** A writer for one worker's inserts (control path: when the workers are made). */
+    public synchronized Writer writer() {
+        Writer w = new Writer();
+        Writer[] all = java.util.Arrays.copyOf(writers, writers.length + 1);
+        all[all.length - 1] = w;
+        writers = all;
+        return w;
     }
 
     /**
@@ -325,8 +356,12 @@ public final class FlowTable {
         }
     }
 
-    /** Claims a slot of the key's window (BUSY); returns it with its old word in {@code old[0]}, or -1. */
-    private int claim(long h, long k0, long k1, long k2, long k3, long k4, long now, long[] old) {
+    /**
+     * Claims a slot of the key's window (BUSY); returns it with its old word in {@code old[0]}, or -1.
+     * An expired flow taken over leaves its service's count through {@code counts} (a writer's), or
+     * atomically when null.
+     */
+    private int claim(long h, long k0, long k1, long k2, long k3, long k4, long now, long[] old, int[] counts) {
         for (int attempt = 0; attempt < WINDOW; attempt++) {
             int free = -1, at = -1;
             long freeWord = 0;
@@ -346,7 +381,7 @@ public final class FlowTable {
             }
             if (casWord(free, freeWord, (freeWord >>> GEN_SHIFT) << GEN_SHIFT | BUSY)) {
                 if ((freeWord & STATUS) == LIVE) {
-                    reclaimed(free); // an expired entry: its flow goes with it
+                    reclaimed(free, counts); // an expired entry: its flow goes with it
                 }
                 old[0] = freeWord;
                 int o = at(free);
@@ -366,8 +401,13 @@ public final class FlowTable {
     }
 
     /** An expired entry taken over by an insert: its service is told (the claim's CAS made it ours alone). */
-    private void reclaimed(int slot) {
-        serviceCount.getAndDecrement(service(value(slot, 2)));
+    private void reclaimed(int slot, int[] counts) {
+        int svc = service(value(slot, 2));
+        if (counts != null) {
+            counts[svc]--;
+        } else {
+            serviceCount.getAndDecrement(svc);
+        }
     }
 
     private static long nextGen(long word) {
@@ -388,20 +428,35 @@ public final class FlowTable {
     /** {@link #insert(long, long, long, long, long, long, long, long, boolean, long, long[])} with the key's {@link #forwardHash} already made. */
     public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2, boolean nat,
                       long now, long[] scratch) {
+        return insert(fh, f0, f1, f2, f3, f4, bh, bl, v2, nat, now, scratch, null);
+    }
+
+    /** The same on a worker, through its {@link Writer}: its count changes are plain adds. */
+    public int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2, boolean nat,
+                      long now, Writer w) {
+        return insert(fh, f0, f1, f2, f3, f4, bh, bl, v2, nat, now, w.old, w.counts);
+    }
+
+    private int insert(long fh, long f0, long f1, long f2, long f3, long f4, long bh, long bl, long v2, boolean nat,
+                       long now, long[] old, int[] counts) {
         int svc = service(v2);
         int limit = serviceLimit[svc];
-        if (limit > 0 && serviceCount.get(svc) >= limit) {
+        if (limit > 0 && serviceCount(svc) >= limit) {
             serviceRefused.getAndIncrement(svc);
             return SERVICE_FULL;
         }
-        int s = claim(fh, f0, f1, f2, f3, f4, now, scratch);
+        int s = claim(fh, f0, f1, f2, f3, f4, now, old, counts);
         if (s < 0) {
             serviceRefused.getAndIncrement(svc);
             return TABLE_FULL;
         }
         setValue(s, f0, bh, bl, v2);
-        serviceCount.getAndIncrement(svc);
-        long live = nextGen(scratch[0]) | (nat ? NAT : 0) | LIVE;
+        if (counts != null) {
+            counts[svc]++;
+        } else {
+            serviceCount.getAndIncrement(svc);
+        }
+        long live = nextGen(old[0]) | (nat ? NAT : 0) | LIVE;
         publish(s, live);
         return dedupe(s, live, fh);
     }
@@ -426,8 +481,10 @@ public final class FlowTable {
                 break;
             }
         }
-        // As far as the reach goes, read after this entry's publication: another inserter's reach is
-        // raised before its publication, so of two racing ones at least one sees the other.
+        // As far as the reach goes. Of two racing inserters of one key, the one whose claim's CAS came
+        // second sees the other's slot at least BUSY, as its reach was covered before that CAS or is
+        // raised later by a CAS of the other's, which then sees this one's slot: so at least one of
+        // them finds the other, waiting out a BUSY slot until it is published.
         long reach = reach((int) h & mask);
         int r1 = (int) reach & 0xff;
         int end = (reach & SPILL) == 0 ? r1 : HALF + ((int) (reach((int) (h >>> 32) & mask) >>> RUN2_SHIFT) & 0xff);
@@ -442,6 +499,10 @@ public final class FlowTable {
             long w = word(t);
             if ((w & STATUS) == EMPTY) {
                 break;
+            }
+            for (int spin = 0; (w & STATUS) == BUSY && spin < BUSY_SPINS; spin++) {
+                Thread.onSpinWait(); // another insert between its claim and its publication: a few stores
+                w = word(t);
             }
             if ((w & STATUS) == LIVE && keyIs(t, k0, k1, k2, k3, k4)) {
                 if (mine < i) {
@@ -556,8 +617,13 @@ public final class FlowTable {
         return n;
     }
 
+    /** Service {@code service}'s flows: the atomic changes and every writer's (plain reads: a worker's latest adds may lag). */
     public int serviceCount(int service) {
-        return serviceCount.get(service);
+        int n = serviceCount.get(service);
+        for (Writer w : writers) {
+            n += w.counts[service];
+        }
+        return n;
     }
 
     public long serviceRefused(int service) {
@@ -653,7 +719,7 @@ public final class FlowTable {
     public int size() {
         int n = 0;
         for (int i = 0; i < MAX_SERVICES; i++) {
-            n += serviceCount.get(i);
+            n += serviceCount(i);
         }
         return n;
     }

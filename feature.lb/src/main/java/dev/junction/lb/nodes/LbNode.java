@@ -66,11 +66,14 @@ public final class LbNode implements PacketNode {
     }
     /** Per worker: the vector's parsed fields, filled by the first pass and read by the second. */
     private final PerWorker<ParsedVector> parsed = new PerWorker<>(i -> new ParsedVector(false));
+    /** Per worker: its side of the flow table (the inserts' scratch word, its own flow counts). */
+    private final PerWorker<FlowTable.Writer> writers;
 
     private LbNode(String name, int family, LbControl lb) {
         this.name = name;
         this.family = family;
         this.lb = lb;
+        writers = new PerWorker<>(i -> lb.table().writer());
     }
 
     public static LbNode ip4(LbControl lb) {
@@ -105,6 +108,7 @@ public final class LbNode implements PacketNode {
     public void workers(int count) {
         dsr.resize(count);
         parsed.resize(count);
+        writers.resize(count);
         lb.workers(count);
     }
 
@@ -299,7 +303,7 @@ public final class LbNode implements PacketNode {
         Snapshot.Backend be = snap.backends[id];
         int bport = be.port == 0 ? p.dport(i) : be.port;
         int slot = t.insert(p.hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], be.hi, be.lo,
-                FlowTable.value(s.number, id, bport), s.mode == Snapshot.MODE_NAT, now, p.scratch);
+                FlowTable.value(s.number, id, bport), s.mode == Snapshot.MODE_NAT, now, writers.get(ctx.worker()));
         if (slot < 0) {
             return -1 - (slot == FlowTable.SERVICE_FULL ? SERVICE_FULL : TABLE_FULL);
         }

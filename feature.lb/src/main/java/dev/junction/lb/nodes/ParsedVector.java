@@ -40,8 +40,6 @@ final class ParsedVector {
     final dev.junction.lb.control.Snapshot.Service[] service = new dev.junction.lb.control.Snapshot.Service[PacketVector.MAX];
     /** The reverse nodes' parse: packets hashed as backends' replies (by their destination, the client). */
     final boolean replies;
-    /** The insert's scratch word. */
-    final long[] scratch = new long[1];
     /** Where the loads issued ahead are folded, so that the compiler keeps them. */
     long sink;
 

@@ -14,6 +14,13 @@ class FlowTableTest {
                 true, now, scratch);
     }
 
+    /** The same through a worker's writer (its counts plain). */
+    static int insert(FlowTable t, int client, int svc, long now, FlowTable.Writer w) {
+        long f0 = FlowTable.misc(4, 0, 6, client & 0xffff, 80), c = 0xc0a80000L | client >>> 16;
+        return t.insert(FlowTable.forwardHash(f0, 0, c), f0, 0, c, 0, 0x0a000064L, 0, 0x0a010002L,
+                FlowTable.value(svc, 3, 8080), true, now, w);
+    }
+
     static int findForward(FlowTable t, int client, long now) {
         return t.find(FlowTable.misc(4, 0, 6, client & 0xffff, 80), 0, 0xc0a80000L | client >>> 16, 0, 0x0a000064L, now);
     }
@@ -94,6 +101,37 @@ class FlowTableTest {
         assertEquals(base, FlowTable.forwardHash(FlowTable.misc(4, 0, 6, 40000, 443), 0, 0xc0a80001L),
                 "the VIP's port is not the client's side");
         assertEquals(base, FlowTable.replyHash(FlowTable.misc(4, 0, 6, 8080, 40000), 0, 0xc0a80001L), "nor the backend's");
+    }
+
+    /**
+     * A service's count is the atomic changes plus every writer's: flows a worker made and took over
+     * (plain, in its writer), flows the control path ended (atomic), a limit that counts them all.
+     */
+    @Test
+    void countsAddUpOverWritersAndTheControlPath() {
+        FlowTable t = new FlowTable(1 << 12);
+        FlowTable.Writer a = t.writer(), b = t.writer();
+        for (int c = 0; c < 30; c++) {
+            assertTrue(insert(t, c, 4, NOW, c % 2 == 0 ? a : b) >= 0);
+        }
+        assertTrue(insert(t, 100, 4, NOW, new long[1]) >= 0, "a control-path insert");
+        assertEquals(31, t.serviceCount(4));
+        assertTrue(t.kill(findForward(t, 3, NOW), t.word(findForward(t, 3, NOW))));
+        assertEquals(30, t.serviceCount(4));
+        t.serviceLimit(4, 30);
+        assertEquals(FlowTable.SERVICE_FULL, insert(t, 200, 4, NOW, a), "the limit sees every writer's flows");
+        long later = NOW + FlowTable.DEFAULT_OPEN_NANOS + 1;
+        for (int c = 0; c < 30; c++) {
+            // The same clients again, once their flows expired, for service 5: each new flow takes over
+            // the expired one in its window (client 3's was killed: its slot is reused), through
+            // writer b, whose count of service 4 goes down as its count of service 5 goes up.
+            assertTrue(insert(t, c, 5, later, b) >= 0);
+        }
+        assertEquals(30, t.serviceCount(5));
+        assertEquals(1, t.serviceCount(4), "client 100's flow, expired, not taken over");
+        assertEquals(1, t.expire(later), "the sweep takes it, atomically");
+        assertEquals(0, t.serviceCount(4));
+        assertEquals(30, t.size());
     }
 
     /** A DSR or GRE flow (not NAT): its backend's packets to the client are not replies of ours. */
@@ -241,14 +279,17 @@ class FlowTableTest {
         assertEquals(0, t.expireSome(later, 5000), "nothing left, and a step longer than the table wraps");
     }
 
-    /** Two workers meeting the same new flows at once: one entry per flow survives. */
+    /**
+     * Two workers meeting the same new flows at once, each through its writer (entries published by
+     * release stores, counts plain): one entry per flow survives, and the counts add up.
+     */
     @Test
     void racingInsertsLeaveOneEntry() throws Exception {
         for (int round = 0; round < 20; round++) {
             FlowTable t = new FlowTable(1 << 14);
             java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
             Runnable r = () -> {
-                long[] sc = new long[1];
+                FlowTable.Writer w = t.writer();
                 try {
                     start.await();
                 } catch (Exception e) {
@@ -256,7 +297,7 @@ class FlowTableTest {
                 }
                 for (int c = 0; c < 2000; c++) {
                     if (findForward(t, c, NOW) < 0) {
-                        insert(t, c, 0, NOW, sc);
+                        insert(t, c, 0, NOW, w);
                     }
                 }
             };
