@@ -410,6 +410,32 @@ class LbNodesTest {
         assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("d6", null, "2001:db8::1", "tcp", 80, "dsr", 0, 0)));
     }
 
+    /**
+     * A removed backend's number given to the next backend added: the old backend's flows are
+     * balanced again (to the new one, or any other), not sent on to the removed backend's address.
+     */
+    @Test
+    void aRemovedBackendsFlowsDoNotFollowItsNumber() {
+        lb.addService(new ServiceSpec("n", null, VIP, "tcp", 80, "nat", 0, 0));
+        lb.addBackend(new BackendSpec("n", "10.1.0.7", 8080, 1, false));
+        int b = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.SYN, 4, 0);
+        assertEquals(0, run(node4, b));
+        assertEquals("10.1.0.7", p.dst(b));
+        lb.removeBackend("n", "10.1.0.7", 8080);
+        lb.addBackend(new BackendSpec("n", "10.3.0.9", 8080, 1, false)); // the lowest free number: the same
+        int r = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0);
+        assertEquals(0, run(node4, r));
+        assertEquals("10.3.0.9", p.dst(r), "not to the removed backend");
+        assertEquals(1, ctx.counted[LbNode.C_REBALANCED]);
+        // The same address on another port is another backend too.
+        lb.removeBackend("n", "10.3.0.9", 8080);
+        lb.addBackend(new BackendSpec("n", "10.3.0.9", 9090, 1, false));
+        int q = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0);
+        assertEquals(0, run(node4, q));
+        assertEquals(9090, p.dport(q));
+        assertEquals(1, ctx.counted[LbNode.C_REBALANCED], "counted for this packet's run");
+    }
+
     @Test
     void greWrapsThePacketUntouchedForTheBackend() {
         assertThrows(IllegalArgumentException.class, () -> lb.addService(new ServiceSpec("g", null, VIP, "tcp", 80, "gre", 0, 0)));
