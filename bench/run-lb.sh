@@ -4,7 +4,7 @@
 #   routed   the IPv4 reference (RoutedPipelineBench's case, no VIP);
 #   tracked  lb NAT, 2^20 client flows to one VIP of 16 backends, all made before the timing;
 #   new      lb NAT, every packet a new 5-tuple (UDP idle timeout 20 ms, a twentieth of the table swept every 50 ms);
-#   new-dsr  the same in L2 DSR mode: one entry a flow, no reverse entry, no rewrite (what NAT's second entry costs);
+#   new-dsr  the same in L2 DSR mode: one entry a flow as under NAT, no rewrite, no replies through us;
 #   replies  lb NAT, the backends' replies of 2^20 flows made in the table first (lb-nat4-reverse rewrites each);
 #   maglev   Maglev table build, 1000 backends, M = 65537 and 655373.
 # Prints Mpps, ns and cycles per packet, bytes allocated per packet, the lb counters, and the ratios.

@@ -27,12 +27,12 @@ import java.util.Locale;
  * backends; every flow is made before the timing starts (checked: the flow count is N and no new flow
  * is counted while timing), so each packet is one flow-table hit and one rewrite;</li>
  * <li>{@code new}: every packet a 5-tuple never sent before (source address and port counted up), so
- * each is a Maglev pick and an insert of two linked entries; the UDP idle timeout is set to 20 ms and a
+ * each is a Maglev pick and an insert of one entry; the UDP idle timeout is set to 20 ms and a
  * control thread sweeps a twentieth of the table every 50 ms (all of it once a second, as the bundle),
  * which with the inserts keeps the table from filling (checked: no {@code flow table full} drop);</li>
  * <li>{@code new-dsr}: {@code new} with the service in L2 DSR mode (backends on the sink's network):
- * one entry a flow, no reverse entry, the packet not rewritten; beside {@code new} it shows what a NAT
- * flow's second entry costs;</li>
+ * one entry a flow as under NAT, but no rewrite and no replies through us; beside {@code new} it shows
+ * what NAT's rewrite costs (until a NAT flow became one entry, what its second entry cost);</li>
  * <li>{@code replies}: the backends' replies of {@code --flows N} NAT flows made in the table before the
  * engine starts (flow i on backend i % 16), each one reverse lookup and a rewrite of its source to the VIP
  * in lb-nat4-reverse, then routed to the client;</li>

@@ -24,7 +24,7 @@ import org.osgi.framework.Bundle;
  * open to a VIP served by two backends (h2, h3, NAT mode) and sends a line every 100 ms on each, which
  * the backend echoes with its name in front; meanwhile another client makes short requests (a new
  * connection each: connect, one line, its echo, close) all along. An echo comes back only when the
- * reply is rewritten back to the VIP by the flow's reverse entry; the long-lived client fails at the
+ * reply finds the flow's entry and is rewritten back to the VIP; the long-lived client fails at the
  * first echo that does not come within 2 s, that is not right, or that names another backend than the
  * connection's first (a connection moved would be reset anyway); the short client counts every
  * request and every failure. The long-lived flows, each on its backend, are the same before and after

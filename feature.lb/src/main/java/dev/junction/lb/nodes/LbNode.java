@@ -174,7 +174,7 @@ public final class LbNode implements PacketNode {
             if (slot >= 0) {
                 long v2 = t.value(slot, 2);
                 int id = FlowTable.backend(v2);
-                Snapshot.Backend be = backendOf(backends, id, t, slot, v2, p, i);
+                Snapshot.Backend be = backendOf(backends, t, slot, v2, p, i);
                 if (be == null || be.down && p.syn(i) || p.syn(i) && (t.word(slot) & FlowTable.CLOSING) != 0) {
                     again(t, slot, be, p.syn(i), ctx); // the flow ends here and the packet is balanced again
                 } else {
@@ -209,13 +209,13 @@ public final class LbNode implements PacketNode {
     }
 
     /**
-     * The backend of flow {@code slot} (value word {@code v2}, backend number {@code id}) as the
+     * The backend of flow {@code slot} (value word {@code v2}, which holds its number) as the
      * snapshot has it, or null when it is gone: no backend has the number now, or the number was
      * given to another backend (another address or port) since the flow began, whose packets must not
      * follow the old one's flows.
      */
-    private Snapshot.Backend backendOf(Snapshot.Backend[] backends, int id, FlowTable t, int slot, long v2, ParsedVector p,
-                                       int i) {
+    private Snapshot.Backend backendOf(Snapshot.Backend[] backends, FlowTable t, int slot, long v2, ParsedVector p, int i) {
+        int id = FlowTable.backend(v2);
         Snapshot.Backend be = id < backends.length ? backends[id] : null;
         if (be == null || be.lo != t.value(slot, 1) || family == 6 && be.hi != t.value(slot, 0)
                 || FlowTable.port(v2) != (be.port == 0 ? p.dport(i) : be.port)) {
@@ -262,8 +262,7 @@ public final class LbNode implements PacketNode {
             int slot = t.find(p.hash[i], p.k0[i], p.sh[i], p.sl[i], p.dh[i], p.dl[i], now);
             boolean made = false;
             if (slot >= 0) {
-                int id = FlowTable.backend(t.value(slot, 2));
-                Snapshot.Backend be = backendOf(snap.backends, id, t, slot, t.value(slot, 2), p, i);
+                Snapshot.Backend be = backendOf(snap.backends, t, slot, t.value(slot, 2), p, i);
                 if (be == null || be.down && p.syn(i) || p.syn(i) && (t.word(slot) & FlowTable.CLOSING) != 0) {
                     again(t, slot, be, p.syn(i), ctx);
                     slot = -1;

@@ -403,7 +403,7 @@ class LbNodesTest {
         assertEquals(1, ctx.counted[LbNode.C_NEW]);
         run(node4, p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0));
         assertEquals(1, ctx.counted[LbNode.C_TRACKED]);
-        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "no reverse entry under DSR");
+        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "a DSR flow is found by no reply");
         lb.addBackend(new BackendSpec("d", "10.9.0.1", 0, 1, false));
         lb.removeBackend("d", "10.1.0.7", 0);
         assertEquals(LbNode.DSR_OFF_LINK, PacketVector.dropReason(run(node4, p.packet(CLIENT, 40001, VIP, 80, 6, Packets.SYN, 0, 0))));
@@ -457,7 +457,7 @@ class LbNodesTest {
         assertEquals(0x0000_0800, p.m.get(Packets.U32, outer + 20), "GRE: no flags, version 0, IPv4");
         assertTrue(java.util.Arrays.equals(inner, p.m.asSlice(outer + 24, len - 14).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)),
                 "the inner packet untouched");
-        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "no reverse entry under GRE");
+        assertEquals(-1, FlowTableView.reverse(lb, "10.1.0.7", 80, CLIENT, 40000), "a GRE flow is found by no reply");
         int again = p.packet(CLIENT, 40000, VIP, 80, 6, Packets.ACK, 0, 0);
         run(node4, again);
         assertEquals(1, ctx.counted[LbNode.C_TRACKED]);
